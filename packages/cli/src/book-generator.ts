@@ -1,0 +1,110 @@
+import type { IncomingEvent } from '@crh/domain';
+
+/**
+ * A deterministic, realistic-looking book of customers for demos and
+ * benchmarks: onboardings, contacts on every channel, complaints with their
+ * recovery, NPS answers, promises, compliments, delight moments and churn.
+ * The same options always give the same events (ids included), so seeding
+ * twice records nothing twice.
+ */
+export interface BookOptions {
+  customers: number;
+  managers: number;
+  /** Average events per customer, onboarding included. */
+  eventsPerCustomer: number;
+  /** Last day of the history (UTC); the history spans `days` days before it. */
+  endDate: string;
+  days: number;
+  seed: number;
+  /** Share of events sent out of time order (late arrivals), 0..1. */
+  lateShare?: number;
+}
+
+const TIERS = ['strategic', 'key', 'standard', 'standard', 'long-tail'] as const;
+const CHANNELS = ['call', 'email', 'meeting', 'visit', 'chat'] as const;
+const DAY_MS = 86_400_000;
+
+export function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function uuidFrom(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = '89ab'[Math.floor(random() * 4)]!;
+  const s = hex.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+export function generateBook(options: BookOptions): IncomingEvent[] {
+  const random = createRandom(options.seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const end = Date.parse(`${options.endDate}T23:59:59Z`);
+  const start = end - options.days * DAY_MS;
+  const events: IncomingEvent[] = [];
+
+  for (let c = 0; c < options.customers; c++) {
+    const customerId = `cust-${String(c).padStart(6, '0')}`;
+    const manager = `am-${Math.floor(random() * options.managers) + 1}`;
+    const at = (t: number) => new Date(Math.min(t, end)).toISOString();
+    const onboardedAt = start + random() * (end - start) * 0.3;
+    const add = (type: IncomingEvent['type'], t: number, data: unknown, actorId = manager) =>
+      events.push({ id: uuidFrom(random), type, customerId, occurredAt: at(t), actorId, data } as IncomingEvent);
+
+    add('CustomerOnboarded', onboardedAt, {
+      name: `Customer ${c}`,
+      tier: pick(TIERS),
+      accountManagerId: manager,
+      contractValue: Math.round(random() * 100_000),
+    });
+    // Some relationships are looked after, some drift: the gap scale varies per customer.
+    const rhythmDays = 2 + random() * 40;
+    let t = onboardedAt;
+    const budget = Math.max(1, Math.round(options.eventsPerCustomer * (0.5 + random())));
+    for (let n = 1; n < budget; n++) {
+      t += (0.2 + random() * 1.6) * rhythmDays * DAY_MS;
+      if (t > end) break;
+      const roll = random();
+      if (roll < 0.6) {
+        add('ContactLogged', t, { channel: pick(CHANNELS), direction: random() < 0.6 ? 'outbound' : 'inbound' });
+      } else if (roll < 0.72) {
+        add('NpsResponded', t, { score: Math.floor(random() * 11), touchpoint: pick(['onboarding', 'support', 'renewal']) });
+      } else if (roll < 0.8) {
+        const complaintId = `cmp-${n}`;
+        add('ComplaintReceived', t, { complaintId, channel: pick(CHANNELS), severity: pick(['low', 'medium', 'high']) });
+        add('ComplaintAcknowledged', t + random() * 2 * DAY_MS, { complaintId });
+        if (random() < 0.8) add('ComplaintResolved', t + (1 + random() * 6) * DAY_MS, { complaintId });
+        if (random() < 0.4) add('RecoveryGestureMade', t + 3 * DAY_MS, { complaintId, kind: pick(['flowers', 'discount', 'handwritten-card']) });
+      } else if (roll < 0.87) {
+        const promiseId = `prm-${n}`;
+        add('PromiseMade', t, { promiseId, description: 'call back', dueAt: at(t + DAY_MS) });
+        if (random() < 0.8) add('PromiseKept', t + random() * 1.5 * DAY_MS, { promiseId });
+      } else if (roll < 0.93) {
+        add('ComplimentReceived', t, { channel: pick(CHANNELS) });
+      } else if (roll < 0.99) {
+        add('DelightMomentRecorded', t, { kind: 'unprompted', description: 'handwritten thank-you' });
+      } else {
+        add('CustomerChurned', t, { reason: 'price' });
+        break;
+      }
+    }
+  }
+
+  events.sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0));
+  // Late arrivals: move a share of events to a later place in the sending order.
+  const lateShare = options.lateShare ?? 0;
+  for (let i = 0; i < events.length; i++) {
+    if (random() < lateShare) {
+      const j = Math.min(events.length - 1, i + Math.floor(random() * 5000));
+      [events[i], events[j]] = [events[j]!, events[i]!];
+    }
+  }
+  return events;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from '@crh/config';
+import { benchCommand } from './bench-command.ts';
+import { startCommand } from './start-command.ts';
+
+const USAGE = `usage: crh <command>
+  start [--seed-demo]   run the platform (embedded PostgreSQL unless DATABASE_URL is set)
+  bench [--events N]    measure append and projection throughput (see README)`;
+
+const [command, ...args] = process.argv.slice(2);
+try {
+  const config = loadConfig();
+  switch (command) {
+    case 'start':
+      await startCommand(config, args);
+      break;
+    case 'bench':
+      await benchCommand(config, args);
+      break;
+    default:
+      console.error(USAGE);
+      process.exit(command ? 2 : 0);
+  }
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,26 @@
+import type { PlatformConfig } from '@crh/config';
+import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { dataDir } from './data-dir.ts';
+
+export interface PlatformDatabase {
+  url: string;
+  /** 'external' when DATABASE_URL was given, else where the embedded server keeps its data. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+/** DATABASE_URL when set; otherwise the embedded PostgreSQL with a `crh` database. */
+export async function openPlatformDatabase(
+  config: PlatformConfig,
+  log: (line: string) => void,
+  databaseName = 'crh',
+): Promise<PlatformDatabase & { adminUrl?: string }> {
+  if (config.env.DATABASE_URL) {
+    return { url: config.env.DATABASE_URL, description: 'external (DATABASE_URL)', stop: async () => {} };
+  }
+  const dir = dataDir();
+  const port = Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329);
+  const server = await startEmbeddedPostgres(dir, port, log);
+  const url = await ensureDatabase(server.adminUrl, databaseName);
+  return { url, adminUrl: server.adminUrl, description: `embedded PostgreSQL on port ${port}, data in ${dir}`, stop: server.stop };
+}

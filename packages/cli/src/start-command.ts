@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { PlatformConfig } from '@crh/config';
+import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import { migrateReadModels } from '@crh/read-models';
+import { generateBook } from './book-generator.ts';
+import { repoRoot } from './data-dir.ts';
+import { openPlatformDatabase } from './platform-database.ts';
+
+const SERVICES = ['ingest', 'projector', 'gateway'] as const;
+const log = (line: string) => console.log(`[crh] ${line}`);
+
+/** `crh start [--seed-demo]`: the whole platform in the foreground; Ctrl-C stops it. */
+export async function startCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
+  const database = await openPlatformDatabase(config, log);
+  log(`database: ${database.description}`);
+
+  // Migrate once here so the services don't all race for it on first start.
+  const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-cli' });
+  const store = createPostgresEventStore({ pool });
+  await store.migrate();
+  await migrateReadModels(pool);
+  if (args.includes('--seed-demo')) {
+    const today = new Date().toISOString().slice(0, 10);
+    const events = generateBook({ customers: 200, managers: 5, eventsPerCustomer: 25, endDate: today, days: 180, seed: 7 });
+    for (let i = 0; i < events.length; i += 500) await store.append(events.slice(i, i + 500));
+    log(`demo data: ${events.length} events for 200 customers (am-1 .. am-5) — re-seeding records nothing twice`);
+  }
+  await store.close();
+  await pool.end();
+
+  const children: ChildProcess[] = SERVICES.map((service) =>
+    spawn(process.execPath, [join(repoRoot, 'services', service, 'src', 'main.ts')], {
+      env: { ...process.env, DATABASE_URL: database.url },
+      stdio: 'inherit',
+    }),
+  );
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping services ...');
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await database.stop();
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  for (const child of children) {
+    child.once('exit', (code) => {
+      if (!stopping) {
+        log(`a service exited (code ${code}); stopping the platform`);
+        void stop(1);
+      }
+    });
+  }
+
+  await Promise.all([waitForHttp(`http://127.0.0.1:${config.env.INGEST_PORT}/readyz`), waitForHttp(`http://127.0.0.1:${config.env.GATEWAY_PORT}/graphql?query=%7B__typename%7D`)]);
+  log('platform is up:');
+  log(`  GraphQL (GraphiQL in a browser): http://localhost:${config.env.GATEWAY_PORT}/graphql`);
+  log(`  ingest API:                      http://localhost:${config.env.INGEST_PORT}/v1/events`);
+  log(`  projector health and metrics:    http://localhost:${config.env.PROJECTOR_PORT}/readyz`);
+  log('Ctrl-C stops everything.');
+}
+
+async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}

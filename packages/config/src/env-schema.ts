@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+// Every variable the platform reads, with its default. `.env.example` lists the
+// same set; keep them in step.
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+const timeZone = z
+  .string()
+  .default('UTC')
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as UTC or Europe/Amsterdam');
+
+export const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  CRH_TIMEZONE: timeZone,
+  CRH_TIER_POLICY: z.string().optional(),
+  EVENT_STORE: z.enum(['postgres']).default('postgres'),
+  HOST: z.string().default('0.0.0.0'),
+  INGEST_PORT: port(4001),
+  GATEWAY_PORT: port(4000),
+  PROJECTOR_PORT: port(4002),
+  INGEST_BODY_LIMIT: z.string().default('8mb'),
+  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,115 @@
+/**
+ * The event store port. Every adapter (PostgreSQL, EventStoreDB) implements it
+ * and must pass the shared contract suite in `contract-suite.ts`.
+ *
+ * The port is deliberately CRH-shaped rather than generic: a stream is always
+ * `customer-<customerId>`, and the envelope fields of CONTRACT.md are
+ * first-class so adapters can index what the replay API filters on.
+ */
+
+/** An event as the client sent it (already validated by the domain). */
+export interface AppendEvent {
+  id: string;
+  type: string;
+  customerId: string;
+  /** ISO 8601 UTC instant, normalised by the domain validator. */
+  occurredAt: string;
+  actorId?: string | undefined;
+  data: unknown;
+  metadata?: Record<string, unknown> | undefined;
+  /**
+   * The stream revision this event expects to follow: -1 means the stream must
+   * not exist yet, n means the last event of the stream has revision n.
+   * Checked against the stream as it is just before this event is appended
+   * (so a second event of the same customer in one batch expects n + 1).
+   */
+  expectedRevision?: number | undefined;
+}
+
+/** An event as stored: the envelope plus what the store assigned. */
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  customerId: string;
+  occurredAt: string;
+  actorId: string | null;
+  data: unknown;
+  metadata: Record<string, unknown> | null;
+  /** Global, increasing, opaque; fixed width so string order is log order. */
+  position: string;
+  /** Per stream, from 0. */
+  revision: number;
+  recordedAt: string;
+}
+
+export interface AppendOutcome {
+  id: string;
+  status: 'recorded' | 'duplicate';
+  position: string;
+  revision: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive start position; null/undefined reads from the beginning. */
+  after?: string | null | undefined;
+  limit: number;
+  types?: readonly string[] | undefined;
+  customerId?: string | undefined;
+  /** Inclusive bounds on occurredAt. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+export interface SubscribeOptions {
+  after?: string | null | undefined;
+  batchSize?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface EventStore {
+  /** Creates or upgrades the store's schema; safe to call on every start. */
+  migrate(): Promise<void>;
+  /**
+   * Appends a batch atomically: either every event is recorded (or found to be
+   * a duplicate by id) or nothing is. Outcomes are in input order. Throws
+   * WrongExpectedRevisionError when an expectedRevision does not hold.
+   */
+  append(events: readonly AppendEvent[]): Promise<AppendOutcome[]>;
+  /** One customer's stream in revision order. */
+  readStream(
+    customerId: string,
+    options?: { fromRevision?: number; limit?: number },
+  ): Promise<RecordedEvent[]>;
+  /**
+   * One batch of the global log in order, never skipping an event that a
+   * still-running append will commit later (gap-free reads).
+   */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The position of the last readable event, or null for an empty log. */
+  headPosition(): Promise<string | null>;
+  /**
+   * Catch-up subscription: yields batches from `after` to the end of the log,
+   * then keeps yielding new batches as they are committed, until aborted.
+   */
+  subscribeAll(options: SubscribeOptions): AsyncIterable<RecordedEvent[]>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  readonly code = 'WRONG_EXPECTED_REVISION';
+  readonly customerId: string;
+  readonly expected: number;
+  readonly actual: number;
+  constructor(customerId: string, expected: number, actual: number) {
+    super(`stream customer-${customerId} is at revision ${actual}, expected ${expected}`);
+    this.name = 'WrongExpectedRevisionError';
+    this.customerId = customerId;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Positions are fixed-width strings, so plain string order is log order. */
+export const comparePositions = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export const streamIdOf = (customerId: string): string => `customer-${customerId}`;

@@ -1,0 +1,163 @@
+import type { Migration } from './migration-runner.ts';
+
+export const EVENT_STORE_MIGRATIONS_TABLE = 'crh.event_store_migrations';
+
+/**
+ * One round trip per batch: the whole append runs inside this function, in the
+ * caller's single-statement transaction (all or nothing).
+ *
+ * Why stream locks come before any write: the transaction id (xid) that
+ * orders the global log is assigned lazily, at the first write. Suppose T1
+ * got its xid, then waited for the lock of stream S while T2 (holding it)
+ * committed revision n with a larger xid; T1 would then commit revision n + 1
+ * with a SMALLER xid, so the global order would put n + 1 before n. Hence:
+ * take every stream lock first, and only then write. Advisory locks do not
+ * assign an xid (row locks such as SELECT ... FOR UPDATE would), and a later
+ * transaction always gets a larger xid, so a stream's revisions follow global
+ * order. Keys are deduplicated and taken in sorted order, so two batches
+ * touching the same streams cannot deadlock. A hash collision between two
+ * streams only serialises them, it is never wrong.
+ *
+ * The function is VOLATILE and the call runs in READ COMMITTED, so each
+ * statement takes a fresh snapshot: the head revisions read after the locks
+ * include everything committed by the previous holder.
+ */
+const APPEND_EVENTS_SQL = `
+  create or replace function crh.append_events(
+    p_ids uuid[], p_types text[], p_customer_ids text[], p_occurred_at timestamptz[],
+    p_actor_ids text[], p_data jsonb[], p_metadata jsonb[], p_expected bigint[]
+  ) returns table (status text, tx_id xid8, "position" bigint, revision bigint)
+  language plpgsql volatile
+  as $fn$
+  #variable_conflict use_column
+  declare
+    v_new boolean[];     -- per input: to be recorded (not stored, first in batch)
+    v_before bigint[];   -- per new input: stream revision just before it
+    v_key bigint;
+    v_bad record;
+  begin
+    -- 1. Which ids are new. A repeated id: the first is recorded, later
+    --    ones (and ids already stored) are duplicates. A concurrent append
+    --    of the same new id makes our insert fail with 23505; the caller
+    --    retries and then sees a duplicate here.
+    select coalesce(array_agg(x.is_new order by x.ord), '{}') into v_new
+    from (
+      select u.ord,
+             u.ord = min(u.ord) over (partition by u.id)
+               and not exists (select 1 from crh.events e where e.id = u.id) as is_new
+      from unnest(p_ids) with ordinality as u(id, ord)
+    ) x;
+
+    if true = any(v_new) then
+      -- 2. Lock the streams of the new events: no write before this.
+      for v_key in
+        select distinct hashtextextended('customer-' || c.customer_id, 0)
+        from unnest(p_customer_ids, v_new) as c(customer_id, is_new)
+        where c.is_new
+        order by 1
+      loop
+        perform pg_advisory_xact_lock(v_key);
+      end loop;
+
+      -- 3. Revisions: head of each stream (-1 if empty), then consecutive
+      --    revisions per stream in input order.
+      with input as (
+        select u.ord, 'customer-' || u.customer_id as stream_id, u.is_new
+        from unnest(p_customer_ids, v_new) with ordinality as u(customer_id, is_new, ord)
+      ),
+      fresh as (
+        select i.ord, i.stream_id, row_number() over (partition by i.stream_id order by i.ord) - 1 as k
+        from input i
+        where i.is_new
+      ),
+      heads as (
+        select s.stream_id,
+               coalesce((select max(e.revision) from crh.events e where e.stream_id = s.stream_id), -1) as head
+        from (select distinct f.stream_id from fresh f) s
+      )
+      select array_agg(h.head + f.k order by i.ord) into v_before
+      from input i
+      left join fresh f on f.ord = i.ord
+      left join heads h on h.stream_id = f.stream_id;
+
+      -- 4. Expected revisions, checked against the stream just before each
+      --    event; the first failure aborts the whole batch.
+      select u.customer_id, u.expected, u.before into v_bad
+      from unnest(p_customer_ids, p_expected, v_before) with ordinality as u(customer_id, expected, before, ord)
+      where u.before is not null and u.expected is not null and u.expected <> u.before
+      order by u.ord
+      limit 1;
+      if found then
+        raise exception using
+          errcode = 'CR409',
+          message = format('stream customer-%s is at revision %s, expected %s',
+                           v_bad.customer_id, v_bad.before, v_bad.expected),
+          detail = json_build_object('customerId', v_bad.customer_id,
+                                     'expected', v_bad.expected, 'actual', v_bad.before)::text;
+      end if;
+
+      -- 5. One insert; ordered so positions follow input order.
+      insert into crh.events (id, stream_id, revision, type, customer_id, occurred_at, actor_id, data, metadata)
+      select u.id, 'customer-' || u.customer_id, u.before + 1, u.type, u.customer_id,
+             u.occurred_at, u.actor_id, u.data, u.metadata
+      from unnest(p_ids, p_types, p_customer_ids, p_occurred_at, p_actor_ids, p_data, p_metadata, v_before)
+           with ordinality as u(id, type, customer_id, occurred_at, actor_id, data, metadata, before, ord)
+      where u.before is not null
+      order by u.ord;
+
+      -- Delivered at commit; a hint for subscribers, never the data itself.
+      perform pg_notify('crh_events', '');
+    end if;
+
+    -- 6. One row per input, in input order: our own rows are visible to us,
+    --    duplicates resolve to the stored original.
+    return query
+      select case when n.is_new then 'recorded' else 'duplicate' end, e.tx_id, e.position, e.revision
+      from unnest(p_ids, v_new) with ordinality as n(id, is_new, ord)
+      join crh.events e on e.id = n.id
+      order by n.ord;
+  end;
+  $fn$;
+`;
+
+// Released migrations are never edited: add a new one instead.
+export const eventStoreMigrations: readonly Migration[] = [
+  {
+    name: '001_events',
+    sql: `
+      create table crh.events (
+        position bigserial primary key,
+        -- The writer's transaction id: global order is (tx_id, position), and
+        -- readers only read below the oldest running transaction (gap-free).
+        tx_id xid8 not null default pg_current_xact_id(),
+        id uuid not null unique,
+        stream_id text not null,
+        revision bigint not null,
+        type text not null,
+        customer_id text not null,
+        occurred_at timestamptz not null,
+        recorded_at timestamptz not null default now(),
+        actor_id text,
+        data jsonb not null,
+        metadata jsonb,
+        unique (stream_id, revision)
+      );
+
+      -- Every append pays for every index, so only these:
+      -- * primary key, unique id (idempotency) and unique (stream_id, revision)
+      --   (stream reads, current revision, and the customerId replay filter:
+      --   one customer's events are few, sorting them into log order is cheap);
+      -- * (tx_id, position): the global log order every reader walks;
+      -- * (type, tx_id, position): a replay of a few (often rare) types reads
+      --   just those rows, already in log order, instead of the whole log.
+      -- No index on occurred_at: a from/to window over the log is broad and
+      -- must come back in log order anyway, so it is a filtered log scan.
+      create index events_global_order on crh.events (tx_id, position);
+      create index events_by_type on crh.events (type, tx_id, position);
+    `,
+  },
+  {
+    name: '002_append_events',
+    sql: APPEND_EVENTS_SQL,
+  },
+];

@@ -1,0 +1,18 @@
+import { createTestDatabase } from '@crh/testing';
+import { describeEventStoreContract } from '../contract-suite.ts';
+import { createPgPool } from './pool.ts';
+import { createPostgresEventStore } from './postgres-event-store.ts';
+
+describeEventStoreContract('postgres', async () => {
+  const database = await createTestDatabase();
+  // Room for the contract's eight concurrent writers plus a reader.
+  const pool = createPgPool(database.url, { max: 12, applicationName: 'crh-event-store-test' });
+  const store = createPostgresEventStore({ pool, pollIntervalMs: 50 });
+  return {
+    store,
+    cleanup: async () => {
+      await pool.end();
+      await database.drop();
+    },
+  };
+});

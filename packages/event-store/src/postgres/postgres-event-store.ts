@@ -1,0 +1,158 @@
+import type pg from 'pg';
+import type {
+  AppendEvent,
+  AppendOutcome,
+  EventStore,
+  ReadAllOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../port.ts';
+import {
+  APPEND_SQL,
+  type AppendRow,
+  appendParams,
+  pgErrorCode,
+  RETRYABLE_APPEND_ERRORS,
+  toAppendOutcomes,
+  toWrongExpectedRevision,
+  WRONG_EXPECTED_REVISION,
+} from './append-batch.ts';
+import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
+import { EVENT_STORE_MIGRATIONS_TABLE, eventStoreMigrations } from './event-store-migrations.ts';
+import { runMigrations } from './migration-runner.ts';
+import { NotificationWaker } from './notification-waker.ts';
+import { encodePosition } from './position.ts';
+import { READABLE, readAllQuery } from './read-all-query.ts';
+
+export interface PostgresEventStoreOptions {
+  pool: pg.Pool;
+  /** End the pool on close(); default false (the caller shares it). */
+  ownsPool?: boolean;
+  /** How often a caught-up subscription re-reads without a notification; default 250 ms. */
+  pollIntervalMs?: number;
+}
+
+export const EVENTS_CHANNEL = 'crh_events';
+const APPEND_ATTEMPTS = 3;
+const DEFAULT_BATCH_SIZE = 500;
+
+/** The event log in PostgreSQL: see migration 002 and read-all-query.ts for the ordering argument. */
+export class PostgresEventStore implements EventStore {
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #pollIntervalMs: number;
+  // Aborted by close(): running subscriptions stop and release their connection.
+  readonly #closing = new AbortController();
+  readonly #subscriptions = new Set<AsyncGenerator<RecordedEvent[]>>();
+
+  private constructor(options: PostgresEventStoreOptions) {
+    this.#pool = options.pool;
+    this.#ownsPool = options.ownsPool ?? false;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 250;
+  }
+
+  static create(options: PostgresEventStoreOptions): PostgresEventStore {
+    return new PostgresEventStore(options);
+  }
+
+  migrate(): Promise<void> {
+    return runMigrations(this.#pool, {
+      table: EVENT_STORE_MIGRATIONS_TABLE,
+      migrations: eventStoreMigrations,
+    });
+  }
+
+  async append(events: readonly AppendEvent[]): Promise<AppendOutcome[]> {
+    if (events.length === 0) return [];
+    const params = appendParams(events);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { rows } = await this.#pool.query<AppendRow>(APPEND_SQL, params);
+        return toAppendOutcomes(events, rows);
+      } catch (error) {
+        const code = pgErrorCode(error);
+        if (code === WRONG_EXPECTED_REVISION) throw toWrongExpectedRevision(error);
+        if (code !== undefined && RETRYABLE_APPEND_ERRORS.has(code) && attempt < APPEND_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  async readStream(
+    customerId: string,
+    options: { fromRevision?: number; limit?: number } = {},
+  ): Promise<RecordedEvent[]> {
+    // No xmin filter here: appends to one stream are serialised by its lock,
+    // so a stream never shows revision n + 1 without n.
+    const { rows } = await this.#pool.query<EventRow>(
+      `select ${EVENT_COLUMNS} from crh.events
+       where stream_id = $1 and revision >= $2
+       order by revision
+       limit $3`,
+      [`customer-${customerId}`, options.fromRevision ?? 0, options.limit ?? null],
+    );
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    const { rows } = await this.#pool.query<EventRow>(readAllQuery(options));
+    return rows.map(toRecordedEvent);
+  }
+
+  async headPosition(): Promise<string | null> {
+    const { rows } = await this.#pool.query<{ tx_id: string; position: string }>(
+      `select tx_id, position from crh.events where ${READABLE} order by tx_id desc, position desc limit 1`,
+    );
+    const row = rows[0];
+    return row ? encodePosition(row.tx_id, row.position) : null;
+  }
+
+  subscribeAll(options: SubscribeOptions): AsyncGenerator<RecordedEvent[]> {
+    // The body only runs on the first next(), after `subscription` is assigned.
+    const subscription = this.#subscribe(options, () => this.#subscriptions.delete(subscription));
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async *#subscribe(options: SubscribeOptions, onEnd: () => void): AsyncGenerator<RecordedEvent[]> {
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#closing.signal])
+      : this.#closing.signal;
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    let after = options.after ?? null;
+    let waker: NotificationWaker | undefined;
+    try {
+      if (signal.aborted) return;
+      // Listen before the first read, so no commit can slip between them unnoticed.
+      waker = await NotificationWaker.open(this.#pool, EVENTS_CHANNEL);
+      while (!signal.aborted) {
+        waker.arm();
+        const batch = await this.readAll({ after, limit: batchSize });
+        const last = batch.at(-1);
+        if (last) {
+          after = last.position;
+          yield batch;
+        }
+        // A full batch means there is probably more: read again at once.
+        if (batch.length < batchSize) await waker.wait(this.#pollIntervalMs, signal);
+      }
+    } finally {
+      await waker?.close();
+      onEnd();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+    // return() also ends a subscription whose consumer has stopped pulling
+    // (suspended at a yield), so every LISTEN connection is closed.
+    const subscriptions = [...this.#subscriptions];
+    this.#subscriptions.clear();
+    await Promise.all(subscriptions.map((subscription) => subscription.return(undefined)));
+    if (this.#ownsPool) await this.#pool.end();
+  }
+}
+
+export function createPostgresEventStore(options: PostgresEventStoreOptions): PostgresEventStore {
+  return PostgresEventStore.create(options);
+}

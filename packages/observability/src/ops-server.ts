@@ -1,0 +1,38 @@
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+export interface OpsServerOptions {
+  registry: Registry;
+  /** Resolves true when the service can do its work (database reachable, etc.). */
+  ready: () => Promise<boolean>;
+}
+
+/**
+ * /healthz (the process is alive), /readyz (it can serve) and /metrics, for
+ * services whose main protocol is not plain HTTP routes (projector) or that
+ * want them outside their app.
+ */
+export function createOpsServer({ registry, ready }: OpsServerOptions): Server {
+  return createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    if (url === '/readyz') {
+      ready().then(
+        (ok) => res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(`{"ready":${ok}}`),
+        () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"ready":false}'),
+      );
+      return;
+    }
+    if (url === '/metrics') {
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"title":"Not Found","status":404}');
+  });
+}

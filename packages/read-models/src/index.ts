@@ -1,0 +1,18 @@
+export { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
+export {
+  type CustomerEventRow,
+  loadCustomerEvents,
+  loadTimelinePage,
+  rowToEvent,
+  type TimelineCursor,
+} from './customer-events.ts';
+export { readModelMigrations } from './migrations.ts';
+export {
+  applyRelationshipBatch,
+  type BatchResult,
+  type ProjectionContext,
+  RELATIONSHIPS_PROJECTION,
+} from './relationship-projection.ts';
+export { relationshipOnDay } from './relationship-queries.ts';
+export { migrateReadModels } from './migrate.ts';
+export { createProjector, type Projector, type ProjectorDeps, type RunnerLogger } from './projection-runner.ts';

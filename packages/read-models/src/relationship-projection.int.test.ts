@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_TIER_POLICY } from '@crh/domain';
+import type { AppendEvent, EventStore } from '@crh/event-store';
+import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import { createTestDatabase } from '@crh/testing';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateReadModels } from './migrate.ts';
+import { createProjector } from './projection-runner.ts';
+import { applyRelationshipBatch, RELATIONSHIPS_PROJECTION } from './relationship-projection.ts';
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const context = { timeZone: 'UTC', policy: DEFAULT_TIER_POLICY };
+
+describe('relationships projection on real PostgreSQL', () => {
+  let pool: Pool;
+  let store: EventStore;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    drop = database.drop;
+    pool = createPgPool(database.url, { max: 4 });
+    store = createPostgresEventStore({ pool });
+    await store.migrate();
+    await migrateReadModels(pool);
+  });
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await drop();
+  });
+
+  const projector = (batchSize = 2) => createProjector({ store, pool, logger: quiet, context, batchSize });
+  const event = (customerId: string, type: string, occurredAt: string, data: object): AppendEvent => ({
+    id: randomUUID(),
+    type,
+    customerId,
+    occurredAt,
+    data,
+  });
+  const row = async (customerId: string) =>
+    (await pool.query('select * from crh.rm_relationships where customer_id = $1', [customerId])).rows[0];
+
+  it('parks events it cannot understand and goes on with the rest', async () => {
+    await store.append([
+      event('p-1', 'CustomerOnboarded', '2026-01-01T00:00:00.000Z', { name: 'P', accountManagerId: 'am-1' }),
+      event('p-1', 'SomethingNobodyKnows', '2026-01-02T00:00:00.000Z', { x: 1 }),
+      event('p-1', 'NpsResponded', '2026-01-03T00:00:00.000Z', { score: 'ten' }),
+      event('p-1', 'ContactLogged', '2026-01-04T00:00:00.000Z', { channel: 'call', direction: 'outbound' }),
+    ]);
+    await projector().catchUp();
+    const parked = await pool.query('select type, reason from crh.parked_events order by position');
+    expect(parked.rows.map((r) => r.type)).toEqual(['SomethingNobodyKnows', 'NpsResponded']);
+    expect(parked.rows.every((r) => r.reason.length > 0)).toBe(true);
+    expect((await row('p-1')).last_contact_at.toISOString()).toBe('2026-01-04T00:00:00.000Z');
+  });
+
+  it('re-derives a customer from all its events, so a late earlier onboarding wins', async () => {
+    await store.append([
+      event('l-1', 'CustomerOnboarded', '2026-02-10T00:00:00.000Z', { name: 'Late', tier: 'long-tail', accountManagerId: 'am-9' }),
+    ]);
+    await projector().catchUp();
+    expect(await row('l-1')).toMatchObject({ tier: 'long-tail', account_manager_id: 'am-9' });
+    await store.append([
+      event('l-1', 'CustomerOnboarded', '2026-02-01T00:00:00.000Z', { name: 'Early', tier: 'strategic', accountManagerId: 'am-1' }),
+    ]);
+    await projector().catchUp();
+    expect(await row('l-1')).toMatchObject({ name: 'Early', tier: 'strategic', account_manager_id: 'am-1' });
+  });
+
+  it('is idempotent: re-applying an already applied batch changes nothing', async () => {
+    await store.append([
+      event('i-1', 'CustomerOnboarded', '2026-03-01T00:00:00.000Z', { name: 'I', accountManagerId: 'am-1' }),
+      event('i-1', 'ComplaintReceived', '2026-03-02T00:00:00.000Z', { complaintId: 'c1', channel: 'email' }),
+    ]);
+    await projector().catchUp();
+    const before = await row('i-1');
+    const batch = (await store.readStream('i-1')).map((e) => ({ ...e }));
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      await applyRelationshipBatch(client, batch, context);
+      await client.query('commit');
+    } finally {
+      client.release();
+    }
+    const after = await row('i-1');
+    expect({ ...after, updated_at: null }).toEqual({ ...before, updated_at: null });
+    expect(after.open_complaints).toBe(1);
+    const count = await pool.query('select count(*)::int as n from crh.rm_customer_events where customer_id = $1', ['i-1']);
+    expect(count.rows[0].n).toBe(2);
+  });
+
+  it('commits the checkpoint with the rows, and resumes from it', async () => {
+    await store.append([event('r-1', 'CustomerOnboarded', '2026-04-01T00:00:00.000Z', { name: 'R', accountManagerId: 'am-1' })]);
+    expect(await projector().catchUp()).toBe(1);
+    expect(await projector().catchUp()).toBe(0); // a restarted projector has nothing left to do
+    const { rows } = await pool.query('select position from crh.projection_checkpoints where projection = $1', [
+      RELATIONSHIPS_PROJECTION,
+    ]);
+    expect(rows[0].position).toBe(await store.headPosition());
+  });
+
+  it('follows the log live and stops when aborted', async () => {
+    const controller = new AbortController();
+    const running = projector(50).run(controller.signal);
+    await store.append([event('f-1', 'CustomerOnboarded', '2026-05-01T00:00:00.000Z', { name: 'F', accountManagerId: 'am-1' })]);
+    const deadline = Date.now() + 10_000;
+    while (!(await row('f-1')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await row('f-1')).toBeDefined();
+    controller.abort();
+    await running;
+  });
+});

@@ -1,0 +1,2 @@
+export { type PostgresServer, pickPostgresServer, type ServerSources } from './postgres-server.ts';
+export { createTestDatabase, type TestDatabase, withDatabase } from './test-database.ts';

@@ -1,0 +1,33 @@
+import type { TierPolicy } from '@crh/domain';
+import type { Logger } from '@crh/observability';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Pool } from 'pg';
+import type { GatewayContext } from './builder.ts';
+import { schema } from './schema/index.ts';
+
+export interface GatewayDeps {
+  pool: Pool;
+  logger: Logger;
+  timeZone: string;
+  policy: TierPolicy;
+  now?: () => Date;
+}
+
+/** The GraphQL app; main.ts gives it a socket. Tests call `yoga.fetch` in process. */
+export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, unknown>, GatewayContext> {
+  const now = deps.now ?? (() => new Date());
+  return createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: { title: 'crh — customer-relationship health' },
+    // Errors stay masked unless they are coded GraphQLErrors meant for clients.
+    maskedErrors: true,
+    logging: {
+      debug: (...args) => deps.logger.debug(args),
+      info: (...args) => deps.logger.info(args),
+      warn: (...args) => deps.logger.warn(args),
+      error: (...args) => deps.logger.error(args),
+    },
+    context: () => ({ pool: deps.pool, timeZone: deps.timeZone, policy: deps.policy, now }),
+  });
+}

@@ -1,0 +1,26 @@
+import type { TierPolicy } from '@crh/domain';
+import SchemaBuilder from '@pothos/core';
+import type { Pool } from 'pg';
+
+/** What every resolver gets. `now` is injected so tests can fix the clock. */
+export interface GatewayContext {
+  pool: Pool;
+  timeZone: string;
+  policy: TierPolicy;
+  now: () => Date;
+}
+
+export interface GatewayScalars {
+  Date: { Input: string; Output: string };
+  DateTime: { Input: Date; Output: Date | string };
+  JSON: { Input: unknown; Output: unknown };
+}
+
+// The builder holds no types of its own: each lives in schema/<type>.ts.
+export const builder = new SchemaBuilder<{
+  Context: GatewayContext;
+  Scalars: GatewayScalars;
+  DefaultFieldNullability: false;
+}>({ defaultFieldNullability: false });
+
+builder.queryType({});

@@ -1,0 +1,25 @@
+import { createServer } from 'node:http';
+import { loadConfig, requireDatabaseUrl } from '@crh/config';
+import { createPgPool } from '@crh/event-store/postgres';
+import { createLogger, onShutdown } from '@crh/observability';
+import { migrateReadModels } from '@crh/read-models';
+import { createApp } from './app.ts';
+
+const config = loadConfig();
+const logger = createLogger('gateway', config.env.LOG_LEVEL);
+const pool = createPgPool(requireDatabaseUrl(config), { max: config.env.PG_POOL_MAX, applicationName: 'crh-gateway' });
+await migrateReadModels(pool);
+
+const yoga = createApp({ pool, logger, timeZone: config.timeZone, policy: config.policy });
+const server = createServer(yoga);
+server.listen(config.env.GATEWAY_PORT, config.env.HOST, () => {
+  logger.info({ port: config.env.GATEWAY_PORT }, `GraphQL on http://localhost:${config.env.GATEWAY_PORT}/graphql`);
+});
+
+onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await pool.end();
+});

@@ -1,0 +1,11 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from '../builder.ts';
+import './scalars.ts';
+import './page-info.ts';
+import './recorded-event.ts';
+import './relationship.ts';
+
+export const schema = builder.toSchema();
+
+/** The SDL checked in as schema.graphql, so reviews see every API change. */
+export const printedSchema = (): string => `${printSchema(lexicographicSortSchema(schema))}\n`;

@@ -1,0 +1,42 @@
+import { isLocalDate } from '@crh/domain';
+import { GraphQLError, Kind } from 'graphql';
+import { builder } from '../builder.ts';
+
+const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+
+builder.scalarType('Date', {
+  description: "A calendar date (YYYY-MM-DD) in the organisation's time zone",
+  serialize: (value) => value,
+  parseValue: (value) => {
+    if (typeof value !== 'string' || !isLocalDate(value)) throw badInput('Date must be a YYYY-MM-DD calendar date');
+    return value;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING || !isLocalDate(ast.value)) {
+      throw badInput('Date must be a YYYY-MM-DD calendar date');
+    }
+    return ast.value;
+  },
+});
+
+const parseDateTime = (value: unknown): Date => {
+  if (typeof value !== 'string' || !RFC3339.test(value) || Number.isNaN(Date.parse(value))) {
+    throw badInput('DateTime must be an RFC 3339 timestamp with offset');
+  }
+  return new Date(value);
+};
+
+builder.scalarType('DateTime', {
+  description: 'An RFC 3339 timestamp',
+  serialize: (value) => (value instanceof Date ? value.toISOString() : value),
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined),
+});
+
+builder.scalarType('JSON', {
+  description: 'Any JSON value',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+});

@@ -1,0 +1,92 @@
+import { validateEventBatch } from '@crh/domain';
+import { type EventStore, WrongExpectedRevisionError } from '@crh/event-store';
+import express, { type RequestHandler, Router } from 'express';
+import { ProblemError, problemTypes, sendProblem } from './problem-details.ts';
+import { toEnvelope } from './stored-envelope.ts';
+
+export interface EventsRoutesOptions {
+  store: EventStore;
+  bodyLimit: string;
+  maxEventsPerRequest?: number;
+}
+
+const CUSTOMER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const STREAM_PAGE = 1000;
+
+const requireJson: RequestHandler = (req, res, next) => {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    sendProblem(res, {
+      type: problemTypes.unsupportedMediaType,
+      title: 'Unsupported media type',
+      status: 415,
+      detail: 'POST /v1/events takes application/json',
+    });
+    return;
+  }
+  next();
+};
+
+export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest }: EventsRoutesOptions): Router {
+  const router = Router();
+  const json = express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'], strict: false });
+
+  router.post('/v1/events', requireJson, json, async (req, res) => {
+    const validation = validateEventBatch(req.body, { maxEvents: maxEventsPerRequest ?? 1000 });
+    if (!validation.ok) {
+      sendProblem(res, {
+        type: problemTypes.validation,
+        title: 'Invalid events',
+        status: 400,
+        detail: `${validation.issues.length} problem(s) found; nothing was recorded`,
+        errors: validation.issues,
+      });
+      return;
+    }
+    try {
+      const outcomes = await store.append(validation.events);
+      res.json({ results: outcomes });
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError) {
+        throw new ProblemError({
+          type: problemTypes.conflict,
+          title: 'Wrong expected revision',
+          status: 409,
+          detail: `${error.message}; nothing was recorded`,
+          customerId: error.customerId,
+          expectedRevision: error.expected,
+          actualRevision: error.actual,
+        });
+      }
+      throw error;
+    }
+  });
+
+  router.get('/v1/customers/:customerId/events', async (req, res) => {
+    const { customerId } = req.params;
+    if (!CUSTOMER_ID.test(customerId)) {
+      throw new ProblemError({
+        type: problemTypes.validation,
+        title: 'Invalid customer id',
+        status: 400,
+        detail: 'customerId must be 1-128 characters of A-Z a-z 0-9 . _ : -',
+      });
+    }
+    // Paged reads written out as they come, so a long stream never sits in memory whole.
+    res.type('application/json');
+    res.write(`{"customerId":${JSON.stringify(customerId)},"events":[`);
+    let fromRevision = 0;
+    let first = true;
+    for (;;) {
+      const page = await store.readStream(customerId, { fromRevision, limit: STREAM_PAGE });
+      for (const event of page) {
+        res.write((first ? '' : ',') + JSON.stringify(toEnvelope(event)));
+        first = false;
+      }
+      if (page.length < STREAM_PAGE) break;
+      fromRevision = page.at(-1)!.revision + 1;
+    }
+    res.end(']}');
+  });
+
+  return router;
+}

@@ -1,0 +1,48 @@
+import { loadConfig, requireDatabaseUrl } from '@crh/config';
+import { createPostgresEventStore, createPgPool } from '@crh/event-store/postgres';
+import { createLogger, createMetricsRegistry, createOpsServer, Counter, onShutdown } from '@crh/observability';
+import { createProjector, migrateReadModels } from '@crh/read-models';
+
+const config = loadConfig();
+const logger = createLogger('projector', config.env.LOG_LEVEL);
+const pool = createPgPool(requireDatabaseUrl(config), { max: config.env.PG_POOL_MAX, applicationName: 'crh-projector' });
+const store = createPostgresEventStore({ pool });
+await store.migrate();
+await migrateReadModels(pool);
+
+const registry = createMetricsRegistry('projector');
+const projected = new Counter({ name: 'crh_projected_events_total', help: 'Events projected', registers: [registry] });
+const parked = new Counter({ name: 'crh_parked_events_total', help: 'Events parked', registers: [registry] });
+
+const projector = createProjector({
+  store,
+  pool,
+  logger,
+  context: { timeZone: config.timeZone, policy: config.policy },
+  batchSize: config.env.PROJECTOR_BATCH_SIZE,
+  onCommitted: (result) => {
+    projected.inc(result.applied);
+    parked.inc(result.parked);
+  },
+});
+
+const controller = new AbortController();
+const running = projector.run(controller.signal);
+const ops = createOpsServer({
+  registry,
+  ready: async () => {
+    await pool.query('select 1');
+    return true;
+  },
+});
+ops.listen(config.env.PROJECTOR_PORT, config.env.HOST, () => {
+  logger.info({ port: config.env.PROJECTOR_PORT }, 'projector ops endpoints listening');
+});
+
+onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
+  controller.abort();
+  await running; // the batch in flight commits or rolls back before we close the pool
+  await new Promise<void>((resolve) => ops.close(() => resolve()));
+  await store.close();
+  await pool.end();
+});

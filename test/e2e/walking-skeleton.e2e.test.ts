@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase } from '@crh/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.ts';
+import { type ServiceProcess, startService, waitFor } from '../support/service-process.ts';
+
+// The platform as users meet it: three service processes on real sockets,
+// events in over HTTP, relationships out over GraphQL.
+describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => {
+  let services: ServiceProcess[] = [];
+  let drop: () => Promise<void>;
+  let ingest: string;
+  let graphql: string;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    drop = database.drop;
+    const [ingestPort, gatewayPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
+    const env = {
+      DATABASE_URL: database.url,
+      HOST: '127.0.0.1',
+      INGEST_PORT: String(ingestPort),
+      GATEWAY_PORT: String(gatewayPort),
+      PROJECTOR_PORT: String(projectorPort),
+    };
+    // Ingest first: it creates the event log schema the others read.
+    services.push(startService('ingest', env));
+    ingest = `http://127.0.0.1:${ingestPort}`;
+    await waitFor(async () => ((await fetch(`${ingest}/readyz`)).ok ? true : undefined), { what: 'ingest' });
+    services.push(startService('projector', env), startService('gateway', env));
+    graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
+    await waitFor(async () => ((await fetch(`${graphql}?query=%7B__typename%7D`)).ok ? true : undefined), {
+      what: 'gateway',
+    });
+  });
+
+  afterAll(async () => {
+    const codes = await Promise.all(services.map((s) => s.stop()));
+    services = [];
+    await drop?.();
+    expect(codes).toEqual([0, 0, 0]); // graceful shutdown on SIGTERM
+  });
+
+  const post = (events: unknown[]) =>
+    fetch(`${ingest}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    });
+
+  const relationship = async (customerId: string, asOf: string) => {
+    const response = await fetch(graphql, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `query ($id: ID!, $asOf: Date) { relationship(customerId: $id, asOf: $asOf) {
+          customerId tier accountManagerId status daysSinceContact lastContactAt openComplaints lastNpsScore
+          timeline(first: 10) { edges { node { id type } } } } }`,
+        variables: { id: customerId, asOf },
+      }),
+    });
+    const body = (await response.json()) as { data?: { relationship: Record<string, unknown> | null }; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    return body.data!.relationship;
+  };
+
+  const envelope = (customerId: string, type: string, occurredAt: string, data: object) => ({
+    id: randomUUID(),
+    type,
+    customerId,
+    occurredAt,
+    actorId: 'am-7',
+    data,
+  });
+
+  it('derives DOMAIN.md states from posted events, including late and re-sent ones', async () => {
+    const customer = `e2e-${randomUUID().slice(0, 8)}`;
+    const onboarding = envelope(customer, 'CustomerOnboarded', '2026-01-01T09:00:00Z', {
+      name: 'Acme',
+      tier: 'strategic',
+      accountManagerId: 'am-7',
+    });
+    const contact = envelope(customer, 'ContactLogged', '2026-01-10T15:00:00+01:00', {
+      channel: 'call',
+      direction: 'outbound',
+    });
+    const first = await post([onboarding, contact]);
+    expect(first.status).toBe(200);
+    const { results } = (await first.json()) as { results: { id: string; status: string; revision: number }[] };
+    expect(results.map((r) => [r.id, r.status, r.revision])).toEqual([
+      [onboarding.id, 'recorded', 0],
+      [contact.id, 'recorded', 1],
+    ]);
+
+    // Strategic: GOING_QUIET from 14 days of silence, NEGLECTED from 30.
+    await waitFor(async () => (await relationship(customer, '2026-01-23')) ?? undefined, { what: 'projection' });
+    expect(await relationship(customer, '2026-01-23')).toMatchObject({ status: 'ACTIVE', daysSinceContact: 13 });
+    expect(await relationship(customer, '2026-01-24')).toMatchObject({ status: 'GOING_QUIET', daysSinceContact: 14 });
+    expect(await relationship(customer, '2026-02-09')).toMatchObject({ status: 'NEGLECTED', daysSinceContact: 30 });
+    expect(await relationship(customer, '2025-12-31')).toBeNull(); // not yet onboarded
+
+    // A late contact (occurred 20 Jan, sent now) changes the past as if it had arrived on time.
+    const late = envelope(customer, 'ContactLogged', '2026-01-20T08:00:00Z', { channel: 'email', direction: 'inbound' });
+    expect((await post([late])).status).toBe(200);
+    await waitFor(
+      async () => ((await relationship(customer, '2026-02-09'))?.status === 'GOING_QUIET' ? true : undefined),
+      { what: 'late event' },
+    );
+    expect(await relationship(customer, '2026-02-09')).toMatchObject({
+      daysSinceContact: 20,
+      lastContactAt: '2026-01-20T08:00:00.000Z',
+    });
+
+    // Re-sending the same ids records nothing new.
+    const resent = await post([contact, late]);
+    const resentBody = (await resent.json()) as { results: { status: string }[] };
+    expect(resentBody.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    const stream = (await (await fetch(`${ingest}/v1/customers/${customer}/events`)).json()) as {
+      events: { id: string; revision: number }[];
+    };
+    expect(stream.events.map((e) => e.id)).toEqual([onboarding.id, contact.id, late.id]);
+    const state = await relationship(customer, '2026-02-09');
+    expect((state!.timeline as { edges: unknown[] }).edges).toHaveLength(3);
+  });
+
+  it('rejects an invalid batch whole, with every problem located, and records nothing', async () => {
+    const customer = `e2e-${randomUUID().slice(0, 8)}`;
+    const valid = envelope(customer, 'CustomerOnboarded', '2026-03-01T10:00:00Z', { name: 'B', accountManagerId: 'am-1' });
+    const badScore = envelope(customer, 'NpsResponded', '2026-03-02T10:00:00Z', { score: 11 });
+    const noOffset = { ...envelope(customer, 'ContactLogged', '2026-03-02T10:00:00', { channel: 'call', direction: 'outbound' }) };
+    const response = await post([valid, badScore, noOffset]);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as { status: number; errors: { index: number; path: string }[] };
+    expect(problem.status).toBe(400);
+    expect(problem.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ index: 1, path: 'data.score' }),
+        expect.objectContaining({ index: 2, path: 'occurredAt' }),
+      ]),
+    );
+    const stream = (await (await fetch(`${ingest}/v1/customers/${customer}/events`)).json()) as { events: unknown[] };
+    expect(stream.events).toEqual([]);
+  });
+});
