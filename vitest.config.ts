@@ -5,10 +5,17 @@ import { defineConfig } from 'vitest/config';
 const exclude = ['**/node_modules/**', '**/.crh/**'];
 
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (main) and ESM (module) copies. Node loads the CJS
+    // one for graphql-yoga, Vite would pick the ESM one for our sources: two
+    // GraphQLError classes, and yoga would mask our coded errors in tests only.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     projects: [
-      { test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude } },
+      { extends: true, test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude } },
       {
+        extends: true,
         test: {
           name: 'int',
           include: ['**/*.int.test.ts'],
@@ -19,6 +26,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['**/*.e2e.test.ts'],

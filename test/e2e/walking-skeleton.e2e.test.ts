@@ -59,7 +59,10 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
         variables: { id: customerId, asOf },
       }),
     });
-    const body = (await response.json()) as { data?: { relationship: Record<string, unknown> | null }; errors?: unknown };
+    const body = (await response.json()) as {
+      data?: { relationship: Record<string, unknown> | null };
+      errors?: unknown;
+    };
     expect(body.errors).toBeUndefined();
     return body.data!.relationship;
   };
@@ -86,21 +89,37 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
     });
     const first = await post([onboarding, contact]);
     expect(first.status).toBe(200);
-    const { results } = (await first.json()) as { results: { id: string; status: string; revision: number }[] };
+    const { results } = (await first.json()) as {
+      results: { id: string; status: string; revision: number }[];
+    };
     expect(results.map((r) => [r.id, r.status, r.revision])).toEqual([
       [onboarding.id, 'recorded', 0],
       [contact.id, 'recorded', 1],
     ]);
 
     // Strategic: GOING_QUIET from 14 days of silence, NEGLECTED from 30.
-    await waitFor(async () => (await relationship(customer, '2026-01-23')) ?? undefined, { what: 'projection' });
-    expect(await relationship(customer, '2026-01-23')).toMatchObject({ status: 'ACTIVE', daysSinceContact: 13 });
-    expect(await relationship(customer, '2026-01-24')).toMatchObject({ status: 'GOING_QUIET', daysSinceContact: 14 });
-    expect(await relationship(customer, '2026-02-09')).toMatchObject({ status: 'NEGLECTED', daysSinceContact: 30 });
+    await waitFor(async () => (await relationship(customer, '2026-01-23')) ?? undefined, {
+      what: 'projection',
+    });
+    expect(await relationship(customer, '2026-01-23')).toMatchObject({
+      status: 'ACTIVE',
+      daysSinceContact: 13,
+    });
+    expect(await relationship(customer, '2026-01-24')).toMatchObject({
+      status: 'GOING_QUIET',
+      daysSinceContact: 14,
+    });
+    expect(await relationship(customer, '2026-02-09')).toMatchObject({
+      status: 'NEGLECTED',
+      daysSinceContact: 30,
+    });
     expect(await relationship(customer, '2025-12-31')).toBeNull(); // not yet onboarded
 
     // A late contact (occurred 20 Jan, sent now) changes the past as if it had arrived on time.
-    const late = envelope(customer, 'ContactLogged', '2026-01-20T08:00:00Z', { channel: 'email', direction: 'inbound' });
+    const late = envelope(customer, 'ContactLogged', '2026-01-20T08:00:00Z', {
+      channel: 'email',
+      direction: 'inbound',
+    });
     expect((await post([late])).status).toBe(200);
     await waitFor(
       async () => ((await relationship(customer, '2026-02-09'))?.status === 'GOING_QUIET' ? true : undefined),
@@ -125,9 +144,17 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
 
   it('rejects an invalid batch whole, with every problem located, and records nothing', async () => {
     const customer = `e2e-${randomUUID().slice(0, 8)}`;
-    const valid = envelope(customer, 'CustomerOnboarded', '2026-03-01T10:00:00Z', { name: 'B', accountManagerId: 'am-1' });
+    const valid = envelope(customer, 'CustomerOnboarded', '2026-03-01T10:00:00Z', {
+      name: 'B',
+      accountManagerId: 'am-1',
+    });
     const badScore = envelope(customer, 'NpsResponded', '2026-03-02T10:00:00Z', { score: 11 });
-    const noOffset = { ...envelope(customer, 'ContactLogged', '2026-03-02T10:00:00', { channel: 'call', direction: 'outbound' }) };
+    const noOffset = {
+      ...envelope(customer, 'ContactLogged', '2026-03-02T10:00:00', {
+        channel: 'call',
+        direction: 'outbound',
+      }),
+    };
     const response = await post([valid, badScore, noOffset]);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
@@ -139,7 +166,9 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
         expect.objectContaining({ index: 2, path: 'occurredAt' }),
       ]),
     );
-    const stream = (await (await fetch(`${ingest}/v1/customers/${customer}/events`)).json()) as { events: unknown[] };
+    const stream = (await (await fetch(`${ingest}/v1/customers/${customer}/events`)).json()) as {
+      events: unknown[];
+    };
     expect(stream.events).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
-import { cpus, totalmem } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
 import type { IncomingEvent } from '@crh/domain';
 import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { createProjector, migrateReadModels } from '@crh/read-models';
-import { generateBook } from './book-generator.ts';
 import { copyRows, eventRows, timelineRows } from './bench-copy.ts';
+import { generateBook } from './book-generator.ts';
 import { dataDir } from './data-dir.ts';
 import { recreateDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
 
@@ -65,7 +65,9 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
 
   started = performance.now();
   await appendAll(events, concurrency, (batch) => store.append(batch));
-  figures.push(figure(`append, batches of 500, ${concurrency} concurrent`, events.length, performance.now() - started));
+  figures.push(
+    figure(`append, batches of 500, ${concurrency} concurrent`, events.length, performance.now() - started),
+  );
 
   await pool.query('create table crh.bench_copy_timeline (like crh.rm_customer_events including all)');
   const stored = await store.readAll({ limit: events.length + 1 });
@@ -90,12 +92,20 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
 
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   log(`machine: ${machine}`);
-  for (const f of figures) log(`${f.name.padEnd(45)} ${String(f.perSecond).padStart(8)} events/s  (${f.events} in ${f.seconds.toFixed(2)} s)`);
+  for (const f of figures)
+    log(
+      `${f.name.padEnd(45)} ${String(f.perSecond).padStart(8)} events/s  (${f.events} in ${f.seconds.toFixed(2)} s)`,
+    );
   const [copyEvents, append, copyTimeline, catchUp] = figures;
-  log(`append / raw COPY = ${pct(append!, copyEvents!)}; catch-up / raw COPY = ${pct(catchUp!, copyTimeline!)}`);
+  log(
+    `append / raw COPY = ${pct(append!, copyEvents!)}; catch-up / raw COPY = ${pct(catchUp!, copyTimeline!)}`,
+  );
   const out = join(dataDir(), 'bench');
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'results.json'), JSON.stringify({ machine, at: new Date().toISOString(), figures }, null, 2));
+  await writeFile(
+    join(out, 'results.json'),
+    JSON.stringify({ machine, at: new Date().toISOString(), figures }, null, 2),
+  );
 }
 
 async function appendAll(

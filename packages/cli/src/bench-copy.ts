@@ -11,9 +11,17 @@ type Row = (string | number | null)[];
 const field = (value: string | number | null): string =>
   value === null
     ? '\\N'
-    : String(value).replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r');
+    : String(value)
+        .replaceAll('\\', '\\\\')
+        .replaceAll('\t', '\\t')
+        .replaceAll('\n', '\\n')
+        .replaceAll('\r', '\\r');
 
-export async function copyRows(pool: Pool, table: string, rows: { columns: string[]; rows: Row[] }): Promise<void> {
+export async function copyRows(
+  pool: Pool,
+  table: string,
+  rows: { columns: string[]; rows: Row[] },
+): Promise<void> {
   const client = await pool.connect();
   try {
     const sink = client.query(copyFrom(`copy ${table} (${rows.columns.join(', ')}) from stdin`));
@@ -30,7 +38,17 @@ export async function copyRows(pool: Pool, table: string, rows: { columns: strin
 export function eventRows(events: readonly IncomingEvent[]): { columns: string[]; rows: Row[] } {
   const revisions = new Map<string, number>();
   return {
-    columns: ['id', 'stream_id', 'revision', 'type', 'customer_id', 'occurred_at', 'actor_id', 'data', 'metadata'],
+    columns: [
+      'id',
+      'stream_id',
+      'revision',
+      'type',
+      'customer_id',
+      'occurred_at',
+      'actor_id',
+      'data',
+      'metadata',
+    ],
     rows: events.map((e) => {
       const revision = (revisions.get(e.customerId) ?? -1) + 1;
       revisions.set(e.customerId, revision);
@@ -51,7 +69,18 @@ export function eventRows(events: readonly IncomingEvent[]): { columns: string[]
 
 export function timelineRows(events: readonly RecordedEvent[]): { columns: string[]; rows: Row[] } {
   return {
-    columns: ['event_id', 'customer_id', 'occurred_at', 'position', 'revision', 'type', 'actor_id', 'data', 'metadata', 'recorded_at'],
+    columns: [
+      'event_id',
+      'customer_id',
+      'occurred_at',
+      'position',
+      'revision',
+      'type',
+      'actor_id',
+      'data',
+      'metadata',
+      'recorded_at',
+    ],
     rows: events.map((e) => [
       e.id,
       e.customerId,

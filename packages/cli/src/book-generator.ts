@@ -56,7 +56,14 @@ export function generateBook(options: BookOptions): IncomingEvent[] {
     const at = (t: number) => new Date(Math.min(t, end)).toISOString();
     const onboardedAt = start + random() * (end - start) * 0.3;
     const add = (type: IncomingEvent['type'], t: number, data: unknown, actorId = manager) =>
-      events.push({ id: uuidFrom(random), type, customerId, occurredAt: at(t), actorId, data } as IncomingEvent);
+      events.push({
+        id: uuidFrom(random),
+        type,
+        customerId,
+        occurredAt: at(t),
+        actorId,
+        data,
+      } as IncomingEvent);
 
     add('CustomerOnboarded', onboardedAt, {
       name: `Customer ${c}`,
@@ -73,15 +80,29 @@ export function generateBook(options: BookOptions): IncomingEvent[] {
       if (t > end) break;
       const roll = random();
       if (roll < 0.6) {
-        add('ContactLogged', t, { channel: pick(CHANNELS), direction: random() < 0.6 ? 'outbound' : 'inbound' });
+        add('ContactLogged', t, {
+          channel: pick(CHANNELS),
+          direction: random() < 0.6 ? 'outbound' : 'inbound',
+        });
       } else if (roll < 0.72) {
-        add('NpsResponded', t, { score: Math.floor(random() * 11), touchpoint: pick(['onboarding', 'support', 'renewal']) });
+        add('NpsResponded', t, {
+          score: Math.floor(random() * 11),
+          touchpoint: pick(['onboarding', 'support', 'renewal']),
+        });
       } else if (roll < 0.8) {
         const complaintId = `cmp-${n}`;
-        add('ComplaintReceived', t, { complaintId, channel: pick(CHANNELS), severity: pick(['low', 'medium', 'high']) });
+        add('ComplaintReceived', t, {
+          complaintId,
+          channel: pick(CHANNELS),
+          severity: pick(['low', 'medium', 'high']),
+        });
         add('ComplaintAcknowledged', t + random() * 2 * DAY_MS, { complaintId });
         if (random() < 0.8) add('ComplaintResolved', t + (1 + random() * 6) * DAY_MS, { complaintId });
-        if (random() < 0.4) add('RecoveryGestureMade', t + 3 * DAY_MS, { complaintId, kind: pick(['flowers', 'discount', 'handwritten-card']) });
+        if (random() < 0.4)
+          add('RecoveryGestureMade', t + 3 * DAY_MS, {
+            complaintId,
+            kind: pick(['flowers', 'discount', 'handwritten-card']),
+          });
       } else if (roll < 0.87) {
         const promiseId = `prm-${n}`;
         add('PromiseMade', t, { promiseId, description: 'call back', dueAt: at(t + DAY_MS) });

@@ -22,7 +22,6 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 function ancestorsTraversable(dir: string): boolean {
   for (let current = dir; ; current = dirname(current)) {
-    // biome-ignore lint/suspicious/noBitwiseOperators: mode bits
     if ((statSync(current).mode & 0o001) === 0) return false;
     if (dirname(current) === current) return true;
   }

@@ -1,6 +1,6 @@
 import type { PlatformConfig } from '@crh/config';
-import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { dataDir } from './data-dir.ts';
+import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export interface PlatformDatabase {
   url: string;
@@ -22,5 +22,10 @@ export async function openPlatformDatabase(
   const port = Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329);
   const server = await startEmbeddedPostgres(dir, port, log);
   const url = await ensureDatabase(server.adminUrl, databaseName);
-  return { url, adminUrl: server.adminUrl, description: `embedded PostgreSQL on port ${port}, data in ${dir}`, stop: server.stop };
+  return {
+    url,
+    adminUrl: server.adminUrl,
+    description: `embedded PostgreSQL on port ${port}, data in ${dir}`,
+    stop: server.stop,
+  };
 }

@@ -22,9 +22,18 @@ export async function startCommand(config: PlatformConfig, args: readonly string
   await migrateReadModels(pool);
   if (args.includes('--seed-demo')) {
     const today = new Date().toISOString().slice(0, 10);
-    const events = generateBook({ customers: 200, managers: 5, eventsPerCustomer: 25, endDate: today, days: 180, seed: 7 });
+    const events = generateBook({
+      customers: 200,
+      managers: 5,
+      eventsPerCustomer: 25,
+      endDate: today,
+      days: 180,
+      seed: 7,
+    });
     for (let i = 0; i < events.length; i += 500) await store.append(events.slice(i, i + 500));
-    log(`demo data: ${events.length} events for 200 customers (am-1 .. am-5) — re-seeding records nothing twice`);
+    log(
+      `demo data: ${events.length} events for 200 customers (am-1 .. am-5) — re-seeding records nothing twice`,
+    );
   }
   await store.close();
   await pool.end();
@@ -66,7 +75,10 @@ export async function startCommand(config: PlatformConfig, args: readonly string
     });
   }
 
-  await Promise.all([waitForHttp(`http://127.0.0.1:${config.env.INGEST_PORT}/readyz`), waitForHttp(`http://127.0.0.1:${config.env.GATEWAY_PORT}/graphql?query=%7B__typename%7D`)]);
+  await Promise.all([
+    waitForHttp(`http://127.0.0.1:${config.env.INGEST_PORT}/readyz`),
+    waitForHttp(`http://127.0.0.1:${config.env.GATEWAY_PORT}/graphql?query=%7B__typename%7D`),
+  ]);
   log('platform is up:');
   log(`  GraphQL (GraphiQL in a browser): http://localhost:${config.env.GATEWAY_PORT}/graphql`);
   log(`  ingest API:                      http://localhost:${config.env.INGEST_PORT}/v1/events`);

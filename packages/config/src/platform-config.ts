@@ -36,7 +36,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PlatformCon
 /** Services need a database; only the CLI may start an embedded one when this is missing. */
 export function requireDatabaseUrl(config: PlatformConfig): string {
   if (!config.env.DATABASE_URL) {
-    throw new ConfigError('DATABASE_URL is required (or run `npm start`, which starts an embedded PostgreSQL)');
+    throw new ConfigError(
+      'DATABASE_URL is required (or run `npm start`, which starts an embedded PostgreSQL)',
+    );
   }
   return config.env.DATABASE_URL;
 }

@@ -1,1 +1,44 @@
-export const hello = (n: number): string => `hi ${n}`;
+export { DomainError } from './domain-error.ts';
+export {
+  type BatchValidation,
+  type IncomingEvent,
+  parseRecordedEvent,
+  type ValidationIssue,
+  validateEnvelope,
+  validateEventBatch,
+} from './envelope-validation.ts';
+export {
+  CONTACT_EVENT_TYPES,
+  type DomainEvent,
+  EVENT_TYPES,
+  type EventDataMap,
+  type EventOf,
+  type EventType,
+  eventDataSchemas,
+  isContactEvent,
+  isEventType,
+  TIERS,
+  type Tier,
+} from './event-catalogue.ts';
+export {
+  byOccurrence,
+  type PositionedEvent,
+  RELATIONSHIP_STATUSES,
+  type RelationshipState,
+  type RelationshipStatus,
+  type RuleContext,
+  relationshipAsOf,
+  statusFor,
+} from './relationship-state.ts';
+export { normaliseRfc3339 } from './rfc3339.ts';
+export { DEFAULT_TIER_POLICY, parseTierPolicy, type TierPolicy, type TierThresholds } from './tier-policy.ts';
+export {
+  addDays,
+  daysBetween,
+  endOfDayExclusive,
+  isLocalDate,
+  isValidTimeZone,
+  type LocalDate,
+  localDateOf,
+  startOfDay,
+} from './zoned-date.ts';

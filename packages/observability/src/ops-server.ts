@@ -33,6 +33,8 @@ export function createOpsServer({ registry, ready }: OpsServerOptions): Server {
       );
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"title":"Not Found","status":404}');
+    res
+      .writeHead(404, { 'content-type': 'application/problem+json' })
+      .end('{"title":"Not Found","status":404}');
   });
 }

@@ -6,7 +6,14 @@ export {
   rowToEvent,
   type TimelineCursor,
 } from './customer-events.ts';
+export { migrateReadModels } from './migrate.ts';
 export { readModelMigrations } from './migrations.ts';
+export {
+  createProjector,
+  type Projector,
+  type ProjectorDeps,
+  type RunnerLogger,
+} from './projection-runner.ts';
 export {
   applyRelationshipBatch,
   type BatchResult,
@@ -14,5 +21,3 @@ export {
   RELATIONSHIPS_PROJECTION,
 } from './relationship-projection.ts';
 export { relationshipOnDay } from './relationship-queries.ts';
-export { migrateReadModels } from './migrate.ts';
-export { createProjector, type Projector, type ProjectorDeps, type RunnerLogger } from './projection-runner.ts';

@@ -58,12 +58,20 @@ describe('relationships projection on real PostgreSQL', () => {
 
   it('re-derives a customer from all its events, so a late earlier onboarding wins', async () => {
     await store.append([
-      event('l-1', 'CustomerOnboarded', '2026-02-10T00:00:00.000Z', { name: 'Late', tier: 'long-tail', accountManagerId: 'am-9' }),
+      event('l-1', 'CustomerOnboarded', '2026-02-10T00:00:00.000Z', {
+        name: 'Late',
+        tier: 'long-tail',
+        accountManagerId: 'am-9',
+      }),
     ]);
     await projector().catchUp();
     expect(await row('l-1')).toMatchObject({ tier: 'long-tail', account_manager_id: 'am-9' });
     await store.append([
-      event('l-1', 'CustomerOnboarded', '2026-02-01T00:00:00.000Z', { name: 'Early', tier: 'strategic', accountManagerId: 'am-1' }),
+      event('l-1', 'CustomerOnboarded', '2026-02-01T00:00:00.000Z', {
+        name: 'Early',
+        tier: 'strategic',
+        accountManagerId: 'am-1',
+      }),
     ]);
     await projector().catchUp();
     expect(await row('l-1')).toMatchObject({ name: 'Early', tier: 'strategic', account_manager_id: 'am-1' });
@@ -88,24 +96,32 @@ describe('relationships projection on real PostgreSQL', () => {
     const after = await row('i-1');
     expect({ ...after, updated_at: null }).toEqual({ ...before, updated_at: null });
     expect(after.open_complaints).toBe(1);
-    const count = await pool.query('select count(*)::int as n from crh.rm_customer_events where customer_id = $1', ['i-1']);
+    const count = await pool.query(
+      'select count(*)::int as n from crh.rm_customer_events where customer_id = $1',
+      ['i-1'],
+    );
     expect(count.rows[0].n).toBe(2);
   });
 
   it('commits the checkpoint with the rows, and resumes from it', async () => {
-    await store.append([event('r-1', 'CustomerOnboarded', '2026-04-01T00:00:00.000Z', { name: 'R', accountManagerId: 'am-1' })]);
+    await store.append([
+      event('r-1', 'CustomerOnboarded', '2026-04-01T00:00:00.000Z', { name: 'R', accountManagerId: 'am-1' }),
+    ]);
     expect(await projector().catchUp()).toBe(1);
     expect(await projector().catchUp()).toBe(0); // a restarted projector has nothing left to do
-    const { rows } = await pool.query('select position from crh.projection_checkpoints where projection = $1', [
-      RELATIONSHIPS_PROJECTION,
-    ]);
+    const { rows } = await pool.query(
+      'select position from crh.projection_checkpoints where projection = $1',
+      [RELATIONSHIPS_PROJECTION],
+    );
     expect(rows[0].position).toBe(await store.headPosition());
   });
 
   it('follows the log live and stops when aborted', async () => {
     const controller = new AbortController();
     const running = projector(50).run(controller.signal);
-    await store.append([event('f-1', 'CustomerOnboarded', '2026-05-01T00:00:00.000Z', { name: 'F', accountManagerId: 'am-1' })]);
+    await store.append([
+      event('f-1', 'CustomerOnboarded', '2026-05-01T00:00:00.000Z', { name: 'F', accountManagerId: 'am-1' }),
+    ]);
     const deadline = Date.now() + 10_000;
     while (!(await row('f-1')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await row('f-1')).toBeDefined();

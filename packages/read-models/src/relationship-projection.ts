@@ -1,4 +1,3 @@
-import type { RecordedEvent } from '@crh/event-store';
 import {
   type DomainEvent,
   parseRecordedEvent,
@@ -6,6 +5,7 @@ import {
   relationshipAsOf,
   type TierPolicy,
 } from '@crh/domain';
+import type { RecordedEvent } from '@crh/event-store';
 import type { PoolClient } from 'pg';
 import { writeCheckpoint } from './checkpoints.ts';
 import { loadCustomerEvents } from './customer-events.ts';

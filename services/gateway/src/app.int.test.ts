@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIER_POLICY } from '@crh/domain';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import type { AppendEvent, EventStore } from '@crh/event-store';
+import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { createLogger } from '@crh/observability';
 import { createProjector, migrateReadModels } from '@crh/read-models';
 import { createTestDatabase } from '@crh/testing';
@@ -10,6 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 
 const logger = createLogger('gateway-test', 'silent');
+
+interface Timeline {
+  edges: { cursor: string; node: { type: string; occurredAt: string; revision: number } }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+interface GraphQLResponse {
+  data?: { relationship: (Record<string, unknown> & { timeline: Timeline }) | null };
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
 
 describe('gateway relationship queries over projected read models', () => {
   let pool: Pool;
@@ -56,7 +65,7 @@ describe('gateway relationship queries over projected read models', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query, variables }),
       });
-      return (await response.json()) as { data?: Record<string, any>; errors?: { message: string; extensions?: { code?: string } }[] };
+      return (await response.json()) as GraphQLResponse;
     };
   }
 
@@ -66,7 +75,11 @@ describe('gateway relationship queries over projected read models', () => {
   it('answers status and silence as of any day, by the organisation time zone', async () => {
     const id = `tz-${randomUUID().slice(0, 8)}`;
     await store.append([
-      event(id, 'CustomerOnboarded', '2026-01-01T08:00:00Z', { name: 'Zaandam BV', tier: 'key', accountManagerId: 'am-2' }),
+      event(id, 'CustomerOnboarded', '2026-01-01T08:00:00Z', {
+        name: 'Zaandam BV',
+        tier: 'key',
+        accountManagerId: 'am-2',
+      }),
       // 23:30 in Amsterdam on 31 Jan is 22:30 UTC: the same date in both zones ...
       event(id, 'ContactLogged', '2026-01-31T22:30:00Z', { channel: 'visit', direction: 'outbound' }),
       // ... but 00:30 on 1 Mar in Amsterdam is still 28 Feb in UTC.
@@ -79,16 +92,20 @@ describe('gateway relationship queries over projected read models', () => {
 
     // Key tier: quiet from 21 days, neglected from 45.
     const onUtc = await utc(RELATIONSHIP, { id, asOf: '2026-03-21' });
-    expect(onUtc.data?.relationship).toMatchObject({ daysSinceContact: 21, status: 'GOING_QUIET', lastNpsScore: 9 });
+    expect(onUtc.data?.relationship).toMatchObject({
+      daysSinceContact: 21,
+      status: 'GOING_QUIET',
+      lastNpsScore: 9,
+    });
     const onAms = await amsterdam(RELATIONSHIP, { id, asOf: '2026-03-21' });
     expect(onAms.data?.relationship).toMatchObject({ daysSinceContact: 20, status: 'ACTIVE' });
     // The day itself: the 23:30Z contact counts for 28 Feb in UTC, for 1 Mar in Amsterdam.
-    expect((await utc(RELATIONSHIP, { id, asOf: '2026-02-28' })).data?.relationship.lastContactAt).toBe(
+    expect((await utc(RELATIONSHIP, { id, asOf: '2026-02-28' })).data?.relationship?.lastContactAt).toBe(
       '2026-02-28T23:30:00.000Z',
     );
-    expect((await amsterdam(RELATIONSHIP, { id, asOf: '2026-02-28' })).data?.relationship.lastContactAt).toBe(
-      '2026-01-31T22:30:00.000Z',
-    );
+    expect(
+      (await amsterdam(RELATIONSHIP, { id, asOf: '2026-02-28' })).data?.relationship?.lastContactAt,
+    ).toBe('2026-01-31T22:30:00.000Z');
     // Default asOf is "today" in the organisation's zone (the injected clock: 1 June).
     const today = await utc(RELATIONSHIP, { id });
     expect(today.data?.relationship).toMatchObject({ daysSinceContact: 93, status: 'NEGLECTED' });
@@ -96,12 +113,16 @@ describe('gateway relationship queries over projected read models', () => {
 
   it('returns null before onboarding and for unknown customers', async () => {
     const id = `late-${randomUUID().slice(0, 8)}`;
-    await store.append([event(id, 'ContactLogged', '2026-02-01T10:00:00Z', { channel: 'call', direction: 'outbound' })]);
+    await store.append([
+      event(id, 'ContactLogged', '2026-02-01T10:00:00Z', { channel: 'call', direction: 'outbound' }),
+    ]);
     await project('UTC');
     const query = gateway('UTC');
     expect((await query(RELATIONSHIP, { id })).data?.relationship).toBeNull();
     // The onboarding arrives later, dated after the contact: the contact never counts.
-    await store.append([event(id, 'CustomerOnboarded', '2026-02-10T10:00:00Z', { name: 'L', accountManagerId: 'am-1' })]);
+    await store.append([
+      event(id, 'CustomerOnboarded', '2026-02-10T10:00:00Z', { name: 'L', accountManagerId: 'am-1' }),
+    ]);
     await project('UTC');
     expect((await query(RELATIONSHIP, { id, asOf: '2026-02-09' })).data?.relationship).toBeNull();
     expect((await query(RELATIONSHIP, { id, asOf: '2026-02-20' })).data?.relationship).toMatchObject({
@@ -116,30 +137,36 @@ describe('gateway relationship queries over projected read models', () => {
     const days = ['2026-04-01', '2026-04-03', '2026-04-02', '2026-04-05', '2026-04-04'];
     await store.append([
       event(id, 'CustomerOnboarded', '2026-03-31T10:00:00Z', { name: 'T', accountManagerId: 'am-1' }),
-      ...days.map((d) => event(id, 'ContactLogged', `${d}T10:00:00Z`, { channel: 'chat', direction: 'inbound' })),
+      ...days.map((d) =>
+        event(id, 'ContactLogged', `${d}T10:00:00Z`, { channel: 'chat', direction: 'inbound' }),
+      ),
     ]);
     await project('UTC');
     const query = gateway('UTC');
     const PAGE = `query ($id: ID!, $after: String) { relationship(customerId: $id) {
       timeline(first: 4, after: $after) { edges { cursor node { type occurredAt revision } } pageInfo { hasNextPage endCursor } } } }`;
-    const first = (await query(PAGE, { id })).data?.relationship.timeline;
-    expect(first.edges.map((e: any) => e.node.occurredAt.slice(0, 10))).toEqual([
+    const first = (await query(PAGE, { id })).data?.relationship?.timeline;
+    expect(first?.edges.map((e) => e.node.occurredAt.slice(0, 10))).toEqual([
       '2026-04-05',
       '2026-04-04',
       '2026-04-03',
       '2026-04-02',
     ]);
-    expect(first.pageInfo.hasNextPage).toBe(true);
-    const second = (await query(PAGE, { id, after: first.pageInfo.endCursor })).data?.relationship.timeline;
-    expect(second.edges.map((e: any) => e.node.occurredAt.slice(0, 10))).toEqual(['2026-04-01', '2026-03-31']);
-    expect(second.pageInfo.hasNextPage).toBe(false);
+    expect(first?.pageInfo.hasNextPage).toBe(true);
+    const second = (await query(PAGE, { id, after: first?.pageInfo.endCursor })).data?.relationship?.timeline;
+    expect(second?.edges.map((e) => e.node.occurredAt.slice(0, 10))).toEqual(['2026-04-01', '2026-03-31']);
+    expect(second?.pageInfo.hasNextPage).toBe(false);
   });
 
   it('rejects bad input with coded errors and masks the rest', async () => {
     const query = gateway('UTC');
     const badDate = await query(RELATIONSHIP, { id: 'x', asOf: '2026-02-30' });
     expect(badDate.errors?.[0]?.message).toMatch(/Date/);
-    const badCursor = await query('{ relationship(customerId: "tl") { timeline(after: "nope") { edges { cursor } } } }');
-    expect(badCursor.errors ?? []).not.toContainEqual(expect.objectContaining({ message: expect.stringMatching(/stack|at /) }));
+    const badCursor = await query(
+      '{ relationship(customerId: "tl") { timeline(after: "nope") { edges { cursor } } } }',
+    );
+    expect(badCursor.errors ?? []).not.toContainEqual(
+      expect.objectContaining({ message: expect.stringMatching(/stack|at /) }),
+    );
   });
 });

@@ -10,11 +10,11 @@ export interface GatewayContext {
   now: () => Date;
 }
 
-export interface GatewayScalars {
+export type GatewayScalars = {
   Date: { Input: string; Output: string };
   DateTime: { Input: Date; Output: Date | string };
   JSON: { Input: unknown; Output: unknown };
-}
+};
 
 // The builder holds no types of its own: each lives in schema/<type>.ts.
 export const builder = new SchemaBuilder<{

@@ -7,13 +7,19 @@ import { createApp } from './app.ts';
 
 const config = loadConfig();
 const logger = createLogger('gateway', config.env.LOG_LEVEL);
-const pool = createPgPool(requireDatabaseUrl(config), { max: config.env.PG_POOL_MAX, applicationName: 'crh-gateway' });
+const pool = createPgPool(requireDatabaseUrl(config), {
+  max: config.env.PG_POOL_MAX,
+  applicationName: 'crh-gateway',
+});
 await migrateReadModels(pool);
 
 const yoga = createApp({ pool, logger, timeZone: config.timeZone, policy: config.policy });
 const server = createServer(yoga);
 server.listen(config.env.GATEWAY_PORT, config.env.HOST, () => {
-  logger.info({ port: config.env.GATEWAY_PORT }, `GraphQL on http://localhost:${config.env.GATEWAY_PORT}/graphql`);
+  logger.info(
+    { port: config.env.GATEWAY_PORT },
+    `GraphQL on http://localhost:${config.env.GATEWAY_PORT}/graphql`,
+  );
 });
 
 onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {

@@ -53,7 +53,11 @@ describe('ingest API on a real PostgreSQL event log', () => {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const streamOf = async (customerId: string) =>
-    ((await (await fetch(`${base}/v1/customers/${customerId}/events`)).json()) as { events: { id: string }[] }).events;
+    (
+      (await (await fetch(`${base}/v1/customers/${customerId}/events`)).json()) as {
+        events: { id: string }[];
+      }
+    ).events;
 
   it('records a batch and answers results in request order with positions and revisions', async () => {
     const a = contact('c-a');
@@ -83,7 +87,12 @@ describe('ingest API on a real PostgreSQL event log', () => {
     const again = (await (await post({ events: [event, contact('c-dup')] })).json()) as {
       results: { status: string; position: string; revision: number }[];
     };
-    expect(again.results[0]).toEqual({ id: event.id, status: 'duplicate', position: first.results[0]!.position, revision: 0 });
+    expect(again.results[0]).toEqual({
+      id: event.id,
+      status: 'duplicate',
+      position: first.results[0]!.position,
+      revision: 0,
+    });
     expect(again.results[1]).toMatchObject({ status: 'recorded', revision: 1 });
     expect(await streamOf('c-dup')).toHaveLength(2);
   });
@@ -91,11 +100,19 @@ describe('ingest API on a real PostgreSQL event log', () => {
   it('answers 400 problem+json listing every invalid envelope and records nothing', async () => {
     const good = contact('c-bad');
     const response = await post({
-      events: [good, { ...contact('c-bad'), type: 'Unheard' }, { ...contact('bad id!'), occurredAt: 'yesterday' }],
+      events: [
+        good,
+        { ...contact('c-bad'), type: 'Unheard' },
+        { ...contact('bad id!'), occurredAt: 'yesterday' },
+      ],
     });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    const problem = (await response.json()) as { type: string; title: string; errors: { index: number; path: string }[] };
+    const problem = (await response.json()) as {
+      type: string;
+      title: string;
+      errors: { index: number; path: string }[];
+    };
     expect(problem.type).toBe('urn:crh:problem:validation-failed');
     expect(problem.errors.map((e) => [e.index, e.path])).toEqual(
       expect.arrayContaining([
@@ -112,7 +129,12 @@ describe('ingest API on a real PostgreSQL event log', () => {
     const other = contact('c-rev-other');
     const response = await post({ events: [other, contact('c-rev', { expectedRevision: 5 })] });
     expect(response.status).toBe(409);
-    expect(await response.json()).toMatchObject({ status: 409, customerId: 'c-rev', expectedRevision: 5, actualRevision: 0 });
+    expect(await response.json()).toMatchObject({
+      status: 409,
+      customerId: 'c-rev',
+      expectedRevision: 5,
+      actualRevision: 0,
+    });
     expect(await streamOf('c-rev-other')).toEqual([]);
     const ok = await post({ events: [contact('c-rev', { expectedRevision: 0 })] });
     expect(ok.status).toBe(200);

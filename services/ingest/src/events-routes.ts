@@ -28,7 +28,11 @@ const requireJson: RequestHandler = (req, res, next) => {
 
 export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest }: EventsRoutesOptions): Router {
   const router = Router();
-  const json = express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'], strict: false });
+  const json = express.json({
+    limit: bodyLimit,
+    type: ['application/json', 'application/*+json'],
+    strict: false,
+  });
 
   router.post('/v1/events', requireJson, json, async (req, res) => {
     const validation = validateEventBatch(req.body, { maxEvents: maxEventsPerRequest ?? 1000 });

@@ -5,7 +5,10 @@ import { createApp } from './app.ts';
 
 const config = loadConfig();
 const logger = createLogger('ingest', config.env.LOG_LEVEL);
-const pool = createPgPool(requireDatabaseUrl(config), { max: config.env.PG_POOL_MAX, applicationName: 'crh-ingest' });
+const pool = createPgPool(requireDatabaseUrl(config), {
+  max: config.env.PG_POOL_MAX,
+  applicationName: 'crh-ingest',
+});
 const store = createPostgresEventStore({ pool });
 await store.migrate();
 
@@ -21,7 +24,10 @@ const app = createApp({
 });
 
 const server = app.listen(config.env.INGEST_PORT, config.env.HOST, () => {
-  logger.info({ port: config.env.INGEST_PORT }, `ingest listening on http://localhost:${config.env.INGEST_PORT}`);
+  logger.info(
+    { port: config.env.INGEST_PORT },
+    `ingest listening on http://localhost:${config.env.INGEST_PORT}`,
+  );
 });
 
 onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {

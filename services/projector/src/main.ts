@@ -1,17 +1,30 @@
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
-import { createPostgresEventStore, createPgPool } from '@crh/event-store/postgres';
-import { createLogger, createMetricsRegistry, createOpsServer, Counter, onShutdown } from '@crh/observability';
+import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import {
+  Counter,
+  createLogger,
+  createMetricsRegistry,
+  createOpsServer,
+  onShutdown,
+} from '@crh/observability';
 import { createProjector, migrateReadModels } from '@crh/read-models';
 
 const config = loadConfig();
 const logger = createLogger('projector', config.env.LOG_LEVEL);
-const pool = createPgPool(requireDatabaseUrl(config), { max: config.env.PG_POOL_MAX, applicationName: 'crh-projector' });
+const pool = createPgPool(requireDatabaseUrl(config), {
+  max: config.env.PG_POOL_MAX,
+  applicationName: 'crh-projector',
+});
 const store = createPostgresEventStore({ pool });
 await store.migrate();
 await migrateReadModels(pool);
 
 const registry = createMetricsRegistry('projector');
-const projected = new Counter({ name: 'crh_projected_events_total', help: 'Events projected', registers: [registry] });
+const projected = new Counter({
+  name: 'crh_projected_events_total',
+  help: 'Events projected',
+  registers: [registry],
+});
 const parked = new Counter({ name: 'crh_parked_events_total', help: 'Events parked', registers: [registry] });
 
 const projector = createProjector({

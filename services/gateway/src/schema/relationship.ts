@@ -44,7 +44,11 @@ export const Relationship = builder.objectRef<RelationshipState>('Relationship')
         const page = await loadTimelinePage(ctx.pool, relationship.customerId, first, after);
         const edges = page.rows.map((row) => ({
           cursor: encodeCursor([row.occurred_at.toISOString(), row.position]),
-          node: { ...rowToEvent(row), revision: Number(row.revision), recordedAt: row.recorded_at.toISOString() },
+          node: {
+            ...rowToEvent(row),
+            revision: Number(row.revision),
+            recordedAt: row.recorded_at.toISOString(),
+          },
         }));
         return {
           edges,
@@ -64,7 +68,9 @@ function decodeTimelineCursor(cursor: string): { occurredAt: string; position: s
   const keys = decodeCursor(cursor);
   const [occurredAt, position] = keys ?? [];
   if (typeof occurredAt !== 'string' || typeof position !== 'string') {
-    throw new GraphQLError('after is not a cursor of this connection', { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('after is not a cursor of this connection', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return { occurredAt, position };
 }
@@ -79,6 +85,11 @@ builder.queryField('relationship', (t) =>
       asOf: t.arg({ type: 'Date', required: false }),
     },
     resolve: (_root, args, ctx) =>
-      relationshipOnDay(ctx.pool, String(args.customerId), args.asOf ?? localDateOf(ctx.now(), ctx.timeZone), ctx),
+      relationshipOnDay(
+        ctx.pool,
+        String(args.customerId),
+        args.asOf ?? localDateOf(ctx.now(), ctx.timeZone),
+        ctx,
+      ),
   }),
 );

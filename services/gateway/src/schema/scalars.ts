@@ -10,7 +10,8 @@ builder.scalarType('Date', {
   description: "A calendar date (YYYY-MM-DD) in the organisation's time zone",
   serialize: (value) => value,
   parseValue: (value) => {
-    if (typeof value !== 'string' || !isLocalDate(value)) throw badInput('Date must be a YYYY-MM-DD calendar date');
+    if (typeof value !== 'string' || !isLocalDate(value))
+      throw badInput('Date must be a YYYY-MM-DD calendar date');
     return value;
   },
   parseLiteral: (ast) => {

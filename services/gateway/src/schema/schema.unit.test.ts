@@ -12,7 +12,13 @@ describe('GraphQL schema', () => {
 
   it('keeps the CONTRACT.md names', () => {
     const sdl = printedSchema();
-    for (const name of ['scalar Date', 'scalar DateTime', 'enum RelationshipStatus', 'type Relationship', 'type EventConnection']) {
+    for (const name of [
+      'scalar Date',
+      'scalar DateTime',
+      'enum RelationshipStatus',
+      'type Relationship',
+      'type EventConnection',
+    ]) {
       expect(sdl).toContain(name);
     }
     expect(sdl).toMatch(/relationship\(asOf: Date, customerId: ID!\): Relationship/);

@@ -1,0 +1,9 @@
+/** A rule violation with a stable code that services map to their protocol's errors. */
+export class DomainError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { normaliseRfc3339 } from './rfc3339.ts';
+
+export const TIERS = ['strategic', 'key', 'standard', 'long-tail'] as const;
+export type Tier = (typeof TIERS)[number];
+
+const CHANNELS = ['call', 'email', 'meeting', 'visit', 'chat', 'letter', 'social', 'other'] as const;
+
+const id = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+const text = (max = 10_000) => z.string().max(max, `must be at most ${max} characters`);
+const name = z.string().min(1, 'must not be empty').max(500, 'must be at most 500 characters');
+const money = z.number().finite().min(0, 'must be 0 or more');
+const instant = z.string().transform((value, ctx) => {
+  const normalised = normaliseRfc3339(value);
+  if (normalised === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be an RFC 3339 timestamp with offset, e.g. 2026-03-01T10:15:00Z',
+    });
+    return z.NEVER;
+  }
+  return normalised;
+});
+
+// Data schemas per event type: strict, so unknown fields are rejected.
+export const eventDataSchemas = {
+  CustomerOnboarded: z.strictObject({
+    name,
+    tier: z.enum(TIERS).default('standard'),
+    accountManagerId: id,
+    segment: text(200).optional(),
+    contractValue: money.optional(),
+  }),
+  CustomerProfileUpdated: z
+    .strictObject({ name: name.optional(), segment: text(200).optional(), contractValue: money.optional() })
+    .refine((d) => Object.keys(d).length > 0, 'must set at least one of name, segment, contractValue'),
+  CustomerTierChanged: z.strictObject({ tier: z.enum(TIERS) }),
+  AccountManagerAssigned: z.strictObject({ accountManagerId: id }),
+  ContactLogged: z.strictObject({
+    channel: z.enum(CHANNELS),
+    direction: z.enum(['inbound', 'outbound']),
+    touchpoint: text(200).optional(),
+    summary: text().optional(),
+  }),
+  ComplaintReceived: z.strictObject({
+    complaintId: id,
+    channel: z.enum(CHANNELS),
+    category: text(200).optional(),
+    severity: z.enum(['low', 'medium', 'high']).optional(),
+    summary: text().optional(),
+  }),
+  ComplaintAcknowledged: z.strictObject({ complaintId: id }),
+  ComplaintUpdateSent: z.strictObject({ complaintId: id, message: text().optional() }),
+  ComplaintResolved: z.strictObject({ complaintId: id, resolution: text().optional() }),
+  ComplaintReopened: z.strictObject({ complaintId: id, reason: text().optional() }),
+  RecoveryGestureMade: z.strictObject({
+    complaintId: id,
+    kind: z.enum(['apology', 'handwritten-card', 'flowers', 'gift', 'discount', 'refund', 'other']),
+    note: text().optional(),
+  }),
+  ComplaintFeedbackReceived: z.strictObject({
+    complaintId: id,
+    satisfied: z.boolean(),
+    improvement: text().optional(),
+  }),
+  ComplimentReceived: z.strictObject({
+    channel: z.enum(CHANNELS),
+    about: text(200).optional(),
+    summary: text().optional(),
+  }),
+  NpsResponded: z.strictObject({
+    score: z.number().int('must be a whole number').min(0, 'must be 0 to 10').max(10, 'must be 0 to 10'),
+    touchpoint: text(200).optional(),
+    comment: text().optional(),
+  }),
+  PromiseMade: z.strictObject({
+    promiseId: id,
+    description: text().min(1, 'must not be empty'),
+    dueAt: instant,
+  }),
+  PromiseKept: z.strictObject({ promiseId: id }),
+  PromiseCancelled: z.strictObject({ promiseId: id, reason: text().optional() }),
+  DelightMomentRecorded: z.strictObject({
+    kind: z.enum(['unprompted', 'exception', 'saying-no', 'complaint-recovery', 'other']),
+    description: text().min(1, 'must not be empty'),
+    declaredAsException: z.boolean().optional(),
+  }),
+  CustomerChurned: z.strictObject({ reason: text().optional() }),
+  ContractRenewed: z.strictObject({ contractValue: money.optional() }),
+  CustomerReactivated: z.strictObject({}),
+} as const;
+
+export type EventType = keyof typeof eventDataSchemas;
+export const EVENT_TYPES = Object.keys(eventDataSchemas) as readonly EventType[];
+
+export type EventDataMap = { [T in EventType]: z.output<(typeof eventDataSchemas)[T]> };
+
+interface EnvelopeOf<T extends EventType> {
+  id: string;
+  type: T;
+  customerId: string;
+  /** ISO 8601 UTC with milliseconds (normalised on the way in). */
+  occurredAt: string;
+  actorId?: string;
+  data: EventDataMap[T];
+  metadata?: Record<string, unknown>;
+}
+
+/** Any valid event: a union discriminated by `type`. */
+export type DomainEvent = { [T in EventType]: EnvelopeOf<T> }[EventType];
+export type EventOf<T extends EventType> = EnvelopeOf<T>;
+
+export const isEventType = (type: string): type is EventType => Object.hasOwn(eventDataSchemas, type);
+
+/** Events that are a contact with the customer (DOMAIN.md "Contacts and silence"). */
+export const CONTACT_EVENT_TYPES = [
+  'ContactLogged',
+  'ComplaintReceived',
+  'ComplaintAcknowledged',
+  'ComplaintUpdateSent',
+  'ComplaintResolved',
+  'ComplimentReceived',
+  'DelightMomentRecorded',
+] as const satisfies readonly EventType[];
+
+const contactTypes: ReadonlySet<string> = new Set(CONTACT_EVENT_TYPES);
+export const isContactEvent = (type: string): boolean => contactTypes.has(type);

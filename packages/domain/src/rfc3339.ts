@@ -1,0 +1,27 @@
+// RFC 3339 date-time with a mandatory offset ('Z' or ±hh:mm). Date.parse alone
+// accepts far too much (no offset, 2026-02-30 rolled over), so the fields are
+// checked against the calendar explicitly.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** The instant as `toISOString()` (UTC, milliseconds), or null when not RFC 3339 with offset. */
+export function normaliseRfc3339(text: string): string | null {
+  const m = RFC3339.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return null;
+  const ms = Date.parse(text.toUpperCase().replace(' ', 'T'));
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
