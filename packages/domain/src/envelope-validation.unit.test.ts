@@ -49,13 +49,13 @@ describe('event batch validation', () => {
     });
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     [{}, 'the body must hold events'],
     [{ events: [] }, 'an empty batch'],
     [{ events: Array.from({ length: 1001 }, () => envelope()) }, 'over 1000 envelopes'],
     [{ events: [envelope()], extra: 1 }, 'unknown top-level fields'],
     ['events', 'not an object'],
-  ])('rejects a malformed batch: %#', (body) => {
+  ])('rejects a malformed batch: %#, %s', (body) => {
     expect(issuesOf(body)).toEqual([expect.objectContaining({ path: 'events' })]);
   });
 
