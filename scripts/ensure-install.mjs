@@ -12,15 +12,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lockFile = join(root, 'package-lock.json');
 const stamp = join(root, 'node_modules', '.crh-install-stamp');
 
-const wanted = createHash('sha256').update(readFileSync(lockFile)).digest('hex');
+const lockHash = () => createHash('sha256').update(readFileSync(lockFile)).digest('hex');
 const have = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
 
-if (have !== wanted) {
-  console.log('[crh] installing dependencies (npm ci) ...');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+if (have !== lockHash()) {
+  // `npm install` (not `npm ci`): npm 11 writes lock files without the other
+  // platforms' optional binaries (biome, turbo) here, which `npm ci` rejects;
+  // install still keeps every version the lock file pins.
+  console.log('[crh] installing dependencies (npm install) ...');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error('[crh] npm ci failed');
+    console.error('[crh] npm install failed');
     process.exit(result.status ?? 1);
   }
-  writeFileSync(stamp, `${wanted}\n`);
+  writeFileSync(stamp, `${lockHash()}\n`);
 }

@@ -36,6 +36,7 @@ const figure = (name: string, events: number, ms: number): Figure => ({
 export async function benchCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
   const total = Number(argValue(args, '--events') ?? 200_000);
   const concurrency = Number(argValue(args, '--concurrency') ?? 4);
+  const projectionBatch = Number(argValue(args, '--batch') ?? config.env.PROJECTOR_BATCH_SIZE);
   const embedded = config.env.DATABASE_URL
     ? null
     : await startEmbeddedPostgres(dataDir(), Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329), log);
@@ -80,11 +81,13 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     pool,
     logger: silent,
     context: { timeZone: config.timeZone, policy: config.policy },
-    batchSize: 1000,
+    batchSize: projectionBatch,
   });
   started = performance.now();
   const projected = await projector.catchUp();
-  figures.push(figure('projection catch-up, batches of 1000', projected, performance.now() - started));
+  figures.push(
+    figure(`projection catch-up, batches of ${projectionBatch}`, projected, performance.now() - started),
+  );
 
   await store.close();
   await pool.end();

@@ -34,6 +34,9 @@ export async function startEmbeddedPostgres(
     password: PASSWORD,
     persistent: true,
     createPostgresUser: isRoot,
+    // Sized for a developer machine rather than PostgreSQL's tiny defaults;
+    // fewer forced checkpoints while a log is replayed or a bench runs.
+    postgresFlags: ['-c', 'shared_buffers=256MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=15min'],
     onLog: () => undefined,
     onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
   });

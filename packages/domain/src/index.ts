@@ -22,12 +22,22 @@ export {
 } from './event-catalogue.ts';
 export {
   byOccurrence,
+  compareKeys,
+  emptyFold,
+  extendsFold,
+  type FoldKey,
+  foldEvent,
+  foldHistory,
   type PositionedEvent,
+  type RelationshipFold,
+} from './relationship-fold.ts';
+export {
   RELATIONSHIP_STATUSES,
   type RelationshipState,
   type RelationshipStatus,
   type RuleContext,
   relationshipAsOf,
+  relationshipFromFold,
   statusFor,
 } from './relationship-state.ts';
 export { normaliseRfc3339 } from './rfc3339.ts';

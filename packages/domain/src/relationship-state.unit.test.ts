@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent, Tier } from './event-catalogue.ts';
-import { type PositionedEvent, relationshipAsOf, statusFor } from './relationship-state.ts';
+import type { PositionedEvent } from './relationship-fold.ts';
+import { relationshipAsOf, statusFor } from './relationship-state.ts';
 import { DEFAULT_TIER_POLICY } from './tier-policy.ts';
 
 const utc = { timeZone: 'UTC', policy: DEFAULT_TIER_POLICY };

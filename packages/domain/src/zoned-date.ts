@@ -70,11 +70,32 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 const toLocalDate = (w: { year: number; month: number; day: number }): LocalDate =>
   `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
 
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const MAX_CACHED = 200_000;
+const offsetCache = new Map<string, number>();
+const startCache = new Map<string, number>();
+
+// Zone offsets only change on quarter-hour boundaries, so one Intl call per
+// zone and quarter hour serves every instant in it: the projector dates
+// millions of events, and Intl formatting is the slow part.
+function cachedOffset(ms: number, timeZone: string): number {
+  const bucket = Math.floor(ms / OFFSET_BUCKET_MS);
+  const key = `${timeZone}|${bucket}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = offsetAt(bucket * OFFSET_BUCKET_MS, timeZone);
+    if (offsetCache.size >= MAX_CACHED) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
 /** The calendar date of an instant in a zone. */
 export function localDateOf(instant: Date | string | number, timeZone: string): LocalDate {
   const ms =
     instant instanceof Date ? instant.getTime() : typeof instant === 'string' ? Date.parse(instant) : instant;
-  return toLocalDate(wallClock(ms, timeZone));
+  const offset = timeZone === 'UTC' ? 0 : cachedOffset(ms, timeZone);
+  return new Date(ms + offset).toISOString().slice(0, 10);
 }
 
 function utcMidnight(date: LocalDate): number {
@@ -95,6 +116,18 @@ function offsetAt(ms: number, timeZone: string): number {
  * change skips midnight (e.g. America/Santiago), the first instant that exists.
  */
 export function startOfDay(date: LocalDate, timeZone: string): Date {
+  if (timeZone === 'UTC') return new Date(utcMidnight(date));
+  const key = `${timeZone}|${date}`;
+  let start = startCache.get(key);
+  if (start === undefined) {
+    start = computeStartOfDay(date, timeZone);
+    if (startCache.size >= MAX_CACHED) startCache.clear();
+    startCache.set(key, start);
+  }
+  return new Date(start);
+}
+
+function computeStartOfDay(date: LocalDate, timeZone: string): number {
   const midnight = utcMidnight(date);
   // Offsets on either side of the day bracket every candidate.
   const candidates = [offsetAt(midnight - DAY_MS, timeZone), offsetAt(midnight + DAY_MS, timeZone)].map(
@@ -119,7 +152,7 @@ export function startOfDay(date: LocalDate, timeZone: string): Date {
   // The same local midnight may come twice (clock set back over midnight): take the first.
   while (localDateOf(best - 1000, timeZone) === date) best -= 1000 * 60 * 15;
   while (localDateOf(best, timeZone) !== date) best += 1000;
-  return new Date(best);
+  return best;
 }
 
 /** The first instant of the next date: an event counts for D iff occurredAt < this. */

@@ -1,4 +1,5 @@
 import type { DomainEvent, PositionedEvent } from '@crh/domain';
+import { isoTimestampColumn } from '@crh/event-store/postgres';
 import type { PoolClient } from 'pg';
 
 type Queryable = Pick<PoolClient, 'query'>;
@@ -6,18 +7,18 @@ type Queryable = Pick<PoolClient, 'query'>;
 export interface CustomerEventRow {
   event_id: string;
   customer_id: string;
-  occurred_at: Date;
+  occurred_at: string;
   position: string;
   revision: string;
   type: string;
   actor_id: string | null;
   data: unknown;
   metadata: Record<string, unknown> | null;
-  recorded_at: Date;
+  recorded_at: string;
 }
 
-const COLUMNS =
-  'event_id, customer_id, occurred_at, position, revision, type, actor_id, data, metadata, recorded_at';
+// Timestamps come back as ISO 8601 UTC strings: cheaper than Date round trips.
+const COLUMNS = `event_id, customer_id, ${isoTimestampColumn('occurred_at')}, position, revision, type, actor_id, data, metadata, ${isoTimestampColumn('recorded_at')}`;
 
 /** Rows here were validated before they were stored, so they are domain events. */
 export function rowToEvent(row: CustomerEventRow): PositionedEvent {
@@ -25,7 +26,7 @@ export function rowToEvent(row: CustomerEventRow): PositionedEvent {
     id: row.event_id,
     type: row.type,
     customerId: row.customer_id,
-    occurredAt: row.occurred_at.toISOString(),
+    occurredAt: row.occurred_at,
     data: row.data,
     position: row.position,
     ...(row.actor_id === null ? {} : { actorId: row.actor_id }),

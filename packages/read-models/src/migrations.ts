@@ -8,7 +8,7 @@ export const readModelMigrations = [
       -- which a relationship's state as of any day is derived (late events
       -- simply land in their place by occurred_at).
       create table crh.rm_customer_events (
-        event_id uuid primary key,
+        event_id uuid not null,
         customer_id text not null,
         occurred_at timestamptz not null,
         position text not null,
@@ -17,28 +17,32 @@ export const readModelMigrations = [
         actor_id text,
         data jsonb not null,
         metadata jsonb,
-        recorded_at timestamptz not null
+        recorded_at timestamptz not null,
+        -- One index serves both needs: an event always has the same customer,
+        -- time and position, so this key also makes re-delivery idempotent,
+        -- and scanned backwards it is the timeline (newest first).
+        primary key (customer_id, occurred_at, position)
       );
-      -- The only access path: one customer, by time (newest first for the timeline).
-      create index rm_customer_events_by_customer
-        on crh.rm_customer_events (customer_id, occurred_at desc, position desc);
 
-      -- Current (latest known) facts per onboarded customer. Status is not
-      -- stored: it depends on the day asked about.
+      -- Current (latest known) facts per customer; onboarded_at is null until
+      -- an onboarding arrives. Status is not stored: it depends on the day
+      -- asked about. \`fold\` is the rules' fold of every event so far, so a
+      -- batch extends it with in-order events instead of re-reading history.
       create table crh.rm_relationships (
         customer_id text primary key,
         name text,
-        tier text not null,
+        tier text,
         account_manager_id text,
         segment text,
         contract_value double precision,
-        onboarded_at timestamptz not null,
-        last_contact_at timestamptz not null,
-        churned boolean not null,
-        open_complaints integer not null,
+        onboarded_at timestamptz,
+        last_contact_at timestamptz,
+        churned boolean,
+        open_complaints integer,
         last_nps_score integer,
+        fold jsonb not null,
         updated_at timestamptz not null default now()
-      );
+      ) with (fillfactor = 70); -- room for HOT updates: every batch rewrites its customers' rows
       create index rm_relationships_by_manager on crh.rm_relationships (account_manager_id, customer_id);
 
       create table crh.projection_checkpoints (

@@ -1,8 +1,13 @@
 import {
+  byOccurrence,
   type DomainEvent,
+  extendsFold,
+  foldEvent,
+  foldHistory,
+  type PositionedEvent,
   parseRecordedEvent,
-  type RelationshipState,
-  relationshipAsOf,
+  type RelationshipFold,
+  relationshipFromFold,
   type TierPolicy,
 } from '@crh/domain';
 import type { RecordedEvent } from '@crh/event-store';
@@ -26,14 +31,17 @@ export interface BatchResult {
   parked: number;
   /** Customers whose read-model rows were re-derived. */
   customers: string[];
+  /** Of those, customers whose history was re-read because an event arrived late. */
+  refolded: number;
 }
 
 /**
  * Applies one batch inside the caller's transaction: store the events per
- * customer, re-derive the touched customers from all their events (so late and
- * re-delivered events give the same rows as on-time ones), and move the
- * checkpoint. Replaying a batch is harmless: inserts are keyed by event id and
- * the derivation is a pure function of the stored events.
+ * customer, bring each touched customer's fold up to date, write its row, and
+ * move the checkpoint. Events later in time than everything a customer's fold
+ * has seen are folded straight in; a late one (or a re-delivered batch) makes
+ * that customer's whole history be re-read and refolded, so the rows always
+ * equal a fold of every stored event in occurrence order.
  */
 export async function applyRelationshipBatch(
   client: PoolClient,
@@ -41,56 +49,82 @@ export async function applyRelationshipBatch(
   context: ProjectionContext,
 ): Promise<BatchResult> {
   const last = batch.at(-1);
-  if (!last) return { applied: 0, parked: 0, customers: [] };
+  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0 };
 
-  const valid: { record: RecordedEvent; event: DomainEvent }[] = [];
+  const byCustomer = new Map<string, PositionedEvent[]>();
   const parked: { record: RecordedEvent; reason: string }[] = [];
   for (const record of batch) {
     const parsed = parseRecordedEvent(record);
-    if (parsed.ok) valid.push({ record, event: parsed.event });
-    else parked.push({ record, reason: parsed.reason });
+    if (!parsed.ok) {
+      parked.push({ record, reason: parsed.reason });
+      continue;
+    }
+    const event = { ...parsed.event, position: record.position } as PositionedEvent;
+    const list = byCustomer.get(event.customerId);
+    if (list) list.push(event);
+    else byCustomer.set(event.customerId, [event]);
   }
 
-  await insertCustomerEvents(client, valid);
+  const valid = [...byCustomer.values()].flat();
+  await insertCustomerEvents(client, batch, valid);
   await parkEvents(client, parked);
 
-  const customers = [...new Set(valid.map((v) => v.event.customerId))];
-  const eventsByCustomer = await loadCustomerEvents(client, customers);
-  const states: RelationshipState[] = [];
-  for (const customerId of customers) {
-    const state = relationshipAsOf(eventsByCustomer.get(customerId) ?? [], LATEST_DAY, context);
-    if (state) states.push(state);
+  const customers = [...byCustomer.keys()];
+  const stored = await loadFolds(client, customers);
+  const folds = new Map<string, RelationshipFold>();
+  const refold: string[] = [];
+  for (const [customerId, events] of byCustomer) {
+    const fold = stored.get(customerId);
+    events.sort(byOccurrence);
+    if (!fold)
+      folds.set(customerId, foldHistory(customerId, events)); // first events of this customer
+    else if (extendsFold(fold, events[0]!)) folds.set(customerId, events.reduce(foldEvent, fold));
+    else refold.push(customerId);
   }
-  await upsertRelationships(client, states);
+  if (refold.length > 0) {
+    const histories = await loadCustomerEvents(client, refold);
+    for (const customerId of refold)
+      folds.set(customerId, foldHistory(customerId, histories.get(customerId) ?? []));
+  }
+
+  await saveRelationships(client, [...folds.values()], context);
   await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, last.position);
-  return { applied: valid.length, parked: parked.length, customers };
+  return { applied: valid.length, parked: parked.length, customers, refolded: refold.length };
 }
 
+// Batches travel as one JSON document: one native JSON.stringify instead of
+// node-postgres escaping a dozen arrays element by element.
 async function insertCustomerEvents(
   client: PoolClient,
-  valid: readonly { record: RecordedEvent; event: DomainEvent }[],
+  batch: readonly RecordedEvent[],
+  valid: readonly PositionedEvent[],
 ): Promise<void> {
   if (valid.length === 0) return;
-  const records = valid.map((v) => v.record);
+  const records = new Map(batch.map((r) => [r.id, r]));
+  const rows = valid.map((event: DomainEvent & { position: string }) => {
+    const record = records.get(event.id)!;
+    return {
+      event_id: event.id,
+      customer_id: event.customerId,
+      occurred_at: event.occurredAt,
+      position: event.position,
+      revision: record.revision,
+      type: event.type,
+      actor_id: record.actorId,
+      // The parsed data (defaults filled in), so reads never re-apply defaults.
+      data: event.data,
+      metadata: record.metadata,
+      recorded_at: record.recordedAt,
+    };
+  });
   await client.query(
     `insert into crh.rm_customer_events
        (event_id, customer_id, occurred_at, position, revision, type, actor_id, data, metadata, recorded_at)
-     select * from unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::text[], $5::bigint[], $6::text[],
-                          $7::text[], $8::jsonb[], $9::jsonb[], $10::timestamptz[])
-     on conflict (event_id) do nothing`,
-    [
-      records.map((r) => r.id),
-      records.map((r) => r.customerId),
-      records.map((r) => r.occurredAt),
-      records.map((r) => r.position),
-      records.map((r) => r.revision),
-      records.map((r) => r.type),
-      records.map((r) => r.actorId),
-      // The parsed data (defaults filled in), so reads never re-apply defaults.
-      valid.map((v) => JSON.stringify(v.event.data)),
-      records.map((r) => (r.metadata === null ? null : JSON.stringify(r.metadata))),
-      records.map((r) => r.recordedAt),
-    ],
+     select event_id, customer_id, occurred_at, position, revision, type, actor_id, data, metadata, recorded_at
+     from jsonb_to_recordset($1::jsonb) as r(event_id uuid, customer_id text, occurred_at timestamptz, position text,
+          revision bigint, type text, actor_id text, data jsonb, metadata jsonb, recorded_at timestamptz)
+     on conflict (customer_id, occurred_at, position) do nothing`,
+    [JSON.stringify(rows)],
   );
 }
 
@@ -114,32 +148,48 @@ async function parkEvents(
   );
 }
 
-async function upsertRelationships(client: PoolClient, states: readonly RelationshipState[]): Promise<void> {
-  if (states.length === 0) return;
+async function loadFolds(
+  client: PoolClient,
+  customers: readonly string[],
+): Promise<Map<string, RelationshipFold>> {
+  const { rows } = await client.query<{ customer_id: string; fold: RelationshipFold }>(
+    'select customer_id, fold from crh.rm_relationships where customer_id = any($1::text[])',
+    [customers],
+  );
+  return new Map(rows.map((r) => [r.customer_id, r.fold]));
+}
+
+/** One upsert per batch: the fold and the columns derived from it. */
+async function saveRelationships(
+  client: PoolClient,
+  folds: readonly RelationshipFold[],
+  context: ProjectionContext,
+): Promise<void> {
+  if (folds.length === 0) return;
+  const rows = folds.map((fold) => {
+    const state = relationshipFromFold(fold, LATEST_DAY, context);
+    return {
+      ...state,
+      customerId: fold.customerId,
+      churned: state ? state.status === 'CHURNED' : null,
+      fold,
+    };
+  });
   await client.query(
     `insert into crh.rm_relationships
        (customer_id, name, tier, account_manager_id, segment, contract_value, onboarded_at, last_contact_at,
-        churned, open_complaints, last_nps_score, updated_at)
-     select *, now() from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[],
-                                 $7::timestamptz[], $8::timestamptz[], $9::boolean[], $10::int[], $11::int[])
+        churned, open_complaints, last_nps_score, fold, updated_at)
+     select "customerId", name, tier, "accountManagerId", segment, "contractValue", "onboardedAt", "lastContactAt",
+            churned, "openComplaints", "lastNpsScore", fold, now()
+     from jsonb_to_recordset($1::jsonb) as r("customerId" text, name text, tier text, "accountManagerId" text,
+          segment text, "contractValue" float8, "onboardedAt" timestamptz, "lastContactAt" timestamptz,
+          churned boolean, "openComplaints" int, "lastNpsScore" int, fold jsonb)
      on conflict (customer_id) do update set
        name = excluded.name, tier = excluded.tier, account_manager_id = excluded.account_manager_id,
        segment = excluded.segment, contract_value = excluded.contract_value,
        onboarded_at = excluded.onboarded_at, last_contact_at = excluded.last_contact_at,
        churned = excluded.churned, open_complaints = excluded.open_complaints,
-       last_nps_score = excluded.last_nps_score, updated_at = now()`,
-    [
-      states.map((s) => s.customerId),
-      states.map((s) => s.name),
-      states.map((s) => s.tier),
-      states.map((s) => s.accountManagerId),
-      states.map((s) => s.segment),
-      states.map((s) => s.contractValue),
-      states.map((s) => s.onboardedAt),
-      states.map((s) => s.lastContactAt),
-      states.map((s) => s.status === 'CHURNED'),
-      states.map((s) => s.openComplaints),
-      states.map((s) => s.lastNpsScore),
-    ],
+       last_nps_score = excluded.last_nps_score, fold = excluded.fold, updated_at = now()`,
+    [JSON.stringify(rows)],
   );
 }

@@ -1,3 +1,4 @@
+export { isoTimestampColumn } from './event-row.ts';
 export { type Migration, type MigrationPlan, runMigrations } from './migration-runner.ts';
 export { createPgPool, type PgPoolOptions } from './pool.ts';
 export { decodePosition, encodePosition, type LogPosition } from './position.ts';

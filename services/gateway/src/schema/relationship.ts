@@ -43,11 +43,11 @@ export const Relationship = builder.objectRef<RelationshipState>('Relationship')
         const after = args.after ? decodeTimelineCursor(args.after) : null;
         const page = await loadTimelinePage(ctx.pool, relationship.customerId, first, after);
         const edges = page.rows.map((row) => ({
-          cursor: encodeCursor([row.occurred_at.toISOString(), row.position]),
+          cursor: encodeCursor([row.occurred_at, row.position]),
           node: {
             ...rowToEvent(row),
             revision: Number(row.revision),
-            recordedAt: row.recorded_at.toISOString(),
+            recordedAt: row.recorded_at,
           },
         }));
         return {

@@ -1,0 +1,154 @@
+import { type DomainEvent, isContactEvent, type Tier } from './event-catalogue.ts';
+
+/** An event with its log position (fixed width: string order is arrival order). */
+export type PositionedEvent = DomainEvent & { position: string };
+
+/** Where a fold stands: the (occurredAt, position) of the last event folded in. */
+export interface FoldKey {
+  occurredAt: string;
+  position: string;
+}
+
+/**
+ * Everything the relationship rules need from a customer's history, folded in
+ * occurrence order. Plain JSON, so a projection can store it and extend it
+ * with events that come later in time without re-reading the history; an
+ * event that belongs before `through` (a late one) needs a refold instead.
+ */
+export interface RelationshipFold {
+  customerId: string;
+  onboardedAt: string | null;
+  tier: Tier;
+  accountManagerId: string | null;
+  name: string | null;
+  segment: string | null;
+  contractValue: number | null;
+  /** Latest contact at or after onboarding; null before onboarding. */
+  lastContactAt: string | null;
+  churned: boolean;
+  lastNpsScore: number | null;
+  /** complaintId -> open? */
+  complaints: Record<string, boolean>;
+  through: FoldKey | null;
+}
+
+export const compareKeys = (a: FoldKey, b: FoldKey): number =>
+  a.occurredAt < b.occurredAt
+    ? -1
+    : a.occurredAt > b.occurredAt
+      ? 1
+      : a.position < b.position
+        ? -1
+        : a.position > b.position
+          ? 1
+          : 0;
+
+/** Time order; arrival (log) order breaks ties, so late events land where they belong. */
+export const byOccurrence = (a: PositionedEvent, b: PositionedEvent): number => compareKeys(a, b);
+
+export function emptyFold(customerId: string): RelationshipFold {
+  return {
+    customerId,
+    onboardedAt: null,
+    tier: 'standard',
+    accountManagerId: null,
+    name: null,
+    segment: null,
+    contractValue: null,
+    lastContactAt: null,
+    churned: false,
+    lastNpsScore: null,
+    complaints: {},
+    through: null,
+  };
+}
+
+/** True when `event` comes after everything folded so far, so it can be folded in directly. */
+export const extendsFold = (fold: RelationshipFold, event: FoldKey): boolean =>
+  fold.through === null || compareKeys(event, fold.through) > 0;
+
+/** Folds one event in; events must come in occurrence order (see `extendsFold`). */
+export function foldEvent(fold: RelationshipFold, event: PositionedEvent): RelationshipFold {
+  const next: RelationshipFold = {
+    ...fold,
+    through: { occurredAt: event.occurredAt, position: event.position },
+  };
+  if (isContactEvent(event.type) && next.onboardedAt !== null) {
+    // In occurrence order, the latest contact is simply the last one seen.
+    next.lastContactAt = event.occurredAt;
+  }
+  switch (event.type) {
+    case 'CustomerOnboarded':
+      // Onboarding happens once: in occurrence order the first one counts,
+      // and every later one is ignored whole.
+      if (next.onboardedAt !== null) break;
+      next.onboardedAt = event.occurredAt;
+      next.lastContactAt = event.occurredAt;
+      next.tier = event.data.tier;
+      next.accountManagerId = event.data.accountManagerId;
+      next.name = event.data.name;
+      next.segment = event.data.segment ?? next.segment;
+      next.contractValue = event.data.contractValue ?? next.contractValue;
+      break;
+    case 'CustomerTierChanged':
+      next.tier = event.data.tier;
+      break;
+    case 'AccountManagerAssigned':
+      next.accountManagerId = event.data.accountManagerId;
+      break;
+    case 'CustomerProfileUpdated':
+      next.name = event.data.name ?? next.name;
+      next.segment = event.data.segment ?? next.segment;
+      next.contractValue = event.data.contractValue ?? next.contractValue;
+      break;
+    case 'CustomerChurned':
+      next.churned = true;
+      break;
+    case 'ContractRenewed':
+      next.churned = false;
+      next.contractValue = event.data.contractValue ?? next.contractValue;
+      break;
+    case 'CustomerReactivated':
+      next.churned = false;
+      break;
+    case 'NpsResponded':
+      next.lastNpsScore = event.data.score;
+      break;
+    case 'ComplaintReceived':
+      if (!(event.data.complaintId in next.complaints)) {
+        next.complaints = { ...next.complaints, [event.data.complaintId]: true };
+      }
+      break;
+    case 'ComplaintResolved':
+    case 'ComplaintReopened':
+      // The latest of resolved/reopened decides; a step for an unknown complaint changes nothing.
+      if (event.data.complaintId in next.complaints) {
+        next.complaints = {
+          ...next.complaints,
+          [event.data.complaintId]: event.type === 'ComplaintReopened',
+        };
+      }
+      break;
+    case 'ContactLogged':
+    case 'ComplaintAcknowledged':
+    case 'ComplaintUpdateSent':
+    case 'RecoveryGestureMade':
+    case 'ComplaintFeedbackReceived':
+    case 'ComplimentReceived':
+    case 'PromiseMade':
+    case 'PromiseKept':
+    case 'PromiseCancelled':
+    case 'DelightMomentRecorded':
+      break;
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled event type ${(unhandled as DomainEvent).type}`);
+    }
+  }
+  return next;
+}
+
+/** Folds a customer's events given in any order. */
+export function foldHistory(customerId: string, events: readonly PositionedEvent[]): RelationshipFold {
+  return [...events].sort(byOccurrence).reduce(foldEvent, emptyFold(customerId));
+}
