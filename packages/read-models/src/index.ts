@@ -15,9 +15,12 @@ export {
   type RunnerLogger,
 } from './projection-runner.ts';
 export {
+  applyPreparedBatch,
   applyRelationshipBatch,
   type BatchResult,
+  type PreparedBatch,
   type ProjectionContext,
+  prepareRelationshipBatch,
   RELATIONSHIPS_PROJECTION,
 } from './relationship-projection.ts';
 export { relationshipOnDay } from './relationship-queries.ts';

@@ -1,10 +1,13 @@
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Pool } from 'pg';
 import { readCheckpoint } from './checkpoints.ts';
+import { readAhead } from './read-ahead.ts';
 import {
-  applyRelationshipBatch,
+  applyPreparedBatch,
   type BatchResult,
+  type PreparedBatch,
   type ProjectionContext,
+  prepareRelationshipBatch,
   RELATIONSHIPS_PROJECTION,
 } from './relationship-projection.ts';
 
@@ -41,14 +44,14 @@ export function createProjector(deps: ProjectorDeps): Projector {
 
   // Read models and checkpoint commit together: a crash between batches
   // replays at most the uncommitted batch, and replay is idempotent.
-  async function applyInTransaction(batch: readonly RecordedEvent[]): Promise<BatchResult> {
+  async function applyInTransaction(batch: PreparedBatch): Promise<BatchResult> {
     const client = await pool.connect();
     try {
       // No fsync wait per batch: read models are rebuildable, and rows and
       // checkpoint commit together, so a crash can only lose a whole recent
       // batch, which is then projected again from the older checkpoint.
       await client.query('begin; set local synchronous_commit = off');
-      const result = await applyRelationshipBatch(client, batch, context);
+      const result = await applyPreparedBatch(client, batch, context);
       await client.query('commit');
       return result;
     } catch (error) {
@@ -59,8 +62,8 @@ export function createProjector(deps: ProjectorDeps): Projector {
     }
   }
 
-  async function handle(batch: readonly RecordedEvent[]): Promise<void> {
-    const last = batch.at(-1);
+  async function handle(batch: PreparedBatch): Promise<void> {
+    const last = batch.records.at(-1);
     if (!last) return;
     const result = await applyInTransaction(batch);
     if (result.parked > 0) logger.warn({ parked: result.parked, position: last.position }, 'parked events');
@@ -73,21 +76,29 @@ export function createProjector(deps: ProjectorDeps): Projector {
     checkpoint,
     async catchUp() {
       let processed = 0;
-      let after = await checkpoint();
-      for (;;) {
-        const batch = await store.readAll({ after, limit: batchSize });
-        if (batch.length === 0) return processed;
-        await handle(batch);
-        processed += batch.length;
-        after = batch.at(-1)!.position;
+      const start = await checkpoint();
+      async function* toEnd(): AsyncGenerator<readonly RecordedEvent[]> {
+        let after = start;
+        for (;;) {
+          const batch = await store.readAll({ after, limit: batchSize });
+          if (batch.length === 0) return;
+          yield batch;
+          after = batch.at(-1)!.position;
+        }
       }
+      for await (const batch of readAhead(toEnd(), prepareRelationshipBatch)) {
+        await handle(batch);
+        processed += batch.records.length;
+      }
+      return processed;
     },
     async run(signal) {
       while (!signal.aborted) {
         try {
           const after = await checkpoint();
           logger.info({ after }, 'projector following the log');
-          for await (const batch of store.subscribeAll({ after, batchSize, signal })) {
+          const batches = store.subscribeAll({ after, batchSize, signal });
+          for await (const batch of readAhead(batches, prepareRelationshipBatch)) {
             await handle(batch);
           }
         } catch (error) {

@@ -35,25 +35,17 @@ export interface BatchResult {
   refolded: number;
 }
 
-/**
- * Applies one batch inside the caller's transaction: store the events per
- * customer, bring each touched customer's fold up to date, write its row, and
- * move the checkpoint. Events later in time than everything a customer's fold
- * has seen are folded straight in; a late one (or a re-delivered batch) makes
- * that customer's whole history be re-read and refolded, so the rows always
- * equal a fold of every stored event in occurrence order.
- */
-export async function applyRelationshipBatch(
-  client: PoolClient,
-  batch: readonly RecordedEvent[],
-  context: ProjectionContext,
-): Promise<BatchResult> {
-  const last = batch.at(-1);
-  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0 };
+/** A batch parsed and grouped per customer: pure CPU work, done ahead of the transaction. */
+export interface PreparedBatch {
+  records: readonly RecordedEvent[];
+  byCustomer: Map<string, PositionedEvent[]>;
+  parked: { record: RecordedEvent; reason: string }[];
+}
 
+export function prepareRelationshipBatch(records: readonly RecordedEvent[]): PreparedBatch {
   const byCustomer = new Map<string, PositionedEvent[]>();
   const parked: { record: RecordedEvent; reason: string }[] = [];
-  for (const record of batch) {
+  for (const record of records) {
     const parsed = parseRecordedEvent(record);
     if (!parsed.ok) {
       parked.push({ record, reason: parsed.reason });
@@ -64,6 +56,35 @@ export async function applyRelationshipBatch(
     if (list) list.push(event);
     else byCustomer.set(event.customerId, [event]);
   }
+  for (const events of byCustomer.values()) events.sort(byOccurrence);
+  return { records, byCustomer, parked };
+}
+
+/** Prepares and applies one batch inside the caller's transaction (see applyPreparedBatch). */
+export function applyRelationshipBatch(
+  client: PoolClient,
+  batch: readonly RecordedEvent[],
+  context: ProjectionContext,
+): Promise<BatchResult> {
+  return applyPreparedBatch(client, prepareRelationshipBatch(batch), context);
+}
+
+/**
+ * Applies one prepared batch inside the caller's transaction: store the events
+ * per customer, bring each touched customer's fold up to date, write its row,
+ * and move the checkpoint. Events later in time than everything a customer's
+ * fold has seen are folded straight in; a late one (or a re-delivered batch)
+ * makes that customer's whole history be re-read and refolded, so the rows
+ * always equal a fold of every stored event in occurrence order.
+ */
+export async function applyPreparedBatch(
+  client: PoolClient,
+  prepared: PreparedBatch,
+  context: ProjectionContext,
+): Promise<BatchResult> {
+  const { records: batch, byCustomer, parked } = prepared;
+  const last = batch.at(-1);
+  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0 };
 
   const valid = [...byCustomer.values()].flat();
   await insertCustomerEvents(client, batch, valid);
@@ -75,7 +96,6 @@ export async function applyRelationshipBatch(
   const refold: string[] = [];
   for (const [customerId, events] of byCustomer) {
     const fold = stored.get(customerId);
-    events.sort(byOccurrence);
     if (!fold)
       folds.set(customerId, foldHistory(customerId, events)); // first events of this customer
     else if (extendsFold(fold, events[0]!)) folds.set(customerId, events.reduce(foldEvent, fold));

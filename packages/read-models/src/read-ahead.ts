@@ -1,0 +1,25 @@
+/**
+ * Reads and prepares the next item while the caller is still working on the
+ * current one: the projector's database round trips and its CPU work (parsing,
+ * folding) then overlap instead of taking turns. At most one item is ahead.
+ */
+export async function* readAhead<T, U>(source: AsyncIterable<T>, prepare: (item: T) => U): AsyncGenerator<U> {
+  const iterator = source[Symbol.asyncIterator]();
+  const pull = async (): Promise<IteratorResult<U>> => {
+    const result = await iterator.next();
+    return result.done ? { done: true, value: undefined } : { done: false, value: prepare(result.value) };
+  };
+  let next = pull();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = pull();
+      yield result.value;
+    }
+  } finally {
+    // Settle the read in flight before closing the source, so nothing is left dangling.
+    await next.catch(() => undefined);
+    await iterator.return?.();
+  }
+}
