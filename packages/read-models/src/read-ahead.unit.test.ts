@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { readAhead } from './read-ahead.ts';
+
+describe('readAhead', () => {
+  it('yields every item in order, prepared, with the next one already pulled while the caller works', async () => {
+    const pulled: number[] = [];
+    async function* source() {
+      for (let i = 1; i <= 4; i++) {
+        pulled.push(i);
+        yield i;
+      }
+    }
+    const seen: string[] = [];
+    for await (const item of readAhead(source(), (n) => `#${n}`)) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // While we hold item n, item n + 1 has been read already (if there is one).
+      expect(pulled.at(-1)).toBe(Math.min(Number(item.slice(1)) + 1, 4));
+      seen.push(item);
+    }
+    expect(seen).toEqual(['#1', '#2', '#3', '#4']);
+  });
+
+  it('closes the source when the caller stops early', async () => {
+    let closed = false;
+    async function* source() {
+      try {
+        for (let i = 0; ; i++) yield i;
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const item of readAhead(source(), (n) => n)) if (item === 2) break;
+    expect(closed).toBe(true);
+  });
+});
