@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { IncomingEvent } from '@crh/domain';
-import type { RecordedEvent } from '@crh/event-store';
 import type { Pool } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
@@ -64,34 +63,5 @@ export function eventRows(events: readonly IncomingEvent[]): { columns: string[]
         e.metadata ? JSON.stringify(e.metadata) : null,
       ];
     }),
-  };
-}
-
-export function timelineRows(events: readonly RecordedEvent[]): { columns: string[]; rows: Row[] } {
-  return {
-    columns: [
-      'event_id',
-      'customer_id',
-      'occurred_at',
-      'position',
-      'revision',
-      'type',
-      'actor_id',
-      'data',
-      'metadata',
-      'recorded_at',
-    ],
-    rows: events.map((e) => [
-      e.id,
-      e.customerId,
-      e.occurredAt,
-      e.position,
-      e.revision,
-      e.type,
-      e.actorId,
-      JSON.stringify(e.data),
-      e.metadata ? JSON.stringify(e.metadata) : null,
-      e.recordedAt,
-    ]),
   };
 }

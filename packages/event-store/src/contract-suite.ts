@@ -41,6 +41,21 @@ export function describeEventStoreContract(adapterName: string, factory: EventSt
       expect(await store.headPosition()).toBeNull();
     });
 
+    it('reads several streams at once, each in revision order, leaving out empty ones', async () => {
+      const [a, b, none] = [uniqueCustomer('many-a'), uniqueCustomer('many-b'), uniqueCustomer('many-none')];
+      const events = [newEvent(a), newEvent(b), newEvent(a), newEvent(b), newEvent(a)];
+      await store.append(events);
+      const streams = await store.readStreams([a, b, none]);
+      expect([...streams.keys()].sort()).toEqual([a, b].sort());
+      expect(streams.get(a)?.map((e) => [e.id, e.revision])).toEqual([
+        [events[0]!.id, 0],
+        [events[2]!.id, 1],
+        [events[4]!.id, 2],
+      ]);
+      expect(streams.get(b)?.map((e) => e.id)).toEqual([events[1]!.id, events[3]!.id]);
+      expect(await store.readStreams([])).toEqual(new Map());
+    });
+
     it('returns appended envelopes intact from readStream, revisions from 0', async () => {
       const customer = uniqueCustomer('intact');
       const full = newEvent(customer, {

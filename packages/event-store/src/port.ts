@@ -81,6 +81,12 @@ export interface EventStore {
     options?: { fromRevision?: number; limit?: number },
   ): Promise<RecordedEvent[]>;
   /**
+   * Several customers' whole streams, each in revision order (customers with
+   * no events are absent). One round trip where the adapter allows: the
+   * projector re-reads the histories of customers that received late events.
+   */
+  readStreams(customerIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  /**
    * One batch of the global log in order, never skipping an event that a
    * still-running append will commit later (gap-free reads).
    */

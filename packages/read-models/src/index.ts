@@ -1,11 +1,5 @@
 export { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
-export {
-  type CustomerEventRow,
-  loadCustomerEvents,
-  loadTimelinePage,
-  rowToEvent,
-  type TimelineCursor,
-} from './customer-events.ts';
+export { type HistoryLoader, historyFromStore, timelineOf, toPositionedEvents } from './customer-history.ts';
 export { migrateReadModels } from './migrate.ts';
 export { readModelMigrations } from './migrations.ts';
 export {

@@ -4,26 +4,6 @@ export const readModelMigrations = [
   {
     name: '001_relationships',
     sql: `
-      -- Every event, per customer: the customer timeline, and the input from
-      -- which a relationship's state as of any day is derived (late events
-      -- simply land in their place by occurred_at).
-      create table crh.rm_customer_events (
-        event_id uuid not null,
-        customer_id text not null,
-        occurred_at timestamptz not null,
-        position text not null,
-        revision bigint not null,
-        type text not null,
-        actor_id text,
-        data jsonb not null,
-        metadata jsonb,
-        recorded_at timestamptz not null,
-        -- One index serves both needs: an event always has the same customer,
-        -- time and position, so this key also makes re-delivery idempotent,
-        -- and scanned backwards it is the timeline (newest first).
-        primary key (customer_id, occurred_at, position)
-      );
-
       -- Current (latest known) facts per customer; onboarded_at is null until
       -- an onboarding arrives. Status is not stored: it depends on the day
       -- asked about. \`fold\` is the rules' fold of every event so far, so a

@@ -1,6 +1,7 @@
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Pool } from 'pg';
 import { readCheckpoint } from './checkpoints.ts';
+import { historyFromStore } from './customer-history.ts';
 import { readAhead } from './read-ahead.ts';
 import {
   applyPreparedBatch,
@@ -41,6 +42,7 @@ const RETRY_DELAY_MS = 1000;
 
 export function createProjector(deps: ProjectorDeps): Projector {
   const { store, pool, logger, context, batchSize } = deps;
+  const histories = historyFromStore(store);
 
   // Read models and checkpoint commit together: a crash between batches
   // replays at most the uncommitted batch, and replay is idempotent.
@@ -51,7 +53,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
       // checkpoint commit together, so a crash can only lose a whole recent
       // batch, which is then projected again from the older checkpoint.
       await client.query('begin; set local synchronous_commit = off');
-      const result = await applyPreparedBatch(client, batch, context);
+      const result = await applyPreparedBatch(client, batch, context, histories);
       await client.query('commit');
       return result;
     } catch (error) {

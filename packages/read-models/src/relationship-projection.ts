@@ -1,6 +1,5 @@
 import {
   byOccurrence,
-  type DomainEvent,
   extendsFold,
   foldEvent,
   foldHistory,
@@ -13,7 +12,7 @@ import {
 import type { RecordedEvent } from '@crh/event-store';
 import type { PoolClient } from 'pg';
 import { writeCheckpoint } from './checkpoints.ts';
-import { loadCustomerEvents } from './customer-events.ts';
+import type { HistoryLoader } from './customer-history.ts';
 
 export const RELATIONSHIPS_PROJECTION = 'relationships';
 
@@ -65,8 +64,9 @@ export function applyRelationshipBatch(
   client: PoolClient,
   batch: readonly RecordedEvent[],
   context: ProjectionContext,
+  histories: HistoryLoader,
 ): Promise<BatchResult> {
-  return applyPreparedBatch(client, prepareRelationshipBatch(batch), context);
+  return applyPreparedBatch(client, prepareRelationshipBatch(batch), context, histories);
 }
 
 /**
@@ -81,13 +81,12 @@ export async function applyPreparedBatch(
   client: PoolClient,
   prepared: PreparedBatch,
   context: ProjectionContext,
+  histories: HistoryLoader,
 ): Promise<BatchResult> {
   const { records: batch, byCustomer, parked } = prepared;
   const last = batch.at(-1);
   if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0 };
 
-  const valid = [...byCustomer.values()].flat();
-  await insertCustomerEvents(client, batch, valid);
   await parkEvents(client, parked);
 
   const customers = [...byCustomer.keys()];
@@ -102,50 +101,19 @@ export async function applyPreparedBatch(
     else refold.push(customerId);
   }
   if (refold.length > 0) {
-    const histories = await loadCustomerEvents(client, refold);
-    for (const customerId of refold)
-      folds.set(customerId, foldHistory(customerId, histories.get(customerId) ?? []));
+    // Only what the log has delivered up to this batch: a stream may already
+    // hold later events, and folding them in early would make their own batch
+    // look late (a refold for every batch they come in).
+    const loaded = await histories(refold);
+    for (const customerId of refold) {
+      const seen = (loaded.get(customerId) ?? []).filter((e) => e.position <= last.position);
+      folds.set(customerId, foldHistory(customerId, seen));
+    }
   }
 
   await saveRelationships(client, [...folds.values()], context);
   await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, last.position);
-  return { applied: valid.length, parked: parked.length, customers, refolded: refold.length };
-}
-
-// Batches travel as one JSON document: one native JSON.stringify instead of
-// node-postgres escaping a dozen arrays element by element.
-async function insertCustomerEvents(
-  client: PoolClient,
-  batch: readonly RecordedEvent[],
-  valid: readonly PositionedEvent[],
-): Promise<void> {
-  if (valid.length === 0) return;
-  const records = new Map(batch.map((r) => [r.id, r]));
-  const rows = valid.map((event: DomainEvent & { position: string }) => {
-    const record = records.get(event.id)!;
-    return {
-      event_id: event.id,
-      customer_id: event.customerId,
-      occurred_at: event.occurredAt,
-      position: event.position,
-      revision: record.revision,
-      type: event.type,
-      actor_id: record.actorId,
-      // The parsed data (defaults filled in), so reads never re-apply defaults.
-      data: event.data,
-      metadata: record.metadata,
-      recorded_at: record.recordedAt,
-    };
-  });
-  await client.query(
-    `insert into crh.rm_customer_events
-       (event_id, customer_id, occurred_at, position, revision, type, actor_id, data, metadata, recorded_at)
-     select event_id, customer_id, occurred_at, position, revision, type, actor_id, data, metadata, recorded_at
-     from jsonb_to_recordset($1::jsonb) as r(event_id uuid, customer_id text, occurred_at timestamptz, position text,
-          revision bigint, type text, actor_id text, data jsonb, metadata jsonb, recorded_at timestamptz)
-     on conflict (customer_id, occurred_at, position) do nothing`,
-    [JSON.stringify(rows)],
-  );
+  return { applied: batch.length - parked.length, parked: parked.length, customers, refolded: refold.length };
 }
 
 async function parkEvents(

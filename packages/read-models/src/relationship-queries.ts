@@ -1,6 +1,6 @@
 import { endOfDayExclusive, type LocalDate, type RelationshipState, relationshipAsOf } from '@crh/domain';
-import type { Pool } from 'pg';
-import { loadCustomerEvents } from './customer-events.ts';
+import type { EventStore } from '@crh/event-store';
+import { historyFromStore } from './customer-history.ts';
 import type { ProjectionContext } from './relationship-projection.ts';
 
 /**
@@ -9,12 +9,16 @@ import type { ProjectionContext } from './relationship-projection.ts';
  * the events arrived in.
  */
 export async function relationshipOnDay(
-  pool: Pool,
+  store: EventStore,
   customerId: string,
   day: LocalDate,
   context: ProjectionContext,
 ): Promise<RelationshipState | null> {
-  const before = endOfDayExclusive(day, context.timeZone);
-  const events = await loadCustomerEvents(pool, [customerId], before);
-  return relationshipAsOf(events.get(customerId) ?? [], day, context);
+  const before = endOfDayExclusive(day, context.timeZone).toISOString();
+  const history = (await historyFromStore(store)([customerId])).get(customerId) ?? [];
+  return relationshipAsOf(
+    history.filter((e) => e.occurredAt < before),
+    day,
+    context,
+  );
 }

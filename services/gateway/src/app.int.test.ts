@@ -58,7 +58,14 @@ describe('gateway relationship queries over projected read models', () => {
   }
 
   function gateway(timeZone: string, now = '2026-06-01T12:00:00Z') {
-    const yoga = createApp({ pool, logger, timeZone, policy: DEFAULT_TIER_POLICY, now: () => new Date(now) });
+    const yoga = createApp({
+      pool,
+      store,
+      logger,
+      timeZone,
+      policy: DEFAULT_TIER_POLICY,
+      now: () => new Date(now),
+    });
     return async (query: string, variables: Record<string, unknown> = {}) => {
       const response = await yoga.fetch('http://gateway/graphql', {
         method: 'POST',

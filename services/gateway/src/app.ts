@@ -1,4 +1,5 @@
 import type { TierPolicy } from '@crh/domain';
+import type { EventStore } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Pool } from 'pg';
@@ -7,6 +8,7 @@ import { schema } from './schema/index.ts';
 
 export interface GatewayDeps {
   pool: Pool;
+  store: EventStore;
   logger: Logger;
   timeZone: string;
   policy: TierPolicy;
@@ -28,6 +30,12 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       warn: (...args) => deps.logger.warn(args),
       error: (...args) => deps.logger.error(args),
     },
-    context: () => ({ pool: deps.pool, timeZone: deps.timeZone, policy: deps.policy, now }),
+    context: () => ({
+      pool: deps.pool,
+      store: deps.store,
+      timeZone: deps.timeZone,
+      policy: deps.policy,
+      now,
+    }),
   });
 }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
-import { createPgPool } from '@crh/event-store/postgres';
+import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { createLogger, onShutdown } from '@crh/observability';
 import { migrateReadModels } from '@crh/read-models';
 import { createApp } from './app.ts';
@@ -11,9 +11,11 @@ const pool = createPgPool(requireDatabaseUrl(config), {
   max: config.env.PG_POOL_MAX,
   applicationName: 'crh-gateway',
 });
+const store = createPostgresEventStore({ pool });
+await store.migrate();
 await migrateReadModels(pool);
 
-const yoga = createApp({ pool, logger, timeZone: config.timeZone, policy: config.policy });
+const yoga = createApp({ pool, store, logger, timeZone: config.timeZone, policy: config.policy });
 const server = createServer(yoga);
 server.listen(config.env.GATEWAY_PORT, config.env.HOST, () => {
   logger.info(
@@ -27,5 +29,6 @@ onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  await store.close();
   await pool.end();
 });

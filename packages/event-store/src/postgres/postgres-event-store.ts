@@ -94,6 +94,24 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
+  async readStreams(customerIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const streams = new Map<string, RecordedEvent[]>();
+    if (customerIds.length === 0) return streams;
+    const { rows } = await this.#pool.query<EventRow>(
+      `select ${EVENT_COLUMNS} from crh.events
+       where stream_id = any($1::text[])
+       order by stream_id, revision`,
+      [customerIds.map((id) => `customer-${id}`)],
+    );
+    for (const row of rows) {
+      const event = toRecordedEvent(row);
+      const stream = streams.get(event.customerId);
+      if (stream) stream.push(event);
+      else streams.set(event.customerId, [event]);
+    }
+    return streams;
+  }
+
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const { rows } = await this.#pool.query<EventRow>(readAllQuery(options));
     return rows.map(toRecordedEvent);

@@ -1,13 +1,9 @@
-import type { PositionedEvent } from '@crh/domain';
+import type { RecordedEvent as StoredEvent } from '@crh/event-store';
 import { builder } from '../builder.ts';
 import { PageInfo, type PageInfoShape } from './page-info.ts';
 
 /** A stored event: the CONTRACT.md envelope plus what the store assigned. */
-export interface RecordedEventShape extends Omit<PositionedEvent, 'data'> {
-  data: unknown;
-  revision: number;
-  recordedAt: string;
-}
+export type RecordedEventShape = StoredEvent;
 
 export const RecordedEvent = builder.objectRef<RecordedEventShape>('RecordedEvent').implement({
   description: 'A stored event envelope',

@@ -1,5 +1,5 @@
 import { localDateOf, RELATIONSHIP_STATUSES, type RelationshipState } from '@crh/domain';
-import { loadTimelinePage, relationshipOnDay, rowToEvent } from '@crh/read-models';
+import { relationshipOnDay, timelineOf } from '@crh/read-models';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.ts';
 import { decodeCursor, encodeCursor } from './page-info.ts';
@@ -41,19 +41,25 @@ export const Relationship = builder.objectRef<RelationshipState>('Relationship')
           });
         }
         const after = args.after ? decodeTimelineCursor(args.after) : null;
-        const page = await loadTimelinePage(ctx.pool, relationship.customerId, first, after);
-        const edges = page.rows.map((row) => ({
-          cursor: encodeCursor([row.occurred_at, row.position]),
-          node: {
-            ...rowToEvent(row),
-            revision: Number(row.revision),
-            recordedAt: row.recorded_at,
-          },
+        // Newest first by (occurredAt, position); the cursor is the last key seen.
+        const timeline = await timelineOf(ctx.store, relationship.customerId);
+        const start = after
+          ? timeline.findIndex(
+              (e) =>
+                e.occurredAt < after.occurredAt ||
+                (e.occurredAt === after.occurredAt && e.position < after.position),
+            )
+          : 0;
+        const rest = start < 0 ? [] : timeline.slice(start);
+        const page = rest.slice(0, first);
+        const edges = page.map((event) => ({
+          cursor: encodeCursor([event.occurredAt, event.position]),
+          node: event,
         }));
         return {
           edges,
           pageInfo: {
-            hasNextPage: page.hasNextPage,
+            hasNextPage: rest.length > page.length,
             hasPreviousPage: after !== null,
             startCursor: edges[0]?.cursor ?? null,
             endCursor: edges.at(-1)?.cursor ?? null,
@@ -86,7 +92,7 @@ builder.queryField('relationship', (t) =>
     },
     resolve: (_root, args, ctx) =>
       relationshipOnDay(
-        ctx.pool,
+        ctx.store,
         String(args.customerId),
         args.asOf ?? localDateOf(ctx.now(), ctx.timeZone),
         ctx,
