@@ -14,7 +14,9 @@ WORKDIR /app
 COPY --from=prune /app/out/json/ .
 # Install scripts are not needed at run time (the embedded PostgreSQL and the
 # pinned Node are development conveniences).
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# `npm install`, not `npm ci`: see README, "Notes on this machine" (lock files without
+# other platforms' optional binaries).
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
 COPY --from=prune /app/out/full/ .
 
 FROM ${NODE_IMAGE}
