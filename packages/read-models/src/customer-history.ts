@@ -1,4 +1,4 @@
-import { byOccurrence, type PositionedEvent, parseRecordedEvent } from '@crh/domain';
+import { compareKeys, type PositionedEvent, parseRecordedEvent } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 
 /**
@@ -27,5 +27,5 @@ export function historyFromStore(store: EventStore): HistoryLoader {
 /** One customer's stored events, newest first by occurrence (the timeline's order). */
 export async function timelineOf(store: EventStore, customerId: string): Promise<RecordedEvent[]> {
   const stream = (await store.readStreams([customerId])).get(customerId) ?? [];
-  return stream.sort((a, b) => byOccurrence(b as never, a as never));
+  return stream.sort((a, b) => compareKeys(b, a));
 }

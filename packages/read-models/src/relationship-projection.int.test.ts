@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIER_POLICY } from '@crh/domain';
 import type { AppendEvent, EventStore } from '@crh/event-store';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
-import { createTestDatabase } from '@crh/testing';
+import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyFromStore } from './customer-history.ts';
-import { migrateReadModels } from './migrate.ts';
 import { createProjector } from './projection-runner.ts';
 import { applyRelationshipBatch, RELATIONSHIPS_PROJECTION } from './relationship-projection.ts';
 
@@ -14,23 +12,15 @@ const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 const context = { timeZone: 'UTC', policy: DEFAULT_TIER_POLICY };
 
 describe('relationships projection on real PostgreSQL', () => {
+  let database: PlatformTestDatabase;
   let pool: Pool;
   let store: EventStore;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    drop = database.drop;
-    pool = createPgPool(database.url, { max: 4 });
-    store = createPostgresEventStore({ pool });
-    await store.migrate();
-    await migrateReadModels(pool);
+    database = await openPlatformTestDatabase();
+    ({ pool, store } = database);
   });
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await drop();
-  });
+  afterAll(() => database.close());
 
   const projector = (batchSize = 2) => createProjector({ store, pool, logger: quiet, context, batchSize });
   const event = (customerId: string, type: string, occurredAt: string, data: object): AppendEvent => ({

@@ -1,4 +1,4 @@
-import { endOfDayExclusive, type LocalDate, type RelationshipState, relationshipAsOf } from '@crh/domain';
+import { type LocalDate, type RelationshipState, relationshipAsOf } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
 import { historyFromStore } from './customer-history.ts';
 import type { ProjectionContext } from './relationship-projection.ts';
@@ -14,11 +14,6 @@ export async function relationshipOnDay(
   day: LocalDate,
   context: ProjectionContext,
 ): Promise<RelationshipState | null> {
-  const before = endOfDayExclusive(day, context.timeZone).toISOString();
   const history = (await historyFromStore(store)([customerId])).get(customerId) ?? [];
-  return relationshipAsOf(
-    history.filter((e) => e.occurredAt < before),
-    day,
-    context,
-  );
+  return relationshipAsOf(history, day, context);
 }

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIER_POLICY } from '@crh/domain';
 import type { AppendEvent, EventStore } from '@crh/event-store';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { createLogger } from '@crh/observability';
-import { createProjector, migrateReadModels } from '@crh/read-models';
-import { createTestDatabase } from '@crh/testing';
+import { createProjector } from '@crh/read-models';
+import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
@@ -21,23 +20,15 @@ interface GraphQLResponse {
 }
 
 describe('gateway relationship queries over projected read models', () => {
+  let database: PlatformTestDatabase;
   let pool: Pool;
   let store: EventStore;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    drop = database.drop;
-    pool = createPgPool(database.url, { max: 4 });
-    store = createPostgresEventStore({ pool });
-    await store.migrate();
-    await migrateReadModels(pool);
+    database = await openPlatformTestDatabase();
+    ({ pool, store } = database);
   });
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await drop();
-  });
+  afterAll(() => database.close());
 
   const event = (customerId: string, type: string, occurredAt: string, data: object): AppendEvent => ({
     id: randomUUID(),

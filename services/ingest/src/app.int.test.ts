@@ -1,27 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { createLogger, createMetricsRegistry } from '@crh/observability';
-import { createTestDatabase } from '@crh/testing';
-import type { Pool } from 'pg';
+import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
 
 describe('ingest API on a real PostgreSQL event log', () => {
   let server: Server;
   let base: string;
-  let pool: Pool;
-  let drop: () => Promise<void>;
+  let database: PlatformTestDatabase;
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    drop = database.drop;
-    pool = createPgPool(database.url, { max: 4 });
-    const store = createPostgresEventStore({ pool });
-    await store.migrate();
+    database = await openPlatformTestDatabase();
     const app = createApp({
-      store,
+      store: database.store,
       logger: createLogger('ingest-test', 'silent'),
       registry: createMetricsRegistry('ingest-test'),
       bodyLimit: '64kb',
@@ -34,8 +27,7 @@ describe('ingest API on a real PostgreSQL event log', () => {
 
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
-    await pool.end();
-    await drop();
+    await database.close();
   });
 
   const contact = (customerId: string, extra: Record<string, unknown> = {}) => ({

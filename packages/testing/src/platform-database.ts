@@ -1,0 +1,31 @@
+import { createPgPool, createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
+import { migrateReadModels } from '@crh/read-models';
+import type { Pool } from 'pg';
+import { createTestDatabase } from './test-database.ts';
+
+export interface PlatformTestDatabase {
+  url: string;
+  pool: Pool;
+  store: PostgresEventStore;
+  /** Closes the store and pool and drops the database. */
+  close(): Promise<void>;
+}
+
+/** A fresh database with the event log and read models migrated, as the services see it. */
+export async function openPlatformTestDatabase(poolSize = 4): Promise<PlatformTestDatabase> {
+  const database = await createTestDatabase();
+  const pool = createPgPool(database.url, { max: poolSize });
+  const store = createPostgresEventStore({ pool });
+  await store.migrate();
+  await migrateReadModels(pool);
+  return {
+    url: database.url,
+    pool,
+    store,
+    async close() {
+      await store.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
