@@ -41,6 +41,13 @@ export {
   statusFor,
 } from './relationship-state.ts';
 export { normaliseRfc3339 } from './rfc3339.ts';
+export {
+  appendMerged,
+  intervalOn,
+  intervalsOfFold,
+  type StatusInterval,
+  statusIntervals,
+} from './status-intervals.ts';
 export { DEFAULT_TIER_POLICY, parseTierPolicy, type TierPolicy, type TierThresholds } from './tier-policy.ts';
 export {
   addDays,
