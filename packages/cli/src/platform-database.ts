@@ -14,7 +14,7 @@ export async function openPlatformDatabase(
   config: PlatformConfig,
   log: (line: string) => void,
   databaseName = 'crh',
-): Promise<PlatformDatabase & { adminUrl?: string }> {
+): Promise<PlatformDatabase> {
   if (config.env.DATABASE_URL) {
     return { url: config.env.DATABASE_URL, description: 'external (DATABASE_URL)', stop: async () => {} };
   }
@@ -24,7 +24,6 @@ export async function openPlatformDatabase(
   const url = await ensureDatabase(server.adminUrl, databaseName);
   return {
     url,
-    adminUrl: server.adminUrl,
     description: `embedded PostgreSQL on port ${port}, data in ${dir}`,
     stop: server.stop,
   };

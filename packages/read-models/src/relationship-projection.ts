@@ -6,8 +6,8 @@ import {
   type PositionedEvent,
   parseRecordedEvent,
   type RelationshipFold,
+  type RuleContext,
   relationshipFromFold,
-  type TierPolicy,
 } from '@crh/domain';
 import type { RecordedEvent } from '@crh/event-store';
 import type { PoolClient } from 'pg';
@@ -20,10 +20,8 @@ export const RELATIONSHIPS_PROJECTION = 'relationships';
 // future; what a given day shows is derived at query time from the events.
 const LATEST_DAY = '9999-12-30';
 
-export interface ProjectionContext {
-  timeZone: string;
-  policy: TierPolicy;
-}
+/** The organisation's time zone and tier policy: what the rules depend on. */
+export type ProjectionContext = RuleContext;
 
 export interface BatchResult {
   applied: number;

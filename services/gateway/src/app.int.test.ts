@@ -50,7 +50,6 @@ describe('gateway relationship queries over projected read models', () => {
 
   function gateway(timeZone: string, now = '2026-06-01T12:00:00Z') {
     const yoga = createApp({
-      pool,
       store,
       logger,
       timeZone,

@@ -2,12 +2,10 @@ import type { TierPolicy } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { Pool } from 'pg';
 import type { GatewayContext } from './builder.ts';
 import { schema } from './schema/index.ts';
 
 export interface GatewayDeps {
-  pool: Pool;
   store: EventStore;
   logger: Logger;
   timeZone: string;
@@ -31,7 +29,6 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       error: (...args) => deps.logger.error(args),
     },
     context: () => ({
-      pool: deps.pool,
       store: deps.store,
       timeZone: deps.timeZone,
       policy: deps.policy,

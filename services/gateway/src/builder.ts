@@ -1,12 +1,9 @@
 import type { TierPolicy } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
 import SchemaBuilder from '@pothos/core';
-import type { Pool } from 'pg';
 
 /** What every resolver gets. `now` is injected so tests can fix the clock. */
 export interface GatewayContext {
-  /** Read models. */
-  pool: Pool;
   /** Customer streams: timelines and relationships as of a day. */
   store: EventStore;
   timeZone: string;
