@@ -70,44 +70,51 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 const toLocalDate = (w: { year: number; month: number; day: number }): LocalDate =>
   `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}`;
 
-const OFFSET_BUCKET_MS = 15 * 60_000;
+const QUARTER_HOUR_MS = 15 * 60_000;
 const MAX_CACHED = 200_000;
-const offsetCache = new Map<string, number>();
+const bucketOffsets = new Map<string, number>();
 const startCache = new Map<string, number>();
 
-// Zone offsets only change on quarter-hour boundaries, so one Intl call per
-// zone and quarter hour serves every instant in it: the projector dates
-// millions of events, and Intl formatting is the slow part.
+// Today's zone offsets change only on quarter-hour boundaries, so one lookup
+// per zone and quarter hour serves every instant in it: the projector dates
+// millions of events, and Intl formatting is the slow part. Historic offsets
+// such as +00:20 change mid-quarter; such a quarter is marked NaN and its
+// instants are looked up one by one.
 function cachedOffset(ms: number, timeZone: string): number {
-  const bucket = Math.floor(ms / OFFSET_BUCKET_MS);
+  const bucket = Math.floor(ms / QUARTER_HOUR_MS);
   const key = `${timeZone}|${bucket}`;
-  let offset = offsetCache.get(key);
+  let offset = bucketOffsets.get(key);
   if (offset === undefined) {
-    offset = offsetAt(bucket * OFFSET_BUCKET_MS, timeZone);
-    if (offsetCache.size >= MAX_CACHED) offsetCache.clear();
-    offsetCache.set(key, offset);
+    const atStart = offsetAt(bucket * QUARTER_HOUR_MS, timeZone);
+    offset = atStart === offsetAt((bucket + 1) * QUARTER_HOUR_MS, timeZone) ? atStart : Number.NaN;
+    if (bucketOffsets.size >= MAX_CACHED) bucketOffsets.clear();
+    bucketOffsets.set(key, offset);
   }
-  return offset;
+  return Number.isNaN(offset) ? offsetAt(ms, timeZone) : offset;
 }
 
 /** The calendar date of an instant in a zone. */
 export function localDateOf(instant: Date | string | number, timeZone: string): LocalDate {
   const ms =
     instant instanceof Date ? instant.getTime() : typeof instant === 'string' ? Date.parse(instant) : instant;
+  if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${String(instant)}`);
   const offset = timeZone === 'UTC' ? 0 : cachedOffset(ms, timeZone);
   return new Date(ms + offset).toISOString().slice(0, 10);
 }
 
 function utcMidnight(date: LocalDate): number {
   const m = LOCAL_DATE.exec(date);
-  if (!m || !isLocalDate(date)) throw new RangeError(`not a calendar date: ${date}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (!m || !isLocalDate(date)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`);
+  // setUTCFullYear, unlike Date.UTC, keeps years 0-99 as they are.
+  return new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
 }
 
 /** Zone offset (local - UTC) in ms at an instant. */
 function offsetAt(ms: number, timeZone: string): number {
   const w = wallClock(ms, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const asUtc =
+    new Date(0).setUTCFullYear(w.year, w.month - 1, w.day) +
+    ((w.hour * 60 + w.minute) * 60 + w.second) * 1000;
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
@@ -129,30 +136,35 @@ export function startOfDay(date: LocalDate, timeZone: string): Date {
 
 function computeStartOfDay(date: LocalDate, timeZone: string): number {
   const midnight = utcMidnight(date);
-  // Offsets on either side of the day bracket every candidate.
-  const candidates = [offsetAt(midnight - DAY_MS, timeZone), offsetAt(midnight + DAY_MS, timeZone)].map(
-    (offset) => midnight - offset,
-  );
-  let best: number | undefined;
-  for (const candidate of candidates) {
-    if (localDateOf(candidate, timeZone) !== date) continue;
-    if (best === undefined || candidate < best) best = candidate;
+  // Local midnight read with the offsets a day either side: one of them is
+  // right unless a transition hides midnight.
+  const onDate = [offsetAt(midnight - DAY_MS, timeZone), offsetAt(midnight + DAY_MS, timeZone)]
+    .map((offset) => midnight - offset)
+    .filter((candidate) => localDateOf(candidate, timeZone) === date);
+  if (onDate.length === 0) return firstInstantFrom(date, midnight, timeZone);
+  // The earliest wins where midnight comes twice (clocks set back over it).
+  let start = Math.min(...onDate);
+  // Where clocks jump over midnight the date began at the jump, before the
+  // candidate: step back past it, then forward to its exact second.
+  while (localDateOf(start - 1000, timeZone) === date) start -= QUARTER_HOUR_MS;
+  while (localDateOf(start, timeZone) !== date) start += 1000;
+  return start;
+}
+
+/**
+ * The first instant dated `date` or later, by bisection. Reached only when no
+ * reading of midnight lands on the date; a date that a zone skipped whole
+ * (Pacific/Apia 2011-12-30) then starts, and ends, where the next one starts.
+ */
+function firstInstantFrom(date: LocalDate, midnight: number, timeZone: string): number {
+  let before = midnight - 2 * DAY_MS;
+  let from = midnight + 2 * DAY_MS;
+  while (from - before > 1) {
+    const mid = Math.floor((before + from) / 2);
+    if (localDateOf(mid, timeZone) < date) before = mid;
+    else from = mid;
   }
-  if (best === undefined) {
-    // Midnight does not exist: the day starts at the transition, found by bisection.
-    let lo = Math.min(...candidates) - DAY_MS;
-    let hi = Math.max(...candidates) + DAY_MS;
-    while (hi - lo > 1000) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (localDateOf(mid, timeZone) < date) lo = mid;
-      else hi = mid;
-    }
-    best = hi;
-  }
-  // The same local midnight may come twice (clock set back over midnight): take the first.
-  while (localDateOf(best - 1000, timeZone) === date) best -= 1000 * 60 * 15;
-  while (localDateOf(best, timeZone) !== date) best += 1000;
-  return best;
+  return from;
 }
 
 /** The first instant of the next date: an event counts for D iff occurredAt < this. */
@@ -161,6 +173,7 @@ export function endOfDayExclusive(date: LocalDate, timeZone: string): Date {
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {
+  if (!Number.isInteger(days)) throw new RangeError(`not a whole number of days: ${days}`);
   const d = new Date(utcMidnight(date) + days * DAY_MS);
   return toLocalDate({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() });
 }

@@ -68,4 +68,75 @@ describe('calendar dates in the organisation time zone', () => {
     expect(isValidTimeZone('Europe/Amsterdam')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus')).toBe(false);
   });
+
+  it.each([
+    ['Europe/Amsterdam', 1937], // +00:19:32 then +00:20: offsets that change mid-quarter-hour
+    ['America/Havana', 2026], // DST switches at midnight
+    ['Australia/Lord_Howe', 2026], // 30-minute DST
+  ])('dates every instant of %s in %i as Intl does', (zone, year) => {
+    const reference = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    const mismatches: string[] = [];
+    for (let ms = Date.UTC(year, 0, 1); ms < Date.UTC(year + 1, 0, 1); ms += 7 * 60_000 + 1_000) {
+      if (localDateOf(ms, zone) !== reference.format(ms)) mismatches.push(new Date(ms).toISOString());
+    }
+    expect(mismatches.slice(0, 3)).toEqual([]);
+  });
+
+  it('keeps years 0-99 as they are', () => {
+    expect(isLocalDate('0100-02-29')).toBe(false);
+    expect(isLocalDate('0096-02-29')).toBe(true);
+    expect(addDays('0099-12-31', 1)).toBe('0100-01-01');
+  });
+});
+
+describe('days that DST or a date-line move reshapes', () => {
+  it.each([
+    // date, zone, first instant, first instant of the next date
+    ['2022-09-11', 'America/Santiago', '2022-09-11T04:00:00.000Z', '2022-09-12T03:00:00.000Z'], // 23 h
+    ['2022-04-02', 'America/Santiago', '2022-04-02T03:00:00.000Z', '2022-04-03T04:00:00.000Z'], // 25 h
+    // Sao Paulo fell back from 00:00 to 23:00 the day before: 2018-02-17 has 25 h.
+    ['2018-02-17', 'America/Sao_Paulo', '2018-02-17T02:00:00.000Z', '2018-02-18T03:00:00.000Z'],
+    // Samoa skipped 2011-12-30 entirely: the day is empty.
+    ['2011-12-29', 'Pacific/Apia', '2011-12-29T10:00:00.000Z', '2011-12-30T10:00:00.000Z'],
+    ['2011-12-30', 'Pacific/Apia', '2011-12-30T10:00:00.000Z', '2011-12-30T10:00:00.000Z'],
+  ])('%s in %s runs from %s to %s', (date, zone, start, end) => {
+    expect(startOfDay(date, zone).toISOString()).toBe(start);
+    expect(endOfDayExclusive(date, zone).toISOString()).toBe(end);
+  });
+
+  it('gives every instant the date Intl gives it, historic odd offsets included', () => {
+    // Liberia ran on -00:44:30 until 1972, Amsterdam on +00:20 until 1940:
+    // transitions that fall inside a quarter hour.
+    const cases: [string, number, number][] = [
+      ['Africa/Monrovia', Date.UTC(1972, 0, 6, 12), Date.UTC(1972, 0, 7, 12)],
+      ['Africa/Monrovia', Date.UTC(1919, 1, 28, 12), Date.UTC(1919, 2, 1, 12)],
+      ['Europe/Amsterdam', Date.UTC(1937, 5, 30, 12), Date.UTC(1937, 6, 1, 12)],
+      ['Europe/Amsterdam', Date.UTC(2026, 9, 24, 12), Date.UTC(2026, 9, 25, 12)],
+    ];
+    for (const [zone, from, to] of cases) {
+      const exact = new Intl.DateTimeFormat('en-CA', { timeZone: zone, dateStyle: 'short' });
+      for (let ms = from; ms < to; ms += 30_000) {
+        expect(localDateOf(ms, zone), `${zone} ${new Date(ms).toISOString()}`).toBe(exact.format(ms));
+      }
+    }
+  });
+
+  it('keeps years 0-99 as they are (Date.UTC would map them to 19xx)', () => {
+    expect(isLocalDate('0000-02-29')).toBe(true);
+    expect(isLocalDate('1900-02-29')).toBe(false);
+    expect(addDays('0099-12-31', 1)).toBe('0100-01-01');
+    expect(daysBetween('0004-02-28', '0004-03-01')).toBe(2);
+  });
+
+  it('rejects what is not a date, an instant or a whole number of days', () => {
+    expect(() => addDays('2026-02-30', 1)).toThrow(RangeError);
+    expect(() => addDays('2026-02-01', 1.5)).toThrow(RangeError);
+    expect(() => localDateOf('yesterday', 'UTC')).toThrow(RangeError);
+    expect(() => startOfDay('2026-3-1', 'UTC')).toThrow(/calendar date/);
+  });
 });
