@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType } from './event-catalogue.ts';
+import { issueTail } from './issue-message.ts';
 import { normaliseRfc3339 } from './rfc3339.ts';
 
 export type IncomingEvent = DomainEvent & { expectedRevision?: number };
@@ -18,7 +19,7 @@ export type BatchValidation =
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CUSTOMER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const ENVELOPE_KEYS = new Set([
+const ENVELOPE_KEYS = [
   'id',
   'type',
   'customerId',
@@ -27,8 +28,10 @@ const ENVELOPE_KEYS = new Set([
   'data',
   'metadata',
   'expectedRevision',
-]);
+] as const;
+const envelopeKeys: ReadonlySet<string> = new Set(ENVELOPE_KEYS);
 const MAX_METADATA_BYTES = 4096;
+const utf8 = new TextEncoder();
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -39,13 +42,17 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  */
 export function validateEventBatch(body: unknown, options: { maxEvents?: number } = {}): BatchValidation {
   const maxEvents = options.maxEvents ?? 1000;
-  if (!isPlainObject(body)) return batchIssue('the body must be a JSON object {"events": [...]}');
+  if (!isPlainObject(body))
+    return batchIssue('The body must be a JSON object of the form {"events": [...]}.');
   const extra = Object.keys(body).filter((key) => key !== 'events');
-  if (extra.length > 0) return batchIssue(`unknown top-level field(s): ${extra.join(', ')}`);
+  if (extra.length > 0) {
+    return batchIssue(`The body may hold only "events"; unknown top-level field(s): ${extra.join(', ')}.`);
+  }
   const events = body.events;
-  if (!Array.isArray(events)) return batchIssue('events must be an array of event envelopes');
+  if (events === undefined) return batchIssue(`events is required: an array of 1 to ${maxEvents} envelopes.`);
+  if (!Array.isArray(events)) return batchIssue('events must be an array of event envelopes.');
   if (events.length < 1 || events.length > maxEvents) {
-    return batchIssue(`events must hold 1 to ${maxEvents} envelopes (got ${events.length})`);
+    return batchIssue(`events must hold 1 to ${maxEvents} envelopes; it holds ${events.length}.`);
   }
   const issues: ValidationIssue[] = [];
   const valid: IncomingEvent[] = [];
@@ -67,57 +74,83 @@ type EnvelopeResult =
 
 /** One envelope: every field checked, every problem reported. */
 export function validateEnvelope(envelope: unknown): EnvelopeResult {
-  if (!isPlainObject(envelope))
-    return { ok: false, issues: [{ path: '', message: 'an event envelope must be an object' }] };
+  if (!isPlainObject(envelope)) {
+    return { ok: false, issues: [{ path: '', message: 'An event envelope must be a JSON object.' }] };
+  }
   const issues: Omit<ValidationIssue, 'index'>[] = [];
   const problem = (path: string, message: string) => issues.push({ path, message });
+  const required = (field: string, what: string) => problem(field, `${field} is required: ${what}.`);
 
   for (const key of Object.keys(envelope)) {
-    if (!ENVELOPE_KEYS.has(key)) problem(key, `unknown field "${key}"`);
-  }
-  const { id, type, customerId, occurredAt, actorId, data, metadata, expectedRevision } = envelope;
-  if (typeof id !== 'string' || !UUID.test(id)) problem('id', 'id must be a UUID chosen by the client');
-  if (typeof type !== 'string' || !isEventType(type)) {
-    problem('type', `type must be one of ${EVENT_TYPES.join(', ')}`);
-  }
-  if (typeof customerId !== 'string' || !CUSTOMER_ID.test(customerId)) {
-    problem('customerId', 'customerId must be 1-128 characters of A-Z a-z 0-9 . _ : -');
-  }
-  const instant = typeof occurredAt === 'string' ? normaliseRfc3339(occurredAt) : null;
-  if (instant === null) {
-    problem('occurredAt', 'occurredAt must be an RFC 3339 timestamp with offset, e.g. 2026-03-01T10:15:00Z');
-  }
-  if (actorId !== undefined && (typeof actorId !== 'string' || actorId.length < 1 || actorId.length > 128)) {
-    problem('actorId', 'actorId must be a string of 1-128 characters when given');
-  }
-  if (metadata !== undefined) {
-    if (!isPlainObject(metadata)) problem('metadata', 'metadata must be a JSON object when given');
-    else if (Buffer.byteLength(JSON.stringify(metadata)) > MAX_METADATA_BYTES) {
-      problem('metadata', `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
+    if (!envelopeKeys.has(key)) {
+      problem(key, `"${key}" is not an envelope field; the fields are ${ENVELOPE_KEYS.join(', ')}.`);
     }
   }
+  const { id, type, customerId, occurredAt, actorId, data, metadata, expectedRevision } = envelope;
+
+  if (id === undefined) required('id', 'a UUID chosen by the client');
+  else if (typeof id !== 'string' || !UUID.test(id)) {
+    problem('id', 'id must be a UUID, e.g. 6f1c2a0e-4b7e-4f8e-9a51-0c2b4d1e9f00.');
+  }
+
+  const eventType = typeof type === 'string' && isEventType(type) ? type : null;
+  if (type === undefined) required('type', `one of ${EVENT_TYPES.join(', ')}`);
+  else if (eventType === null) {
+    const shown = typeof type === 'string' ? `"${type}"` : JSON.stringify(type);
+    problem('type', `type ${shown} is not an event type; expected one of ${EVENT_TYPES.join(', ')}.`);
+  }
+
+  if (customerId === undefined) required('customerId', '1 to 128 characters of A-Z a-z 0-9 . _ : -');
+  else if (typeof customerId !== 'string' || !CUSTOMER_ID.test(customerId)) {
+    problem('customerId', 'customerId must be 1 to 128 characters of A-Z a-z 0-9 . _ : -.');
+  }
+
+  const instant = typeof occurredAt === 'string' ? normaliseRfc3339(occurredAt) : null;
+  if (occurredAt === undefined) required('occurredAt', 'an RFC 3339 timestamp with offset');
+  else if (instant === null) {
+    problem(
+      'occurredAt',
+      'occurredAt must be an RFC 3339 timestamp with offset on a real calendar date, e.g. 2026-03-01T10:15:00Z.',
+    );
+  }
+
+  if (actorId !== undefined && (typeof actorId !== 'string' || actorId.length < 1 || actorId.length > 128)) {
+    problem('actorId', 'actorId must be a string of 1 to 128 characters when given.');
+  }
+
+  if (metadata !== undefined) {
+    const bytes = isPlainObject(metadata) ? jsonBytes(metadata) : null;
+    if (bytes === null) problem('metadata', 'metadata must be a JSON object when given.');
+    else if (bytes > MAX_METADATA_BYTES) {
+      problem('metadata', `metadata must be at most ${MAX_METADATA_BYTES} bytes as JSON; it is ${bytes}.`);
+    }
+  }
+
   if (
     expectedRevision !== undefined &&
     !(Number.isSafeInteger(expectedRevision) && (expectedRevision as number) >= -1)
   ) {
     problem(
       'expectedRevision',
-      'expectedRevision must be an integer >= -1 (-1: the stream must not exist yet)',
+      'expectedRevision must be a whole number of -1 or more (-1: the stream must not exist yet).',
     );
   }
 
   let parsedData: unknown;
-  if (data === undefined) problem('data', 'data is required (an object, possibly empty)');
-  else if (typeof type === 'string' && isEventType(type)) {
-    const parsed = (eventDataSchemas[type] as z.ZodType).safeParse(data);
+  if (data === undefined) required('data', 'an object, empty for types without fields');
+  else if (!isPlainObject(data)) problem('data', 'data must be a JSON object.');
+  else if (eventType !== null) {
+    const parsed = (eventDataSchemas[eventType] as z.ZodType).safeParse(data, { error: issueTail });
     if (parsed.success) parsedData = parsed.data;
     else {
       for (const issue of parsed.error.issues) {
         const path = ['data', ...issue.path.map(String)];
         // One issue per unknown field, located at the field itself.
-        if (issue.code === 'unrecognized_keys')
-          for (const key of issue.keys) problem([...path, key].join('.'), `unknown field "${key}"`);
-        else problem(path.join('.'), describe(issue));
+        if (issue.code === 'unrecognized_keys') {
+          for (const key of issue.keys) {
+            problem([...path, key].join('.'), `"${key}" is not a field of ${eventType} data.`);
+          }
+        } else problem(path.join('.'), `${path.join('.')} ${issue.message}.`);
       }
     }
   }
@@ -136,9 +169,13 @@ export function validateEnvelope(envelope: unknown): EnvelopeResult {
   return { ok: true, event: event as IncomingEvent };
 }
 
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
-  return issue.message;
+/** UTF-8 size of the value's JSON, or null when it has none (e.g. a BigInt inside). */
+function jsonBytes(value: Record<string, unknown>): number | null {
+  try {
+    return utf8.encode(JSON.stringify(value)).length;
+  } catch {
+    return null;
+  }
 }
 
 /** Events read back from the store: the projector parks those this code cannot read. */
@@ -161,5 +198,5 @@ export function parseRecordedEvent(record: {
     ...(record.metadata === null ? {} : { metadata: record.metadata }),
   });
   if (result.ok) return { ok: true, event: result.event };
-  return { ok: false, reason: result.issues.map((i) => `${i.path || 'envelope'}: ${i.message}`).join('; ') };
+  return { ok: false, reason: result.issues.map((i) => i.message).join(' ') };
 }

@@ -27,8 +27,14 @@ export interface RelationshipFold {
   lastContactAt: string | null;
   churned: boolean;
   lastNpsScore: number | null;
-  /** complaintId -> open? */
+  /** complaintId -> open? for every complaint received so far. */
   complaints: Record<string, boolean>;
+  /**
+   * complaintId -> open? after the latest resolve/reopen of a complaint not
+   * received yet (its steps dated before its receipt). The latest step
+   * decides, whenever the receipt is dated. Absent when there is none.
+   */
+  unreceivedSteps?: Record<string, boolean>;
   through: FoldKey | null;
 }
 
@@ -114,21 +120,29 @@ export function foldEvent(fold: RelationshipFold, event: PositionedEvent): Relat
     case 'NpsResponded':
       next.lastNpsScore = event.data.score;
       break;
-    case 'ComplaintReceived':
-      if (!(event.data.complaintId in next.complaints)) {
-        next.complaints = { ...next.complaints, [event.data.complaintId]: true };
+    case 'ComplaintReceived': {
+      const id = event.data.complaintId;
+      if (Object.hasOwn(next.complaints, id)) break;
+      const steps = next.unreceivedSteps;
+      const earlier = steps && Object.hasOwn(steps, id) ? steps[id] : undefined;
+      next.complaints = { ...next.complaints, [id]: earlier ?? true };
+      if (steps && earlier !== undefined) {
+        const rest = { ...steps };
+        delete rest[id];
+        if (Object.keys(rest).length > 0) next.unreceivedSteps = rest;
+        else delete next.unreceivedSteps;
       }
       break;
+    }
     case 'ComplaintResolved':
-    case 'ComplaintReopened':
-      // The latest of resolved/reopened decides; a step for an unknown complaint changes nothing.
-      if (event.data.complaintId in next.complaints) {
-        next.complaints = {
-          ...next.complaints,
-          [event.data.complaintId]: event.type === 'ComplaintReopened',
-        };
-      }
+    case 'ComplaintReopened': {
+      // The latest of resolved/reopened decides, even when dated before the receipt.
+      const id = event.data.complaintId;
+      const open = event.type === 'ComplaintReopened';
+      if (Object.hasOwn(next.complaints, id)) next.complaints = { ...next.complaints, [id]: open };
+      else next.unreceivedSteps = { ...next.unreceivedSteps, [id]: open };
       break;
+    }
     case 'ContactLogged':
     case 'ComplaintAcknowledged':
     case 'ComplaintUpdateSent':

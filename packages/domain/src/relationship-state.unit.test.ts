@@ -111,6 +111,19 @@ describe('contacts and silence', () => {
     expect(relationshipAsOf(events, '2026-01-31', utc)).toMatchObject({ daysSinceContact: 0 });
   });
 
+  it("dates contacts in the organisation zone: 23:30 in St. John's (-03:30) is the next UTC date", () => {
+    const stJohns = { ...utc, timeZone: 'America/St_Johns' };
+    // 2026-02-10 23:30 local (-03:30, before DST) is 2026-02-11T03:00Z.
+    const { events } = history().onboard('2026-01-01T12:00:00Z').contact('2026-02-11T03:00:00Z');
+    expect(relationshipAsOf(events, '2026-02-10', stJohns)).toMatchObject({
+      lastContactAt: '2026-02-11T03:00:00.000Z',
+      daysSinceContact: 0,
+    });
+    expect(relationshipAsOf(events, '2026-02-10', utc)?.lastContactAt).toBe('2026-01-01T12:00:00.000Z');
+    expect(relationshipAsOf(events, '2026-02-11', utc)).toMatchObject({ daysSinceContact: 0 });
+    expect(relationshipAsOf(events, '2026-02-20', stJohns)).toMatchObject({ daysSinceContact: 10 });
+  });
+
   it('dates contacts in the organisation zone: 23:30 UTC is the next day in Amsterdam', () => {
     const { events } = history().onboard('2026-01-01T09:00:00Z').contact('2026-03-01T23:30:00Z');
     const amsterdam = { ...utc, timeZone: 'Europe/Amsterdam' };
@@ -221,6 +234,14 @@ describe('late events: arrival order never matters', () => {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
     return seed / 2 ** 31;
   };
+  const shuffle = <T>(items: readonly T[], next: () => number): T[] => {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    }
+    return copy;
+  };
 
   it('gives identical states for every day whatever order the events arrive in', () => {
     const h = history().onboard('2026-01-01T09:00:00Z', 'key');
@@ -244,11 +265,67 @@ describe('late events: arrival order never matters', () => {
     const expected = days.map((day) => relationshipAsOf(h.events, day, utc));
     for (let round = 0; round < 5; round++) {
       // Shuffle the arrival order: positions are re-assigned as if they arrived shuffled.
-      const shuffled = [...h.events]
-        .sort(() => next() - 0.5)
-        .map((e, i) => ({ ...e, position: String(i).padStart(32, '0') }));
+      const shuffled = shuffle(h.events, next).map((e, i) => ({
+        ...e,
+        position: String(i).padStart(32, '0'),
+      }));
       // Events sharing an instant are ordered by arrival; keep this test about late arrival only.
       expect(days.map((day) => relationshipAsOf(shuffled, day, utc))).toEqual(expected);
     }
+  });
+});
+
+describe('rules the examples above leave open', () => {
+  it.each([
+    // arrival order of the two onboardings
+    ['on time', ['2026-01-01T09:00:00Z', '2026-02-01T09:00:00Z']],
+    ['late', ['2026-02-01T09:00:00Z', '2026-01-01T09:00:00Z']],
+  ])(
+    'starts the clock at the earliest onboarding, which arrived %s, and counts contacts from there',
+    (_, at) => {
+      const h = history().contact('2026-01-15T09:00:00Z');
+      for (const onboarding of at) h.onboard(onboarding);
+      expect(relationshipAsOf(h.events, '2026-01-20', utc)).toMatchObject({
+        onboardedAt: '2026-01-01T09:00:00.000Z',
+        lastContactAt: '2026-01-15T09:00:00.000Z',
+      });
+    },
+  );
+
+  it('breaks a tie of onboardings at one instant by arrival order', () => {
+    const { events } = history()
+      .onboard('2026-01-01T09:00:00Z', 'key', 'am-1', 'Arrived first')
+      .onboard('2026-01-01T09:00:00Z', 'strategic', 'am-2', 'Arrived second');
+    expect(relationshipAsOf(events, '2026-01-01', utc)).toMatchObject({ name: 'Arrived first', tier: 'key' });
+  });
+
+  it('takes each profile field from the latest event that set it', () => {
+    const { events } = history()
+      .add('CustomerOnboarded', '2026-01-01T09:00:00Z', {
+        name: 'Acme',
+        tier: 'standard',
+        accountManagerId: 'am-1',
+        segment: 'retail',
+        contractValue: 100,
+      })
+      .add('CustomerProfileUpdated', '2026-01-05T09:00:00Z', { name: 'Acme BV' })
+      .add('ContractRenewed', '2026-01-06T09:00:00Z', { contractValue: 250 })
+      .add('CustomerProfileUpdated', '2026-01-07T09:00:00Z', { segment: 'wholesale' })
+      .add('ContractRenewed', '2026-01-08T09:00:00Z', {});
+    const on = (day: string) => relationshipAsOf(events, day, utc);
+    expect(on('2026-01-04')).toMatchObject({ name: 'Acme', segment: 'retail', contractValue: 100 });
+    expect(on('2026-01-06')).toMatchObject({ name: 'Acme BV', segment: 'retail', contractValue: 250 });
+    expect(on('2026-01-08')).toMatchObject({ name: 'Acme BV', segment: 'wholesale', contractValue: 250 });
+  });
+
+  it('lets the latest resolve or reopen decide, even when dated before the receipt', () => {
+    const { events } = history()
+      .onboard('2026-01-01T09:00:00Z')
+      .add('ComplaintResolved', '2026-01-04T09:00:00Z', { complaintId: 'early' })
+      .add('ComplaintReceived', '2026-01-05T09:00:00Z', { complaintId: 'early', channel: 'call' })
+      .add('ComplaintReceived', '2026-01-05T09:00:00Z', { complaintId: 'constructor', channel: 'call' })
+      .add('ComplaintReceived', '2026-01-06T09:00:00Z', { complaintId: 'constructor', channel: 'email' });
+    const open = (day: string) => relationshipAsOf(events, day, utc)?.openComplaints;
+    expect([open('2026-01-04'), open('2026-01-05'), open('2026-01-06')]).toEqual([0, 1, 1]);
   });
 });

@@ -18,3 +18,23 @@ describe('tier policy configuration', () => {
     expect(() => parseTierPolicy(text)).toThrow(message);
   });
 });
+
+describe('tier policy edge cases', () => {
+  it('tolerates spaces and an empty setting', () => {
+    expect(parseTierPolicy(' key = 10 / 20 ').key).toEqual({ quietAfter: 10, neglectedAfter: 20 });
+    expect(parseTierPolicy('')).toEqual(DEFAULT_TIER_POLICY);
+  });
+
+  it.each([
+    ['key=10/20,key=11/21', /more than once/],
+    ['key=20/20', /less than neglectedAfter/],
+    ['key=-1/20', /tier=quietAfter/],
+    ['key=1.5/20', /tier=quietAfter/],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseTierPolicy(text)).toThrow(message);
+  });
+
+  it('keeps the defaults from being changed by a caller', () => {
+    expect(Object.isFrozen(DEFAULT_TIER_POLICY) && Object.isFrozen(DEFAULT_TIER_POLICY.key)).toBe(true);
+  });
+});
