@@ -74,7 +74,7 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     store,
     pool,
     logger: silent,
-    context: { timeZone: config.timeZone, policy: config.policy },
+    context: config.rules,
     batchSize: projectionBatch,
   });
   started = performance.now();

@@ -1,10 +1,23 @@
-import { DEFAULT_TIER_POLICY, parseTierPolicy, type TierPolicy } from '@crh/domain';
+import {
+  type CadencePolicy,
+  DEFAULT_HEALTH_WEIGHTS,
+  DEFAULT_TIER_POLICY,
+  type HealthWeights,
+  parseHealthWeights,
+  parseTierPolicy,
+  type RuleContext,
+  type TierPolicy,
+} from '@crh/domain';
 import { type Env, envSchema } from './env-schema.ts';
 
 export interface PlatformConfig {
   env: Env;
   timeZone: string;
   policy: TierPolicy;
+  cadence: CadencePolicy;
+  /** Time zone, tier policy and cadence together: what the rules depend on. */
+  rules: RuleContext;
+  healthWeights: HealthWeights;
 }
 
 export class ConfigError extends Error {
@@ -22,15 +35,26 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PlatformCon
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
-  let policy = DEFAULT_TIER_POLICY;
-  if (env.CRH_TIER_POLICY) {
-    try {
-      policy = parseTierPolicy(env.CRH_TIER_POLICY);
-    } catch (error) {
-      throw new ConfigError(`invalid configuration:\n  CRH_TIER_POLICY: ${(error as Error).message}`);
-    }
-  }
-  return { env, timeZone: env.CRH_TIMEZONE, policy };
+  const policy = parseOptional('CRH_TIER_POLICY', env.CRH_TIER_POLICY, parseTierPolicy, DEFAULT_TIER_POLICY);
+  const healthWeights = parseOptional(
+    'CRH_HEALTH_WEIGHTS',
+    env.CRH_HEALTH_WEIGHTS,
+    parseHealthWeights,
+    DEFAULT_HEALTH_WEIGHTS,
+  );
+  const cadence: CadencePolicy = {
+    gaps: env.CRH_CADENCE_GAPS,
+    factor: env.CRH_CADENCE_FACTOR,
+    minExtraDays: env.CRH_CADENCE_MIN_EXTRA_DAYS,
+  };
+  return {
+    env,
+    timeZone: env.CRH_TIMEZONE,
+    policy,
+    cadence,
+    rules: { timeZone: env.CRH_TIMEZONE, policy, cadence },
+    healthWeights,
+  };
 }
 
 /** Services need a database; only the CLI may start an embedded one when this is missing. */
@@ -41,4 +65,19 @@ export function requireDatabaseUrl(config: PlatformConfig): string {
     );
   }
   return config.env.DATABASE_URL;
+}
+
+/** A variable in a format of its own: its parser's message, under the variable's name. */
+function parseOptional<T>(
+  name: string,
+  text: string | undefined,
+  parse: (text: string) => T,
+  fallback: T,
+): T {
+  if (!text) return fallback;
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  ${name}: ${(error as Error).message}`);
+  }
 }

@@ -1,3 +1,11 @@
+export {
+  type CadencePolicy,
+  DEFAULT_CADENCE,
+  isBeyondCadence,
+  MIN_CADENCE_GAPS,
+  median,
+  typicalGapDays,
+} from './cadence.ts';
 export { DomainError } from './domain-error.ts';
 export {
   type BatchValidation,
@@ -21,34 +29,68 @@ export {
   type Tier,
 } from './event-catalogue.ts';
 export {
+  DEFAULT_HEALTH_WEIGHTS,
+  HEALTH_BANDS,
+  HEALTH_FACTORS,
+  type HealthBand,
+  type HealthFactor,
+  type HealthFactorKind,
+  type HealthScore,
+  type HealthWeights,
+  healthScore,
+  parseHealthWeights,
+} from './health-score.ts';
+export { isRecent, RECENT_DAYS } from './recent-window.ts';
+export {
   byOccurrence,
+  CONTACT_DAYS_KEPT,
   compareKeys,
   emptyFold,
   extendsFold,
   type FoldKey,
+  foldAll,
   foldEvent,
   foldHistory,
   type PositionedEvent,
   type RelationshipFold,
 } from './relationship-fold.ts';
 export {
+  type RelationshipSnapshot,
+  type RuleContext,
+  sameSnapshot,
+  snapshotOfFold,
+} from './relationship-snapshot.ts';
+export {
+  overduePromiseCount,
   RELATIONSHIP_STATUSES,
   type RelationshipState,
   type RelationshipStatus,
-  type RuleContext,
   relationshipAsOf,
   relationshipFromFold,
+  stateOn,
   statusFor,
 } from './relationship-state.ts';
 export { normaliseRfc3339 } from './rfc3339.ts';
 export {
   appendMerged,
+  type IntervalSplice,
+  type IntervalWalk,
   intervalOn,
   intervalsOfFold,
   type StatusInterval,
+  spliceIntervals,
+  stateOnInterval,
   statusIntervals,
+  walkIntervals,
 } from './status-intervals.ts';
 export { DEFAULT_TIER_POLICY, parseTierPolicy, type TierPolicy, type TierThresholds } from './tier-policy.ts';
+export {
+  CALL_REASONS,
+  type CallReason,
+  type CallSuggestion,
+  callReasons,
+  todaysCalls,
+} from './todays-calls.ts';
 export {
   addDays,
   daysBetween,

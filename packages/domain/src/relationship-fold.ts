@@ -1,4 +1,5 @@
 import { type DomainEvent, isContactEvent, type Tier } from './event-catalogue.ts';
+import { type LocalDate, localDateOf } from './zoned-date.ts';
 
 /** An event with its log position (fixed width: string order is arrival order). */
 export type PositionedEvent = DomainEvent & { position: string };
@@ -9,11 +10,16 @@ export interface FoldKey {
   position: string;
 }
 
+/** Distinct contact days kept for the cadence: enough for up to 15 gaps. */
+export const CONTACT_DAYS_KEPT = 16;
+
 /**
  * Everything the relationship rules need from a customer's history, folded in
  * occurrence order. Plain JSON, so a projection can store it and extend it
  * with events that come later in time without re-reading the history; an
  * event that belongs before `through` (a late one) needs a refold instead.
+ * Contact days are dates in the organisation's time zone, so a fold belongs
+ * to one zone (a zone change rebuilds the read models).
  */
 export interface RelationshipFold {
   customerId: string;
@@ -25,8 +31,15 @@ export interface RelationshipFold {
   contractValue: number | null;
   /** Latest contact at or after onboarding; null before onboarding. */
   lastContactAt: string | null;
+  /** The last CONTACT_DAYS_KEPT distinct days with a contact (onboarding included), ascending. */
+  contactDays: LocalDate[];
   churned: boolean;
   lastNpsScore: number | null;
+  lastNpsAt: string | null;
+  /** Latest delight moment at or after onboarding. */
+  lastDelightAt: string | null;
+  /** promiseId -> dueAt while open; false once kept or cancelled (whenever it was made). */
+  promises: Record<string, string | false>;
   /** complaintId -> open? for every complaint received so far. */
   complaints: Record<string, boolean>;
   /**
@@ -62,8 +75,12 @@ export function emptyFold(customerId: string): RelationshipFold {
     segment: null,
     contractValue: null,
     lastContactAt: null,
+    contactDays: [],
     churned: false,
     lastNpsScore: null,
+    lastNpsAt: null,
+    lastDelightAt: null,
+    promises: {},
     complaints: {},
     through: null,
   };
@@ -73,8 +90,21 @@ export function emptyFold(customerId: string): RelationshipFold {
 export const extendsFold = (fold: RelationshipFold, event: FoldKey): boolean =>
   fold.through === null || compareKeys(event, fold.through) > 0;
 
-/** Folds one event in; events must come in occurrence order (see `extendsFold`). */
-export function foldEvent(fold: RelationshipFold, event: PositionedEvent): RelationshipFold {
+function withContactDay(days: readonly LocalDate[], day: LocalDate): LocalDate[] {
+  if (days.at(-1) === day) return days as LocalDate[];
+  const next = [...days, day];
+  return next.length > CONTACT_DAYS_KEPT ? next.slice(-CONTACT_DAYS_KEPT) : next;
+}
+
+/**
+ * Folds one event in; events must come in occurrence order (see `extendsFold`).
+ * `timeZone` is the organisation's: it dates contacts for the cadence.
+ */
+export function foldEvent(
+  fold: RelationshipFold,
+  event: PositionedEvent,
+  timeZone: string,
+): RelationshipFold {
   const next: RelationshipFold = {
     ...fold,
     through: { occurredAt: event.occurredAt, position: event.position },
@@ -82,6 +112,7 @@ export function foldEvent(fold: RelationshipFold, event: PositionedEvent): Relat
   if (isContactEvent(event.type) && next.onboardedAt !== null) {
     // In occurrence order, the latest contact is simply the last one seen.
     next.lastContactAt = event.occurredAt;
+    next.contactDays = withContactDay(next.contactDays, localDateOf(event.occurredAt, timeZone));
   }
   switch (event.type) {
     case 'CustomerOnboarded':
@@ -90,6 +121,7 @@ export function foldEvent(fold: RelationshipFold, event: PositionedEvent): Relat
       if (next.onboardedAt !== null) break;
       next.onboardedAt = event.occurredAt;
       next.lastContactAt = event.occurredAt;
+      next.contactDays = [localDateOf(event.occurredAt, timeZone)];
       next.tier = event.data.tier;
       next.accountManagerId = event.data.accountManagerId;
       next.name = event.data.name;
@@ -119,6 +151,20 @@ export function foldEvent(fold: RelationshipFold, event: PositionedEvent): Relat
       break;
     case 'NpsResponded':
       next.lastNpsScore = event.data.score;
+      next.lastNpsAt = event.occurredAt;
+      break;
+    case 'DelightMomentRecorded':
+      if (next.onboardedAt !== null) next.lastDelightAt = event.occurredAt;
+      break;
+    case 'PromiseMade': {
+      // A promise kept or cancelled before its PromiseMade (dates out of order) stays closed.
+      const id = event.data.promiseId;
+      if (!Object.hasOwn(next.promises, id)) next.promises = { ...next.promises, [id]: event.data.dueAt };
+      break;
+    }
+    case 'PromiseKept':
+    case 'PromiseCancelled':
+      next.promises = { ...next.promises, [event.data.promiseId]: false };
       break;
     case 'ComplaintReceived': {
       const id = event.data.complaintId;
@@ -149,10 +195,6 @@ export function foldEvent(fold: RelationshipFold, event: PositionedEvent): Relat
     case 'RecoveryGestureMade':
     case 'ComplaintFeedbackReceived':
     case 'ComplimentReceived':
-    case 'PromiseMade':
-    case 'PromiseKept':
-    case 'PromiseCancelled':
-    case 'DelightMomentRecorded':
       break;
     default: {
       const unhandled: never = event;
@@ -162,7 +204,18 @@ export function foldEvent(fold: RelationshipFold, event: PositionedEvent): Relat
   return next;
 }
 
+/** Folds events that all come after the fold's `through`, in occurrence order. */
+export const foldAll = (
+  fold: RelationshipFold,
+  sorted: readonly PositionedEvent[],
+  timeZone: string,
+): RelationshipFold => sorted.reduce((f, e) => foldEvent(f, e, timeZone), fold);
+
 /** Folds a customer's events given in any order. */
-export function foldHistory(customerId: string, events: readonly PositionedEvent[]): RelationshipFold {
-  return [...events].sort(byOccurrence).reduce(foldEvent, emptyFold(customerId));
+export function foldHistory(
+  customerId: string,
+  events: readonly PositionedEvent[],
+  timeZone: string,
+): RelationshipFold {
+  return foldAll(emptyFold(customerId), [...events].sort(byOccurrence), timeZone);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from './event-catalogue.ts';
-import { extendsFold, foldEvent, foldHistory, type PositionedEvent } from './relationship-fold.ts';
+import { extendsFold, foldAll, foldHistory, type PositionedEvent } from './relationship-fold.ts';
 
 describe('relationship fold', () => {
   it('extended batch by batch (refolding on late events) equals a fold of the whole history', () => {
@@ -18,6 +18,10 @@ describe('relationship fold', () => {
       ['ComplaintReceived', { complaintId: 'k', channel: 'call' }],
       ['ComplaintResolved', { complaintId: 'k' }],
       ['NpsResponded', { score: 4 }],
+      ['PromiseMade', { promiseId: 'p', description: 'call back', dueAt: '2026-03-01T00:00:00.000Z' }],
+      ['PromiseKept', { promiseId: 'p' }],
+      ['DelightMomentRecorded', { kind: 'unprompted', description: 'flowers' }],
+      ['ComplimentReceived', { channel: 'email' }],
     ] as const;
     const arrivals: PositionedEvent[] = Array.from({ length: 300 }, (_, i) => {
       const [type, data] = types[Math.floor(next() * types.length)]!;
@@ -31,19 +35,19 @@ describe('relationship fold', () => {
       } as DomainEvent & { position: string };
     });
 
-    let fold = foldHistory('c', []);
+    let fold = foldHistory('c', [], 'Europe/Amsterdam');
     let refolds = 0;
     for (let i = 0; i < arrivals.length; i += 10) {
       const batch = arrivals.slice(i, i + 10);
       const sorted = [...batch].sort((a, b) =>
         a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0,
       );
-      if (sorted.every((e) => extendsFold(fold, e))) fold = sorted.reduce(foldEvent, fold);
+      if (sorted.every((e) => extendsFold(fold, e))) fold = foldAll(fold, sorted, 'Europe/Amsterdam');
       else {
         refolds++;
-        fold = foldHistory('c', arrivals.slice(0, i + 10));
+        fold = foldHistory('c', arrivals.slice(0, i + 10), 'Europe/Amsterdam');
       }
-      expect(fold).toEqual(foldHistory('c', arrivals.slice(0, i + 10)));
+      expect(fold).toEqual(foldHistory('c', arrivals.slice(0, i + 10), 'Europe/Amsterdam'));
     }
     expect(refolds).toBeGreaterThan(0); // the late path was exercised too
   });

@@ -1,35 +1,27 @@
+import { DEFAULT_CADENCE, isBeyondCadence } from './cadence.ts';
 import type { Tier } from './event-catalogue.ts';
 import {
   byOccurrence,
   emptyFold,
-  foldEvent,
+  foldAll,
   type PositionedEvent,
   type RelationshipFold,
 } from './relationship-fold.ts';
+import { type RelationshipSnapshot, type RuleContext, snapshotOfFold } from './relationship-snapshot.ts';
 import type { TierPolicy } from './tier-policy.ts';
-import { daysBetween, endOfDayExclusive, type LocalDate, localDateOf } from './zoned-date.ts';
+import { daysBetween, endOfDayExclusive, type LocalDate } from './zoned-date.ts';
 
 export const RELATIONSHIP_STATUSES = ['ACTIVE', 'GOING_QUIET', 'NEGLECTED', 'CHURNED'] as const;
 export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
 
-export interface RelationshipState {
-  customerId: string;
-  name: string | null;
-  tier: Tier;
-  accountManagerId: string | null;
-  segment: string | null;
-  contractValue: number | null;
-  onboardedAt: string;
-  lastContactAt: string;
+/** A relationship as of the end of one day. */
+export interface RelationshipState extends RelationshipSnapshot {
+  /** The day this state is as of. */
+  day: LocalDate;
   daysSinceContact: number;
   status: RelationshipStatus;
-  openComplaints: number;
-  lastNpsScore: number | null;
-}
-
-export interface RuleContext {
-  timeZone: string;
-  policy: TierPolicy;
+  /** The silence is far beyond the relationship's own rhythm (see cadence.ts). */
+  beyondCadence: boolean;
 }
 
 export function statusFor(
@@ -46,6 +38,28 @@ export function statusFor(
 }
 
 /**
+ * The state on `day` of a snapshot whose status on that day is known (stored
+ * intervals carry it): the day-dependent numbers are derived here only.
+ */
+export function stateOn(
+  snapshot: RelationshipSnapshot,
+  status: RelationshipStatus,
+  day: LocalDate,
+  context: RuleContext,
+): RelationshipState {
+  const daysSinceContact = daysBetween(snapshot.lastContactDate, day);
+  return {
+    ...snapshot,
+    day,
+    daysSinceContact,
+    status,
+    beyondCadence:
+      status !== 'CHURNED' &&
+      isBeyondCadence(daysSinceContact, snapshot.typicalContactGapDays, context.cadence ?? DEFAULT_CADENCE),
+  };
+}
+
+/**
  * The relationship on `day` from a fold of exactly the events that count for
  * that day; null when it holds no onboarding.
  */
@@ -54,22 +68,15 @@ export function relationshipFromFold(
   day: LocalDate,
   context: RuleContext,
 ): RelationshipState | null {
-  if (fold.onboardedAt === null || fold.lastContactAt === null) return null;
-  const daysSinceContact = daysBetween(localDateOf(fold.lastContactAt, context.timeZone), day);
-  return {
-    customerId: fold.customerId,
-    name: fold.name,
-    tier: fold.tier,
-    accountManagerId: fold.accountManagerId,
-    segment: fold.segment,
-    contractValue: fold.contractValue,
-    onboardedAt: fold.onboardedAt,
-    lastContactAt: fold.lastContactAt,
-    daysSinceContact,
-    status: statusFor(daysSinceContact, fold.tier, fold.churned, context.policy),
-    openComplaints: Object.values(fold.complaints).filter(Boolean).length,
-    lastNpsScore: fold.lastNpsScore,
-  };
+  const snapshot = snapshotOfFold(fold, context);
+  if (snapshot === null) return null;
+  const daysSinceContact = daysBetween(snapshot.lastContactDate, day);
+  return stateOn(
+    snapshot,
+    statusFor(daysSinceContact, fold.tier, fold.churned, context.policy),
+    day,
+    context,
+  );
 }
 
 /**
@@ -86,5 +93,12 @@ export function relationshipAsOf(
   if (!first) return null;
   const cutoff = endOfDayExclusive(day, context.timeZone).toISOString();
   const counting = events.filter((e) => e.occurredAt < cutoff).sort(byOccurrence);
-  return relationshipFromFold(counting.reduce(foldEvent, emptyFold(first.customerId)), day, context);
+  return relationshipFromFold(foldAll(emptyFold(first.customerId), counting, context.timeZone), day, context);
 }
+
+/**
+ * Open promises whose due time has passed by `asOf` (an instant: the end of
+ * the day asked about, or now when that is earlier).
+ */
+export const overduePromiseCount = (snapshot: RelationshipSnapshot, asOf: string): number =>
+  snapshot.openPromiseDueAts.filter((due) => due < asOf).length;

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from './event-catalogue.ts';
 import type { PositionedEvent } from './relationship-fold.ts';
+import { byOccurrence, emptyFold, extendsFold, type RelationshipFold } from './relationship-fold.ts';
 import { relationshipAsOf } from './relationship-state.ts';
-import { intervalOn, statusIntervals } from './status-intervals.ts';
+import {
+  intervalOn,
+  type StatusInterval,
+  spliceIntervals,
+  stateOnInterval,
+  statusIntervals,
+  walkIntervals,
+} from './status-intervals.ts';
 import { DEFAULT_TIER_POLICY } from './tier-policy.ts';
-import { addDays, daysBetween } from './zoned-date.ts';
+import { addDays, localDateOf } from './zoned-date.ts';
 
 const utc = { timeZone: 'UTC', policy: DEFAULT_TIER_POLICY };
 
@@ -78,7 +86,19 @@ describe('status intervals', () => {
         ['AccountManagerAssigned', () => ({ accountManagerId: `am-${Math.floor(random() * 3)}` })],
         ['CustomerChurned', () => ({})],
         ['ContractRenewed', () => ({})],
-        ['NpsResponded', () => ({ score: 5 })],
+        ['NpsResponded', () => ({ score: Math.floor(random() * 11) })],
+        [
+          'PromiseMade',
+          () => ({
+            promiseId: `p${Math.floor(random() * 3)}`,
+            description: 'd',
+            dueAt: '2026-03-01T00:00:00.000Z',
+          }),
+        ],
+        ['PromiseKept', () => ({ promiseId: `p${Math.floor(random() * 3)}` })],
+        ['DelightMomentRecorded', () => ({ kind: 'unprompted', description: 'd' })],
+        ['ComplaintReceived', () => ({ complaintId: 'k', channel: 'call' })],
+        ['ComplaintResolved', () => ({ complaintId: 'k' })],
       ];
       for (let round = 0; round < 20; round++) {
         const events = Array.from({ length: 12 }, (_, i) => {
@@ -96,26 +116,72 @@ describe('status intervals', () => {
             continue;
           }
           expect(interval, day).toBeDefined();
-          expect(
-            {
-              status: interval!.status,
-              tier: interval!.tier,
-              accountManagerId: interval!.accountManagerId,
-              lastContactAt: interval!.lastContactAt,
-              daysSinceContact: daysBetween(interval!.lastContactDate, day),
-            },
-            `${day} round ${round}`,
-          ).toEqual({
-            status: expected.status,
-            tier: expected.tier,
-            accountManagerId: expected.accountManagerId,
-            lastContactAt: expected.lastContactAt,
-            daysSinceContact: expected.daysSinceContact,
-          });
+          // Everything a day shows follows from the interval that holds it.
+          expect(stateOnInterval(interval!, day, context), `${day} round ${round}`).toEqual(expected);
         }
         // Intervals never overlap and are in order.
         for (let i = 1; i < intervals.length; i++) expect(intervals[i - 1]!.to).toBe(intervals[i]!.from);
       }
+    },
+  );
+
+  it.each(['UTC', 'America/St_Johns'])(
+    'spliced batch by batch, refolding late batches, equals the whole history derived at once (%s)',
+    (timeZone) => {
+      const context = { timeZone, policy: DEFAULT_TIER_POLICY };
+      let seed = 9;
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      const kinds: [DomainEvent['type'], object][] = [
+        ['ContactLogged', { channel: 'call', direction: 'outbound' }],
+        ['NpsResponded', { score: 9 }],
+        ['CustomerTierChanged', { tier: 'strategic' }],
+        ['PromiseMade', { promiseId: 'p', description: 'd', dueAt: '2026-02-01T00:00:00.000Z' }],
+        ['CustomerChurned', {}],
+        ['CustomerReactivated', {}],
+      ];
+      const arrivals = [
+        event(0, 'CustomerOnboarded', '2026-01-01T09:00:00Z', {
+          name: 'A',
+          tier: 'key',
+          accountManagerId: 'a',
+        }),
+        ...Array.from({ length: 200 }, (_, i) => {
+          const [type, data] = kinds[Math.floor(random() * kinds.length)]!;
+          // Mostly forward in time, sometimes late.
+          const day = random() < 0.15 ? Math.floor(random() * i) : i;
+          return event(
+            i + 1,
+            type,
+            new Date(Date.UTC(2026, 0, 1) + day * 86_400_000 + random() * 86_400_000).toISOString(),
+            data,
+          );
+        }),
+      ];
+      let fold: RelationshipFold = emptyFold('c');
+      let stored: StatusInterval[] = [];
+      let spliced = 0;
+      for (let i = 0; i < arrivals.length; i += 5) {
+        const seen = arrivals.slice(0, i + 5);
+        const batch = arrivals.slice(i, i + 5).sort(byOccurrence);
+        if (batch.every((e) => extendsFold(fold, e))) {
+          const walk = walkIntervals(fold, batch, context);
+          const day = localDateOf(batch[0]!.occurredAt, timeZone);
+          const holding = stored.find((s) => s.from < day && (s.to === null || s.to >= day));
+          const splice = spliceIntervals(holding, day, walk.intervals);
+          stored = [...stored.filter((s) => s.from < splice.replaceFrom), ...splice.intervals];
+          fold = walk.fold;
+          spliced++;
+        } else {
+          const walk = walkIntervals(emptyFold('c'), [...seen].sort(byOccurrence), context);
+          stored = walk.intervals;
+          fold = walk.fold;
+        }
+        expect(stored, `after ${i + 5} events`).toEqual(statusIntervals(seen, context));
+      }
+      expect(spliced).toBeGreaterThan(10);
     },
   );
 });

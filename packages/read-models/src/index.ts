@@ -1,5 +1,7 @@
 export { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 export { type HistoryLoader, historyFromStore, timelineOf, toPositionedEvents } from './customer-history.ts';
+export { type DayTurn, turnDays } from './day-turn.ts';
+export { INTERVAL_COLUMNS, type IntervalRow, intervalFromRow, type Queryable } from './interval-rows.ts';
 export { migrateReadModels } from './migrate.ts';
 export { readModelMigrations } from './migrations.ts';
 export {
@@ -9,12 +11,29 @@ export {
   type RunnerLogger,
 } from './projection-runner.ts';
 export {
+  ensureReadModelsMatch,
+  READ_MODEL_VERSION,
+  type ReadModelState,
+  readModelFingerprint,
+} from './read-model-fingerprint.ts';
+export {
   applyPreparedBatch,
   applyRelationshipBatch,
+  type BatchOptions,
   type BatchResult,
   type PreparedBatch,
   type ProjectionContext,
   prepareRelationshipBatch,
   RELATIONSHIPS_PROJECTION,
 } from './relationship-projection.ts';
-export { relationshipOnDay } from './relationship-queries.ts';
+export {
+  countRelationships,
+  intervalsOf,
+  type PageCursor,
+  type PageOptions,
+  type RelationshipFilter,
+  relationshipOn,
+  relationshipsOn,
+  relationshipsPage,
+} from './relationship-queries.ts';
+export { recordStatusChanges, type StatusChange } from './status-changes.ts';

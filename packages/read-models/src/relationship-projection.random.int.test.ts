@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_TIER_POLICY, foldHistory, type PositionedEvent } from '@crh/domain';
+import { DEFAULT_TIER_POLICY, foldHistory, type PositionedEvent, statusIntervals } from '@crh/domain';
 import type { AppendEvent, EventStore } from '@crh/event-store';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toPositionedEvents } from './customer-history.ts';
 import { createProjector } from './projection-runner.ts';
+import { intervalsOf } from './relationship-queries.ts';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const context = { timeZone: 'Europe/Amsterdam', policy: DEFAULT_TIER_POLICY };
 
 function seeded(seed: number) {
   return () => {
@@ -75,7 +77,7 @@ describe('relationships projection on random histories with late and re-sent eve
       store,
       pool,
       logger: quiet,
-      context: { timeZone: 'Europe/Amsterdam', policy: DEFAULT_TIER_POLICY },
+      context,
       batchSize: 7,
     });
     // Send in small batches, project in between, and re-send some events as clients retry.
@@ -89,15 +91,19 @@ describe('relationships projection on random histories with late and re-sent eve
 
     const customers = [...new Set(events.map((e) => e.customerId))];
     const streams = await store.readStreams(customers);
-    const { rows } = await pool.query<{ customer_id: string; fold: unknown; tier: string | null }>(
-      'select customer_id, fold, tier from crh.rm_relationships where customer_id = any($1::text[])',
+    const { rows } = await pool.query<{ customer_id: string; fold: unknown }>(
+      'select customer_id, fold from crh.rm_relationships where customer_id = any($1::text[])',
       [customers],
     );
     expect(rows).toHaveLength(customers.length);
     for (const row of rows) {
       const history: PositionedEvent[] = toPositionedEvents(streams.get(row.customer_id) ?? []);
       expect(history.length).toBe(25); // re-sent ids were recorded once
-      expect(row.fold, row.customer_id).toEqual(foldHistory(row.customer_id, history));
+      expect(row.fold, row.customer_id).toEqual(foldHistory(row.customer_id, history, 'Europe/Amsterdam'));
+      // Spliced batch by batch, the intervals equal those of the whole history derived at once.
+      expect(await intervalsOf(pool, row.customer_id, null, null), row.customer_id).toEqual(
+        statusIntervals(history, context),
+      );
     }
   });
 });

@@ -1,27 +1,42 @@
 import {
   byOccurrence,
+  emptyFold,
   extendsFold,
-  foldEvent,
-  foldHistory,
+  intervalOn,
+  type LocalDate,
+  localDateOf,
   type PositionedEvent,
   parseRecordedEvent,
   type RelationshipFold,
+  type RelationshipStatus,
   type RuleContext,
-  relationshipFromFold,
+  type StatusInterval,
+  spliceIntervals,
+  walkIntervals,
 } from '@crh/domain';
 import type { RecordedEvent } from '@crh/event-store';
 import type { PoolClient } from 'pg';
 import { writeCheckpoint } from './checkpoints.ts';
 import type { HistoryLoader } from './customer-history.ts';
+import {
+  deleteIntervalsFrom,
+  insertIntervals,
+  loadHoldingIntervals,
+  type Queryable,
+} from './interval-rows.ts';
+import { lockClock } from './projection-clock.ts';
+import { recordStatusChanges, type StatusChange } from './status-changes.ts';
 
 export const RELATIONSHIPS_PROJECTION = 'relationships';
 
-// The "current" row reflects every known event, including ones dated in the
-// future; what a given day shows is derived at query time from the events.
-const LATEST_DAY = '9999-12-30';
-
-/** The organisation's time zone and tier policy: what the rules depend on. */
+/** The organisation's time zone, tier policy and cadence: what the rules depend on. */
 export type ProjectionContext = RuleContext;
+
+export interface BatchOptions {
+  /** Record status changes on the change feed (off while rebuilding from an empty read model). */
+  announce: boolean;
+  now: () => Date;
+}
 
 export interface BatchResult {
   applied: number;
@@ -30,6 +45,8 @@ export interface BatchResult {
   customers: string[];
   /** Of those, customers whose history was re-read because an event arrived late. */
   refolded: number;
+  /** Changes of status as of the turned day that this batch caused (empty when not announcing). */
+  statusChanges: StatusChange[];
 }
 
 /** A batch parsed and grouped per customer: pure CPU work, done ahead of the transaction. */
@@ -57,47 +74,86 @@ export function prepareRelationshipBatch(records: readonly RecordedEvent[]): Pre
   return { records, byCustomer, parked };
 }
 
+const DEFAULT_OPTIONS: BatchOptions = { announce: true, now: () => new Date() };
+
 /** Prepares and applies one batch inside the caller's transaction (see applyPreparedBatch). */
 export function applyRelationshipBatch(
   client: PoolClient,
   batch: readonly RecordedEvent[],
   context: ProjectionContext,
   histories: HistoryLoader,
+  options: BatchOptions = DEFAULT_OPTIONS,
 ): Promise<BatchResult> {
-  return applyPreparedBatch(client, prepareRelationshipBatch(batch), context, histories);
+  return applyPreparedBatch(client, prepareRelationshipBatch(batch), context, histories, options);
 }
 
+interface StoredRelationship {
+  fold: RelationshipFold;
+  announced: RelationshipStatus | null;
+}
+
+/** What a batch does to one customer: its new fold and the intervals that replace stored ones. */
+interface CustomerUpdate {
+  fold: RelationshipFold;
+  /** Stored intervals from this day on are replaced ('-infinity': all). */
+  replaceFrom: LocalDate;
+  intervals: StatusInterval[];
+}
+
+const ALL_DAYS = '-infinity';
+
 /**
- * Applies one prepared batch inside the caller's transaction: store the events
- * per customer, bring each touched customer's fold up to date, write its row,
- * and move the checkpoint. Events later in time than everything a customer's
- * fold has seen are folded straight in; a late one (or a re-delivered batch)
- * makes that customer's whole history be re-read and refolded, so the rows
- * always equal a fold of every stored event in occurrence order.
+ * Applies one prepared batch inside the caller's transaction. Per touched
+ * customer: events later in time than everything its fold has seen extend
+ * the fold and replace the intervals from their first day on; a late event
+ * (or a re-delivered batch) re-reads and refolds the customer's history and
+ * replaces all its intervals. Either way the stored intervals equal those of
+ * the whole history derived at once. Status changes as of the turned day go
+ * to the change feed, and the checkpoint moves, in the same transaction.
  */
 export async function applyPreparedBatch(
   client: PoolClient,
   prepared: PreparedBatch,
   context: ProjectionContext,
   histories: HistoryLoader,
+  options: BatchOptions = DEFAULT_OPTIONS,
 ): Promise<BatchResult> {
   const { records: batch, byCustomer, parked } = prepared;
   const last = batch.at(-1);
-  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0 };
+  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0, statusChanges: [] };
 
+  const turnedDay = await lockClock(
+    client,
+    RELATIONSHIPS_PROJECTION,
+    localDateOf(options.now(), context.timeZone),
+  );
   await parkEvents(client, parked);
 
   const customers = [...byCustomer.keys()];
-  const stored = await loadFolds(client, customers);
-  const folds = new Map<string, RelationshipFold>();
+  const stored = await loadRelationships(client, customers);
+  const updates = new Map<string, CustomerUpdate>();
+  const extended = new Map<string, { walk: ReturnType<typeof walkIntervals>; day: LocalDate }>();
   const refold: string[] = [];
   for (const [customerId, events] of byCustomer) {
-    const fold = stored.get(customerId);
-    if (!fold)
-      folds.set(customerId, foldHistory(customerId, events)); // first events of this customer
-    else if (extendsFold(fold, events[0]!)) folds.set(customerId, events.reduce(foldEvent, fold));
-    else refold.push(customerId);
+    const fold = stored.get(customerId)?.fold;
+    if (!fold) {
+      const walk = walkIntervals(emptyFold(customerId), events, context);
+      updates.set(customerId, { fold: walk.fold, replaceFrom: ALL_DAYS, intervals: walk.intervals });
+    } else if (extendsFold(fold, events[0]!)) {
+      const day = localDateOf(events[0]!.occurredAt, context.timeZone);
+      extended.set(customerId, { walk: walkIntervals(fold, events, context), day });
+    } else refold.push(customerId);
   }
+
+  const holding = await loadHoldingIntervals(
+    client,
+    new Map([...extended].map(([customerId, { day }]) => [customerId, day])),
+  );
+  for (const [customerId, { walk, day }] of extended) {
+    const splice = spliceIntervals(holding.get(customerId), day, walk.intervals);
+    updates.set(customerId, { fold: walk.fold, ...splice });
+  }
+
   if (refold.length > 0) {
     // Only what the log has delivered up to this batch: a stream may already
     // hold later events, and folding them in early would make their own batch
@@ -105,17 +161,62 @@ export async function applyPreparedBatch(
     const loaded = await histories(refold);
     for (const customerId of refold) {
       const seen = (loaded.get(customerId) ?? []).filter((e) => e.position <= last.position);
-      folds.set(customerId, foldHistory(customerId, seen));
+      const walk = walkIntervals(emptyFold(customerId), seen.sort(byOccurrence), context);
+      updates.set(customerId, { fold: walk.fold, replaceFrom: ALL_DAYS, intervals: walk.intervals });
     }
   }
 
-  await saveRelationships(client, [...folds.values()], context);
+  await deleteIntervalsFrom(client, new Map([...updates].map(([id, u]) => [id, u.replaceFrom])));
+  await insertIntervals(
+    client,
+    [...updates.values()].flatMap((u) => u.intervals),
+  );
+
+  const changes = announcements(updates, stored, turnedDay, options.now().toISOString());
+  await saveRelationships(client, updates, stored, changes);
+  if (options.announce) await recordStatusChanges(client, changes);
   await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, last.position);
-  return { applied: batch.length - parked.length, parked: parked.length, customers, refolded: refold.length };
+  return {
+    applied: batch.length - parked.length,
+    parked: parked.length,
+    customers,
+    refolded: refold.length,
+    statusChanges: options.announce ? changes : [],
+  };
+}
+
+/**
+ * The customers whose status as of the turned day differs from the one last
+ * announced. A splice that starts after the turned day leaves it as it was.
+ */
+function announcements(
+  updates: ReadonlyMap<string, CustomerUpdate>,
+  stored: ReadonlyMap<string, StoredRelationship>,
+  turnedDay: LocalDate,
+  at: string,
+): StatusChange[] {
+  const changes: StatusChange[] = [];
+  for (const [customerId, update] of updates) {
+    if (update.replaceFrom !== ALL_DAYS && update.replaceFrom > turnedDay) continue;
+    const interval = intervalOn(update.intervals, turnedDay);
+    const before = stored.get(customerId)?.announced ?? null;
+    const now = interval?.status ?? null;
+    if (now === null || now === before) continue;
+    changes.push({
+      customerId,
+      accountManagerId: interval!.accountManagerId,
+      from: before,
+      to: now,
+      day: turnedDay,
+      at,
+      cause: 'event',
+    });
+  }
+  return changes;
 }
 
 async function parkEvents(
-  client: PoolClient,
+  client: Queryable,
   parked: readonly { record: RecordedEvent; reason: string }[],
 ): Promise<void> {
   if (parked.length === 0) return;
@@ -134,48 +235,39 @@ async function parkEvents(
   );
 }
 
-async function loadFolds(
-  client: PoolClient,
+async function loadRelationships(
+  client: Queryable,
   customers: readonly string[],
-): Promise<Map<string, RelationshipFold>> {
-  const { rows } = await client.query<{ customer_id: string; fold: RelationshipFold }>(
-    'select customer_id, fold from crh.rm_relationships where customer_id = any($1::text[])',
+): Promise<Map<string, StoredRelationship>> {
+  const { rows } = await client.query<{
+    customer_id: string;
+    fold: RelationshipFold;
+    announced_status: RelationshipStatus | null;
+  }>(
+    'select customer_id, fold, announced_status from crh.rm_relationships where customer_id = any($1::text[])',
     [customers],
   );
-  return new Map(rows.map((r) => [r.customer_id, r.fold]));
+  return new Map(rows.map((r) => [r.customer_id, { fold: r.fold, announced: r.announced_status }]));
 }
 
-/** One upsert per batch: the fold and the columns derived from it. */
+/** One upsert per batch: each customer's fold and announced status. */
 async function saveRelationships(
-  client: PoolClient,
-  folds: readonly RelationshipFold[],
-  context: ProjectionContext,
+  client: Queryable,
+  updates: ReadonlyMap<string, CustomerUpdate>,
+  stored: ReadonlyMap<string, StoredRelationship>,
+  changes: readonly StatusChange[],
 ): Promise<void> {
-  if (folds.length === 0) return;
-  const rows = folds.map((fold) => {
-    const state = relationshipFromFold(fold, LATEST_DAY, context);
-    return {
-      ...state,
-      customerId: fold.customerId,
-      churned: state ? state.status === 'CHURNED' : null,
-      fold,
-    };
-  });
+  const announced = new Map(changes.map((c) => [c.customerId, c.to]));
+  const ids = [...updates.keys()];
   await client.query(
-    `insert into crh.rm_relationships
-       (customer_id, name, tier, account_manager_id, segment, contract_value, onboarded_at, last_contact_at,
-        churned, open_complaints, last_nps_score, fold, updated_at)
-     select "customerId", name, tier, "accountManagerId", segment, "contractValue", "onboardedAt", "lastContactAt",
-            churned, "openComplaints", "lastNpsScore", fold, now()
-     from jsonb_to_recordset($1::jsonb) as r("customerId" text, name text, tier text, "accountManagerId" text,
-          segment text, "contractValue" float8, "onboardedAt" timestamptz, "lastContactAt" timestamptz,
-          churned boolean, "openComplaints" int, "lastNpsScore" int, fold jsonb)
+    `insert into crh.rm_relationships (customer_id, fold, announced_status, updated_at)
+     select * , now() from unnest($1::text[], $2::jsonb[], $3::text[])
      on conflict (customer_id) do update set
-       name = excluded.name, tier = excluded.tier, account_manager_id = excluded.account_manager_id,
-       segment = excluded.segment, contract_value = excluded.contract_value,
-       onboarded_at = excluded.onboarded_at, last_contact_at = excluded.last_contact_at,
-       churned = excluded.churned, open_complaints = excluded.open_complaints,
-       last_nps_score = excluded.last_nps_score, fold = excluded.fold, updated_at = now()`,
-    [JSON.stringify(rows)],
+       fold = excluded.fold, announced_status = excluded.announced_status, updated_at = now()`,
+    [
+      ids,
+      ids.map((id) => JSON.stringify(updates.get(id)!.fold)),
+      ids.map((id) => announced.get(id) ?? stored.get(id)?.announced ?? null),
+    ],
   );
 }

@@ -1,15 +1,19 @@
-import type { TierPolicy } from '@crh/domain';
+import type { HealthWeights, RuleContext } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
+import type { Queryable } from '@crh/read-models';
+import DataLoader from 'dataloader';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext } from './builder.ts';
 import { schema } from './schema/index.ts';
 
 export interface GatewayDeps {
   store: EventStore;
+  /** The read models' database. */
+  db: Queryable;
   logger: Logger;
-  timeZone: string;
-  policy: TierPolicy;
+  rules: RuleContext;
+  healthWeights: HealthWeights;
   now?: () => Date;
 }
 
@@ -30,9 +34,14 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
     },
     context: () => ({
       store: deps.store,
-      timeZone: deps.timeZone,
-      policy: deps.policy,
+      db: deps.db,
+      rules: deps.rules,
+      healthWeights: deps.healthWeights,
       now,
+      streams: new DataLoader(async (ids: readonly string[]) => {
+        const streams = await deps.store.readStreams(ids);
+        return ids.map((id) => streams.get(id) ?? []);
+      }),
     }),
   });
 }

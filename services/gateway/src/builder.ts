@@ -1,14 +1,21 @@
-import type { TierPolicy } from '@crh/domain';
-import type { EventStore } from '@crh/event-store';
+import type { HealthWeights, RuleContext } from '@crh/domain';
+import type { EventStore, RecordedEvent } from '@crh/event-store';
+import type { Queryable } from '@crh/read-models';
 import SchemaBuilder from '@pothos/core';
+import type DataLoader from 'dataloader';
 
 /** What every resolver gets. `now` is injected so tests can fix the clock. */
 export interface GatewayContext {
-  /** Customer streams: timelines and relationships as of a day. */
+  /** Customer streams: timelines. */
   store: EventStore;
-  timeZone: string;
-  policy: TierPolicy;
+  /** Read models: relationships as of any day. */
+  db: Queryable;
+  /** Time zone, tier policy, cadence: the same as the projector's. */
+  rules: RuleContext;
+  healthWeights: HealthWeights;
   now: () => Date;
+  /** Per request: customer streams, one store round trip for a whole list. */
+  streams: DataLoader<string, RecordedEvent[]>;
 }
 
 export type GatewayScalars = {

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
 import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { createLogger, onShutdown } from '@crh/observability';
+import { migrateReadModels } from '@crh/read-models';
 import { createApp } from './app.ts';
 
 const config = loadConfig();
@@ -12,8 +13,15 @@ const pool = createPgPool(requireDatabaseUrl(config), {
 });
 const store = createPostgresEventStore({ pool });
 await store.migrate();
+await migrateReadModels(pool); // the gateway may start before the projector
 
-const yoga = createApp({ store, logger, timeZone: config.timeZone, policy: config.policy });
+const yoga = createApp({
+  store,
+  db: pool,
+  logger,
+  rules: config.rules,
+  healthWeights: config.healthWeights,
+});
 const server = createServer(yoga);
 server.listen(config.env.GATEWAY_PORT, config.env.HOST, () => {
   logger.info(

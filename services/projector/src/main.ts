@@ -31,8 +31,9 @@ const projector = createProjector({
   store,
   pool,
   logger,
-  context: { timeZone: config.timeZone, policy: config.policy },
+  context: config.rules,
   batchSize: config.env.PROJECTOR_BATCH_SIZE,
+  dayTurnCheckMs: config.env.DAY_TURN_CHECK_MS,
   onCommitted: (result) => {
     projected.inc(result.applied);
     parked.inc(result.parked);

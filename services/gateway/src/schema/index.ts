@@ -4,6 +4,11 @@ import './scalars.ts';
 import './page-info.ts';
 import './recorded-event.ts';
 import './relationship.ts';
+import './timeline.ts';
+import './health.ts';
+import './status-history.ts';
+import './relationship-lists.ts';
+import './todays-calls.ts';
 
 export const schema = builder.toSchema();
 

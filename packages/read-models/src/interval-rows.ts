@@ -1,0 +1,111 @@
+import type { LocalDate, RelationshipStatus, StatusInterval, Tier } from '@crh/domain';
+import type { PoolClient } from 'pg';
+
+export type Queryable = Pick<PoolClient, 'query'>;
+
+/**
+ * The interval columns, selected so that dates come back as 'YYYY-MM-DD'
+ * strings and instants as ISO strings (node-pg would turn a date into a Date
+ * at the server process's local midnight).
+ */
+export const INTERVAL_COLUMNS = `customer_id, from_day::text, to_day::text, status, tier, account_manager_id,
+  name, segment, contract_value, onboarded_at, last_contact_at, last_contact_date::text, open_complaints,
+  last_nps_score, last_nps_at, last_delight_at, typical_gap_days, open_promise_due_at`;
+
+export interface IntervalRow {
+  customer_id: string;
+  from_day: string;
+  to_day: string | null;
+  status: string;
+  tier: string;
+  account_manager_id: string | null;
+  name: string | null;
+  segment: string | null;
+  contract_value: number | null;
+  onboarded_at: Date;
+  last_contact_at: Date;
+  last_contact_date: string;
+  open_complaints: number;
+  last_nps_score: number | null;
+  last_nps_at: Date | null;
+  last_delight_at: Date | null;
+  typical_gap_days: number | null;
+  open_promise_due_at: Date[];
+}
+
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+export function intervalFromRow(row: IntervalRow): StatusInterval {
+  return {
+    customerId: row.customer_id,
+    from: row.from_day,
+    to: row.to_day,
+    status: row.status as RelationshipStatus,
+    tier: row.tier as Tier,
+    accountManagerId: row.account_manager_id,
+    name: row.name,
+    segment: row.segment,
+    contractValue: row.contract_value,
+    onboardedAt: row.onboarded_at.toISOString(),
+    lastContactAt: row.last_contact_at.toISOString(),
+    lastContactDate: row.last_contact_date,
+    openComplaints: row.open_complaints,
+    lastNpsScore: row.last_nps_score,
+    lastNpsAt: iso(row.last_nps_at),
+    lastDelightAt: iso(row.last_delight_at),
+    typicalContactGapDays: row.typical_gap_days,
+    openPromiseDueAts: row.open_promise_due_at.map((d) => d.toISOString()),
+  };
+}
+
+/**
+ * For each (customer, day): the stored interval that starts before the day
+ * and reaches it, which a splice cuts or joins (see spliceIntervals).
+ */
+export async function loadHoldingIntervals(
+  db: Queryable,
+  starts: ReadonlyMap<string, LocalDate>,
+): Promise<Map<string, StatusInterval>> {
+  if (starts.size === 0) return new Map();
+  const { rows } = await db.query<IntervalRow>(
+    `select ${INTERVAL_COLUMNS}
+     from crh.rm_relationship_intervals
+     join unnest($1::text[], $2::date[]) as t(c, d) on customer_id = t.c and from_day < t.d and (to_day is null or to_day >= t.d)`,
+    [[...starts.keys()], [...starts.values()]],
+  );
+  return new Map(rows.map((row) => [row.customer_id, intervalFromRow(row)]));
+}
+
+/** Deletes each customer's intervals that start on or after its day ('-infinity': all of them). */
+export async function deleteIntervalsFrom(
+  db: Queryable,
+  from: ReadonlyMap<string, LocalDate>,
+): Promise<void> {
+  if (from.size === 0) return;
+  await db.query(
+    `delete from crh.rm_relationship_intervals i
+     using unnest($1::text[], $2::date[]) as t(c, d)
+     where i.customer_id = t.c and i.from_day >= t.d`,
+    [[...from.keys()], [...from.values()]],
+  );
+}
+
+/** One multi-row insert for a batch's new intervals. */
+export async function insertIntervals(db: Queryable, intervals: readonly StatusInterval[]): Promise<void> {
+  if (intervals.length === 0) return;
+  await db.query(
+    `insert into crh.rm_relationship_intervals
+       (customer_id, from_day, to_day, status, tier, account_manager_id, name, segment, contract_value,
+        onboarded_at, last_contact_at, last_contact_date, open_complaints, last_nps_score, last_nps_at,
+        last_delight_at, typical_gap_days, open_promise_due_at)
+     select "customerId", "from", "to", status, tier, "accountManagerId", name, segment, "contractValue",
+            "onboardedAt", "lastContactAt", "lastContactDate", "openComplaints", "lastNpsScore", "lastNpsAt",
+            "lastDelightAt", "typicalContactGapDays", "openPromiseDueAts"
+     from jsonb_to_recordset($1::jsonb) as r("customerId" text, "from" date, "to" date, status text, tier text,
+          "accountManagerId" text, name text, segment text, "contractValue" float8, "onboardedAt" timestamptz,
+          "lastContactAt" timestamptz, "lastContactDate" date, "openComplaints" int, "lastNpsScore" int,
+          "lastNpsAt" timestamptz, "lastDelightAt" timestamptz, "typicalContactGapDays" float8,
+          "openPromiseDueAts" timestamptz[])`,
+    [JSON.stringify(intervals)],
+  );
+}

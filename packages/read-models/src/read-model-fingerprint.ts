@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_CADENCE } from '@crh/domain';
+import type { Pool } from 'pg';
+import { type ProjectionContext, RELATIONSHIPS_PROJECTION } from './relationship-projection.ts';
+
+/** Bump when the projection's code derives different rows from the same events. */
+export const READ_MODEL_VERSION = 2;
+
+/**
+ * What the stored rows depend on besides the events: the time zone dates
+ * everything, the tier policy places status boundaries, and the cadence
+ * window shapes the typical gap. The cadence factor and the health weights
+ * are applied at query time and need no rebuild.
+ */
+export function readModelFingerprint(context: ProjectionContext): string {
+  const basis = {
+    version: READ_MODEL_VERSION,
+    timeZone: context.timeZone,
+    policy: context.policy,
+    cadenceGaps: (context.cadence ?? DEFAULT_CADENCE).gaps,
+  };
+  return createHash('sha256').update(JSON.stringify(basis)).digest('hex').slice(0, 16);
+}
+
+export type ReadModelState = 'current' | 'new' | 'rebuilding';
+
+/**
+ * Makes the read models match the configuration. When they were built with
+ * another one (a policy change, a new zone, new code), every row goes and the
+ * projection starts over from the beginning of the log: "a change of policy
+ * re-derives every view". The change feed's history and the turned day stay.
+ */
+export async function ensureReadModelsMatch(pool: Pool, context: ProjectionContext): Promise<ReadModelState> {
+  const fingerprint = readModelFingerprint(context);
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query<{ fingerprint: string | null; position: string | null }>(
+      `insert into crh.projection_checkpoints (projection) values ($1)
+       on conflict (projection) do update set projection = excluded.projection
+       returning fingerprint, position`,
+      [RELATIONSHIPS_PROJECTION],
+    );
+    const row = rows[0]!;
+    let state: ReadModelState = 'current';
+    if (row.fingerprint !== fingerprint) {
+      state = row.position === null ? 'new' : 'rebuilding';
+      if (state === 'rebuilding') {
+        await client.query('truncate crh.rm_relationships, crh.rm_relationship_intervals');
+        await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
+      }
+      await client.query(
+        'update crh.projection_checkpoints set fingerprint = $2, position = null where projection = $1',
+        [RELATIONSHIPS_PROJECTION, fingerprint],
+      );
+    }
+    await client.query('commit');
+    return state;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
