@@ -13,7 +13,7 @@ export {
 export {
   ensureReadModelsMatch,
   READ_MODEL_VERSION,
-  type ReadModelState,
+  type ReadModelStatus,
   readModelFingerprint,
 } from './read-model-fingerprint.ts';
 export {

@@ -104,9 +104,12 @@ export const readModelMigrations = [
       -- The day turn: intervals that start on the day being turned.
       create index rm_intervals_by_start on crh.rm_relationship_intervals (from_day);
 
-      -- The day the change feed's statuses are as of (the last day turned),
-      -- and what the read models were built with (a change rebuilds them).
-      alter table crh.projection_checkpoints add column turned_day date, add column fingerprint text;
+      -- The day the change feed's statuses are as of (the last day turned);
+      -- what the read models were built with (a change rebuilds them); and
+      -- while (re)building over an existing log, the position up to which
+      -- nothing is announced (the whole book again is no news).
+      alter table crh.projection_checkpoints
+        add column turned_day date, add column fingerprint text, add column quiet_until text;
 
       -- The change feed: every change of a relationship's status as of the
       -- turned day, written in the transaction that caused it, so a reader

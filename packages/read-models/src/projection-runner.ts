@@ -57,16 +57,17 @@ export function createProjector(deps: ProjectorDeps): Projector {
   const histories = historyFromStore(store);
   const checkpoint = () => readCheckpoint(pool, RELATIONSHIPS_PROJECTION);
 
-  // Rebuilding from an empty read model announces nothing until it has passed
+  // A (re)build over an existing log announces nothing until it has passed
   // the head it started from: dashboards want changes, not the whole book.
   let quietUntil: string | null = null;
   let prepared: Promise<void> | undefined;
   const prepare = () => {
     prepared ??= (async () => {
-      const state = await ensureReadModelsMatch(pool, context);
-      if (state === 'rebuilding')
-        logger.warn({}, 'read models were built with another configuration; rebuilding');
-      quietUntil = (await checkpoint()) === null ? await store.headPosition() : null;
+      const status = await ensureReadModelsMatch(pool, context, await store.headPosition());
+      if (status.state === 'rebuilding') {
+        logger.warn({}, 'read models were built with another configuration; rebuilding from the log');
+      }
+      quietUntil = status.quietUntil;
     })();
     return prepared;
   };
@@ -77,7 +78,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     const last = batch.records.at(-1);
     if (!last) return;
     await prepare();
-    if (quietUntil !== null && last.position > quietUntil) quietUntil = null;
+    const announce = quietUntil === null || last.position > quietUntil;
     const client = await pool.connect();
     let result: BatchResult;
     try {
@@ -86,7 +87,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
       // batch, which is then projected again from the older checkpoint.
       await client.query('begin; set local synchronous_commit = off');
       result = await applyPreparedBatch(client, batch, context, histories, {
-        announce: quietUntil === null,
+        announce,
         now,
       });
       await client.query('commit');
@@ -96,6 +97,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     } finally {
       client.release();
     }
+    if (quietUntil !== null && last.position >= quietUntil) quietUntil = null;
     if (result.parked > 0) logger.warn({ parked: result.parked, position: last.position }, 'parked events');
     deps.onCommitted?.(result, last.position);
   }

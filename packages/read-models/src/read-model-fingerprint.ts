@@ -22,7 +22,11 @@ export function readModelFingerprint(context: ProjectionContext): string {
   return createHash('sha256').update(JSON.stringify(basis)).digest('hex').slice(0, 16);
 }
 
-export type ReadModelState = 'current' | 'new' | 'rebuilding';
+export interface ReadModelStatus {
+  state: 'current' | 'new' | 'rebuilding';
+  /** Log position up to which a (re)build announces no status changes; null when it need not keep quiet. */
+  quietUntil: string | null;
+}
 
 /**
  * Makes the read models match the configuration. When they were built with
@@ -30,32 +34,43 @@ export type ReadModelState = 'current' | 'new' | 'rebuilding';
  * projection starts over from the beginning of the log: "a change of policy
  * re-derives every view". The change feed's history and the turned day stay.
  */
-export async function ensureReadModelsMatch(pool: Pool, context: ProjectionContext): Promise<ReadModelState> {
+export async function ensureReadModelsMatch(
+  pool: Pool,
+  context: ProjectionContext,
+  head: string | null,
+): Promise<ReadModelStatus> {
   const fingerprint = readModelFingerprint(context);
   const client = await pool.connect();
   try {
     await client.query('begin');
-    const { rows } = await client.query<{ fingerprint: string | null; position: string | null }>(
+    const { rows } = await client.query<{
+      fingerprint: string | null;
+      position: string | null;
+      quiet_until: string | null;
+    }>(
       `insert into crh.projection_checkpoints (projection) values ($1)
        on conflict (projection) do update set projection = excluded.projection
-       returning fingerprint, position`,
+       returning fingerprint, position, quiet_until`,
       [RELATIONSHIPS_PROJECTION],
     );
     const row = rows[0]!;
-    let state: ReadModelState = 'current';
-    if (row.fingerprint !== fingerprint) {
-      state = row.position === null ? 'new' : 'rebuilding';
-      if (state === 'rebuilding') {
-        await client.query('truncate crh.rm_relationships, crh.rm_relationship_intervals');
-        await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
-      }
-      await client.query(
-        'update crh.projection_checkpoints set fingerprint = $2, position = null where projection = $1',
-        [RELATIONSHIPS_PROJECTION, fingerprint],
-      );
+    if (row.fingerprint === fingerprint) {
+      await client.query('commit');
+      const quiet = row.quiet_until !== null && (row.position ?? '') < row.quiet_until;
+      return { state: 'current', quietUntil: quiet ? row.quiet_until : null };
     }
+    const state = row.position === null ? 'new' : 'rebuilding';
+    if (state === 'rebuilding') {
+      await client.query('truncate crh.rm_relationships, crh.rm_relationship_intervals');
+      await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
+    }
+    await client.query(
+      `update crh.projection_checkpoints set fingerprint = $2, position = null, quiet_until = $3
+       where projection = $1`,
+      [RELATIONSHIPS_PROJECTION, fingerprint, head],
+    );
     await client.query('commit');
-    return state;
+    return { state, quietUntil: head };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;

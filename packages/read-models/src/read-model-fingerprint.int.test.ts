@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_TIER_POLICY, parseTierPolicy, type RuleContext } from '@crh/domain';
+import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProjector } from './projection-runner.ts';
+import { ensureReadModelsMatch } from './read-model-fingerprint.ts';
+import { relationshipOn } from './relationship-queries.ts';
+
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+
+describe('read models follow the configuration they were built with', () => {
+  let database: PlatformTestDatabase;
+  beforeAll(async () => {
+    database = await openPlatformTestDatabase();
+  });
+  afterAll(() => database.close());
+
+  const projector = (context: RuleContext) =>
+    createProjector({
+      store: database.store,
+      pool: database.pool,
+      logger: quiet,
+      context,
+      batchSize: 10,
+      now: () => new Date('2026-03-01T12:00:00Z'),
+    });
+  const changes = async () =>
+    Number((await database.pool.query('select count(*) from crh.relationship_status_changes')).rows[0].count);
+
+  it('rebuilds every view when the tier policy changes, announcing nothing while rebuilding', async () => {
+    const utc = { timeZone: 'UTC', policy: DEFAULT_TIER_POLICY };
+    await projector(utc).catchUp(); // empty log: announcing from the start
+    const id = `pol-${randomUUID().slice(0, 8)}`;
+    await database.store.append(
+      Array.from({ length: 25 }, (_, i) => ({
+        id: randomUUID(),
+        type: i === 0 ? 'CustomerOnboarded' : 'ComplimentReceived',
+        customerId: i === 0 ? id : `${id}-${i}`, // 24 other customers, never onboarded
+        occurredAt: '2026-01-01T09:00:00.000Z',
+        data: i === 0 ? { name: 'P', tier: 'strategic', accountManagerId: 'am-1' } : { channel: 'email' },
+      })),
+    );
+    await projector(utc).catchUp();
+    expect((await relationshipOn(database.pool, id, '2026-01-20'))?.status).toBe('GOING_QUIET');
+    const announced = await changes();
+    expect(announced).toBe(1); // the onboarding, as of 1 March: NEGLECTED
+
+    expect(await ensureReadModelsMatch(database.pool, utc, null)).toEqual({
+      state: 'current',
+      quietUntil: null,
+    });
+    const stricter = { timeZone: 'UTC', policy: parseTierPolicy('strategic=5/10') };
+    await projector(stricter).catchUp();
+    expect((await relationshipOn(database.pool, id, '2026-01-06'))?.status).toBe('GOING_QUIET');
+    expect((await relationshipOn(database.pool, id, '2026-01-11'))?.status).toBe('NEGLECTED');
+    expect(await changes()).toBe(announced); // the whole book again is no news
+
+    // A new zone rebuilds too; the same configuration again does not.
+    const head = await database.store.headPosition();
+    expect(await ensureReadModelsMatch(database.pool, { ...stricter, timeZone: 'Asia/Tokyo' }, head)).toEqual(
+      {
+        state: 'rebuilding',
+        quietUntil: head,
+      },
+    );
+    expect(await relationshipOn(database.pool, id, '2026-01-06')).toBeNull(); // emptied, to be rebuilt
+  });
+});
