@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@crh/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.ts';
 import { type ServiceProcess, startService, waitFor } from '../support/service-process.ts';
@@ -9,12 +10,14 @@ import { type ServiceProcess, startService, waitFor } from '../support/service-p
 describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => {
   let services: ServiceProcess[] = [];
   let drop: () => Promise<void>;
+  let databaseUrl: string;
   let ingest: string;
   let graphql: string;
 
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
+    databaseUrl = database.url;
     const [ingestPort, gatewayPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
     const env = {
       DATABASE_URL: database.url,
@@ -170,5 +173,83 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
       events: unknown[];
     };
     expect(stream.events).toEqual([]);
+  });
+
+  it("serves an account manager's daily view, pages and today's calls, and feeds status changes", async () => {
+    const am = `am-${randomUUID().slice(0, 8)}`;
+    const id = (name: string) => `${am}-${name}`;
+    const onboard = (name: string, tier: string, at: string) =>
+      envelope(id(name), 'CustomerOnboarded', at, { name, tier, accountManagerId: am });
+    expect(
+      (
+        await post([
+          onboard('quiet', 'strategic', '2026-01-01T09:00:00Z'),
+          onboard('busy', 'strategic', '2026-01-01T09:00:00Z'),
+          envelope(id('busy'), 'ContactLogged', '2026-01-25T09:00:00Z', {
+            channel: 'visit',
+            direction: 'outbound',
+          }),
+          onboard('tail', 'long-tail', '2026-01-02T09:00:00Z'),
+        ])
+      ).status,
+    ).toBe(200);
+    const graphqlQuery = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(graphql, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      return body.data!;
+    };
+    const DAY = `query ($am: ID!, $date: Date!) {
+      neglectedRelationships(date: $date, accountManagerId: $am) { customerId daysSinceContact }
+      relationships(accountManagerId: $am, asOf: $date, first: 2) {
+        totalCount edges { node { customerId status } } pageInfo { hasNextPage } }
+      todaysCalls(accountManagerId: $am, date: $date) { reason relationship { customerId } } }`;
+    // Root fields resolve in parallel: wait for the projection first, then ask for the day.
+    await waitFor(
+      async () => {
+        const data = await graphqlQuery(DAY, { am, date: '2026-02-05' });
+        return (data.relationships as { totalCount: number }).totalCount === 3 ? true : undefined;
+      },
+      { what: 'projection' },
+    );
+    const day = await graphqlQuery(DAY, { am, date: '2026-02-05' });
+    // 5 Feb: "quiet" is 35 days silent (strategic: NEGLECTED from 30), "busy" 11, "tail" 34 (long-tail: ACTIVE).
+    expect(day.neglectedRelationships).toEqual([{ customerId: id('quiet'), daysSinceContact: 35 }]);
+    expect(day.relationships).toEqual({
+      totalCount: 3,
+      edges: [
+        { node: { customerId: id('quiet'), status: 'NEGLECTED' } },
+        { node: { customerId: id('tail'), status: 'ACTIVE' } },
+      ],
+      pageInfo: { hasNextPage: true },
+    });
+    expect(day.todaysCalls).toEqual([
+      { reason: 'NEGLECTED_STRATEGIC', relationship: { customerId: id('quiet') } },
+    ]);
+
+    // The running projector announced each new relationship's status as of today on the change feed.
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        `select customer_id, from_status, to_status, cause from crh.relationship_status_changes
+         where account_manager_id = $1 order by customer_id`,
+        [am],
+      );
+      expect(rows).toEqual(
+        ['busy', 'quiet', 'tail'].map((name) => ({
+          customer_id: id(name),
+          from_status: null,
+          to_status: 'NEGLECTED', // as of today, long after January
+          cause: 'event',
+        })),
+      );
+    } finally {
+      await db.end();
+    }
   });
 });
