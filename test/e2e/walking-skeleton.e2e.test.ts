@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { freePort } from '@crh/cli/free-port';
 import { createTestDatabase } from '@crh/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.ts';
 import { type ServiceProcess, startService, waitFor } from '../support/service-process.ts';
 
 // The platform as users meet it: three service processes on real sockets,

@@ -2,125 +2,134 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
-import type { IncomingEvent } from '@crh/domain';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
-import { createProjector, migrateReadModels } from '@crh/read-models';
-import { copyRows, eventRows } from './bench-copy.ts';
-import { generateBook } from './book-generator.ts';
+import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
+import { benchLateEvents } from './bench-late-event.ts';
+import { benchQueries } from './bench-queries.ts';
+import { benchThroughput, type Throughput } from './bench-throughput.ts';
 import { dataDir } from './data-dir.ts';
-import { recreateDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { freePort } from './free-port.ts';
+import type { Latency } from './latency.ts';
+import { spawnServices, stopServices, waitForHttp } from './service-processes.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
-const silent = { info: () => {}, warn: () => {}, error: (o: object) => console.error(o) };
-
-interface Figure {
-  name: string;
-  events: number;
-  seconds: number;
-  perSecond: number;
-}
-
-const figure = (name: string, events: number, ms: number): Figure => ({
-  name,
-  events,
-  seconds: ms / 1000,
-  perSecond: Math.round(events / (ms / 1000)),
-});
 
 /**
- * `crh bench`: append throughput (batches of 500) and projection catch-up,
- * next to a raw COPY of the same events into a table shaped like the log, in
- * the same run, so the figures say how close to the database's limit we are.
- * Runs in a fresh `crh_bench` database (embedded server unless DATABASE_URL).
+ * `crh bench`: figures, not tests. Two parts, each in databases of its own on
+ * the embedded PostgreSQL (or DATABASE_URL's server):
+ * 1. throughput: append and projection catch-up next to a raw COPY of the
+ *    same events (`--events N`, `--concurrency C`, `--batch B`);
+ * 2. the book: 100k customers and ~3M events (`--customers N` for another
+ *    size, `--fresh` to reload), then query latencies over HTTP against a
+ *    gateway process (`--samples N`), and late events from POST to visible
+ *    through ingest, projector and gateway processes.
+ * `--only throughput` or `--only book` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
-  const total = Number(argValue(args, '--events') ?? 200_000);
-  const concurrency = Number(argValue(args, '--concurrency') ?? 4);
-  const projectionBatch = Number(argValue(args, '--batch') ?? config.env.PROJECTOR_BATCH_SIZE);
+  const only = argValue(args, '--only');
   const embedded = config.env.DATABASE_URL
     ? null
     : await startEmbeddedPostgres(dataDir(), Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329), log);
   const adminUrl = embedded?.adminUrl ?? withDatabase(config.env.DATABASE_URL!, 'postgres');
-  const url = await recreateDatabase(adminUrl, 'crh_bench');
-  const pool = createPgPool(url, { max: concurrency + 2, applicationName: 'crh-bench' });
-  const store = createPostgresEventStore({ pool });
-  await store.migrate();
-  await migrateReadModels(pool);
-
-  log(`generating ${total} events ...`);
-  const events = generateBook({
-    customers: Math.max(1, Math.round(total / 10)),
-    managers: 50,
-    eventsPerCustomer: 10,
-    endDate: '2026-10-31',
-    days: 365,
-    seed: 42,
-    lateShare: 0.05,
-  }).slice(0, total);
-  const figures: Figure[] = [];
-
-  await pool.query('create table crh.bench_copy_events (like crh.events including all)');
-  let started = performance.now();
-  await copyRows(pool, 'crh.bench_copy_events', eventRows(events));
-  figures.push(figure('raw COPY into an events-shaped table', events.length, performance.now() - started));
-
-  started = performance.now();
-  await appendAll(events, concurrency, (batch) => store.append(batch));
-  figures.push(
-    figure(`append, batches of 500, ${concurrency} concurrent`, events.length, performance.now() - started),
-  );
-
-  const projector = createProjector({
-    store,
-    pool,
-    logger: silent,
-    context: config.rules,
-    batchSize: projectionBatch,
-  });
-  started = performance.now();
-  const projected = await projector.catchUp();
-  figures.push(
-    figure(`projection catch-up, batches of ${projectionBatch}`, projected, performance.now() - started),
-  );
-
-  await store.close();
-  await pool.end();
-  await embedded?.stop();
-
-  const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  log(`machine: ${machine}`);
-  for (const f of figures)
-    log(
-      `${f.name.padEnd(45)} ${String(f.perSecond).padStart(8)} events/s  (${f.events} in ${f.seconds.toFixed(2)} s)`,
-    );
-  const [copyEvents, append, copyTimeline, catchUp] = figures;
-  log(
-    `append / raw COPY = ${pct(append!, copyEvents!)}; catch-up / raw COPY = ${pct(catchUp!, copyTimeline!)}`,
-  );
+  const results: {
+    throughput?: Throughput;
+    book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+  } = {};
+  try {
+    if (only !== 'book') {
+      results.throughput = await benchThroughput(adminUrl, config, {
+        events: Number(argValue(args, '--events') ?? 200_000),
+        concurrency: Number(argValue(args, '--concurrency') ?? 4),
+        batch: Number(argValue(args, '--batch') ?? config.env.PROJECTOR_BATCH_SIZE),
+        log,
+      });
+    }
+    if (only !== 'throughput') {
+      const customers = Number(argValue(args, '--customers') ?? LARGE_BOOK.customers);
+      const book = { ...LARGE_BOOK, customers, managers: Math.max(1, Math.round(customers / 200)) };
+      const loaded = await loadBook(adminUrl, book, config, { fresh: args.includes('--fresh'), log });
+      const { url, ...figures } = loaded;
+      const samples = Number(argValue(args, '--samples') ?? 300);
+      const latencies = await withServices(url, async ({ ingest, graphql }) => {
+        log(`measuring queries, ${samples} samples each ...`);
+        const queries = await benchQueries(graphql, book, samples);
+        log('measuring late events ...');
+        return [...queries, await benchLateEvents(ingest, graphql, book, config.timeZone, 30)];
+      });
+      results.book = { ...figures, customers, latencies };
+    }
+  } finally {
+    await embedded?.stop();
+  }
+  report(results);
   const out = join(dataDir(), 'bench');
   await mkdir(out, { recursive: true });
   await writeFile(
     join(out, 'results.json'),
-    JSON.stringify({ machine, at: new Date().toISOString(), figures }, null, 2),
+    JSON.stringify({ machine: machine(), at: new Date().toISOString(), ...results }, null, 2),
   );
 }
 
-async function appendAll(
-  events: readonly IncomingEvent[],
-  concurrency: number,
-  append: (batch: IncomingEvent[]) => Promise<unknown>,
-): Promise<void> {
-  const batches: IncomingEvent[][] = [];
-  for (let i = 0; i < events.length; i += 500) batches.push(events.slice(i, i + 500));
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < batches.length) await append(batches[next++]!);
-    }),
-  );
+/** Ingest, projector and gateway as processes on free ports over the book's database. */
+async function withServices<T>(
+  url: string,
+  work: (urls: { ingest: string; graphql: string }) => Promise<T>,
+): Promise<T> {
+  const [ingestPort, gatewayPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
+  const children = spawnServices(['ingest', 'projector', 'gateway'], {
+    ...process.env,
+    DATABASE_URL: url,
+    HOST: '127.0.0.1',
+    INGEST_PORT: String(ingestPort),
+    GATEWAY_PORT: String(gatewayPort),
+    PROJECTOR_PORT: String(projectorPort),
+    LOG_LEVEL: 'warn',
+  });
+  try {
+    const ingest = `http://127.0.0.1:${ingestPort}`;
+    const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
+    await Promise.all([
+      waitForHttp(`${ingest}/readyz`),
+      waitForHttp(`${graphql}?query=%7B__typename%7D`),
+      waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
+    ]);
+    return await work({ ingest, graphql });
+  } finally {
+    await stopServices(children);
+  }
 }
 
-const pct = (a: Figure, b: Figure) => `${Math.round((100 * a.perSecond) / b.perSecond)}%`;
+function report(results: {
+  throughput?: Throughput;
+  book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+}): void {
+  log(`machine: ${machine()}`);
+  for (const f of results.throughput?.figures ?? []) {
+    log(
+      `${f.name.padEnd(45)} ${String(f.perSecond).padStart(8)} events/s  (${f.events} in ${f.seconds.toFixed(2)} s)`,
+    );
+  }
+  if (results.throughput) log(results.throughput.summary);
+  const book = results.book;
+  if (!book) return;
+  log(
+    `book: ${book.customers} customers, ${book.events} events, ${book.intervals} status intervals; sizes ${JSON.stringify(book.sizes)}`,
+  );
+  if (book.catchUp) {
+    const { events, seconds } = book.catchUp;
+    log(
+      `book catch-up: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s`,
+    );
+  }
+  log(`${'latency, ms'.padEnd(58)}   p50    p95    p99    max   rows`);
+  for (const l of book.latencies) {
+    const cells = [l.p50, l.p95, l.p99, l.max].map((n) => n.toFixed(1).padStart(6)).join(' ');
+    log(`${l.name.padEnd(58)} ${cells} ${String(l.meanRows ?? '').padStart(6)}`);
+  }
+}
+
+const machine = () =>
+  `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 
 function argValue(args: readonly string[], name: string): string | undefined {
   const i = args.indexOf(name);

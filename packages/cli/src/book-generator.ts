@@ -10,7 +10,7 @@ import type { IncomingEvent } from '@crh/domain';
 export interface BookOptions {
   customers: number;
   managers: number;
-  /** Average events per customer, onboarding included. */
+  /** Roughly the events per customer over the whole book (sets the average rhythm of contact). */
   eventsPerCustomer: number;
   /** Last day of the history (UTC); the history spans `days` days before it. */
   endDate: string;
@@ -21,8 +21,17 @@ export interface BookOptions {
 }
 
 const TIERS = ['strategic', 'key', 'standard', 'standard', 'long-tail'] as const;
+/** Gap between contacts per tier, relative to the average (the mix above averages 1). */
+const TIER_RHYTHM: Record<(typeof TIERS)[number], number> = {
+  strategic: 0.4,
+  key: 0.6,
+  standard: 1,
+  'long-tail': 2,
+};
 const CHANNELS = ['call', 'email', 'meeting', 'visit', 'chat'] as const;
 const DAY_MS = 86_400_000;
+/** Share of relationships that fall silent once for 40-240 days. */
+const DRIFT_SHARE = 0.3;
 
 export function createRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -65,18 +74,35 @@ export function generateBook(options: BookOptions): IncomingEvent[] {
         data,
       } as IncomingEvent);
 
+    const tier = pick(TIERS);
     add('CustomerOnboarded', onboardedAt, {
       name: `Customer ${c}`,
-      tier: pick(TIERS),
+      tier,
       accountManagerId: manager,
       contractValue: Math.round(random() * 100_000),
     });
-    // Some relationships are looked after, some drift: the gap scale varies per customer.
-    const rhythmDays = 2 + random() * 40;
+    // Each relationship has its own rhythm around its tier's share of the
+    // book's average gap (strategic customers are called more often than the
+    // long tail), and is contacted until the book ends, unless it churns. Some drift once: a
+    // long silence (the neglect crh exists to catch), after which the customer
+    // is either won back or lost ("nobody called").
+    const averageGap = (options.days / options.eventsPerCustomer) * 0.8; // a roll makes ~1.25 events
+    const rhythmDays = averageGap * TIER_RHYTHM[tier] * (0.4 + random() * 1.2);
+    let drift =
+      random() < DRIFT_SHARE ? onboardedAt + random() * (end - onboardedAt) : Number.POSITIVE_INFINITY;
     let t = onboardedAt;
-    const budget = Math.max(1, Math.round(options.eventsPerCustomer * (0.5 + random())));
-    for (let n = 1; n < budget; n++) {
+    for (let n = 1; ; n++) {
       t += (0.2 + random() * 1.6) * rhythmDays * DAY_MS;
+      if (t >= drift) {
+        t = drift + (40 + random() * 200) * DAY_MS;
+        drift = Number.POSITIVE_INFINITY;
+        if (t > end) break;
+        if (random() < 0.4) {
+          add('CustomerChurned', t, { reason: 'nobody called' });
+          break;
+        }
+        // Won back: what happens next ends the silence, and the rhythm goes on.
+      }
       if (t > end) break;
       const roll = random();
       if (roll < 0.6) {
@@ -109,7 +135,7 @@ export function generateBook(options: BookOptions): IncomingEvent[] {
         if (random() < 0.8) add('PromiseKept', t + random() * 1.5 * DAY_MS, { promiseId });
       } else if (roll < 0.93) {
         add('ComplimentReceived', t, { channel: pick(CHANNELS) });
-      } else if (roll < 0.99) {
+      } else if (roll < 0.997) {
         add('DelightMomentRecorded', t, { kind: 'unprompted', description: 'handwritten thank-you' });
       } else {
         add('CustomerChurned', t, { reason: 'price' });

@@ -5,7 +5,7 @@ import { startCommand } from './start-command.ts';
 
 const USAGE = `usage: crh <command>
   start [--seed-demo]   run the platform (embedded PostgreSQL unless DATABASE_URL is set)
-  bench [--events N]    measure append and projection throughput (see README)`;
+  bench [--only throughput|book] [--fresh]   throughput, and query latencies on a 100k-customer book (see README)`;
 
 const [command, ...args] = process.argv.slice(2);
 try {

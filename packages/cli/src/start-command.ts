@@ -1,13 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
 import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { migrateReadModels } from '@crh/read-models';
 import { generateBook } from './book-generator.ts';
-import { repoRoot } from './data-dir.ts';
 import { openPlatformDatabase } from './platform-database.ts';
+import { SERVICES, spawnServices, stopServices, waitForHttp } from './service-processes.ts';
 
-const SERVICES = ['ingest', 'projector', 'gateway'] as const;
 const log = (line: string) => console.log(`[crh] ${line}`);
 
 /** `crh start [--seed-demo]`: the whole platform in the foreground; Ctrl-C stops it. */
@@ -38,28 +35,14 @@ export async function startCommand(config: PlatformConfig, args: readonly string
   await store.close();
   await pool.end();
 
-  const children: ChildProcess[] = SERVICES.map((service) =>
-    spawn(process.execPath, [join(repoRoot, 'services', service, 'src', 'main.ts')], {
-      env: { ...process.env, DATABASE_URL: database.url },
-      stdio: 'inherit',
-    }),
-  );
+  const children = spawnServices(SERVICES, { ...process.env, DATABASE_URL: database.url });
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log('stopping services ...');
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopServices(children);
     await database.stop();
     log('stopped');
     process.exit(code);
@@ -84,18 +67,4 @@ export async function startCommand(config: PlatformConfig, args: readonly string
   log(`  ingest API:                      http://localhost:${config.env.INGEST_PORT}/v1/events`);
   log(`  projector health and metrics:    http://localhost:${config.env.PROJECTOR_PORT}/readyz`);
   log('Ctrl-C stops everything.');
-}
-
-async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }

@@ -48,8 +48,24 @@ export function stateOn(
   context: RuleContext,
 ): RelationshipState {
   const daysSinceContact = daysBetween(snapshot.lastContactDate, day);
+  // Built field by field, not spread: lists build thousands of these, and
+  // whatever else the snapshot object carries (an interval's dates) stays out.
   return {
-    ...snapshot,
+    customerId: snapshot.customerId,
+    name: snapshot.name,
+    tier: snapshot.tier,
+    accountManagerId: snapshot.accountManagerId,
+    segment: snapshot.segment,
+    contractValue: snapshot.contractValue,
+    onboardedAt: snapshot.onboardedAt,
+    lastContactAt: snapshot.lastContactAt,
+    lastContactDate: snapshot.lastContactDate,
+    openComplaints: snapshot.openComplaints,
+    lastNpsScore: snapshot.lastNpsScore,
+    lastNpsAt: snapshot.lastNpsAt,
+    lastDelightAt: snapshot.lastDelightAt,
+    typicalContactGapDays: snapshot.typicalContactGapDays,
+    openPromiseDueAts: snapshot.openPromiseDueAts,
     day,
     daysSinceContact,
     status,

@@ -1,4 +1,5 @@
 export { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
+export { type CopyValue, copyInto } from './copy-rows.ts';
 export { type HistoryLoader, historyFromStore, timelineOf, toPositionedEvents } from './customer-history.ts';
 export { type DayTurn, turnDays } from './day-turn.ts';
 export { INTERVAL_COLUMNS, type IntervalRow, intervalFromRow, type Queryable } from './interval-rows.ts';

@@ -1,12 +1,13 @@
 import type { LocalDate, RelationshipStatus, StatusInterval, Tier } from '@crh/domain';
 import type { PoolClient } from 'pg';
+import { copyInto } from './copy-rows.ts';
 
 export type Queryable = Pick<PoolClient, 'query'>;
 
 /**
  * The interval columns, selected so that dates come back as 'YYYY-MM-DD'
- * strings and instants as ISO strings (node-pg would turn a date into a Date
- * at the server process's local midnight).
+ * strings (node-pg would turn a date into a Date at the server process's
+ * local midnight); instants are stored as ISO text.
  */
 export const INTERVAL_COLUMNS = `customer_id, from_day::text, to_day::text, status, tier, account_manager_id,
   name, segment, contract_value, onboarded_at, last_contact_at, last_contact_date::text, open_complaints,
@@ -22,18 +23,16 @@ export interface IntervalRow {
   name: string | null;
   segment: string | null;
   contract_value: number | null;
-  onboarded_at: Date;
-  last_contact_at: Date;
+  onboarded_at: string;
+  last_contact_at: string;
   last_contact_date: string;
   open_complaints: number;
   last_nps_score: number | null;
-  last_nps_at: Date | null;
-  last_delight_at: Date | null;
+  last_nps_at: string | null;
+  last_delight_at: string | null;
   typical_gap_days: number | null;
-  open_promise_due_at: Date[];
+  open_promise_due_at: string[];
 }
-
-const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 
 export function intervalFromRow(row: IntervalRow): StatusInterval {
   return {
@@ -46,15 +45,15 @@ export function intervalFromRow(row: IntervalRow): StatusInterval {
     name: row.name,
     segment: row.segment,
     contractValue: row.contract_value,
-    onboardedAt: row.onboarded_at.toISOString(),
-    lastContactAt: row.last_contact_at.toISOString(),
+    onboardedAt: row.onboarded_at,
+    lastContactAt: row.last_contact_at,
     lastContactDate: row.last_contact_date,
     openComplaints: row.open_complaints,
     lastNpsScore: row.last_nps_score,
-    lastNpsAt: iso(row.last_nps_at),
-    lastDelightAt: iso(row.last_delight_at),
+    lastNpsAt: row.last_nps_at,
+    lastDelightAt: row.last_delight_at,
     typicalContactGapDays: row.typical_gap_days,
-    openPromiseDueAts: row.open_promise_due_at.map((d) => d.toISOString()),
+    openPromiseDueAts: row.open_promise_due_at,
   };
 }
 
@@ -90,22 +89,53 @@ export async function deleteIntervalsFrom(
   );
 }
 
-/** One multi-row insert for a batch's new intervals. */
+const COPY_COLUMNS = [
+  'customer_id',
+  'from_day',
+  'to_day',
+  'status',
+  'tier',
+  'account_manager_id',
+  'name',
+  'segment',
+  'contract_value',
+  'onboarded_at',
+  'last_contact_at',
+  'last_contact_date',
+  'open_complaints',
+  'last_nps_score',
+  'last_nps_at',
+  'last_delight_at',
+  'typical_gap_days',
+  'open_promise_due_at',
+];
+
+/** A batch's new intervals in one COPY, inside the batch's transaction. */
 export async function insertIntervals(db: Queryable, intervals: readonly StatusInterval[]): Promise<void> {
   if (intervals.length === 0) return;
-  await db.query(
-    `insert into crh.rm_relationship_intervals
-       (customer_id, from_day, to_day, status, tier, account_manager_id, name, segment, contract_value,
-        onboarded_at, last_contact_at, last_contact_date, open_complaints, last_nps_score, last_nps_at,
-        last_delight_at, typical_gap_days, open_promise_due_at)
-     select "customerId", "from", "to", status, tier, "accountManagerId", name, segment, "contractValue",
-            "onboardedAt", "lastContactAt", "lastContactDate", "openComplaints", "lastNpsScore", "lastNpsAt",
-            "lastDelightAt", "typicalContactGapDays", "openPromiseDueAts"
-     from jsonb_to_recordset($1::jsonb) as r("customerId" text, "from" date, "to" date, status text, tier text,
-          "accountManagerId" text, name text, segment text, "contractValue" float8, "onboardedAt" timestamptz,
-          "lastContactAt" timestamptz, "lastContactDate" date, "openComplaints" int, "lastNpsScore" int,
-          "lastNpsAt" timestamptz, "lastDelightAt" timestamptz, "typicalContactGapDays" float8,
-          "openPromiseDueAts" timestamptz[])`,
-    [JSON.stringify(intervals)],
+  await copyInto(
+    db,
+    'crh.rm_relationship_intervals',
+    COPY_COLUMNS,
+    intervals.map((i) => [
+      i.customerId,
+      i.from,
+      i.to,
+      i.status,
+      i.tier,
+      i.accountManagerId,
+      i.name,
+      i.segment,
+      i.contractValue,
+      i.onboardedAt,
+      i.lastContactAt,
+      i.lastContactDate,
+      i.openComplaints,
+      i.lastNpsScore,
+      i.lastNpsAt,
+      i.lastDelightAt,
+      i.typicalContactGapDays,
+      i.openPromiseDueAts,
+    ]),
   );
 }

@@ -76,15 +76,17 @@ export const readModelMigrations = [
         name text,
         segment text,
         contract_value double precision,
-        onboarded_at timestamptz not null,
-        last_contact_at timestamptz not null,
+        -- Instants as ISO 8601 UTC text, as the API gives them: nothing to
+        -- format or parse per row when a long list is read.
+        onboarded_at text not null,
+        last_contact_at text not null,
         last_contact_date date not null,
         open_complaints integer not null,
         last_nps_score integer,
-        last_nps_at timestamptz,
-        last_delight_at timestamptz,
+        last_nps_at text,
+        last_delight_at text,
         typical_gap_days double precision,
-        open_promise_due_at timestamptz[] not null,
+        open_promise_due_at text[] not null,
         primary key (customer_id, from_day)
       );
       -- Whole-book views of a day, one partial index per status (each row is
@@ -98,9 +100,11 @@ export const readModelMigrations = [
         using gist (valid, last_contact_date) where status = 'NEGLECTED';
       create index rm_intervals_churned on crh.rm_relationship_intervals
         using gist (valid, last_contact_date) where status = 'CHURNED';
-      -- One account manager's book, already in page order.
+      -- One account manager's book, already in page order. The included
+      -- columns let an index-only scan skip the intervals not valid on the
+      -- day (most of a manager's history) without visiting the table.
       create index rm_intervals_by_manager on crh.rm_relationship_intervals
-        (account_manager_id, last_contact_date, customer_id);
+        (account_manager_id, last_contact_date, customer_id) include (from_day, to_day, status, tier);
       -- The day turn: intervals that start on the day being turned.
       create index rm_intervals_by_start on crh.rm_relationship_intervals (from_day);
 

@@ -129,4 +129,22 @@ describe('relationships projection on real PostgreSQL', () => {
     controller.abort();
     await running;
   });
+
+  it('keeps any text a client sends intact through the COPY of intervals', async () => {
+    const name = 'Tab\there, "quoted" {braces} back\\slash\nnew line \\N émoji 🌷';
+    await store.append([
+      event('copy-1', 'CustomerOnboarded', '2026-06-01T00:00:00.000Z', { name, accountManagerId: 'am\t1' }),
+      event('copy-1', 'PromiseMade', '2026-06-01T01:00:00.000Z', {
+        promiseId: 'p,1',
+        description: 'call back',
+        dueAt: '2026-06-02T00:00:00.000Z',
+      }),
+    ]);
+    await projector().catchUp();
+    expect(await relationshipOn(pool, 'copy-1', '2026-06-05')).toMatchObject({
+      name,
+      accountManagerId: 'am\t1',
+      openPromiseDueAts: ['2026-06-02T00:00:00.000Z'],
+    });
+  });
 });

@@ -116,9 +116,16 @@ interface Sql {
 const statuses = (filter: RelationshipFilter): readonly RelationshipStatus[] =>
   (filter.statuses ?? RELATIONSHIP_STATUSES).filter((s) => RELATIONSHIP_STATUSES.includes(s));
 
-/** Conditions shared by every query shape; pushes their parameters after `$1` (the day). */
+/**
+ * Conditions shared by every query shape; pushes their parameters after `$1`
+ * (the day). `valid @> day` is what the GiST indexes answer; one manager's
+ * btree answers the same test spelled on the columns it includes.
+ */
 function conditions(filter: RelationshipFilter, options: PageOptions, params: unknown[]): string {
-  const where = ['valid @> $1::date'];
+  const where =
+    filter.accountManagerId === undefined
+      ? ['valid @> $1::date']
+      : ["from_day <= $1::date and coalesce(to_day, 'infinity') > $1::date"];
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
@@ -138,13 +145,20 @@ function conditions(filter: RelationshipFilter, options: PageOptions, params: un
   return where.join(' and ');
 }
 
-/** One account manager's book: the (manager, last contact, customer) index is already in page order. */
+/**
+ * One account manager's book: an index-only scan of the (manager, last
+ * contact, customer) index finds the page's keys in order, then only those
+ * rows are read.
+ */
 function managerQuery(filter: RelationshipFilter, options: PageOptions): Sql {
   const params: unknown[] = [filter.day];
   const where = conditions(filter, options, params);
   const limit = options.limit === undefined ? '' : ` limit ${Number(options.limit)}`;
   return {
-    sql: `select ${INTERVAL_COLUMNS} from ${TABLE} where ${where} order by last_contact_date, customer_id${limit}`,
+    sql: `select ${INTERVAL_COLUMNS} from ${TABLE} join (
+            select customer_id, from_day from ${TABLE} where ${where} order by last_contact_date, customer_id${limit}
+          ) page using (customer_id, from_day)
+          order by last_contact_date, customer_id`,
     params,
   };
 }

@@ -1,0 +1,36 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+export type CopyValue = string | number | null | readonly string[];
+
+/** COPY text format: tab-separated, \N for null, backslash escapes; arrays as quoted literals. */
+function field(value: CopyValue): string {
+  if (value === null) return '\\N';
+  const text = Array.isArray(value)
+    ? `{${value.map((v) => `"${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`
+    : String(value);
+  return text
+    .replaceAll('\\', '\\\\')
+    .replaceAll('\t', '\\t')
+    .replaceAll('\n', '\\n')
+    .replaceAll('\r', '\\r');
+}
+
+/**
+ * Streams rows into a table with COPY on the caller's connection (inside its
+ * transaction, if one is open): the cheapest way PostgreSQL takes many rows.
+ */
+export async function copyInto(
+  client: Pick<PoolClient, 'query'>,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<readonly CopyValue[]>,
+): Promise<void> {
+  const sink = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+  const lines = function* () {
+    for (const row of rows) yield `${row.map(field).join('\t')}\n`;
+  };
+  await pipeline(Readable.from(lines()), sink);
+}
