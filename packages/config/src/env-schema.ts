@@ -1,3 +1,4 @@
+import { CONTACT_DAYS_KEPT } from '@crh/domain';
 import { z } from 'zod';
 
 // Every variable the platform reads, with its default. `.env.example` lists the
@@ -20,7 +21,13 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   CRH_TIMEZONE: timeZone,
   CRH_TIER_POLICY: z.string().optional(),
-  CRH_CADENCE_GAPS: z.coerce.number().int().min(3).max(15).default(8),
+  // The fold keeps CONTACT_DAYS_KEPT contact days: one more than the gaps it can give.
+  CRH_CADENCE_GAPS: z.coerce
+    .number()
+    .int()
+    .min(3)
+    .max(CONTACT_DAYS_KEPT - 1)
+    .default(8),
   CRH_CADENCE_FACTOR: z.coerce.number().min(1).max(100).default(3),
   CRH_CADENCE_MIN_EXTRA_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
   CRH_HEALTH_WEIGHTS: z.string().optional(),

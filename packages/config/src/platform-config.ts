@@ -6,17 +6,13 @@ import {
   parseHealthWeights,
   parseTierPolicy,
   type RuleContext,
-  type TierPolicy,
 } from '@crh/domain';
 import { type Env, envSchema } from './env-schema.ts';
 
 export interface PlatformConfig {
   env: Env;
-  timeZone: string;
-  policy: TierPolicy;
-  cadence: CadencePolicy;
-  /** Time zone, tier policy and cadence together: what the rules depend on. */
-  rules: RuleContext;
+  /** Time zone, tier policy and cadence: what the rules depend on. */
+  rules: Required<RuleContext>;
   healthWeights: HealthWeights;
 }
 
@@ -47,14 +43,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PlatformCon
     factor: env.CRH_CADENCE_FACTOR,
     minExtraDays: env.CRH_CADENCE_MIN_EXTRA_DAYS,
   };
-  return {
-    env,
-    timeZone: env.CRH_TIMEZONE,
-    policy,
-    cadence,
-    rules: { timeZone: env.CRH_TIMEZONE, policy, cadence },
-    healthWeights,
-  };
+  return { env, rules: { timeZone: env.CRH_TIMEZONE, policy, cadence }, healthWeights };
 }
 
 /** Services need a database; only the CLI may start an embedded one when this is missing. */

@@ -1,11 +1,4 @@
-export {
-  type CadencePolicy,
-  DEFAULT_CADENCE,
-  isBeyondCadence,
-  MIN_CADENCE_GAPS,
-  median,
-  typicalGapDays,
-} from './cadence.ts';
+export { type CadencePolicy, DEFAULT_CADENCE, median } from './cadence.ts';
 export { DomainError } from './domain-error.ts';
 export {
   type BatchValidation,
@@ -40,7 +33,6 @@ export {
   healthScore,
   parseHealthWeights,
 } from './health-score.ts';
-export { isRecent, RECENT_DAYS } from './recent-window.ts';
 export {
   byOccurrence,
   CONTACT_DAYS_KEPT,
@@ -48,35 +40,22 @@ export {
   emptyFold,
   extendsFold,
   type FoldKey,
-  foldAll,
-  foldEvent,
   foldHistory,
   type PositionedEvent,
   type RelationshipFold,
 } from './relationship-fold.ts';
-export {
-  type RelationshipSnapshot,
-  type RuleContext,
-  sameSnapshot,
-  snapshotOfFold,
-} from './relationship-snapshot.ts';
+export type { RelationshipSnapshot, RuleContext } from './relationship-snapshot.ts';
 export {
   overduePromiseCount,
   RELATIONSHIP_STATUSES,
   type RelationshipState,
   type RelationshipStatus,
-  relationshipAsOf,
-  relationshipFromFold,
   stateOn,
-  statusFor,
 } from './relationship-state.ts';
 export { normaliseRfc3339 } from './rfc3339.ts';
 export {
-  appendMerged,
-  type IntervalSplice,
   type IntervalWalk,
   intervalOn,
-  intervalsOfFold,
   type StatusInterval,
   spliceIntervals,
   stateOnInterval,

@@ -141,7 +141,7 @@ export function spliceIntervals(
   day: LocalDate,
   next: readonly StatusInterval[],
 ): IntervalSplice {
-  if (!holding || holding.from >= day) return { replaceFrom: day, intervals: [...next] };
+  if (!holding) return { replaceFrom: day, intervals: [...next] };
   const intervals: StatusInterval[] = [{ ...holding, to: day }];
   appendMerged(intervals, next);
   return { replaceFrom: holding.from, intervals };

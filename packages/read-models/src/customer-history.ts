@@ -1,4 +1,4 @@
-import { compareKeys, type PositionedEvent, parseRecordedEvent } from '@crh/domain';
+import { type PositionedEvent, parseRecordedEvent } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 
 /**
@@ -22,10 +22,4 @@ export function historyFromStore(store: EventStore): HistoryLoader {
     const streams = await store.readStreams(customerIds);
     return new Map([...streams].map(([customerId, records]) => [customerId, toPositionedEvents(records)]));
   };
-}
-
-/** One customer's stored events, newest first by occurrence (the timeline's order). */
-export async function timelineOf(store: EventStore, customerId: string): Promise<RecordedEvent[]> {
-  const stream = (await store.readStreams([customerId])).get(customerId) ?? [];
-  return stream.sort((a, b) => compareKeys(b, a));
 }

@@ -145,4 +145,25 @@ describe('day turn and the status change feed (America/St_Johns)', () => {
     await done;
     expect(turned.map((t) => t.day)).toEqual(['2026-03-27', '2026-03-28']);
   });
+
+  it('turns a new day before the next batch, so a contact dated today is announced as an event', async () => {
+    const c = `today-${randomUUID().slice(0, 8)}`;
+    await record(
+      event(c, 'CustomerOnboarded', '2026-03-28T10:00:00Z', {
+        name: 'D',
+        tier: 'strategic',
+        accountManagerId: 'am-3',
+      }),
+    );
+    // 15 days pass unturned (no day-turn loop runs here); then a contact dated today arrives.
+    now = new Date('2026-04-12T12:00:00Z');
+    await record(
+      event(c, 'ContactLogged', '2026-04-12T11:00:00Z', { channel: 'call', direction: 'inbound' }),
+    );
+    expect((await feed(c)).map((row) => row.slice(0, 4))).toEqual([
+      ['2026-03-28', null, 'ACTIVE', 'event'],
+      ['2026-04-11', 'ACTIVE', 'GOING_QUIET', 'day'],
+      ['2026-04-12', 'GOING_QUIET', 'ACTIVE', 'event'],
+    ]);
+  });
 });

@@ -30,7 +30,7 @@ export async function turnDays(
     const client = await pool.connect();
     try {
       await client.query('begin');
-      const turned = await lockClock(client, RELATIONSHIPS_PROJECTION, today);
+      const turned = (await lockClock(client, RELATIONSHIPS_PROJECTION, today)).turnedDay;
       if (turned >= today) {
         await client.query('commit');
         return turns;

@@ -1,6 +1,6 @@
 export { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 export { type CopyValue, copyInto } from './copy-rows.ts';
-export { type HistoryLoader, historyFromStore, timelineOf, toPositionedEvents } from './customer-history.ts';
+export { type HistoryLoader, historyFromStore, toPositionedEvents } from './customer-history.ts';
 export { type DayTurn, turnDays } from './day-turn.ts';
 export { INTERVAL_COLUMNS, type IntervalRow, intervalFromRow, type Queryable } from './interval-rows.ts';
 export { migrateReadModels } from './migrate.ts';
@@ -13,9 +13,9 @@ export {
 } from './projection-runner.ts';
 export {
   ensureReadModelsMatch,
-  READ_MODEL_VERSION,
   type ReadModelStatus,
   readModelFingerprint,
+  readModelsBuiltWithOtherRules,
 } from './read-model-fingerprint.ts';
 export {
   applyPreparedBatch,
@@ -34,7 +34,6 @@ export {
   type PageOptions,
   type RelationshipFilter,
   relationshipOn,
-  relationshipsOn,
   relationshipsPage,
 } from './relationship-queries.ts';
 export { recordStatusChanges, type StatusChange } from './status-changes.ts';

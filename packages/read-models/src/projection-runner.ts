@@ -1,11 +1,11 @@
-import { localDateOf } from '@crh/domain';
+import { type LocalDate, localDateOf } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { readCheckpoint } from './checkpoints.ts';
 import { historyFromStore } from './customer-history.ts';
 import { type DayTurn, turnDays } from './day-turn.ts';
 import { readAhead } from './read-ahead.ts';
-import { ensureReadModelsMatch } from './read-model-fingerprint.ts';
+import { ensureReadModelsMatch, readModelFingerprint } from './read-model-fingerprint.ts';
 import {
   applyPreparedBatch,
   type BatchResult,
@@ -32,6 +32,8 @@ export interface ProjectorDeps {
   now?: () => Date;
   /** How often a running projector checks whether a new day began; default 15 s. */
   dayTurnCheckMs?: number;
+  /** How often a projector standing by checks whether the leading one stopped; default 2 s. */
+  standbyCheckMs?: number;
   /** Called after each batch has committed (the change feed hooks in here). */
   onCommitted?: (result: BatchResult, lastPosition: string) => void;
   /** Called after each turned day has committed. */
@@ -39,7 +41,11 @@ export interface ProjectorDeps {
 }
 
 export interface Projector {
-  /** Follows the log and turns the days until the signal aborts; retries after failures from the checkpoint. */
+  /**
+   * Follows the log and turns the days until the signal aborts; retries
+   * after failures from the checkpoint. One projector leads at a time: others
+   * stand by until it stops.
+   */
   run(signal: AbortSignal): Promise<void>;
   /** Processes everything up to the current end of the log, then returns. */
   catchUp(): Promise<number>;
@@ -50,11 +56,14 @@ export interface Projector {
 }
 
 const RETRY_DELAY_MS = 1000;
+const LEADER_LOCK = 'crh.projector.relationships';
 
 export function createProjector(deps: ProjectorDeps): Projector {
   const { store, pool, logger, context, batchSize } = deps;
   const now = deps.now ?? (() => new Date());
+  const today = (): LocalDate => localDateOf(now(), context.timeZone);
   const histories = historyFromStore(store);
+  const fingerprint = readModelFingerprint(context);
   const checkpoint = () => readCheckpoint(pool, RELATIONSHIPS_PROJECTION);
 
   // A (re)build over an existing log announces nothing until it has passed
@@ -72,44 +81,14 @@ export function createProjector(deps: ProjectorDeps): Projector {
     return prepared;
   };
 
-  // Read models and checkpoint commit together: a crash between batches
-  // replays at most the uncommitted batch, and replay is idempotent.
-  async function handle(batch: PreparedBatch): Promise<void> {
-    const last = batch.records.at(-1);
-    if (!last) return;
-    await prepare();
-    const announce = quietUntil === null || last.position > quietUntil;
-    const client = await pool.connect();
-    let result: BatchResult;
-    try {
-      // No fsync wait per batch: read models are rebuildable, and rows and
-      // checkpoint commit together, so a crash can only lose a whole recent
-      // batch, which is then projected again from the older checkpoint.
-      await client.query('begin; set local synchronous_commit = off');
-      result = await applyPreparedBatch(client, batch, context, histories, {
-        announce,
-        now,
-      });
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-    if (quietUntil !== null && last.position >= quietUntil) quietUntil = null;
-    if (result.parked > 0) logger.warn({ parked: result.parked, position: last.position }, 'parked events');
-    deps.onCommitted?.(result, last.position);
-  }
+  // The day the change feed was last turned to, as far as this process knows.
+  let turnedThrough: LocalDate | null = null;
 
   async function turn(): Promise<DayTurn[]> {
     await prepare();
-    const turns = await turnDays(
-      pool,
-      context.timeZone,
-      localDateOf(now(), context.timeZone),
-      quietUntil === null,
-    );
+    const day = today();
+    const turns = await turnDays(pool, context.timeZone, day, quietUntil === null);
+    turnedThrough = day;
     for (const t of turns) {
       logger.info({ day: t.day, changes: t.changes.length }, 'day turned');
       deps.onDayTurned?.(t);
@@ -117,21 +96,58 @@ export function createProjector(deps: ProjectorDeps): Projector {
     return turns;
   }
 
+  // Read models and checkpoint commit together: a crash between batches
+  // replays at most the uncommitted batch, and replay is idempotent.
+  async function apply(batch: PreparedBatch, announce: boolean): Promise<void> {
+    const last = batch.records.at(-1);
+    if (!last) return;
+    const client = await pool.connect();
+    let result: BatchResult;
+    try {
+      // No fsync wait for rows alone: read models are rebuildable, and rows
+      // and checkpoint commit together, so a crash loses at most a recent
+      // batch, projected again from the older checkpoint. A batch that
+      // announces changes waits: the feed is not rebuilt.
+      await client.query('begin; set local synchronous_commit = off');
+      result = await applyPreparedBatch(client, batch, context, histories, { announce, now, fingerprint });
+      if (result.statusChanges.length > 0) await client.query('set local synchronous_commit = on');
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    if (result.parked > 0) logger.warn({ parked: result.parked, position: last.position }, 'parked events');
+    deps.onCommitted?.(result, last.position);
+  }
+
+  async function handle(batch: PreparedBatch): Promise<void> {
+    const last = batch.records.at(-1);
+    if (!last) return;
+    await prepare();
+    // A new day first, so a contact dated today is announced as what it is.
+    if (turnedThrough !== today()) await turn();
+    const quiet = quietUntil;
+    if (quiet === null) return apply(batch, true);
+    if (last.position <= quiet) return apply(batch, false);
+    // The batch that passes the head: its older part quietly, the rest announced.
+    await apply(prepareRelationshipBatch(batch.records.filter((r) => r.position <= quiet)), false);
+    quietUntil = null;
+    await apply(prepareRelationshipBatch(batch.records.filter((r) => r.position > quiet)), true);
+  }
+
   /** Checks for a new day every dayTurnCheckMs until aborted; failures are retried at the next check. */
   async function turnDaysUntil(signal: AbortSignal): Promise<void> {
-    const interval = deps.dayTurnCheckMs ?? 15_000;
-    let today = '';
     while (!signal.aborted) {
-      const day = localDateOf(now(), context.timeZone);
-      if (day !== today) {
+      if (turnedThrough !== today()) {
         try {
           await turn();
-          today = day;
         } catch (error) {
           if (!signal.aborted) logger.error({ err: error }, 'day turn failed; retrying at the next check');
         }
       }
-      await sleep(interval, signal);
+      await sleep(deps.dayTurnCheckMs ?? 15_000, signal);
     }
   }
 
@@ -152,30 +168,67 @@ export function createProjector(deps: ProjectorDeps): Projector {
     }
   }
 
+  /**
+   * Runs `work` while holding the projection's session lock, so two
+   * projectors never work at once (a rebuild by one never races the batches
+   * of another). Without a signal, waits for the lock; with one, stands by
+   * and checks again until it is free or the signal aborts.
+   */
+  async function leading<T>(signal: AbortSignal | null, work: () => Promise<T>): Promise<T | undefined> {
+    const leader: PoolClient = await pool.connect();
+    try {
+      if (signal === null)
+        await leader.query('select pg_advisory_lock(hashtextextended($1, 0))', [LEADER_LOCK]);
+      else {
+        let standingBy = false;
+        for (;;) {
+          const { rows } = await leader.query<{ ok: boolean }>(
+            'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok',
+            [LEADER_LOCK],
+          );
+          if (rows[0]!.ok) break;
+          if (!standingBy) logger.info({}, 'another projector is running; standing by');
+          standingBy = true;
+          await sleep(deps.standbyCheckMs ?? 2000, signal);
+          if (signal.aborted) return undefined;
+        }
+      }
+      return await work();
+    } finally {
+      await leader
+        .query('select pg_advisory_unlock(hashtextextended($1, 0))', [LEADER_LOCK])
+        .catch(() => undefined);
+      leader.release();
+    }
+  }
+
   return {
     checkpoint,
     turnDays: turn,
     async catchUp() {
-      await prepare();
-      let processed = 0;
-      const start = await checkpoint();
-      async function* toEnd(): AsyncGenerator<readonly RecordedEvent[]> {
-        let after = start;
-        for (;;) {
-          const batch = await store.readAll({ after, limit: batchSize });
-          if (batch.length === 0) return;
-          yield batch;
-          after = batch.at(-1)!.position;
+      const processed = await leading(null, async () => {
+        await prepare();
+        let count = 0;
+        const start = await checkpoint();
+        async function* toEnd(): AsyncGenerator<readonly RecordedEvent[]> {
+          let after = start;
+          for (;;) {
+            const batch = await store.readAll({ after, limit: batchSize });
+            if (batch.length === 0) return;
+            yield batch;
+            after = batch.at(-1)!.position;
+          }
         }
-      }
-      for await (const batch of readAhead(toEnd(), prepareRelationshipBatch)) {
-        await handle(batch);
-        processed += batch.records.length;
-      }
-      return processed;
+        for await (const batch of readAhead(toEnd(), prepareRelationshipBatch)) {
+          await handle(batch);
+          count += batch.records.length;
+        }
+        return count;
+      });
+      return processed ?? 0;
     },
     async run(signal) {
-      await Promise.all([followLog(signal), turnDaysUntil(signal)]);
+      await leading(signal, () => Promise.all([followLog(signal), turnDaysUntil(signal)]));
     },
   };
 }

@@ -65,4 +65,33 @@ describe('read models follow the configuration they were built with', () => {
     );
     expect(await relationshipOn(database.pool, id, '2026-01-06')).toBeNull(); // emptied, to be rebuilt
   });
+
+  it('announces what comes after the head a build started from, also within the same batch', async () => {
+    const fresh = await openPlatformTestDatabase();
+    try {
+      const onboard = (id: string) => ({
+        id: randomUUID(),
+        type: 'CustomerOnboarded',
+        customerId: id,
+        occurredAt: '2026-02-01T09:00:00.000Z',
+        data: { name: id, accountManagerId: 'am-1' },
+      });
+      await fresh.store.append([onboard('known-before')]);
+      const building = createProjector({
+        store: fresh.store,
+        pool: fresh.pool,
+        logger: quiet,
+        context: { timeZone: 'UTC', policy: DEFAULT_TIER_POLICY },
+        batchSize: 100,
+        now: () => new Date('2026-03-01T12:00:00Z'),
+      });
+      await building.turnDays(); // prepares: quiet up to the head, which is the first onboarding
+      await fresh.store.append([onboard('new-after')]);
+      await building.catchUp(); // one batch holds both
+      const { rows } = await fresh.pool.query('select customer_id from crh.relationship_status_changes');
+      expect(rows.map((r) => r.customer_id)).toEqual(['new-after']);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -32,7 +32,7 @@ export interface ReadModelStatus {
  * Makes the read models match the configuration. When they were built with
  * another one (a policy change, a new zone, new code), every row goes and the
  * projection starts over from the beginning of the log: "a change of policy
- * re-derives every view". The change feed's history and the turned day stay.
+ * re-derives every view". The change feed's history stays.
  */
 export async function ensureReadModelsMatch(
   pool: Pool,
@@ -64,8 +64,9 @@ export async function ensureReadModelsMatch(
       await client.query('truncate crh.rm_relationships, crh.rm_relationship_intervals');
       await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
     }
+    // The turned day restarts too: the zone that dates it may have changed.
     await client.query(
-      `update crh.projection_checkpoints set fingerprint = $2, position = null, quiet_until = $3
+      `update crh.projection_checkpoints set fingerprint = $2, position = null, quiet_until = $3, turned_day = null
        where projection = $1`,
       [RELATIONSHIPS_PROJECTION, fingerprint, head],
     );
@@ -77,4 +78,21 @@ export async function ensureReadModelsMatch(
   } finally {
     client.release();
   }
+}
+
+/**
+ * True when the stored read models were built with other rules than these
+ * (or are being rebuilt): a gateway configured unlike the projector would
+ * mix its days and thresholds with theirs.
+ */
+export async function readModelsBuiltWithOtherRules(
+  db: Pick<Pool, 'query'>,
+  context: ProjectionContext,
+): Promise<boolean> {
+  const { rows } = await db.query<{ fingerprint: string | null }>(
+    'select fingerprint from crh.projection_checkpoints where projection = $1',
+    [RELATIONSHIPS_PROJECTION],
+  );
+  const stored = rows[0]?.fingerprint;
+  return stored !== undefined && stored !== null && stored !== readModelFingerprint(context);
 }

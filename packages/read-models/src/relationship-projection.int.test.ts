@@ -34,6 +34,13 @@ describe('relationships projection on real PostgreSQL', () => {
   const row = async (customerId: string) =>
     (await pool.query('select * from crh.rm_relationships where customer_id = $1', [customerId])).rows[0];
   const intervals = (customerId: string) => intervalsOf(pool, customerId, null, null);
+  const waitUntil = async (condition: () => Promise<boolean>) => {
+    const deadline = Date.now() + 10_000;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
 
   it('parks events it cannot understand and goes on with the rest', async () => {
     await store.append([
@@ -80,28 +87,73 @@ describe('relationships projection on real PostgreSQL', () => {
     expect((await intervals('l-1'))[0]).toMatchObject({ from: '2026-02-01', status: 'ACTIVE' });
   });
 
-  it('is idempotent: re-applying an already applied batch (seen as late, so refolded) changes nothing', async () => {
+  it('applies only what the checkpoint does not cover: a batch delivered again changes nothing', async () => {
     await store.append([
       event('i-1', 'CustomerOnboarded', '2026-03-01T00:00:00.000Z', { name: 'I', accountManagerId: 'am-1' }),
       event('i-1', 'ComplaintReceived', '2026-03-02T00:00:00.000Z', { complaintId: 'c1', channel: 'email' }),
     ]);
     await projector().catchUp();
+    await store.append([
+      event('i-1', 'ContactLogged', '2026-04-01T00:00:00.000Z', { channel: 'call', direction: 'outbound' }),
+    ]);
+    await projector().catchUp();
     const before = await row('i-1');
     const intervalsBefore = await intervals('i-1');
-    const batch = (await store.readStream('i-1')).map((e) => ({ ...e }));
+    const checkpointBefore = await projector().checkpoint();
+    // A stale projector, or a retry, delivers the first batch again.
+    const stale = (await store.readStream('i-1')).slice(0, 2);
     const client = await pool.connect();
     try {
       await client.query('begin');
-      await applyRelationshipBatch(client, batch, context, historyFromStore(store));
+      const result = await applyRelationshipBatch(client, stale, context, historyFromStore(store));
       await client.query('commit');
+      expect(result.applied).toBe(0);
     } finally {
       client.release();
     }
-    const after = await row('i-1');
-    expect({ ...after, updated_at: null }).toEqual({ ...before, updated_at: null });
+    expect({ ...(await row('i-1')), updated_at: null }).toEqual({ ...before, updated_at: null });
     expect(await intervals('i-1')).toEqual(intervalsBefore);
-    expect(intervalsBefore.at(-1)?.openComplaints).toBe(1);
-    expect(after.fold.complaints).toEqual({ c1: true });
+    expect(await projector().checkpoint()).toBe(checkpointBefore); // never moves back
+    expect(intervalsBefore.at(-1)).toMatchObject({
+      openComplaints: 1,
+      lastContactAt: '2026-04-01T00:00:00.000Z',
+    });
+  });
+
+  it('lets one projector lead: a second stands by until the first stops', async () => {
+    const first = new AbortController();
+    const second = new AbortController();
+    const committedBySecond: string[] = [];
+    const leading = projector(50).run(first.signal);
+    await new Promise((r) => setTimeout(r, 200)); // the first takes the lead
+    const standingBy = createProjector({
+      store,
+      pool,
+      logger: quiet,
+      context,
+      batchSize: 50,
+      standbyCheckMs: 50,
+      onCommitted: (result) => committedBySecond.push(...result.customers),
+    }).run(second.signal);
+    await store.append([
+      event('lead-1', 'CustomerOnboarded', '2026-05-01T00:00:00.000Z', {
+        name: 'L',
+        accountManagerId: 'am-1',
+      }),
+    ]);
+    await waitUntil(async () => (await row('lead-1')) !== undefined);
+    expect(committedBySecond).toEqual([]); // the leader projected it
+    first.abort();
+    await leading;
+    await store.append([
+      event('lead-2', 'CustomerOnboarded', '2026-05-02T00:00:00.000Z', {
+        name: 'M',
+        accountManagerId: 'am-1',
+      }),
+    ]);
+    await waitUntil(async () => committedBySecond.includes('lead-2'));
+    second.abort();
+    await standingBy;
   });
 
   it('commits the checkpoint with the rows, and resumes from it', async () => {
@@ -123,9 +175,7 @@ describe('relationships projection on real PostgreSQL', () => {
     await store.append([
       event('f-1', 'CustomerOnboarded', '2026-05-01T00:00:00.000Z', { name: 'F', accountManagerId: 'am-1' }),
     ]);
-    const deadline = Date.now() + 10_000;
-    while (!(await row('f-1')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(await row('f-1')).toBeDefined();
+    await waitUntil(async () => (await row('f-1')) !== undefined);
     controller.abort();
     await running;
   });

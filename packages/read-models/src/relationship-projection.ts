@@ -2,6 +2,7 @@ import {
   byOccurrence,
   emptyFold,
   extendsFold,
+  type IntervalWalk,
   intervalOn,
   type LocalDate,
   localDateOf,
@@ -36,6 +37,11 @@ export interface BatchOptions {
   /** Record status changes on the change feed (off while rebuilding from an empty read model). */
   announce: boolean;
   now: () => Date;
+  /**
+   * The read-model fingerprint this projector works with: a batch finding
+   * another one stored (another projector rebuilt them) fails rather than mix.
+   */
+  fingerprint?: string | undefined;
 }
 
 export interface BatchResult {
@@ -106,33 +112,46 @@ const ALL_DAYS = '-infinity';
  * Applies one prepared batch inside the caller's transaction. Per touched
  * customer: events later in time than everything its fold has seen extend
  * the fold and replace the intervals from their first day on; a late event
- * (or a re-delivered batch) re-reads and refolds the customer's history and
- * replaces all its intervals. Either way the stored intervals equal those of
+ * re-reads and refolds the customer's history and replaces all its
+ * intervals. Either way the stored intervals equal those of
  * the whole history derived at once. Status changes as of the turned day go
  * to the change feed, and the checkpoint moves, in the same transaction.
  */
 export async function applyPreparedBatch(
   client: PoolClient,
-  prepared: PreparedBatch,
+  delivered: PreparedBatch,
   context: ProjectionContext,
   histories: HistoryLoader,
   options: BatchOptions = DEFAULT_OPTIONS,
 ): Promise<BatchResult> {
-  const { records: batch, byCustomer, parked } = prepared;
-  const last = batch.at(-1);
-  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0, statusChanges: [] };
-
-  const turnedDay = await lockClock(
+  const clock = await lockClock(
     client,
     RELATIONSHIPS_PROJECTION,
     localDateOf(options.now(), context.timeZone),
   );
+  if (options.fingerprint !== undefined && clock.fingerprint !== options.fingerprint) {
+    throw new Error('the read models were rebuilt with another configuration by another projector');
+  }
+  // What the checkpoint already covers was applied: a batch delivered again
+  // (a retry, a second projector) applies only what comes after it, so it
+  // never undoes later work and the checkpoint never moves back.
+  const applied = clock.position;
+  const {
+    records: batch,
+    byCustomer,
+    parked,
+  } = applied !== null && delivered.records.some((r) => r.position <= applied)
+    ? prepareRelationshipBatch(delivered.records.filter((r) => r.position > applied))
+    : delivered;
+  const last = batch.at(-1);
+  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0, statusChanges: [] };
+  const turnedDay = clock.turnedDay;
   await parkEvents(client, parked);
 
   const customers = [...byCustomer.keys()];
   const stored = await loadRelationships(client, customers);
   const updates = new Map<string, CustomerUpdate>();
-  const extended = new Map<string, { walk: ReturnType<typeof walkIntervals>; day: LocalDate }>();
+  const extended = new Map<string, { walk: IntervalWalk; day: LocalDate }>();
   const refold: string[] = [];
   for (const [customerId, events] of byCustomer) {
     const fold = stored.get(customerId)?.fold;

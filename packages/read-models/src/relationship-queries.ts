@@ -48,20 +48,6 @@ export async function relationshipOn(
   return rows[0] ? intervalFromRow(rows[0]) : null;
 }
 
-/** Several customers' intervals holding `day`, keyed by customer (DataLoader batches). */
-export async function relationshipsOn(
-  db: Queryable,
-  customerIds: readonly string[],
-  day: LocalDate,
-): Promise<Map<string, StatusInterval>> {
-  const { rows } = await db.query<IntervalRow>(
-    `select ${INTERVAL_COLUMNS} from ${TABLE}
-     where customer_id = any($1::text[]) and valid @> $2::date`,
-    [customerIds, day],
-  );
-  return new Map(rows.map((row) => [row.customer_id, intervalFromRow(row)]));
-}
-
 /** A customer's intervals overlapping [from, to] (both optional), oldest first. */
 export async function intervalsOf(
   db: Queryable,
@@ -85,7 +71,7 @@ export async function relationshipsPage(
   filter: RelationshipFilter,
   options: PageOptions = {},
 ): Promise<StatusInterval[]> {
-  if (options.limit !== undefined && options.limit <= 0) return [];
+  if ((options.limit !== undefined && options.limit <= 0) || statuses(filter).length === 0) return [];
   const query =
     filter.accountManagerId === undefined ? bookQuery(filter, options) : managerQuery(filter, options);
   const { rows } = await db.query<IntervalRow>(query.sql, query.params);
@@ -94,6 +80,7 @@ export async function relationshipsPage(
 
 /** How many relationships a filter holds on its day. */
 export async function countRelationships(db: Queryable, filter: RelationshipFilter): Promise<number> {
+  if (statuses(filter).length === 0) return 0;
   const params: unknown[] = [filter.day];
   const where = conditions(filter, {}, params);
   const sql =
@@ -112,9 +99,10 @@ interface Sql {
 }
 
 // Status values come from the enum, never from input text: safe to inline,
-// and inlined they let the planner pick each status's partial index.
+// and inlined they let the planner pick each status's partial index. Each
+// once: the whole-book queries read one index per status.
 const statuses = (filter: RelationshipFilter): readonly RelationshipStatus[] =>
-  (filter.statuses ?? RELATIONSHIP_STATUSES).filter((s) => RELATIONSHIP_STATUSES.includes(s));
+  RELATIONSHIP_STATUSES.filter((s) => (filter.statuses ?? RELATIONSHIP_STATUSES).includes(s));
 
 /**
  * Conditions shared by every query shape; pushes their parameters after `$1`

@@ -14,7 +14,7 @@ export interface StatusChange {
   to: RelationshipStatus;
   /** The day the statuses are as of. */
   day: LocalDate;
-  /** When it took effect: the start of the day for a day turn, else the commit. */
+  /** When it took effect: the start of the day for a day turn, else the projector's clock at the batch. */
   at: string;
   cause: 'event' | 'day';
 }

@@ -140,6 +140,8 @@ describe("today's calls, health and status history over the read models (Europe/
     expect(await code('{ relationships(first: 501) { totalCount } }')).toBe('BAD_USER_INPUT');
     expect(await code('{ relationships(tier: "gold") { totalCount } }')).toBe('BAD_USER_INPUT');
     expect(await code('{ relationships(after: "bm9wZQ") { totalCount } }')).toBe('BAD_USER_INPUT');
+    const badDateCursor = Buffer.from(JSON.stringify(['not-a-date', 'x'])).toString('base64url');
+    expect(await code(`{ relationships(after: "${badDateCursor}") { totalCount } }`)).toBe('BAD_USER_INPUT');
     expect(await code('{ neglectedRelationships(date: "2026-13-01") { customerId } }')).toBe(
       'BAD_USER_INPUT',
     );
@@ -151,5 +153,19 @@ describe("today's calls, health and status history over the read models (Europe/
         '{ relationship(customerId: "fine") { statusHistory(from: "2026-02-01", to: "2026-01-01") { status } } }',
       ),
     ).toBe('BAD_USER_INPUT');
+  });
+
+  it('reads a status list as a set: empty gives nothing, repeats change nothing', async () => {
+    const page = '{ totalCount edges { node { customerId } } }';
+    const result = await gateway.query<Record<string, unknown>>(`{
+      empty: relationships(status: [], first: 10) ${page}
+      emptyMine: relationships(status: [], accountManagerId: "${am}", first: 10) ${page}
+      twice: relationships(status: [NEGLECTED, NEGLECTED], first: 10) ${page}
+      once: relationships(status: [NEGLECTED], first: 10) ${page} }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.empty).toEqual({ totalCount: 0, edges: [] });
+    expect(result.data!.emptyMine).toEqual({ totalCount: 0, edges: [] });
+    expect(result.data!.twice).toEqual(result.data!.once);
+    expect((result.data!.once as { totalCount: number }).totalCount).toBe(1);
   });
 });

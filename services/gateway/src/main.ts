@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
 import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { createLogger, onShutdown } from '@crh/observability';
-import { migrateReadModels } from '@crh/read-models';
+import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models';
 import { createApp } from './app.ts';
 
 const config = loadConfig();
@@ -14,6 +14,12 @@ const pool = createPgPool(requireDatabaseUrl(config), {
 const store = createPostgresEventStore({ pool });
 await store.migrate();
 await migrateReadModels(pool); // the gateway may start before the projector
+if (await readModelsBuiltWithOtherRules(pool, config.rules)) {
+  logger.warn(
+    {},
+    'the read models were built with another time zone, tier policy or cadence than this gateway has (or are being rebuilt): give every service the same CRH_* settings',
+  );
+}
 
 const yoga = createApp({
   store,

@@ -1,4 +1,4 @@
-import { type RelationshipState, stateOnInterval, TIERS, type Tier } from '@crh/domain';
+import { isLocalDate, type RelationshipState, stateOnInterval, TIERS, type Tier } from '@crh/domain';
 import {
   countRelationships,
   type PageCursor,
@@ -52,7 +52,11 @@ function tierArg(tier: string | null | undefined): Tier | undefined {
 
 function pageCursor(cursor: string): PageCursor {
   const [lastContactDate, customerId] = decodeCursor(cursor) ?? [];
-  if (typeof lastContactDate !== 'string' || typeof customerId !== 'string') {
+  if (
+    typeof lastContactDate !== 'string' ||
+    !isLocalDate(lastContactDate) ||
+    typeof customerId !== 'string'
+  ) {
     throw badInput('after is not a cursor of this connection');
   }
   return { lastContactDate, customerId };
