@@ -23,8 +23,8 @@ export interface LoadedBook {
   url: string;
   events: number;
   intervals: number;
-  /** Catch-up of the whole book by the projector; null when a kept database was reused. */
-  catchUp: { events: number; seconds: number } | null;
+  /** The projector building the read models over the whole book; null when a kept database was reused. */
+  build: { events: number; seconds: number } | null;
   sizes: Record<string, string>;
 }
 
@@ -50,7 +50,7 @@ export async function loadBook(
     const kept = await keptBook(url, key);
     if (kept !== null) {
       log(`reusing the projected book in database ${DATABASE} (--fresh rebuilds it)`);
-      return { url, ...kept, catchUp: null, sizes: await sizes(url) };
+      return { url, ...kept, build: null, sizes: await sizes(url) };
     }
   }
   url = await recreateDatabase(adminUrl, DATABASE);
@@ -67,7 +67,7 @@ export async function loadBook(
     events = null; // the log is in the database now; let the heap go
     await pool.query('analyze crh.events');
 
-    log('projecting the whole book (catch-up) ...');
+    log('building the read models from the log (a projector starting over an existing log) ...');
     const projector = createProjector({
       store,
       pool,
@@ -76,7 +76,7 @@ export async function loadBook(
       batchSize: config.env.PROJECTOR_BATCH_SIZE,
     });
     const started = performance.now();
-    const projected = await projector.catchUp();
+    await projector.catchUp();
     const seconds = (performance.now() - started) / 1000;
     await pool.query('vacuum analyze crh.rm_relationship_intervals');
     await pool.query('create table crh.bench_book (key text not null, events integer not null)');
@@ -86,7 +86,7 @@ export async function loadBook(
       url,
       events: count,
       intervals,
-      catchUp: { events: projected, seconds },
+      build: { events: count, seconds },
       sizes: await sizes(url),
     };
   } finally {

@@ -117,10 +117,10 @@ function report(results: {
   log(
     `book: ${book.customers} customers, ${book.events} events, ${book.intervals} status intervals; sizes ${JSON.stringify(book.sizes)}`,
   );
-  if (book.catchUp) {
-    const { events, seconds } = book.catchUp;
+  if (book.build) {
+    const { events, seconds } = book.build;
     log(
-      `book catch-up: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s`,
+      `book built from the log, customer by customer: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s`,
     );
   }
   log(`${'latency, ms'.padEnd(58)}   p50    p95    p99    max   rows`);

@@ -38,7 +38,7 @@ export const envSchema = z.object({
   GATEWAY_PORT: port(4000),
   PROJECTOR_PORT: port(4002),
   INGEST_BODY_LIMIT: z.string().default('8mb'),
-  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(20_000),
+  PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(100_000),
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),

@@ -70,6 +70,15 @@ describe('health score', () => {
     expect(healthScore(s, END_OF_DAY, rules)).toMatchObject({ score: 47, band: 'WATCH' }); // 100 - 53
   });
 
+  it('takes the whole cadence weight past the typical gap when the factor is 1', () => {
+    const s = state({ daysSinceContact: 5, lastContactDate: '2026-06-05', typicalContactGapDays: 4 });
+    const strict = { ...rules, cadence: { gaps: 8, factor: 1, minExtraDays: 0 } };
+    const cadence = (x: RelationshipState) =>
+      healthScore(x, END_OF_DAY, strict).factors.find((f) => f.factor === 'CADENCE')?.points;
+    expect(cadence(s)).toBe(-10);
+    expect(cadence({ ...s, daysSinceContact: 4 })).toBe(0);
+  });
+
   it('counts NPS and delight only when dated in the last 90 days, and adds for them', () => {
     const recent = state({
       lastNpsScore: 10,

@@ -118,7 +118,11 @@ function cadence(state: RelationshipState, context: RuleContext, weights: Health
     return { factor: 'CADENCE', points: 0, detail: 'too few contacts to know a rhythm' };
   }
   const { factor } = context.cadence ?? DEFAULT_CADENCE;
-  const beyond = clamp01((state.daysSinceContact - typical) / ((factor - 1) * typical));
+  // From the typical gap (nothing) to factor x the gap (the full weight); a
+  // factor of 1 leaves no way between, so any silence past the gap counts whole.
+  const span = (factor - 1) * typical;
+  const beyond =
+    span > 0 ? clamp01((state.daysSinceContact - typical) / span) : state.daysSinceContact > typical ? 1 : 0;
   return {
     factor: 'CADENCE',
     points: round1(-weights.cadence * beyond),

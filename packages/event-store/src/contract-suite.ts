@@ -56,6 +56,33 @@ export function describeEventStoreContract(adapterName: string, factory: EventSt
       expect(await store.readStreams([])).toEqual(new Map());
     });
 
+    it('reads every stream up to a position, whole streams in revision order', async () => {
+      const [a, b, c] = [uniqueCustomer('upto-a'), uniqueCustomer('upto-b'), uniqueCustomer('upto-c')];
+      const before = [newEvent(a), newEvent(b), newEvent(a), newEvent(c), newEvent(a), newEvent(b)];
+      await store.append(before.slice(0, 3));
+      const upTo = lastOf(await store.append(before.slice(3))).position;
+      await waitForHead(store, upTo);
+      await store.append([newEvent(a), newEvent(b)]); // after the position: left out
+      const mine = new Set([a, b, c]);
+      const seen = new Map<string, string[]>();
+      for await (const batch of store.readStreamsUpTo(upTo, { batchSize: 2 })) {
+        for (const stream of batch) {
+          const customer = stream[0]!.customerId;
+          expect(seen.has(customer), `${customer} came in two pieces`).toBe(false);
+          expect(stream.every((e) => e.customerId === customer && e.position <= upTo)).toBe(true);
+          expect(stream.map((e) => e.revision)).toEqual(stream.map((_, i) => i));
+          seen.set(
+            customer,
+            stream.map((e) => e.id),
+          );
+        }
+      }
+      const ids = (customer: string) => before.filter((e) => e.customerId === customer).map((e) => e.id);
+      expect(new Map([...seen].filter(([customer]) => mine.has(customer)))).toEqual(
+        new Map([a, b, c].map((customer) => [customer, ids(customer)])),
+      );
+    });
+
     it('returns appended envelopes intact from readStream, revisions from 0', async () => {
       const customer = uniqueCustomer('intact');
       const full = newEvent(customer, {

@@ -87,6 +87,13 @@ export interface EventStore {
    */
   readStreams(customerIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /**
+   * Every stream's events at or before the log position `upTo`, stream after
+   * stream, each in revision order, in batches of whole streams (a stream is
+   * never split between batches). What a read model is rebuilt from,
+   * customer by customer, instead of replaying the log in time order.
+   */
+  readStreamsUpTo(upTo: string, options?: { batchSize?: number }): AsyncIterable<RecordedEvent[][]>;
+  /**
    * One batch of the global log in order, never skipping an event that a
    * still-running append will commit later (gap-free reads).
    */

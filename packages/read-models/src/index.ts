@@ -16,6 +16,7 @@ export {
   type ReadModelStatus,
   readModelFingerprint,
   readModelsBuiltWithOtherRules,
+  requestRebuild,
 } from './read-model-fingerprint.ts';
 export {
   applyPreparedBatch,

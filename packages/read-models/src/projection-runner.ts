@@ -6,6 +6,7 @@ import { historyFromStore } from './customer-history.ts';
 import { type DayTurn, turnDays } from './day-turn.ts';
 import { readAhead } from './read-ahead.ts';
 import { ensureReadModelsMatch, readModelFingerprint } from './read-model-fingerprint.ts';
+import { buildRelationships } from './relationship-build.ts';
 import {
   applyPreparedBatch,
   type BatchResult,
@@ -77,6 +78,14 @@ export function createProjector(deps: ProjectorDeps): Projector {
         logger.warn({}, 'read models were built with another configuration; rebuilding from the log');
       }
       quietUntil = status.quietUntil;
+      // A quiet (re)build with nothing applied yet: build customer by customer
+      // up to the head it started from; what came after is news, projected
+      // and announced batch by batch.
+      if (quietUntil !== null && (await checkpoint()) === null) {
+        const started = Date.now();
+        const built = await buildRelationships(pool, store, context, quietUntil, now);
+        if (built) logger.info({ ...built, ms: Date.now() - started }, 'read models built from the log');
+      }
     })();
     return prepared;
   };

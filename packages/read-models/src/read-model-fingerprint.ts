@@ -96,3 +96,13 @@ export async function readModelsBuiltWithOtherRules(
   const stored = rows[0]?.fingerprint;
   return stored !== undefined && stored !== null && stored !== readModelFingerprint(context);
 }
+
+/**
+ * Makes the next projector start rebuild the read models from the log, as a
+ * configuration change would (data teams after a rule change; benchmarks).
+ */
+export async function requestRebuild(db: Pick<Pool, 'query'>): Promise<void> {
+  await db.query('update crh.projection_checkpoints set fingerprint = null where projection = $1', [
+    RELATIONSHIPS_PROJECTION,
+  ]);
+}

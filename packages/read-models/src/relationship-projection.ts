@@ -234,7 +234,8 @@ function announcements(
   return changes;
 }
 
-async function parkEvents(
+/** Keeps events the current code cannot read, with the reason (never fatal). */
+export async function parkEvents(
   client: Queryable,
   parked: readonly { record: RecordedEvent; reason: string }[],
 ): Promise<void> {

@@ -21,7 +21,7 @@ import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
 import { EVENT_STORE_MIGRATIONS_TABLE, eventStoreMigrations } from './event-store-migrations.ts';
 import { runMigrations } from './migration-runner.ts';
 import { NotificationWaker } from './notification-waker.ts';
-import { encodePosition } from './position.ts';
+import { decodePosition, encodePosition } from './position.ts';
 import { READABLE, readAllQuery } from './read-all-query.ts';
 
 export interface PostgresEventStoreOptions {
@@ -110,6 +110,47 @@ export class PostgresEventStore implements EventStore {
       else streams.set(event.customerId, [event]);
     }
     return streams;
+  }
+
+  /**
+   * Pages through the (stream_id, revision) index with a keyset, so each
+   * page is one index range; events after `upTo` are left out. The last
+   * stream of a page may go on in the next one, so it is held back until it
+   * ends.
+   */
+  async *readStreamsUpTo(
+    upTo: string,
+    options: { batchSize?: number } = {},
+  ): AsyncGenerator<RecordedEvent[][]> {
+    const { txId, position } = decodePosition(upTo);
+    const limit = options.batchSize ?? 10_000;
+    const columns = `${EVENT_COLUMNS}, stream_id`;
+    const upToPosition = '(tx_id, position) <= ($1::xid8, $2::bigint)';
+    let after: { stream: string; revision: string } | null = null;
+    let open: RecordedEvent[] = [];
+    for (;;) {
+      const page: pg.QueryResult<EventRow & { stream_id: string }> = await this.#pool.query(
+        after === null
+          ? `select ${columns} from crh.events where ${upToPosition} order by stream_id, revision limit $3`
+          : `select ${columns} from crh.events where (stream_id, revision) > ($4, $5::bigint) and ${upToPosition}
+             order by stream_id, revision limit $3`,
+        after === null ? [txId, position, limit] : [txId, position, limit, after.stream, after.revision],
+      );
+      const streams: RecordedEvent[][] = [];
+      for (const row of page.rows) {
+        const event = toRecordedEvent(row);
+        if (open.length > 0 && open[0]!.customerId !== event.customerId) {
+          streams.push(open);
+          open = [];
+        }
+        open.push(event);
+      }
+      const last = page.rows.at(-1);
+      if (!last) break;
+      after = { stream: last.stream_id, revision: last.revision };
+      if (streams.length > 0) yield streams;
+    }
+    if (open.length > 0) yield [open];
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
