@@ -112,13 +112,14 @@ describe('relationships projection on random histories with late and re-sent eve
     try {
       const events = randomBook(seeded(9), 20, 30);
       await fresh.store.append(events);
-      await createProjector({
+      const projector = createProjector({
         store: fresh.store,
         pool: fresh.pool,
         logger: quiet,
         context,
         batchSize: 7,
-      }).catchUp();
+      });
+      await projector.catchUp();
       const customers = [...new Set(events.map((e) => e.customerId))];
       const streams = await fresh.store.readStreams(customers);
       for (const customerId of customers) {
@@ -128,18 +129,11 @@ describe('relationships projection on random histories with late and re-sent eve
         );
       }
       // The build covered the log in one go: nothing was announced, the checkpoint is the head.
-      expect(
-        (await fresh.pool.query('select count(*)::int as n from crh.relationship_status_changes')).rows[0].n,
-      ).toBe(0);
-      expect(
-        await createProjector({
-          store: fresh.store,
-          pool: fresh.pool,
-          logger: quiet,
-          context,
-          batchSize: 7,
-        }).checkpoint(),
-      ).toBe(await fresh.store.headPosition());
+      const { rows } = await fresh.pool.query(
+        'select count(*)::int as n from crh.relationship_status_changes',
+      );
+      expect(rows[0].n).toBe(0);
+      expect(await projector.checkpoint()).toBe(await fresh.store.headPosition());
     } finally {
       await fresh.close();
     }
