@@ -1,8 +1,8 @@
 export { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 export { type CopyValue, copyInto } from './copy-rows.ts';
 export { type HistoryLoader, historyFromStore, toPositionedEvents } from './customer-history.ts';
-export { type DayTurn, turnDays } from './day-turn.ts';
-export { INTERVAL_COLUMNS, type IntervalRow, intervalFromRow, type Queryable } from './interval-rows.ts';
+export type { DayTurn } from './day-turn.ts';
+export type { Queryable } from './interval-rows.ts';
 export { migrateReadModels } from './migrate.ts';
 export { readModelMigrations } from './migrations.ts';
 export {
@@ -12,8 +12,6 @@ export {
   type RunnerLogger,
 } from './projection-runner.ts';
 export {
-  ensureReadModelsMatch,
-  type ReadModelStatus,
   readModelFingerprint,
   readModelsBuiltWithOtherRules,
   requestRebuild,
@@ -37,4 +35,4 @@ export {
   relationshipOn,
   relationshipsPage,
 } from './relationship-queries.ts';
-export { recordStatusChanges, type StatusChange } from './status-changes.ts';
+export type { StatusChange } from './status-changes.ts';
