@@ -7,7 +7,8 @@ import {
   type OracleRelationship,
   oracleBook,
 } from '../support/domain-oracle.ts';
-import { mulberry32, randomHistory } from '../support/random-history.ts';
+import { sendRandomBook } from '../support/random-book-fixture.ts';
+import { randomHistory } from '../support/random-history.ts';
 
 // The issue's acceptance test: random books, sent with late and re-sent
 // events, must give exactly DOMAIN.md's relationships on every day, for the
@@ -68,30 +69,7 @@ describe.each(['UTC', 'America/St_Johns'])(
         managers: MANAGERS.length,
         customerPrefix: `days-${zone.length}-`,
       });
-      // Send in small batches in the (partly late) sending order, projecting at
-      // random moments, then re-send the duplicates as a retrying client would.
-      const random = mulberry32(17);
-      const { events: order, duplicates } = history.sendOrder;
-      const { store } = fixture.database;
-      for (let i = 0; i < order.length; i += 25) {
-        await store.append(order.slice(i, i + 25));
-        if (random() < 0.4) await fixture.projector.catchUp();
-      }
-      await store.append(duplicates);
-      await fixture.projector.catchUp();
-
-      // The oracle gets the events as stored: with their log positions.
-      const customers = [...new Set(order.map((e) => e.customerId))];
-      const streams = await store.readStreams(customers);
-      events = [...streams.values()].flat().map((e) => ({
-        id: e.id,
-        type: e.type,
-        customerId: e.customerId,
-        occurredAt: e.occurredAt,
-        data: e.data as Record<string, unknown>,
-        position: e.position,
-      }));
-      expect(events).toHaveLength(order.length); // re-sent ids were recorded once
+      events = await sendRandomBook(fixture, history);
     }, 120_000);
     afterAll(() => fixture.close());
 

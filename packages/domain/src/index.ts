@@ -1,4 +1,25 @@
 export { type CadencePolicy, DEFAULT_CADENCE, median } from './cadence.ts';
+export { type ComplaintLifecycle, complaintLifecycles } from './complaint-lifecycle.ts';
+export {
+  type ComplaintRecord,
+  type CustomerSignals,
+  customerSignals,
+  DAY_COUNT_FIELDS,
+  type DayCountField,
+  diffDayCounts,
+  mergeDayCounts,
+  type NpsAnswer,
+  ORGANISATION_SCOPE,
+  type PromiseRecord,
+  RETENTION_DAYS,
+  type ScopedDayCounts,
+} from './customer-signals.ts';
+export {
+  type CustomerTimeline,
+  customerTimeline,
+  segmentOn,
+  type TimelineSegment,
+} from './customer-timeline.ts';
 export { DomainError } from './domain-error.ts';
 export {
   type BatchValidation,
@@ -33,6 +54,8 @@ export {
   healthScore,
   parseHealthWeights,
 } from './health-score.ts';
+export { type PromiseLifecycle, promiseLifecycles, type SettledPromise } from './promise-lifecycle.ts';
+export { isRecent, RECENT_DAYS } from './recent-window.ts';
 export {
   byOccurrence,
   CONTACT_DAYS_KEPT,
@@ -53,6 +76,7 @@ export {
   stateOn,
 } from './relationship-state.ts';
 export { normaliseRfc3339 } from './rfc3339.ts';
+export { type SignalEntry, signalEntryOf, withSignals } from './signal-history.ts';
 export {
   type IntervalWalk,
   intervalOn,

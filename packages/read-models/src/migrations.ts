@@ -132,4 +132,165 @@ export const readModelMigrations = [
       create index relationship_status_changes_by_customer on crh.relationship_status_changes (customer_id, seq);
     `,
   },
+  {
+    name: '003_signals_and_daily_kpis',
+    sql: `
+      -- Per customer: the events its signals are derived from (contacts
+      -- aside), in occurrence order; see packages/domain/src/signal-history.ts.
+      create table crh.rm_customer_signals (
+        customer_id text primary key,
+        history jsonb not null
+      ) with (fillfactor = 70);
+
+      -- Daily KPIs as sums. scope '' is the organisation, any other scope an
+      -- account manager (ids are never empty). Levels are changes: a day's
+      -- level is the sum of its scope's rows up to that day, so an interval
+      -- of a year is two rows, not 365. Day counts are what happened that day.
+      create table crh.rm_kpi_levels (
+        scope text collate "C" not null,
+        day date not null,
+        active integer not null default 0,
+        going_quiet integer not null default 0,
+        neglected integer not null default 0,
+        open_complaints integer not null default 0,
+        retained integer not null default 0,
+        primary key (scope, day)
+      );
+      create table crh.rm_kpi_day_counts (
+        scope text collate "C" not null,
+        day date not null,
+        churned integer not null default 0,
+        promoters integer not null default 0,
+        passives integer not null default 0,
+        detractors integer not null default 0,
+        complaints_received integer not null default 0,
+        complaints_resolved integer not null default 0,
+        promises_due integer not null default 0,
+        promises_kept_on_time integer not null default 0,
+        delight_moments integer not null default 0,
+        compliments integer not null default 0,
+        median_hours_to_acknowledge double precision,
+        median_hours_to_resolve double precision,
+        primary key (scope, day)
+      );
+
+      -- The interval levels follow the intervals themselves: every interval
+      -- written or deleted adds or takes away its status and open complaints
+      -- on its first day and gives them back on its end day, for the
+      -- organisation and its manager. Set-based, once per statement (COPY too).
+      create function crh.rm_interval_levels() returns trigger language plpgsql as $fn$
+      declare
+        direction integer := case when tg_op = 'DELETE' then -1 else 1 end;
+      begin
+        insert into crh.rm_kpi_levels as l (scope, day, active, going_quiet, neglected, open_complaints)
+        select s.scope, e.day,
+               sum(e.sign * (c.status <> 'CHURNED')::int),
+               sum(e.sign * (c.status = 'GOING_QUIET')::int),
+               sum(e.sign * (c.status = 'NEGLECTED')::int),
+               sum(e.sign * c.open_complaints)
+        from changed c
+        cross join lateral (values (c.from_day, direction), (c.to_day, -direction)) as e(day, sign)
+        cross join lateral (values (''), (c.account_manager_id)) as s(scope)
+        where e.day is not null and s.scope is not null
+        group by s.scope, e.day
+        on conflict (scope, day) do update set
+          active = l.active + excluded.active,
+          going_quiet = l.going_quiet + excluded.going_quiet,
+          neglected = l.neglected + excluded.neglected,
+          open_complaints = l.open_complaints + excluded.open_complaints;
+        return null;
+      end
+      $fn$;
+      create trigger rm_interval_levels_insert after insert on crh.rm_relationship_intervals
+        referencing new table as changed for each statement execute function crh.rm_interval_levels();
+      create trigger rm_interval_levels_delete after delete on crh.rm_relationship_intervals
+        referencing old table as changed for each statement execute function crh.rm_interval_levels();
+
+      -- One row per received complaint of an onboarded customer (seed 003).
+      create table crh.rm_complaints (
+        customer_id text collate "C" not null,
+        complaint_id text collate "C" not null,
+        account_manager_id text not null,
+        received_at timestamptz not null,
+        channel text,
+        severity text,
+        category text,
+        acknowledged_at timestamptz,
+        first_resolved_at timestamptz,
+        hours_to_acknowledge double precision,
+        hours_to_resolve double precision,
+        updates integer not null,
+        reopenings integer not null,
+        open boolean not null,
+        resolved_at timestamptz,
+        longest_silence_hours double precision not null,
+        silent_since timestamptz,
+        last_step_at timestamptz not null,
+        beyond_repair boolean not null,
+        gestures text[] not null,
+        feedback_asked boolean not null,
+        feedback_satisfied boolean,
+        churned_after_resolution_at timestamptz,
+        -- where it counts in the daily KPIs (manager null: not counted)
+        received_day date not null,
+        received_manager text,
+        acknowledged_day date,
+        acknowledged_manager text,
+        resolved_day date,
+        resolved_manager text,
+        primary key (customer_id, complaint_id)
+      );
+      create index rm_complaints_by_manager on crh.rm_complaints (account_manager_id, received_at);
+      create index rm_complaints_by_received on crh.rm_complaints (received_at, customer_id, complaint_id);
+      create index rm_complaints_open on crh.rm_complaints (received_at) where open;
+      create index rm_complaints_acknowledged on crh.rm_complaints (acknowledged_day)
+        include (acknowledged_manager, hours_to_acknowledge) where acknowledged_manager is not null;
+      create index rm_complaints_resolved on crh.rm_complaints (resolved_day)
+        include (resolved_manager, hours_to_resolve) where resolved_manager is not null;
+
+      -- One row per made promise of an onboarded customer (seed 002).
+      create table crh.rm_promises (
+        customer_id text collate "C" not null,
+        promise_id text collate "C" not null,
+        account_manager_id text not null,
+        description text not null,
+        made_at timestamptz not null,
+        due_at timestamptz not null,
+        due_day date not null,
+        due_manager text,
+        kept_at timestamptz,
+        cancelled_at timestamptz,
+        settled text,
+        settled_at timestamptz,
+        primary key (customer_id, promise_id)
+      );
+      create index rm_promises_by_due on crh.rm_promises (due_at, customer_id, promise_id);
+      create index rm_promises_by_manager on crh.rm_promises (account_manager_id, due_at);
+      create index rm_promises_unsettled on crh.rm_promises (due_at) where settled is null;
+
+      -- NPS answers that count, with the manager and tier as of their day.
+      create table crh.rm_nps_answers (
+        customer_id text collate "C" not null,
+        position text not null,
+        at timestamptz not null,
+        day date not null,
+        score integer not null,
+        touchpoint text,
+        account_manager_id text not null,
+        tier text not null,
+        primary key (customer_id, position)
+      );
+      create index rm_nps_answers_by_day on crh.rm_nps_answers (day) include (score, touchpoint, account_manager_id, tier);
+      create index rm_nps_answers_by_customer_day on crh.rm_nps_answers (customer_id, day);
+
+      -- Delight moments per employee and day ("one fan a day").
+      create table crh.rm_delight_days (
+        actor_id text collate "C" not null,
+        day date not null,
+        moments integer not null,
+        primary key (actor_id, day)
+      );
+      create index rm_delight_days_by_day on crh.rm_delight_days (day) where moments > 0;
+    `,
+  },
 ] as const;

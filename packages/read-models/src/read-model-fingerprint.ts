@@ -3,8 +3,21 @@ import { DEFAULT_CADENCE } from '@crh/domain';
 import type { Pool } from 'pg';
 import { type ProjectionContext, RELATIONSHIPS_PROJECTION } from './relationship-projection.ts';
 
+/** Every table derived from the log: a rebuild empties them all. */
+export const READ_MODEL_TABLES = [
+  'crh.rm_relationships',
+  'crh.rm_relationship_intervals',
+  'crh.rm_customer_signals',
+  'crh.rm_kpi_levels',
+  'crh.rm_kpi_day_counts',
+  'crh.rm_complaints',
+  'crh.rm_promises',
+  'crh.rm_nps_answers',
+  'crh.rm_delight_days',
+];
+
 /** Bump when the projection's code derives different rows from the same events. */
-export const READ_MODEL_VERSION = 2;
+export const READ_MODEL_VERSION = 3;
 
 /**
  * What the stored rows depend on besides the events: the time zone dates
@@ -61,7 +74,7 @@ export async function ensureReadModelsMatch(
     }
     const state = row.position === null ? 'new' : 'rebuilding';
     if (state === 'rebuilding') {
-      await client.query('truncate crh.rm_relationships, crh.rm_relationship_intervals');
+      await client.query(`truncate ${READ_MODEL_TABLES.join(', ')}`);
       await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
     }
     // The turned day restarts too: the zone that dates it may have changed.

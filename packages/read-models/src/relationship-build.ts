@@ -11,6 +11,7 @@ import {
   prepareRelationshipBatch,
   RELATIONSHIPS_PROJECTION,
 } from './relationship-projection.ts';
+import { SignalBuild } from './signal-projection.ts';
 
 export interface BuildResult {
   events: number;
@@ -48,7 +49,9 @@ export async function buildRelationships(
     const result: BuildResult = { events: 0, customers: 0, parked: 0 };
     let intervals: StatusInterval[] = [];
     let relationships: CopyValue[][] = [];
+    const signals = new SignalBuild(context.timeZone);
     const flush = async () => {
+      await signals.flush(client);
       await insertIntervals(client, intervals);
       await copyInto(
         client,
@@ -70,11 +73,13 @@ export async function buildRelationships(
         // Announced as of the turned day, quietly: a build is no news.
         const status = intervalOn(walk.intervals, clock.turnedDay)?.status ?? null;
         relationships.push([customerId, JSON.stringify(walk.fold), status]);
+        signals.add(customerId, events);
         result.customers += 1;
       }
       if (intervals.length >= FLUSH_ROWS) await flush();
     }
     await flush();
+    await signals.finish(client);
     await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, upTo);
     await client.query('commit');
     return result;

@@ -26,6 +26,7 @@ import {
   type Queryable,
 } from './interval-rows.ts';
 import { lockClock } from './projection-clock.ts';
+import { applySignalBatch } from './signal-projection.ts';
 import { recordStatusChanges, type StatusChange } from './status-changes.ts';
 
 export const RELATIONSHIPS_PROJECTION = 'relationships';
@@ -190,6 +191,10 @@ export async function applyPreparedBatch(
     client,
     [...updates.values()].flatMap((u) => u.intervals),
   );
+
+  // The signals (daily KPIs, complaints, promises, NPS, fans) in the same
+  // transaction: one checkpoint covers every read model.
+  await applySignalBatch(client, byCustomer, context.timeZone);
 
   const changes = announcements(updates, stored, turnedDay, options.now().toISOString());
   await saveRelationships(client, updates, stored, changes);

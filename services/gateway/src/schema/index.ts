@@ -9,6 +9,7 @@ import './health.ts';
 import './status-history.ts';
 import './relationship-lists.ts';
 import './todays-calls.ts';
+import './daily-kpis.ts';
 
 export const schema = builder.toSchema();
 

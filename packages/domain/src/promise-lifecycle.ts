@@ -1,0 +1,59 @@
+import { entriesById, type SignalEntry } from './signal-history.ts';
+
+/** Settled states; OPEN and OVERDUE depend on the clock and are decided when asked. */
+export type SettledPromise = 'KEPT_ON_TIME' | 'KEPT_LATE' | 'CANCELLED';
+
+/** One promise (seed 002), from its entries in occurrence order. */
+export interface PromiseLifecycle {
+  promiseId: string;
+  description: string;
+  madeAt: string;
+  dueAt: string;
+  /** The first PromiseKept, by occurrence. */
+  keptAt: string | null;
+  /** The first PromiseCancelled, by occurrence. */
+  cancelledAt: string | null;
+  /** Whichever of kept / cancelled came first settles it; null while neither has. */
+  settled: SettledPromise | null;
+  settledAt: string | null;
+}
+
+/** Every made promise's lifecycle (the first PromiseMade counts); keeping an unmade promise counts nowhere. */
+export function promiseLifecycles(history: readonly SignalEntry[]): PromiseLifecycle[] {
+  const byId = entriesById(history, 'promise');
+  const result: PromiseLifecycle[] = [];
+  for (const [promiseId, entries] of byId) {
+    const made = entries.find((e) => e.step === 'made');
+    if (!made?.due) continue;
+    const keptAt = entries.find((e) => e.step === 'kept')?.at ?? null;
+    const cancelledAt = entries.find((e) => e.step === 'cancelled')?.at ?? null;
+    const settling = entries.find((e) => e.step !== 'made');
+    const settled: SettledPromise | null =
+      settling === undefined
+        ? null
+        : settling.step === 'cancelled'
+          ? 'CANCELLED'
+          : Date.parse(settling.at) <= Date.parse(made.due)
+            ? 'KEPT_ON_TIME'
+            : 'KEPT_LATE';
+    result.push({
+      promiseId,
+      description: made.what ?? '',
+      madeAt: made.at,
+      dueAt: made.due,
+      keptAt,
+      cancelledAt,
+      settled,
+      settledAt: settling?.at ?? null,
+    });
+  }
+  return result;
+}
+
+/** Kept on time (DOMAIN.md): some PromiseKept at or before dueAt. */
+export const keptOnTime = (p: PromiseLifecycle): boolean =>
+  p.keptAt !== null && Date.parse(p.keptAt) <= Date.parse(p.dueAt);
+
+/** Cancelled before its due time: such a promise is not counted as due. */
+export const cancelledBeforeDue = (p: PromiseLifecycle): boolean =>
+  p.cancelledAt !== null && Date.parse(p.cancelledAt) < Date.parse(p.dueAt);

@@ -1,0 +1,207 @@
+import {
+  type CustomerSignals,
+  customerSignals,
+  diffDayCounts,
+  type LocalDate,
+  mergeDayCounts,
+  ORGANISATION_SCOPE,
+  type PositionedEvent,
+  type ScopedDayCounts,
+  type SignalEntry,
+  withSignals,
+} from '@crh/domain';
+import { type CopyValue, copyInto } from './copy-rows.ts';
+import type { Queryable } from './interval-rows.ts';
+import {
+  addDayCounts,
+  addDelightDays,
+  answerRow,
+  complaintRow,
+  copyAnswers,
+  copyComplaints,
+  copyPromises,
+  deleteCustomerRows,
+  promiseRow,
+  refreshMedians,
+} from './signal-rows.ts';
+
+export interface SignalBatchResult {
+  /** Customers whose signal history changed. */
+  customers: number;
+}
+
+/**
+ * Applies a batch's events to the signal read models, inside the caller's
+ * transaction. Per customer with signal events: its stored signal history
+ * takes the new entries wherever they belong in time (a late event is just
+ * an entry further back), everything the customer contributes is derived
+ * again from the whole history, before and after, and only the difference
+ * is written: increments to the daily sums, the customer's complaint,
+ * promise and answer rows where they changed, the medians of the days whose
+ * complaints changed. Customers with only contacts in the batch cost nothing.
+ */
+export async function applySignalBatch(
+  db: Queryable,
+  byCustomer: ReadonlyMap<string, readonly PositionedEvent[]>,
+  timeZone: string,
+): Promise<SignalBatchResult> {
+  const stored = await loadHistories(db, [...byCustomer.keys()]);
+  const counts: ScopedDayCounts = new Map();
+  const delight = new Map<string, Map<LocalDate, number>>();
+  const medianKeys = new Map<string, Set<LocalDate>>();
+  const histories: { id: string; history: SignalEntry[] }[] = [];
+  const rewrite = { complaints: [] as string[], promises: [] as string[], answers: [] as string[] };
+  const rows = {
+    complaints: [] as CopyValue[][],
+    promises: [] as CopyValue[][],
+    answers: [] as CopyValue[][],
+  };
+
+  for (const [customerId, events] of byCustomer) {
+    const before = stored.get(customerId) ?? [];
+    const after = withSignals(before, events);
+    if (after === before) continue;
+    histories.push({ id: customerId, history: after });
+    const old = customerSignals(customerId, before, timeZone);
+    const now = customerSignals(customerId, after, timeZone);
+    mergeDayCounts(counts, diffDayCounts(old.counts, now.counts));
+    addDelightChanges(delight, old, now);
+    if (changed(old.complaints, now.complaints)) {
+      rewrite.complaints.push(customerId);
+      for (const c of now.complaints) rows.complaints.push(complaintRow(c));
+      for (const c of [...old.complaints, ...now.complaints]) addMedianKeys(medianKeys, c);
+    }
+    if (changed(old.promises, now.promises)) {
+      rewrite.promises.push(customerId);
+      for (const p of now.promises) rows.promises.push(promiseRow(p));
+    }
+    if (changed(old.answers, now.answers)) {
+      rewrite.answers.push(customerId);
+      for (const a of now.answers) rows.answers.push(answerRow(a));
+    }
+  }
+  if (histories.length === 0) return { customers: 0 };
+
+  await db.query(
+    `insert into crh.rm_customer_signals (customer_id, history)
+     select * from unnest($1::text[], $2::jsonb[])
+     on conflict (customer_id) do update set history = excluded.history`,
+    [histories.map((h) => h.id), histories.map((h) => JSON.stringify(h.history))],
+  );
+  await deleteCustomerRows(db, 'crh.rm_complaints', rewrite.complaints);
+  await copyComplaints(db, rows.complaints);
+  await deleteCustomerRows(db, 'crh.rm_promises', rewrite.promises);
+  await copyPromises(db, rows.promises);
+  await deleteCustomerRows(db, 'crh.rm_nps_answers', rewrite.answers);
+  await copyAnswers(db, rows.answers);
+  await addDayCounts(db, counts);
+  await addDelightDays(db, delight);
+  await refreshMedians(db, medianKeys);
+  return { customers: histories.length };
+}
+
+async function loadHistories(
+  db: Queryable,
+  customers: readonly string[],
+): Promise<Map<string, SignalEntry[]>> {
+  const { rows } = await db.query<{ customer_id: string; history: SignalEntry[] }>(
+    'select customer_id, history from crh.rm_customer_signals where customer_id = any($1::text[])',
+    [customers],
+  );
+  return new Map(rows.map((r) => [r.customer_id, r.history]));
+}
+
+const changed = (before: readonly unknown[], after: readonly unknown[]) =>
+  before.length !== after.length || JSON.stringify(before) !== JSON.stringify(after);
+
+function addMedianKeys(
+  keys: Map<string, Set<LocalDate>>,
+  c: {
+    acknowledgedDay: LocalDate | null;
+    acknowledgedManager: string | null;
+    resolvedDay: LocalDate | null;
+    resolvedManager: string | null;
+  },
+) {
+  const add = (manager: string | null, day: LocalDate | null) => {
+    if (manager === null || day === null) return;
+    for (const scope of [ORGANISATION_SCOPE, manager]) {
+      const set = keys.get(scope) ?? new Set<LocalDate>();
+      set.add(day);
+      keys.set(scope, set);
+    }
+  };
+  add(c.acknowledgedManager, c.acknowledgedDay);
+  add(c.resolvedManager, c.resolvedDay);
+}
+
+function addDelightChanges(
+  into: Map<string, Map<LocalDate, number>>,
+  old: CustomerSignals,
+  now: CustomerSignals,
+) {
+  const add = (source: CustomerSignals['delight'], sign: number) => {
+    for (const [actor, days] of source) {
+      const target = into.get(actor) ?? new Map<LocalDate, number>();
+      for (const [day, n] of days) target.set(day, (target.get(day) ?? 0) + sign * n);
+      into.set(actor, target);
+    }
+  };
+  add(old.delight, -1);
+  add(now.delight, 1);
+}
+
+/**
+ * Collects whole customers' signals during a build from an empty read
+ * model: rows are copied in chunks, the daily sums and medians written once
+ * at the end.
+ */
+export class SignalBuild {
+  private readonly counts: ScopedDayCounts = new Map();
+  private readonly delight = new Map<string, Map<LocalDate, number>>();
+  private rows = {
+    histories: [] as CopyValue[][],
+    complaints: [] as CopyValue[][],
+    promises: [] as CopyValue[][],
+    answers: [] as CopyValue[][],
+  };
+
+  private readonly timeZone: string;
+
+  constructor(timeZone: string) {
+    this.timeZone = timeZone;
+  }
+
+  add(customerId: string, events: readonly PositionedEvent[]): void {
+    const history = withSignals([], events);
+    if (history.length === 0) return;
+    const signals = customerSignals(customerId, history, this.timeZone);
+    this.rows.histories.push([customerId, JSON.stringify(history)]);
+    mergeDayCounts(this.counts, signals.counts);
+    addDelightChanges(this.delight, customerSignals(customerId, [], this.timeZone), signals);
+    for (const c of signals.complaints) this.rows.complaints.push(complaintRow(c));
+    for (const p of signals.promises) this.rows.promises.push(promiseRow(p));
+    for (const a of signals.answers) this.rows.answers.push(answerRow(a));
+  }
+
+  get pendingRows(): number {
+    return this.rows.histories.length + this.rows.complaints.length + this.rows.answers.length;
+  }
+
+  async flush(db: Queryable): Promise<void> {
+    if (this.rows.histories.length > 0) {
+      await copyInto(db, 'crh.rm_customer_signals', ['customer_id', 'history'], this.rows.histories);
+    }
+    await copyComplaints(db, this.rows.complaints);
+    await copyPromises(db, this.rows.promises);
+    await copyAnswers(db, this.rows.answers);
+    this.rows = { histories: [], complaints: [], promises: [], answers: [] };
+  }
+
+  async finish(db: Queryable): Promise<void> {
+    await this.flush(db);
+    await addDayCounts(db, this.counts);
+    await addDelightDays(db, this.delight);
+    await refreshMedians(db, null);
+  }
+}

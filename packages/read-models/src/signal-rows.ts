@@ -1,0 +1,264 @@
+import {
+  type ComplaintRecord,
+  DAY_COUNT_FIELDS,
+  type LocalDate,
+  type NpsAnswer,
+  type PromiseRecord,
+  type ScopedDayCounts,
+} from '@crh/domain';
+import { type CopyValue, copyInto } from './copy-rows.ts';
+import type { Queryable } from './interval-rows.ts';
+
+const COMPLAINT_COLUMNS = [
+  'customer_id',
+  'complaint_id',
+  'account_manager_id',
+  'received_at',
+  'channel',
+  'severity',
+  'category',
+  'acknowledged_at',
+  'first_resolved_at',
+  'hours_to_acknowledge',
+  'hours_to_resolve',
+  'updates',
+  'reopenings',
+  'open',
+  'resolved_at',
+  'longest_silence_hours',
+  'silent_since',
+  'last_step_at',
+  'beyond_repair',
+  'gestures',
+  'feedback_asked',
+  'feedback_satisfied',
+  'churned_after_resolution_at',
+  'received_day',
+  'received_manager',
+  'acknowledged_day',
+  'acknowledged_manager',
+  'resolved_day',
+  'resolved_manager',
+];
+
+const bool = (value: boolean | null): CopyValue => (value === null ? null : value ? 't' : 'f');
+
+export const complaintRow = (c: ComplaintRecord): CopyValue[] => [
+  c.customerId,
+  c.complaintId,
+  c.accountManagerId,
+  c.receivedAt,
+  c.channel,
+  c.severity,
+  c.category,
+  c.acknowledgedAt,
+  c.firstResolvedAt,
+  c.hoursToAcknowledge,
+  c.hoursToResolve,
+  c.updates,
+  c.reopenings,
+  bool(c.open),
+  c.resolvedAt,
+  c.longestSilenceHours,
+  c.silentSince,
+  c.lastStepAt,
+  bool(c.beyondRepair),
+  c.gestures,
+  bool(c.feedbackAsked),
+  bool(c.feedbackSatisfied),
+  c.churnedAfterResolutionAt,
+  c.receivedDay,
+  c.receivedManager,
+  c.acknowledgedDay,
+  c.acknowledgedManager,
+  c.resolvedDay,
+  c.resolvedManager,
+];
+
+export const copyComplaints = (db: Queryable, rows: readonly CopyValue[][]) =>
+  rows.length === 0 ? Promise.resolve() : copyInto(db, 'crh.rm_complaints', COMPLAINT_COLUMNS, rows);
+
+export const promiseRow = (p: PromiseRecord): CopyValue[] => [
+  p.customerId,
+  p.promiseId,
+  p.accountManagerId,
+  p.description,
+  p.madeAt,
+  p.dueAt,
+  p.dueDay,
+  p.dueManager,
+  p.keptAt,
+  p.cancelledAt,
+  p.settled,
+  p.settledAt,
+];
+
+export const copyPromises = (db: Queryable, rows: readonly CopyValue[][]) =>
+  rows.length === 0
+    ? Promise.resolve()
+    : copyInto(
+        db,
+        'crh.rm_promises',
+        [
+          'customer_id',
+          'promise_id',
+          'account_manager_id',
+          'description',
+          'made_at',
+          'due_at',
+          'due_day',
+          'due_manager',
+          'kept_at',
+          'cancelled_at',
+          'settled',
+          'settled_at',
+        ],
+        rows,
+      );
+
+export const answerRow = (a: NpsAnswer): CopyValue[] => [
+  a.customerId,
+  a.position,
+  a.at,
+  a.day,
+  a.score,
+  a.touchpoint,
+  a.accountManagerId,
+  a.tier,
+];
+
+export const copyAnswers = (db: Queryable, rows: readonly CopyValue[][]) =>
+  rows.length === 0
+    ? Promise.resolve()
+    : copyInto(
+        db,
+        'crh.rm_nps_answers',
+        ['customer_id', 'position', 'at', 'day', 'score', 'touchpoint', 'account_manager_id', 'tier'],
+        rows,
+      );
+
+/** Removes the customers' rows of one signal table, before their new rows go in. */
+export async function deleteCustomerRows(db: Queryable, table: string, customers: readonly string[]) {
+  if (customers.length > 0)
+    await db.query(`delete from ${table} where customer_id = any($1::text[])`, [customers]);
+}
+
+const COUNT_COLUMNS = [
+  'churned',
+  'promoters',
+  'passives',
+  'detractors',
+  'complaints_received',
+  'complaints_resolved',
+  'promises_due',
+  'promises_kept_on_time',
+  'delight_moments',
+  'compliments',
+] as const;
+const RETAINED = DAY_COUNT_FIELDS.indexOf('retained');
+
+/**
+ * Adds per-(scope, day) changes to the daily KPI sums: day counts to
+ * rm_kpi_day_counts, the retention level to rm_kpi_levels. One statement each.
+ */
+export async function addDayCounts(db: Queryable, counts: ScopedDayCounts): Promise<void> {
+  const scopes: string[] = [];
+  const days: LocalDate[] = [];
+  const columns: number[][] = DAY_COUNT_FIELDS.map(() => []);
+  for (const [scope, byDay] of counts) {
+    for (const [day, row] of byDay) {
+      scopes.push(scope);
+      days.push(day);
+      for (let i = 0; i < row.length; i++) columns[i]!.push(row[i]!);
+    }
+  }
+  if (scopes.length === 0) return;
+  const countIndexes = COUNT_COLUMNS.map((_, i) => i);
+  const hasCounts = countIndexes.map((i) => columns[i]!).some((c) => c.some((n) => n !== 0));
+  if (hasCounts) {
+    const list = COUNT_COLUMNS.join(', ');
+    await db.query(
+      `insert into crh.rm_kpi_day_counts as d (scope, day, ${list})
+       select * from unnest($1::text[], $2::date[], ${COUNT_COLUMNS.map((_, i) => `$${i + 3}::int[]`).join(', ')})
+       on conflict (scope, day) do update set ${COUNT_COLUMNS.map((c) => `${c} = d.${c} + excluded.${c}`).join(', ')}`,
+      [scopes, days, ...countIndexes.map((i) => columns[i]!)],
+    );
+  }
+  const retained = columns[RETAINED]!;
+  if (retained.some((n) => n !== 0)) {
+    await db.query(
+      `insert into crh.rm_kpi_levels as l (scope, day, retained)
+       select * from unnest($1::text[], $2::date[], $3::int[]) as t(scope, day, retained) where t.retained <> 0
+       on conflict (scope, day) do update set retained = l.retained + excluded.retained`,
+      [scopes, days, retained],
+    );
+  }
+}
+
+/** Adds per-(employee, day) changes in delight moments. */
+export async function addDelightDays(
+  db: Queryable,
+  changes: ReadonlyMap<string, ReadonlyMap<LocalDate, number>>,
+): Promise<void> {
+  const actors: string[] = [];
+  const days: LocalDate[] = [];
+  const moments: number[] = [];
+  for (const [actor, byDay] of changes) {
+    for (const [day, n] of byDay) {
+      if (n === 0) continue;
+      actors.push(actor);
+      days.push(day);
+      moments.push(n);
+    }
+  }
+  if (actors.length === 0) return;
+  await db.query(
+    `insert into crh.rm_delight_days as d (actor_id, day, moments)
+     select * from unnest($1::text[], $2::date[], $3::int[])
+     on conflict (actor_id, day) do update set moments = d.moments + excluded.moments`,
+    [actors, days, moments],
+  );
+}
+
+/**
+ * Recomputes the day's median hours to acknowledge and to resolve for the
+ * given (scope, day) keys from the complaint rows (all of them when keys is
+ * null: after a build). A median cannot be kept as a running sum.
+ */
+export async function refreshMedians(
+  db: Queryable,
+  keys: ReadonlyMap<string, ReadonlySet<LocalDate>> | null,
+) {
+  const scopes: string[] = [];
+  const days: LocalDate[] = [];
+  if (keys) {
+    for (const [scope, set] of keys) {
+      for (const day of set) {
+        scopes.push(scope);
+        days.push(day);
+      }
+    }
+    if (scopes.length === 0) return;
+  }
+  const wanted = keys
+    ? `select * from unnest($1::text[], $2::date[]) as k(scope, day)`
+    : `select distinct s.scope, c.day from (
+         select acknowledged_day as day, acknowledged_manager as manager from crh.rm_complaints where acknowledged_manager is not null
+         union select resolved_day, resolved_manager from crh.rm_complaints where resolved_manager is not null
+       ) c cross join lateral (values (''), (c.manager)) as s(scope)`;
+  await db.query(
+    `insert into crh.rm_kpi_day_counts as d (scope, day, median_hours_to_acknowledge, median_hours_to_resolve)
+     select k.scope, k.day,
+       (select percentile_cont(0.5) within group (order by c.hours_to_acknowledge) from crh.rm_complaints c
+         where c.acknowledged_day = k.day and c.acknowledged_manager is not null
+           and (k.scope = '' or c.acknowledged_manager = k.scope)),
+       (select percentile_cont(0.5) within group (order by c.hours_to_resolve) from crh.rm_complaints c
+         where c.resolved_day = k.day and c.resolved_manager is not null
+           and (k.scope = '' or c.resolved_manager = k.scope))
+     from (${wanted}) k
+     on conflict (scope, day) do update set
+       median_hours_to_acknowledge = excluded.median_hours_to_acknowledge,
+       median_hours_to_resolve = excluded.median_hours_to_resolve`,
+    keys ? [scopes, days] : [],
+  );
+}

@@ -1,0 +1,183 @@
+import { addDays } from '@crh/domain';
+import { type GatewayFixture, openGatewayFixture } from '@crh/gateway/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultContext } from '../support/domain-oracle.ts';
+import { type KpiOracleEvent, type OracleDailyKpis, oracleDailyKpis } from '../support/kpi-oracle.ts';
+import { sendRandomBook } from '../support/random-book-fixture.ts';
+import { type HistoryEvent, randomHistory } from '../support/random-history.ts';
+
+// The issue's acceptance test: random books sent with late and re-sent
+// events must give exactly DOMAIN.md's daily KPIs on every day, for the
+// organisation and per account manager, in UTC and in a zone with a
+// half-hour offset and DST. Expected values come from the independent oracle
+// (test/support/kpi-oracle.ts), not from the platform's rules.
+
+const START = '2026-01-01';
+const DAYS = 150;
+const MANAGERS = ['am-1', 'am-2', 'am-3'];
+const NOW = '2027-01-01T12:00:00Z';
+const LAST = addDays(START, DAYS + 60);
+
+const FIELDS = `date activeCustomers goingQuiet neglected churned npsResponses promoters passives detractors nps
+  complaintsReceived complaintsResolved openComplaints medianHoursToAcknowledge medianHoursToResolve
+  promisesDue promisesKeptOnTime delightMoments compliments retentionRate90d`;
+const FLOATS = ['medianHoursToAcknowledge', 'medianHoursToResolve', 'retentionRate90d'] as const;
+
+const SERIES = `query ($from: Date!, $to: Date!) {
+  org: dailyKpis(from: $from, to: $to) { ${FIELDS} }
+  ${MANAGERS.map((m, i) => `am${i}: dailyKpis(from: $from, to: $to, accountManagerId: "${m}") { ${FIELDS} }`).join('\n')}
+}`;
+
+/** Equal field by field; medians and rates within floating-point rounding (SQL interpolates medians). */
+function expectSameKpis(got: OracleDailyKpis, want: OracleDailyKpis, label: string) {
+  for (const field of FLOATS) {
+    const [g, w] = [got[field], want[field]];
+    if (w === null) expect(g, `${label} ${field}`).toBeNull();
+    else expect(g, `${label} ${field}`).toBeCloseTo(w, 9);
+  }
+  const exact = (k: OracleDailyKpis) => {
+    const copy: Record<string, unknown> = { ...k };
+    for (const field of FLOATS) delete copy[field];
+    return copy;
+  };
+  expect(exact(got), label).toEqual(exact(want));
+}
+
+function evenCountComplaints(customerId: string): HistoryEvent[] {
+  const event = (
+    n: number,
+    type: string,
+    occurredAt: string,
+    data: Record<string, unknown>,
+  ): HistoryEvent => ({
+    id: `00000000-0000-4000-8000-${customerId.length.toString().padStart(4, '0')}0000000${n}`,
+    type,
+    customerId,
+    occurredAt,
+    data,
+  });
+  return [
+    event(1, 'CustomerOnboarded', '2026-01-05T12:00:00Z', { name: 'Even', accountManagerId: 'am-2' }),
+    event(2, 'ComplaintReceived', '2026-02-02T09:00:00Z', { complaintId: 'c1', channel: 'email' }),
+    event(3, 'ComplaintReceived', '2026-02-02T13:00:00Z', { complaintId: 'c2', channel: 'call' }),
+    event(4, 'ComplaintAcknowledged', '2026-02-03T15:00:00Z', { complaintId: 'c1' }),
+    event(5, 'ComplaintAcknowledged', '2026-02-03T16:00:00Z', { complaintId: 'c2' }),
+  ];
+}
+
+describe.each(['UTC', 'America/St_Johns'])(
+  'daily KPIs on every day, against the DOMAIN.md oracle (%s)',
+  (zone) => {
+    let fixture: GatewayFixture;
+    let events: KpiOracleEvent[];
+    const context = defaultContext(zone);
+
+    beforeAll(async () => {
+      fixture = await openGatewayFixture(zone, { now: NOW });
+      const history = randomHistory({
+        seed: zone.length * 104_729,
+        customers: 40,
+        eventsPerCustomer: 26,
+        startDay: START,
+        days: DAYS,
+        managers: MANAGERS.length,
+        customerPrefix: `kpi-${zone.length}-`,
+      });
+      // Two complaints acknowledged on one day, sent last (late): an even count.
+      history.sendOrder.events.push(...evenCountComplaints(`kpi-${zone.length}-even`));
+      events = await sendRandomBook(fixture, history);
+    }, 120_000);
+    afterAll(() => fixture.close());
+
+    it('gives every day exactly the oracle’s KPIs, for the organisation and each manager', async () => {
+      const from = addDays(START, -1);
+      const result = await fixture.query<Record<string, OracleDailyKpis[]>>(SERIES, { from, to: LAST });
+      expect(result.errors).toBeUndefined();
+      const scopes: [string, string | undefined][] = [
+        ['org', undefined],
+        ...MANAGERS.map((m, i): [string, string] => [`am${i}`, m]),
+      ];
+      const seen = { evenMedian: false, emptyNps: false, retention: false, kept: false, resolved: false };
+      for (const [alias, manager] of scopes) {
+        const series = result.data![alias]!;
+        expect(series.map((k) => k.date)).toEqual(
+          Array.from({ length: DAYS + 62 }, (_, i) => addDays(from, i)),
+        );
+        for (const got of series) {
+          const want = oracleDailyKpis(events, got.date, context, manager);
+          expectSameKpis(got, want, `${got.date} ${manager ?? 'organisation'}`);
+          seen.emptyNps ||= want.nps === null;
+          seen.retention ||= want.retentionRate90d !== null && want.retentionRate90d < 1;
+          seen.kept ||= want.promisesKeptOnTime > 0 && want.promisesDue > want.promisesKeptOnTime;
+          seen.resolved ||= want.complaintsResolved > 0;
+        }
+      }
+      // Even counts: some day's median is the mean of two middle values, so it
+      // equals no single complaint's hours to acknowledge.
+      const first = new Map<string, { received?: number; acknowledged?: number }>();
+      for (const e of [...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt))) {
+        const key = `${e.customerId}|${String(e.data.complaintId)}`;
+        const entry = first.get(key) ?? {};
+        if (e.type === 'ComplaintReceived') entry.received ??= Date.parse(e.occurredAt);
+        if (e.type === 'ComplaintAcknowledged') entry.acknowledged ??= Date.parse(e.occurredAt);
+        first.set(key, entry);
+      }
+      const single = [...first.values()]
+        .filter((c) => c.received !== undefined && c.acknowledged !== undefined)
+        .map((c) => (c.acknowledged! - c.received!) / 3_600_000);
+      seen.evenMedian = result.data!.org!.some(
+        (k) =>
+          k.medianHoursToAcknowledge !== null &&
+          !single.some((h) => Math.abs(h - k.medianHoursToAcknowledge!) < 1e-9),
+      );
+      expect(seen).toEqual({ evenMedian: true, emptyNps: true, retention: true, kept: true, resolved: true });
+    });
+
+    it('sums the managers to the organisation for every count', async () => {
+      const result = await fixture.query<Record<string, OracleDailyKpis[]>>(SERIES, {
+        from: addDays(START, 30),
+        to: addDays(START, 120),
+      });
+      const { org, ...managers } = result.data!;
+      const COUNTS = [
+        'activeCustomers',
+        'goingQuiet',
+        'neglected',
+        'churned',
+        'npsResponses',
+        'openComplaints',
+        'complaintsReceived',
+        'promisesDue',
+        'delightMoments',
+        'compliments',
+      ] as const;
+      org!.forEach((day, i) => {
+        for (const field of COUNTS) {
+          const sum = Object.values(managers).reduce((n, series) => n + series[i]![field], 0);
+          expect(sum, `${day.date} ${field}`).toBe(day[field]);
+        }
+      });
+    });
+  },
+);
+
+describe('daily KPIs: arguments', () => {
+  let fixture: GatewayFixture;
+  beforeAll(async () => {
+    fixture = await openGatewayFixture('UTC', { now: '2026-03-10T08:00:00Z' });
+  });
+  afterAll(() => fixture.close());
+
+  it('returns no rows for days after today, and rejects a range that runs backwards', async () => {
+    const q = `query ($from: Date!, $to: Date!) { dailyKpis(from: $from, to: $to) { date activeCustomers } }`;
+    const ok = await fixture.query<{ dailyKpis: { date: string }[] }>(q, {
+      from: '2026-03-08',
+      to: '2026-04-30',
+    });
+    expect(ok.data!.dailyKpis.map((k) => k.date)).toEqual(['2026-03-08', '2026-03-09', '2026-03-10']);
+    const future = await fixture.query<{ dailyKpis: unknown[] }>(q, { from: '2026-03-11', to: '2026-03-20' });
+    expect(future.data!.dailyKpis).toEqual([]);
+    const backwards = await fixture.query(q, { from: '2026-03-09', to: '2026-03-01' });
+    expect(backwards.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
