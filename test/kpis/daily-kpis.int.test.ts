@@ -2,7 +2,12 @@ import { addDays } from '@crh/domain';
 import { type GatewayFixture, openGatewayFixture } from '@crh/gateway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultContext } from '../support/domain-oracle.ts';
-import { type KpiOracleEvent, type OracleDailyKpis, oracleDailyKpis } from '../support/kpi-oracle.ts';
+import {
+  type KpiOracleEvent,
+  type OracleDailyKpis,
+  oracleDailyKpis,
+  oracleStreak,
+} from '../support/kpi-oracle.ts';
 import { sendRandomBook } from '../support/random-book-fixture.ts';
 import { type HistoryEvent, randomHistory } from '../support/random-history.ts';
 
@@ -131,6 +136,33 @@ describe.each(['UTC', 'America/St_Johns'])(
           !single.some((h) => Math.abs(h - k.medianHoursToAcknowledge!) < 1e-9),
       );
       expect(seen).toEqual({ evenMedian: true, emptyNps: true, retention: true, kept: true, resolved: true });
+    });
+
+    it('gives each day’s fans with the oracle’s streaks', async () => {
+      const actors = [
+        ...new Set(events.filter((e) => e.type === 'DelightMomentRecorded').map((e) => e.actorId!)),
+      ];
+      let longest = 0;
+      for (let d = 0; d < DAYS + 5; d++) {
+        const day = addDays(START, d);
+        const result = await fixture.query<{ fans: { employeeId: string; streak: number }[] }>(
+          'query ($day: Date!) { fans(date: $day, first: 500) { employeeId streak } }',
+          { day },
+        );
+        const want = actors
+          .map((employeeId) => ({ employeeId, streak: oracleStreak(events, employeeId, day, context) }))
+          .filter((f) => f.streak > 0);
+        const got = result.data!.fans;
+        expect(new Map(got.map((f) => [f.employeeId, f.streak])), day).toEqual(
+          new Map(want.map((f) => [f.employeeId, f.streak])),
+        );
+        expect(
+          got.map((f) => f.streak),
+          day,
+        ).toEqual([...got.map((f) => f.streak)].sort((a, b) => b - a));
+        longest = Math.max(longest, ...want.map((f) => f.streak));
+      }
+      expect(longest).toBeGreaterThan(1);
     });
 
     it('sums the managers to the organisation for every count', async () => {

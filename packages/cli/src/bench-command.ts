@@ -110,6 +110,17 @@ function report(results: {
     log(
       `${f.name.padEnd(45)} ${String(f.perSecond).padStart(8)} events/s  (${f.events} in ${f.seconds.toFixed(2)} s)`,
     );
+    const signals = f.signals;
+    if (signals) {
+      const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+      const triggers =
+        signals.triggersMs === null
+          ? 'triggers not measured'
+          : `${s(signals.triggersMs)} in interval-level triggers`;
+      log(
+        `  of which signals: ${s(signals.projectorMs)} in the projector + ${triggers} = ${Math.round(100 * signals.share)}% of the time; the rest alone ${signals.restPerSecond} events/s`,
+      );
+    }
   }
   if (results.throughput) log(results.throughput.summary);
   const book = results.book;

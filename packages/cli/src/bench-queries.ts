@@ -15,8 +15,14 @@ const PAGE = `query ($day: Date!, $am: ID, $status: [RelationshipStatus!], $afte
     edges { cursor node { ${ROW} } } pageInfo { hasNextPage endCursor } } }`;
 const NEGLECTED = `query ($day: Date!, $am: ID) { neglectedRelationships(date: $day, accountManagerId: $am) { ${ROW} } }`;
 
+const KPIS = `query ($from: Date!, $to: Date!, $am: ID) { dailyKpis(from: $from, to: $to, accountManagerId: $am) {
+  date activeCustomers goingQuiet neglected churned npsResponses promoters passives detractors nps
+  complaintsReceived complaintsResolved openComplaints medianHoursToAcknowledge medianHoursToResolve
+  promisesDue promisesKeptOnTime delightMoments compliments retentionRate90d } }`;
+
 type Edges = { relationships: { edges: { cursor: string }[] } };
 const pageRows = (data: Record<string, unknown>) => (data as Edges).relationships.edges.length;
+const kpiRows = (data: Record<string, unknown>) => (data.dailyKpis as unknown[]).length;
 const listRows = (data: Record<string, unknown>) => (data.neglectedRelationships as unknown[]).length;
 
 /**
@@ -33,6 +39,11 @@ export async function benchQueries(
   const first = addDays(book.endDate, -book.days);
   const span = book.days + 30;
   const day = () => addDays(first, Math.floor(random() * span));
+  /** 365 days ending on a random day of the book (its first to its last). */
+  const year = () => {
+    const to = addDays(first, Math.floor(random() * (book.days + 1)));
+    return { from: addDays(to, -364), to };
+  };
   const am = () => `am-${1 + Math.floor(random() * book.managers)}`;
   const customer = () => `cust-${String(Math.floor(random() * book.customers)).padStart(6, '0')}`;
   const post = async (query: string, variables: Record<string, unknown>) => {
@@ -106,6 +117,16 @@ export async function benchQueries(
         reason explanation relationship { customerId } health { score } } }`,
       variables: { am: am(), day: day() },
       rows: (data) => (data.todaysCalls as unknown[]).length,
+    })),
+    await measure('dailyKpis, 365 days, whole organisation', () => ({
+      query: KPIS,
+      variables: year(),
+      rows: kpiRows,
+    })),
+    await measure('dailyKpis, 365 days, one account manager', () => ({
+      query: KPIS,
+      variables: { ...year(), am: am() },
+      rows: kpiRows,
     })),
   ];
 }

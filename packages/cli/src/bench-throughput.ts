@@ -1,7 +1,9 @@
 import type { PlatformConfig } from '@crh/config';
 import type { IncomingEvent } from '@crh/domain';
+import type { EventStore } from '@crh/event-store';
 import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
-import { createProjector, migrateReadModels, requestRebuild } from '@crh/read-models';
+import { createProjector, migrateReadModels, type Projector, requestRebuild } from '@crh/read-models';
+import type { Pool } from 'pg';
 import { copyRows, eventRows } from './bench-copy.ts';
 import { generateBook } from './book-generator.ts';
 import { recreateDatabase } from './embedded-postgres.ts';
@@ -11,6 +13,25 @@ export interface Figure {
   events: number;
   seconds: number;
   perSecond: number;
+  /** Projection figures: the part of the time the signal read models took. */
+  signals?: SignalShare;
+}
+
+/**
+ * The signal read models' share of a projection's wall time. `projectorMs`
+ * is timed in the projector around `applySignalBatch` (catch-up) or
+ * `SignalBuild` add/flush/finish (rebuild); `triggersMs` is the time of the
+ * interval-level trigger function (`crh.rm_interval_levels`, the KPI levels
+ * kept by every interval write) from PostgreSQL's function statistics, null
+ * when they cannot be switched on (not a superuser).
+ */
+export interface SignalShare {
+  projectorMs: number;
+  triggersMs: number | null;
+  /** Share of the wall time in both, 0-1. */
+  share: number;
+  /** The same events over the wall time minus both: what the rest reaches on its own. */
+  restPerSecond: number;
 }
 
 export interface Throughput {
@@ -43,6 +64,11 @@ export async function benchThroughput(
   const pool = createPgPool(url, { max: options.concurrency + 2, applicationName: 'crh-bench' });
   const store = createPostgresEventStore({ pool });
   try {
+    // Connections opened from here on time plpgsql functions (the triggers).
+    const triggersTimed = await pool
+      .query(`alter database crh_bench set track_functions = 'pl'`)
+      .then(() => true)
+      .catch(() => false);
     await store.migrate();
     await migrateReadModels(pool);
     options.log(`generating ${options.events} events ...`);
@@ -77,16 +103,19 @@ export async function benchThroughput(
       ),
     );
 
-    started = performance.now();
-    const projected = await projector().catchUp();
+    const timed = { url, pool, store, config, batch: options.batch, triggersTimed };
     figures.push(
-      figure(`projection catch-up, batches of ${options.batch}`, projected, performance.now() - started),
+      await projectionFigure(`projection catch-up, batches of ${options.batch}`, timed, (p) => p.catchUp()),
     );
 
     await requestRebuild(pool);
-    started = performance.now();
-    await projector().catchUp();
-    figures.push(figure('rebuild, customer by customer', events.length, performance.now() - started));
+    figures.push(
+      // The build covers the whole log before catchUp counts batches (none follow here).
+      await projectionFigure('rebuild, customer by customer', timed, async (p) => {
+        await p.catchUp();
+        return events.length;
+      }),
+    );
 
     const [copy, append, catchUp, rebuild] = figures as [Figure, Figure, Figure, Figure];
     const pct = (a: Figure, b: Figure) => `${Math.round((100 * a.perSecond) / b.perSecond)}%`;
@@ -98,6 +127,94 @@ export async function benchThroughput(
     await store.close();
     await pool.end();
   }
+}
+
+/**
+ * Runs a projector on a pool of its own and times the signal read models in
+ * it: the projector's own timings (each committed batch's, or the build's,
+ * which the runner logs) and the trigger function's time in the database.
+ * The pool is ended before the statistics are read: a backend flushes its
+ * function statistics when it exits.
+ */
+async function projectionFigure(
+  name: string,
+  deps: {
+    url: string;
+    pool: Pool;
+    store: EventStore;
+    config: PlatformConfig;
+    batch: number;
+    triggersTimed: boolean;
+  },
+  run: (projector: Projector) => Promise<number>,
+): Promise<Figure> {
+  const applicationName = 'crh-bench-projection';
+  const projectionPool = createPgPool(deps.url, { max: 4, applicationName });
+  let projectorMs = 0;
+  const projector = createProjector({
+    store: deps.store,
+    pool: projectionPool,
+    logger: {
+      ...silent,
+      // The build's result (with its timings) is logged, not returned.
+      info: (o: { timings?: { signalsMs: number } }) => {
+        projectorMs += o.timings?.signalsMs ?? 0;
+      },
+    },
+    context: deps.config.rules,
+    batchSize: deps.batch,
+    onCommitted: (result) => {
+      projectorMs += result.timings?.signalsMs ?? 0;
+    },
+  });
+  const triggersBefore = deps.triggersTimed ? await triggerMs(deps.pool) : 0;
+  const started = performance.now();
+  let events: number;
+  let ms: number;
+  try {
+    events = await run(projector);
+    ms = performance.now() - started;
+  } finally {
+    await projectionPool.end();
+  }
+  let triggersMs: number | null = null;
+  if (deps.triggersTimed) {
+    await backendsGone(deps.pool, applicationName);
+    triggersMs = (await triggerMs(deps.pool)) - triggersBefore;
+  }
+  const signalsMs = projectorMs + (triggersMs ?? 0);
+  return {
+    ...figure(name, events, ms),
+    signals: {
+      projectorMs,
+      triggersMs,
+      share: signalsMs / ms,
+      restPerSecond: Math.round(events / ((ms - signalsMs) / 1000)),
+    },
+  };
+}
+
+async function triggerMs(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ ms: number }>(
+    `select coalesce(sum(total_time), 0)::float8 as ms from pg_stat_user_functions
+     where schemaname = 'crh' and funcname = 'rm_interval_levels'`,
+  );
+  return rows[0]!.ms;
+}
+
+/** Waits until the pool's backends have exited, and a little more for their last statistics. */
+async function backendsGone(pool: Pool, applicationName: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { rows } = await pool.query<{ n: number }>(
+      'select count(*)::int as n from pg_stat_activity where application_name = $1',
+      [applicationName],
+    );
+    if (rows[0]!.n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  // A backend leaves pg_stat_activity just before it flushes its statistics.
+  await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
 async function appendAll(

@@ -31,6 +31,7 @@ export const envSchema = z.object({
   CRH_CADENCE_FACTOR: z.coerce.number().min(1).max(100).default(3),
   CRH_CADENCE_MIN_EXTRA_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
   CRH_HEALTH_WEIGHTS: z.string().optional(),
+  CRH_COMPLAINT_SLA: z.string().optional(),
   DAY_TURN_CHECK_MS: z.coerce.number().int().min(100).default(15_000),
   EVENT_STORE: z.enum(['postgres']).default('postgres'),
   HOST: z.string().default('0.0.0.0'),

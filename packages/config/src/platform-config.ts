@@ -1,8 +1,11 @@
 import {
   type CadencePolicy,
+  type ComplaintSla,
+  DEFAULT_COMPLAINT_SLA,
   DEFAULT_HEALTH_WEIGHTS,
   DEFAULT_TIER_POLICY,
   type HealthWeights,
+  parseComplaintSla,
   parseHealthWeights,
   parseTierPolicy,
   type RuleContext,
@@ -14,6 +17,8 @@ export interface PlatformConfig {
   /** Time zone, tier policy and cadence: what the rules depend on. */
   rules: Required<RuleContext>;
   healthWeights: HealthWeights;
+  /** Complaint service levels in hours: applied when asked, no rebuild. */
+  complaintSla: ComplaintSla;
 }
 
 export class ConfigError extends Error {
@@ -43,7 +48,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): PlatformCon
     factor: env.CRH_CADENCE_FACTOR,
     minExtraDays: env.CRH_CADENCE_MIN_EXTRA_DAYS,
   };
-  return { env, rules: { timeZone: env.CRH_TIMEZONE, policy, cadence }, healthWeights };
+  const complaintSla = parseOptional(
+    'CRH_COMPLAINT_SLA',
+    env.CRH_COMPLAINT_SLA,
+    parseComplaintSla,
+    DEFAULT_COMPLAINT_SLA,
+  );
+  return { env, rules: { timeZone: env.CRH_TIMEZONE, policy, cadence }, healthWeights, complaintSla };
 }
 
 /** Services need a database; only the CLI may start an embedded one when this is missing. */

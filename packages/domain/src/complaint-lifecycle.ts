@@ -33,6 +33,8 @@ export interface ComplaintLifecycle {
   resolvedAt: string | null;
   /** The longest finished silence while open, in hours (0 when none). */
   longestSilenceHours: number;
+  /** Stretches of time it was open, from the receipt on: [from, to), to null while still open. */
+  openPeriods: [string, string | null][];
   /** While open: the last customer-facing step (or the reopening) the current silence runs from. */
   silentSince: string | null;
   /** The latest customer-facing step (received, acknowledged, update, resolved). */
@@ -86,6 +88,7 @@ function complaintLifecycle(
     open,
     resolvedAt: open ? null : latest!.at,
     longestSilenceHours: silence.longest,
+    openPeriods: silence.periods,
     silentSince: open ? silence.since : null,
     lastStepAt: facing.at(-1)?.at ?? received.at,
     beyondRepair: gestures.some(BEYOND_REPAIR),
@@ -108,7 +111,7 @@ const isCustomerFacing = (e: ComplaintEntry) =>
 function silences(
   receivedAt: string,
   entries: readonly ComplaintEntry[],
-): { longest: number; since: string } {
+): { longest: number; since: string; periods: [string, string | null][] } {
   let open = true;
   for (const e of entries) {
     if (e.at >= receivedAt) break;
@@ -117,19 +120,24 @@ function silences(
   }
   let longest = 0;
   let since = receivedAt;
+  const periods: [string, string | null][] = open ? [[receivedAt, null]] : [];
   for (const e of entries) {
     if (e.at < receivedAt || e.step === 'gesture' || e.step === 'feedback') continue;
     if (e.step === 'reopened') {
       if (!open) {
         open = true;
         since = e.at;
+        periods.push([e.at, null]);
       }
       continue;
     }
     if (!open) continue;
     longest = Math.max(longest, hoursBetween(since, e.at));
     since = e.at;
-    if (e.step === 'resolved') open = false;
+    if (e.step === 'resolved') {
+      open = false;
+      periods.at(-1)![1] = e.at;
+    }
   }
-  return { longest, since };
+  return { longest, since, periods };
 }

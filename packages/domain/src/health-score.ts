@@ -1,4 +1,5 @@
 import { DEFAULT_CADENCE } from './cadence.ts';
+import { parseNamedNumbers } from './named-numbers.ts';
 import { isRecent, RECENT_DAYS } from './recent-window.ts';
 import type { RuleContext } from './relationship-snapshot.ts';
 import { overduePromiseCount, type RelationshipState } from './relationship-state.ts';
@@ -144,24 +145,11 @@ function nps(state: RelationshipState, context: RuleContext, weights: HealthWeig
   return { factor: 'NPS', points: round1(points), detail: `last NPS answer ${score} (${kind})` };
 }
 
-const WEIGHT_ENTRY = /^([a-z]+)\s*=\s*(\d+(?:\.\d+)?)$/;
-
 /** Parses CRH_HEALTH_WEIGHTS, e.g. `silence=40,nps=20`; factors not named keep their default. */
-export function parseHealthWeights(text: string): HealthWeights {
-  const weights: Record<string, number> = { ...DEFAULT_HEALTH_WEIGHTS };
-  for (const entry of text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const m = WEIGHT_ENTRY.exec(entry);
-    if (!m || !Object.hasOwn(DEFAULT_HEALTH_WEIGHTS, m[1]!)) {
-      throw new Error(
-        `Health weight "${entry}" is not factor=points with factor one of ${Object.keys(DEFAULT_HEALTH_WEIGHTS).join(', ')}.`,
-      );
-    }
-    const points = Number(m[2]);
-    if (points > 100) throw new Error(`Health weight ${m[1]} must be at most 100 (got ${points}).`);
-    weights[m[1]!] = points;
-  }
-  return weights as unknown as HealthWeights;
-}
+export const parseHealthWeights = (text: string): HealthWeights =>
+  parseNamedNumbers(
+    text,
+    DEFAULT_HEALTH_WEIGHTS as unknown as Record<string, number>,
+    'Health weight',
+    100,
+  ) as unknown as HealthWeights;

@@ -1,6 +1,16 @@
 export { type CadencePolicy, DEFAULT_CADENCE, median } from './cadence.ts';
 export { type ComplaintLifecycle, complaintLifecycles } from './complaint-lifecycle.ts';
 export {
+  type ComplaintOutcome,
+  type ComplaintSla,
+  complaintOutcome,
+  DEFAULT_COMPLAINT_SLA,
+  parseComplaintSla,
+  type SlaBreach,
+  type SlaKind,
+  slaBreaches,
+} from './complaint-sla.ts';
+export {
   type ComplaintRecord,
   type CustomerSignals,
   customerSignals,
@@ -54,6 +64,7 @@ export {
   healthScore,
   parseHealthWeights,
 } from './health-score.ts';
+export { type Measured, type Outlier, outliersAbove } from './outlier-stats.ts';
 export { type PromiseLifecycle, promiseLifecycles, type SettledPromise } from './promise-lifecycle.ts';
 export { isRecent, RECENT_DAYS } from './recent-window.ts';
 export {

@@ -6,6 +6,7 @@ export type { DayTurn } from './day-turn.ts';
 export type { Queryable } from './interval-rows.ts';
 export { migrateReadModels } from './migrate.ts';
 export { readModelMigrations } from './migrations.ts';
+export { type MeasuredSubject, measure, OUTLIER_METRICS, type OutlierMetric } from './outlier-queries.ts';
 export {
   createProjector,
   type Projector,
@@ -36,4 +37,19 @@ export {
   relationshipOn,
   relationshipsPage,
 } from './relationship-queries.ts';
+export {
+  type ComplaintCursor,
+  type ComplaintFilter,
+  type ComplaintRowOut,
+  complaintsPage,
+  type FanRow,
+  fansOn,
+  type NpsGrouping,
+  type NpsGroupRow,
+  npsByGroup,
+  type PromiseCursor,
+  type PromiseFilter,
+  type PromiseRowOut,
+  promisesPage,
+} from './signal-queries.ts';
 export type { StatusChange } from './status-changes.ts';

@@ -238,6 +238,7 @@ export const readModelMigrations = [
         acknowledged_manager text,
         resolved_day date,
         resolved_manager text,
+        open_periods tstzmultirange not null,
         primary key (customer_id, complaint_id)
       );
       create index rm_complaints_by_manager on crh.rm_complaints (account_manager_id, received_at);

@@ -39,6 +39,7 @@ const COMPLAINT_COLUMNS = [
   'acknowledged_manager',
   'resolved_day',
   'resolved_manager',
+  'open_periods',
 ];
 
 const bool = (value: boolean | null): CopyValue => (value === null ? null : value ? 't' : 'f');
@@ -73,6 +74,7 @@ export const complaintRow = (c: ComplaintRecord): CopyValue[] => [
   c.acknowledgedManager,
   c.resolvedDay,
   c.resolvedManager,
+  `{${c.openPeriods.map(([from, to]) => `[${from},${to ?? ''})`).join(',')}}`,
 ];
 
 export const copyComplaints = (db: Queryable, rows: readonly CopyValue[][]) =>

@@ -1,4 +1,4 @@
-import type { HealthWeights, RuleContext } from '@crh/domain';
+import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type HealthWeights, type RuleContext } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
 import type { Queryable } from '@crh/read-models';
@@ -14,6 +14,8 @@ export interface GatewayDeps {
   logger: Logger;
   rules: RuleContext;
   healthWeights: HealthWeights;
+  /** Default DEFAULT_COMPLAINT_SLA. */
+  complaintSla?: ComplaintSla;
   now?: () => Date;
 }
 
@@ -37,6 +39,7 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       db: deps.db,
       rules: deps.rules,
       healthWeights: deps.healthWeights,
+      complaintSla: deps.complaintSla ?? DEFAULT_COMPLAINT_SLA,
       now,
       streams: new DataLoader(async (ids: readonly string[]) => {
         const streams = await deps.store.readStreams(ids);

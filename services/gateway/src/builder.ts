@@ -1,4 +1,4 @@
-import type { HealthWeights, RuleContext } from '@crh/domain';
+import type { ComplaintSla, HealthWeights, RuleContext } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Queryable } from '@crh/read-models';
 import SchemaBuilder from '@pothos/core';
@@ -13,6 +13,8 @@ export interface GatewayContext {
   /** Time zone, tier policy, cadence: the same as the projector's. */
   rules: RuleContext;
   healthWeights: HealthWeights;
+  /** Complaint service levels in hours. */
+  complaintSla: ComplaintSla;
   now: () => Date;
   /** Per request: customer streams, one store round trip for a whole list. */
   streams: DataLoader<string, RecordedEvent[]>;

@@ -27,6 +27,7 @@ const yoga = createApp({
   logger,
   rules: config.rules,
   healthWeights: config.healthWeights,
+  complaintSla: config.complaintSla,
 });
 const server = createServer(yoga);
 server.listen(config.env.GATEWAY_PORT, config.env.HOST, () => {

@@ -10,6 +10,9 @@ import './status-history.ts';
 import './relationship-lists.ts';
 import './todays-calls.ts';
 import './daily-kpis.ts';
+import './complaints.ts';
+import './promises.ts';
+import './nps-fans-outliers.ts';
 
 export const schema = builder.toSchema();
 

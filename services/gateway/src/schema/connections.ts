@@ -1,0 +1,54 @@
+import { builder } from '../builder.ts';
+import { badInput } from '../user-errors.ts';
+import { decodeCursor, encodeCursor, PageInfo, type PageInfoShape } from './page-info.ts';
+
+export interface ConnectionShape<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfoShape;
+}
+
+/** A Relay connection type `<name>Connection` with `<name>Edge` edges. */
+// `node` is any object type of this builder; Pothos cannot type a ref
+// generic over its node, so the node's type is given at the call site.
+export function connection<T>(name: string, node: object) {
+  const edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
+    fields: (t) => ({
+      cursor: t.exposeString('cursor'),
+      node: t.field({ type: node as never, resolve: (e) => e.node as never }),
+    }),
+  });
+  return builder.objectRef<ConnectionShape<T>>(`${name}Connection`).implement({
+    fields: (t) => ({
+      edges: t.field({ type: [edge], resolve: (c) => c.edges }),
+      pageInfo: t.field({ type: PageInfo, resolve: (c) => c.pageInfo }),
+    }),
+  });
+}
+
+/** A keyset cursor of `size` string keys, or a client error. */
+export function keysetCursor(cursor: string, size: number): string[] {
+  const keys = decodeCursor(cursor);
+  if (!keys || keys.length !== size || !keys.every((k) => typeof k === 'string')) {
+    throw badInput('after is not a cursor of this connection');
+  }
+  return keys as string[];
+}
+
+/** One page from `limit + 1` rows in keyset order: the extra row tells whether there is a next page. */
+export function pageOf<T>(
+  rows: readonly T[],
+  limit: number,
+  hasPreviousPage: boolean,
+  keys: (row: T) => string[],
+): ConnectionShape<T> {
+  const edges = rows.slice(0, limit).map((node) => ({ cursor: encodeCursor(keys(node)), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > limit,
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

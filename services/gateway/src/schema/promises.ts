@@ -1,0 +1,79 @@
+import { type PromiseCursor, type PromiseFilter, type PromiseRowOut, promisesPage } from '@crh/read-models';
+import { builder, type GatewayContext } from '../builder.ts';
+import { checkPageSize } from '../user-errors.ts';
+import { connection, keysetCursor, pageOf } from './connections.ts';
+import { Relationship } from './relationship.ts';
+
+const PromiseStatus = builder.enumType('PromiseStatus', {
+  description:
+    'OPEN until its due time, then OVERDUE; settled by the first PromiseKept (on time when at or before dueAt) or PromiseCancelled',
+  values: ['OPEN', 'OVERDUE', 'KEPT_ON_TIME', 'KEPT_LATE', 'CANCELLED'] as const,
+});
+
+export const CustomerPromise = builder.objectRef<PromiseRowOut>('Promise').implement({
+  description: 'A promise made to a customer (seed 002: keep what you promise)',
+  fields: (t) => ({
+    customerId: t.id({ resolve: (p) => p.customer_id }),
+    promiseId: t.id({ resolve: (p) => p.promise_id }),
+    accountManagerId: t.id({ resolve: (p) => p.account_manager_id }),
+    description: t.exposeString('description'),
+    madeAt: t.field({ type: 'DateTime', resolve: (p) => p.made_at }),
+    dueAt: t.field({ type: 'DateTime', resolve: (p) => p.due_at }),
+    keptAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.kept_at }),
+    cancelledAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.cancelled_at }),
+    status: t.field({ type: PromiseStatus, resolve: (p) => p.status as PromiseStatusValue }),
+  }),
+});
+type PromiseStatusValue = 'OPEN' | 'OVERDUE' | 'KEPT_ON_TIME' | 'KEPT_LATE' | 'CANCELLED';
+
+const PromiseConnection = connection<PromiseRowOut>('Promise', CustomerPromise);
+
+interface PromiseArgs {
+  status?: readonly PromiseStatusValue[] | null | undefined;
+  dueBefore?: Date | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}
+
+async function promisePage(ctx: GatewayContext, args: PromiseArgs, scope: Partial<PromiseFilter>) {
+  const limit = checkPageSize(args.first ?? 50);
+  const after = args.after ? (keysetCursor(args.after, 3) as PromiseCursor) : null;
+  const rows = await promisesPage(
+    ctx.db,
+    { ...scope, statuses: args.status ?? undefined, dueBefore: args.dueBefore ?? undefined, now: ctx.now() },
+    { after, limit: limit + 1 },
+  );
+  return pageOf(rows, limit, after !== null, (p) => [p.due_at.toISOString(), p.customer_id, p.promise_id]);
+}
+
+builder.queryField('promises', (t) =>
+  t.field({
+    type: PromiseConnection,
+    description: 'Promises by due time, the next to keep first',
+    args: {
+      status: t.arg({ type: [PromiseStatus], required: false }),
+      accountManagerId: t.arg.id({ required: false }),
+      dueBefore: t.arg({ type: 'DateTime', required: false }),
+      first: t.arg.int({ defaultValue: 50 }),
+      after: t.arg.string({ required: false }),
+    },
+    resolve: (_root, args, ctx) =>
+      promisePage(ctx, args, {
+        accountManagerId: args.accountManagerId == null ? undefined : String(args.accountManagerId),
+      }),
+  }),
+);
+
+builder.objectField(Relationship, 'promises', (t) =>
+  t.field({
+    type: PromiseConnection,
+    description: 'Promises made to this customer, by due time',
+    args: {
+      status: t.arg({ type: [PromiseStatus], required: false }),
+      dueBefore: t.arg({ type: 'DateTime', required: false }),
+      first: t.arg.int({ defaultValue: 50 }),
+      after: t.arg.string({ required: false }),
+    },
+    resolve: (r, args, ctx) => promisePage(ctx, args, { customerId: r.customerId }),
+  }),
+);
