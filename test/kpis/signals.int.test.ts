@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { type GatewayFixture, openGatewayFixture } from '@crh/gateway/testing';
+import { testEvent } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Complaints, promises, NPS groups and outliers through GraphQL, on a small
@@ -8,20 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // within 120 h. "Now" is 2026-05-20T12:00Z.
 
 const NOW = '2026-05-20T12:00:00Z';
-const event = (
-  customerId: string,
-  type: string,
-  occurredAt: string,
-  data: Record<string, unknown>,
-  actorId?: string,
-) => ({
-  id: randomUUID(),
-  type,
-  customerId,
-  occurredAt,
-  data,
-  ...(actorId ? { actorId } : {}),
-});
+const event = testEvent;
 const onboard = (c: string, am: string, tier = 'standard') =>
   event(c, 'CustomerOnboarded', '2026-01-05T09:00:00Z', { name: c, tier, accountManagerId: am });
 

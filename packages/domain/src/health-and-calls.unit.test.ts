@@ -95,7 +95,7 @@ describe('health score', () => {
     expect(weights).toEqual({ ...DEFAULT_HEALTH_WEIGHTS, silence: 80, delight: 0 });
     const s = state({ daysSinceContact: 30, lastContactDate: '2026-05-11' });
     expect(healthScore(s, END_OF_DAY, rules, weights).score).toBe(60);
-    expect(() => parseHealthWeights('loudness=3')).toThrow(/factor=points/);
+    expect(() => parseHealthWeights('loudness=3')).toThrow(/is not name=number with name one of silence/);
     expect(() => parseHealthWeights('nps=300')).toThrow(/at most 100/);
   });
 });

@@ -1,23 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIER_POLICY } from '@crh/domain';
 import type { AppendEvent } from '@crh/event-store';
+import { quietLogger, testEvent } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DayTurn } from './day-turn.ts';
 import { createProjector, type Projector } from './projection-runner.ts';
 import { relationshipOn } from './relationship-queries.ts';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet = quietLogger;
 // St John's: UTC-3:30 in winter, so a day starts at 03:30 UTC.
 const context = { timeZone: 'America/St_Johns', policy: DEFAULT_TIER_POLICY };
-
-const event = (customerId: string, type: string, occurredAt: string, data: object): AppendEvent => ({
-  id: randomUUID(),
-  type,
-  customerId,
-  occurredAt,
-  data,
-});
+const event = testEvent;
 
 describe('day turn and the status change feed (America/St_Johns)', () => {
   let database: PlatformTestDatabase;

@@ -292,6 +292,28 @@ export const readModelMigrations = [
         primary key (actor_id, day)
       );
       create index rm_delight_days_by_day on crh.rm_delight_days (day) where moments > 0;
+
+      create index rm_complaints_unacknowledged on crh.rm_complaints (received_at)
+        where open and acknowledged_at is null;
+      create index rm_complaints_silent on crh.rm_complaints (silent_since) where open;
+
+      -- The signal change feed: a promise or a complaint target missed, once
+      -- per deadline, written in the transaction that learned of it (time
+      -- passing, or an event showing a deadline already past).
+      create table crh.signal_alerts (
+        seq bigserial primary key,
+        kind text not null check (kind in
+          ('PROMISE_OVERDUE', 'COMPLAINT_ACKNOWLEDGE_OVERDUE', 'COMPLAINT_UPDATE_OVERDUE', 'COMPLAINT_RESOLVE_OVERDUE')),
+        customer_id text not null,
+        subject_id text not null,
+        account_manager_id text not null,
+        due_at timestamptz not null,
+        at timestamptz not null,
+        recorded_at timestamptz not null default now(),
+        unique (kind, customer_id, subject_id, due_at)
+      );
+      -- Deadlines up to this instant have been announced.
+      alter table crh.projection_checkpoints add column alerts_until timestamptz;
     `,
   },
 ] as const;

@@ -1,4 +1,4 @@
-import { type LocalDate, localDateOf } from '@crh/domain';
+import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { readCheckpoint } from './checkpoints.ts';
@@ -15,6 +15,7 @@ import {
   prepareRelationshipBatch,
   RELATIONSHIPS_PROJECTION,
 } from './relationship-projection.ts';
+import { announcePassedDeadlines, type SignalAlert } from './signal-alerts.ts';
 
 /** The slice of a pino logger the runner needs (read-models stays free of logging deps). */
 export interface RunnerLogger {
@@ -39,6 +40,10 @@ export interface ProjectorDeps {
   onCommitted?: (result: BatchResult, lastPosition: string) => void;
   /** Called after each turned day has committed. */
   onDayTurned?: (turn: DayTurn) => void;
+  /** Complaint service levels for the signal change feed; default DEFAULT_COMPLAINT_SLA. */
+  complaintSla?: ComplaintSla;
+  /** Called after deadlines that passed have been announced. */
+  onDeadlinesPassed?: (alerts: SignalAlert[]) => void;
 }
 
 export interface Projector {
@@ -52,6 +57,8 @@ export interface Projector {
   catchUp(): Promise<number>;
   /** Turns every day up to today (by `now`); returns the turned days. */
   turnDays(): Promise<DayTurn[]>;
+  /** Announces the promise and complaint deadlines passed since the last call (by `now`). */
+  announceDeadlines(): Promise<SignalAlert[]>;
   /** Position of the last committed batch. */
   checkpoint(): Promise<string | null>;
 }
@@ -118,8 +125,15 @@ export function createProjector(deps: ProjectorDeps): Projector {
       // batch, projected again from the older checkpoint. A batch that
       // announces changes waits: the feed is not rebuilt.
       await client.query('begin; set local synchronous_commit = off');
-      result = await applyPreparedBatch(client, batch, context, histories, { announce, now, fingerprint });
-      if (result.statusChanges.length > 0) await client.query('set local synchronous_commit = on');
+      result = await applyPreparedBatch(client, batch, context, histories, {
+        announce,
+        now,
+        fingerprint,
+        complaintSla: deps.complaintSla,
+      });
+      if (result.statusChanges.length > 0 || result.alerts.length > 0) {
+        await client.query('set local synchronous_commit = on');
+      }
       await client.query('commit');
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
@@ -146,15 +160,33 @@ export function createProjector(deps: ProjectorDeps): Projector {
     await apply(prepareRelationshipBatch(batch.records.filter((r) => r.position > quiet)), true);
   }
 
-  /** Checks for a new day every dayTurnCheckMs until aborted; failures are retried at the next check. */
+  async function deadlines(): Promise<SignalAlert[]> {
+    await prepare();
+    const alerts = await announcePassedDeadlines(
+      pool,
+      deps.complaintSla ?? DEFAULT_COMPLAINT_SLA,
+      now(),
+      today(),
+    );
+    if (alerts.length > 0) {
+      logger.info({ alerts: alerts.length }, 'deadlines passed');
+      deps.onDeadlinesPassed?.(alerts);
+    }
+    return alerts;
+  }
+
+  /**
+   * Checks for a new day and for passed deadlines every dayTurnCheckMs until
+   * aborted; failures are retried at the next check.
+   */
   async function turnDaysUntil(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      if (turnedThrough !== today()) {
-        try {
-          await turn();
-        } catch (error) {
-          if (!signal.aborted) logger.error({ err: error }, 'day turn failed; retrying at the next check');
-        }
+      try {
+        if (turnedThrough !== today()) await turn();
+        await deadlines();
+      } catch (error) {
+        if (!signal.aborted)
+          logger.error({ err: error }, 'day turn or deadlines failed; retrying at the next check');
       }
       await sleep(deps.dayTurnCheckMs ?? 15_000, signal);
     }
@@ -214,6 +246,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
   return {
     checkpoint,
     turnDays: turn,
+    announceDeadlines: deadlines,
     async catchUp() {
       const processed = await leading(null, async () => {
         await prepare();

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIER_POLICY } from '@crh/domain';
-import type { AppendEvent, EventStore } from '@crh/event-store';
+import type { EventStore } from '@crh/event-store';
+import { quietLogger, testEvent } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { createProjector } from './projection-runner.ts';
 import { applyRelationshipBatch, RELATIONSHIPS_PROJECTION } from './relationship-projection.ts';
 import { intervalsOf, relationshipOn } from './relationship-queries.ts';
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+const quiet = quietLogger;
 const context = { timeZone: 'UTC', policy: DEFAULT_TIER_POLICY };
 
 describe('relationships projection on real PostgreSQL', () => {
@@ -24,13 +24,7 @@ describe('relationships projection on real PostgreSQL', () => {
   afterAll(() => database.close());
 
   const projector = (batchSize = 2) => createProjector({ store, pool, logger: quiet, context, batchSize });
-  const event = (customerId: string, type: string, occurredAt: string, data: object): AppendEvent => ({
-    id: randomUUID(),
-    type,
-    customerId,
-    occurredAt,
-    data,
-  });
+  const event = testEvent;
   const row = async (customerId: string) =>
     (await pool.query('select * from crh.rm_relationships where customer_id = $1', [customerId])).rows[0];
   const intervals = (customerId: string) => intervalsOf(pool, customerId, null, null);

@@ -1,5 +1,7 @@
 import {
   byOccurrence,
+  type ComplaintSla,
+  DEFAULT_COMPLAINT_SLA,
   emptyFold,
   extendsFold,
   type IntervalWalk,
@@ -26,6 +28,7 @@ import {
   type Queryable,
 } from './interval-rows.ts';
 import { lockClock } from './projection-clock.ts';
+import type { SignalAlert } from './signal-alerts.ts';
 import { applySignalBatch } from './signal-projection.ts';
 import { recordStatusChanges, type StatusChange } from './status-changes.ts';
 
@@ -43,6 +46,8 @@ export interface BatchOptions {
    * another one stored (another projector rebuilt them) fails rather than mix.
    */
   fingerprint?: string | undefined;
+  /** Complaint service levels for deadlines a batch shows already passed; default DEFAULT_COMPLAINT_SLA. */
+  complaintSla?: ComplaintSla | undefined;
 }
 
 export interface BatchResult {
@@ -54,6 +59,8 @@ export interface BatchResult {
   refolded: number;
   /** Changes of status as of the turned day that this batch caused (empty when not announcing). */
   statusChanges: StatusChange[];
+  /** Missed deadlines the batch revealed (empty when not announcing). */
+  alerts: SignalAlert[];
   /** Wall time of steps inside the transaction, in milliseconds (the bench reports them). */
   timings?: { signalsMs: number };
 }
@@ -147,7 +154,7 @@ export async function applyPreparedBatch(
     ? prepareRelationshipBatch(delivered.records.filter((r) => r.position > applied))
     : delivered;
   const last = batch.at(-1);
-  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0, statusChanges: [] };
+  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0, statusChanges: [], alerts: [] };
   const turnedDay = clock.turnedDay;
   await parkEvents(client, parked);
 
@@ -197,7 +204,11 @@ export async function applyPreparedBatch(
   // The signals (daily KPIs, complaints, promises, NPS, fans) in the same
   // transaction: one checkpoint covers every read model.
   const signalsStarted = performance.now();
-  await applySignalBatch(client, byCustomer, context.timeZone);
+  const signals = await applySignalBatch(client, byCustomer, context.timeZone, {
+    announce: options.announce,
+    now: options.now(),
+    sla: options.complaintSla ?? DEFAULT_COMPLAINT_SLA,
+  });
   const signalsMs = performance.now() - signalsStarted;
 
   const changes = announcements(updates, stored, turnedDay, options.now().toISOString());
@@ -210,6 +221,7 @@ export async function applyPreparedBatch(
     customers,
     refolded: refold.length,
     statusChanges: options.announce ? changes : [],
+    alerts: signals.alerts,
     timings: { signalsMs },
   };
 }

@@ -1,4 +1,5 @@
 import {
+  type ComplaintSla,
   type CustomerSignals,
   customerSignals,
   diffDayCounts,
@@ -12,6 +13,7 @@ import {
 } from '@crh/domain';
 import { type CopyValue, copyInto } from './copy-rows.ts';
 import type { Queryable } from './interval-rows.ts';
+import { alertsUntil, announceDeadlines, type SignalAlert } from './signal-alerts.ts';
 import {
   addDayCounts,
   addDelightDays,
@@ -28,6 +30,15 @@ import {
 export interface SignalBatchResult {
   /** Customers whose signal history changed. */
   customers: number;
+  /** Deadlines the batch showed already passed (see announceDeadlines). */
+  alerts: SignalAlert[];
+}
+
+export interface SignalBatchOptions {
+  /** Announce missed deadlines the batch reveals (off while rebuilding). */
+  announce: boolean;
+  now: Date;
+  sla: ComplaintSla;
 }
 
 /**
@@ -44,6 +55,7 @@ export async function applySignalBatch(
   db: Queryable,
   byCustomer: ReadonlyMap<string, readonly PositionedEvent[]>,
   timeZone: string,
+  options: SignalBatchOptions,
 ): Promise<SignalBatchResult> {
   const stored = await loadHistories(db, [...byCustomer.keys()]);
   const counts: ScopedDayCounts = new Map();
@@ -80,7 +92,7 @@ export async function applySignalBatch(
       for (const a of now.answers) rows.answers.push(answerRow(a));
     }
   }
-  if (histories.length === 0) return { customers: 0 };
+  if (histories.length === 0) return { customers: 0, alerts: [] };
 
   await db.query(
     `insert into crh.rm_customer_signals (customer_id, history)
@@ -97,7 +109,15 @@ export async function applySignalBatch(
   await addDayCounts(db, counts);
   await addDelightDays(db, delight);
   await refreshMedians(db, medianKeys);
-  return { customers: histories.length };
+  // A late promise or complaint can bring a deadline that time already
+  // passed (up to the mark the clock has announced): announce it now.
+  const until = options.announce ? await alertsUntil(db) : null;
+  const touched = [...new Set([...rewrite.complaints, ...rewrite.promises])];
+  const alerts =
+    until === null || touched.length === 0
+      ? []
+      : await announceDeadlines(db, { after: null, until, at: options.now }, options.sla, touched);
+  return { customers: histories.length, alerts };
 }
 
 async function loadHistories(

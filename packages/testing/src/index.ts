@@ -1,2 +1,3 @@
 export { type PostgresServer, pickPostgresServer, type ServerSources } from './postgres-server.ts';
 export { createTestDatabase, type TestDatabase, withDatabase } from './test-database.ts';
+export { quietLogger, testEvent } from './test-events.ts';

@@ -34,6 +34,7 @@ const projector = createProjector({
   context: config.rules,
   batchSize: config.env.PROJECTOR_BATCH_SIZE,
   dayTurnCheckMs: config.env.DAY_TURN_CHECK_MS,
+  complaintSla: config.complaintSla,
   onCommitted: (result) => {
     projected.inc(result.applied);
     parked.inc(result.parked);
