@@ -1,4 +1,5 @@
 import { addDays } from '@crh/domain';
+import { OUTLIER_METRICS } from '@crh/read-models';
 import { type BookOptions, createRandom } from './book-generator.ts';
 import { type Latency, latencyOf } from './latency.ts';
 
@@ -19,6 +20,17 @@ const KPIS = `query ($from: Date!, $to: Date!, $am: ID) { dailyKpis(from: $from,
   date activeCustomers goingQuiet neglected churned npsResponses promoters passives detractors nps
   complaintsReceived complaintsResolved openComplaints medianHoursToAcknowledge medianHoursToResolve
   promisesDue promisesKeptOnTime delightMoments compliments retentionRate90d } }`;
+
+const COMPLAINTS = `{ complaints(first: 50) { edges { cursor node {
+  customerId complaintId accountManagerId status severity receivedAt acknowledgedAt hoursToResolve
+  longestSilenceHours overdue } } pageInfo { hasNextPage endCursor } } }`;
+const OVERDUE_PROMISES = `{ promises(first: 50, status: [OVERDUE]) { edges { cursor node {
+  customerId promiseId accountManagerId description dueAt status } } pageInfo { hasNextPage endCursor } } }`;
+const NPS_BY_MANAGER = `query ($from: Date!, $to: Date!) { nps(from: $from, to: $to, groupBy: ACCOUNT_MANAGER) {
+  key responses promoters passives detractors nps } }`;
+const FANS = `query ($day: Date) { fans(date: $day) { employeeId streak moments momentsLast30Days } }`;
+const OUTLIERS = `query ($day: Date, $metric: OutlierMetric!) { outliers(date: $day, metric: $metric) {
+  subject id customerId accountManagerId value norm deviation detail } }`;
 
 type Edges = { relationships: { edges: { cursor: string }[] } };
 const pageRows = (data: Record<string, unknown>) => (data as Edges).relationships.edges.length;
@@ -41,9 +53,11 @@ export async function benchQueries(
   const day = () => addDays(first, Math.floor(random() * span));
   /** 365 days ending on a random day of the book (its first to its last). */
   const year = () => {
-    const to = addDays(first, Math.floor(random() * (book.days + 1)));
+    const to = bookDay();
     return { from: addDays(to, -364), to };
   };
+  /** A day of the book, its first to its last (signal queries refuse days after today). */
+  const bookDay = () => addDays(first, Math.floor(random() * (book.days + 1)));
   const am = () => `am-${1 + Math.floor(random() * book.managers)}`;
   const customer = () => `cust-${String(Math.floor(random() * book.customers)).padStart(6, '0')}`;
   const post = async (query: string, variables: Record<string, unknown>) => {
@@ -128,5 +142,39 @@ export async function benchQueries(
       variables: { ...year(), am: am() },
       rows: kpiRows,
     })),
+    await measure('complaints, page of 50, oldest first', () => ({
+      query: COMPLAINTS,
+      variables: {},
+      rows: (data) => (data as { complaints: { edges: unknown[] } }).complaints.edges.length,
+    })),
+    await measure('promises, page of 50, status OVERDUE', () => ({
+      query: OVERDUE_PROMISES,
+      variables: {},
+      rows: (data) => (data as { promises: { edges: unknown[] } }).promises.edges.length,
+    })),
+    await measure('nps, 365 days, groupBy ACCOUNT_MANAGER', () => ({
+      query: NPS_BY_MANAGER,
+      variables: year(),
+      rows: (data) => (data.nps as unknown[]).length,
+    })),
+    await measure('fans(date)', () => ({
+      query: FANS,
+      variables: { day: bookDay() },
+      rows: (data) => (data.fans as unknown[]).length,
+    })),
+    // One line per metric: they read different tables and cost differently.
+    ...(await sequentially(OUTLIER_METRICS, (metric) =>
+      measure(`outliers(date, ${metric})`, () => ({
+        query: OUTLIERS,
+        variables: { day: bookDay(), metric },
+        rows: (data) => (data.outliers as unknown[]).length,
+      })),
+    )),
   ];
+}
+
+async function sequentially<T, U>(items: readonly T[], work: (item: T) => Promise<U>): Promise<U[]> {
+  const results: U[] = [];
+  for (const item of items) results.push(await work(item));
+  return results;
 }

@@ -53,7 +53,8 @@ const figure = (name: string, events: number, ms: number): Figure => ({
  * (batch by batch, announcing changes) and a rebuild (customer by customer),
  * next to a raw COPY of the same events into a table shaped like the log, in
  * the same run, so the figures say how close to the database's limit we are.
- * Runs in a fresh `crh_bench` database.
+ * The two projection figures also say what the signal read models cost in
+ * them (SignalShare). Runs in a fresh `crh_bench` database.
  */
 export async function benchThroughput(
   adminUrl: string,
