@@ -139,7 +139,7 @@ export const readModelMigrations = [
       -- aside), in occurrence order; see packages/domain/src/signal-history.ts.
       create table crh.rm_customer_signals (
         customer_id text primary key,
-        history jsonb not null
+        history text not null -- JSON, written and read whole: text spares the jsonb conversion
       ) with (fillfactor = 70);
 
       -- Daily KPIs as sums. scope '' is the organisation, any other scope an

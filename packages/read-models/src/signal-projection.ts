@@ -1,4 +1,5 @@
 import {
+  type ComplaintRecord,
   type ComplaintSla,
   type CustomerSignals,
   customerSignals,
@@ -13,6 +14,7 @@ import {
 } from '@crh/domain';
 import { type CopyValue, copyInto } from './copy-rows.ts';
 import type { Queryable } from './interval-rows.ts';
+import { RowChanges } from './row-changes.ts';
 import { alertsUntil, announceDeadlines, type SignalAlert } from './signal-alerts.ts';
 import {
   addDayCounts,
@@ -22,7 +24,6 @@ import {
   copyAnswers,
   copyComplaints,
   copyPromises,
-  deleteCustomerRows,
   promiseRow,
   refreshMedians,
 } from './signal-rows.ts';
@@ -62,57 +63,58 @@ export async function applySignalBatch(
   const delight = new Map<string, Map<LocalDate, number>>();
   const medianKeys = new Map<string, Set<LocalDate>>();
   const histories: { id: string; history: SignalEntry[] }[] = [];
-  const rewrite = { complaints: [] as string[], promises: [] as string[], answers: [] as string[] };
-  const rows = {
-    complaints: [] as CopyValue[][],
-    promises: [] as CopyValue[][],
-    answers: [] as CopyValue[][],
-  };
+  const complaints = new RowChanges();
+  const promises = new RowChanges();
+  const answers = new RowChanges();
 
   for (const [customerId, events] of byCustomer) {
     const before = stored.get(customerId) ?? [];
     const after = withSignals(before, events);
     if (after === before) continue;
     histories.push({ id: customerId, history: after });
-    const old = customerSignals(customerId, before, timeZone);
+    const old = before.length === 0 ? NOTHING : customerSignals(customerId, before, timeZone);
     const now = customerSignals(customerId, after, timeZone);
     mergeDayCounts(counts, diffDayCounts(old.counts, now.counts));
     addDelightChanges(delight, old, now);
-    if (changed(old.complaints, now.complaints)) {
-      rewrite.complaints.push(customerId);
-      for (const c of now.complaints) rows.complaints.push(complaintRow(c));
-      for (const c of [...old.complaints, ...now.complaints]) addMedianKeys(medianKeys, c);
-    }
-    if (changed(old.promises, now.promises)) {
-      rewrite.promises.push(customerId);
-      for (const p of now.promises) rows.promises.push(promiseRow(p));
-    }
-    if (changed(old.answers, now.answers)) {
-      rewrite.answers.push(customerId);
-      for (const a of now.answers) rows.answers.push(answerRow(a));
-    }
+    complaints.compare(
+      customerId,
+      old.complaints,
+      now.complaints,
+      (c) => c.complaintId,
+      complaintRow,
+      (was, is) => {
+        // Only a complaint whose acknowledgement or resolution counts differently moves a median.
+        if (was && is && medianFacts(was) === medianFacts(is)) return;
+        if (was) addMedianKeys(medianKeys, was);
+        if (is) addMedianKeys(medianKeys, is);
+      },
+    );
+    promises.compare(customerId, old.promises, now.promises, (p) => p.promiseId, promiseRow);
+    answers.compare(customerId, old.answers, now.answers, (a) => a.position, answerRow);
   }
   if (histories.length === 0) return { customers: 0, alerts: [] };
 
-  await db.query(
-    `insert into crh.rm_customer_signals (customer_id, history)
-     select * from unnest($1::text[], $2::jsonb[])
-     on conflict (customer_id) do update set history = excluded.history`,
-    [histories.map((h) => h.id), histories.map((h) => JSON.stringify(h.history))],
+  // Delete and COPY: a JSON history in a text[] parameter would be escaped
+  // and parsed as an array literal, the slow part of an upsert.
+  await db.query('delete from crh.rm_customer_signals where customer_id = any($1::text[])', [
+    histories.map((h) => h.id),
+  ]);
+  await copyInto(
+    db,
+    'crh.rm_customer_signals',
+    ['customer_id', 'history'],
+    histories.map((h) => [h.id, JSON.stringify(h.history)]),
   );
-  await deleteCustomerRows(db, 'crh.rm_complaints', rewrite.complaints);
-  await copyComplaints(db, rows.complaints);
-  await deleteCustomerRows(db, 'crh.rm_promises', rewrite.promises);
-  await copyPromises(db, rows.promises);
-  await deleteCustomerRows(db, 'crh.rm_nps_answers', rewrite.answers);
-  await copyAnswers(db, rows.answers);
+  await complaints.write(db, 'crh.rm_complaints', 'complaint_id', copyComplaints);
+  await promises.write(db, 'crh.rm_promises', 'promise_id', copyPromises);
+  await answers.write(db, 'crh.rm_nps_answers', 'position', copyAnswers);
   await addDayCounts(db, counts);
   await addDelightDays(db, delight);
   await refreshMedians(db, medianKeys);
   // A late promise or complaint can bring a deadline that time already
   // passed (up to the mark the clock has announced): announce it now.
   const until = options.announce ? await alertsUntil(db) : null;
-  const touched = [...new Set([...rewrite.complaints, ...rewrite.promises])];
+  const touched = [...new Set([...complaints.customers, ...promises.customers])];
   const alerts =
     until === null || touched.length === 0
       ? []
@@ -124,15 +126,32 @@ async function loadHistories(
   db: Queryable,
   customers: readonly string[],
 ): Promise<Map<string, SignalEntry[]>> {
-  const { rows } = await db.query<{ customer_id: string; history: SignalEntry[] }>(
+  const { rows } = await db.query<{ customer_id: string; history: string }>(
     'select customer_id, history from crh.rm_customer_signals where customer_id = any($1::text[])',
     [customers],
   );
-  return new Map(rows.map((r) => [r.customer_id, r.history]));
+  return new Map(rows.map((r) => [r.customer_id, JSON.parse(r.history) as SignalEntry[]]));
 }
 
-const changed = (before: readonly unknown[], after: readonly unknown[]) =>
-  before.length !== after.length || JSON.stringify(before) !== JSON.stringify(after);
+/** What a customer without signal history contributes. */
+const NOTHING: CustomerSignals = {
+  timeline: { onboardedAt: null, segments: [] },
+  counts: new Map(),
+  complaints: [],
+  promises: [],
+  answers: [],
+  delight: new Map(),
+};
+
+const medianFacts = (c: ComplaintRecord) =>
+  JSON.stringify([
+    c.acknowledgedDay,
+    c.acknowledgedManager,
+    c.hoursToAcknowledge,
+    c.resolvedDay,
+    c.resolvedManager,
+    c.hoursToResolve,
+  ]);
 
 function addMedianKeys(
   keys: Map<string, Set<LocalDate>>,
@@ -198,7 +217,7 @@ export class SignalBuild {
     const signals = customerSignals(customerId, history, this.timeZone);
     this.rows.histories.push([customerId, JSON.stringify(history)]);
     mergeDayCounts(this.counts, signals.counts);
-    addDelightChanges(this.delight, customerSignals(customerId, [], this.timeZone), signals);
+    addDelightChanges(this.delight, NOTHING, signals);
     for (const c of signals.complaints) this.rows.complaints.push(complaintRow(c));
     for (const p of signals.promises) this.rows.promises.push(promiseRow(p));
     for (const a of signals.answers) this.rows.answers.push(answerRow(a));

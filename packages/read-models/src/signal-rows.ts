@@ -139,12 +139,6 @@ export const copyAnswers = (db: Queryable, rows: readonly CopyValue[][]) =>
         rows,
       );
 
-/** Removes the customers' rows of one signal table, before their new rows go in. */
-export async function deleteCustomerRows(db: Queryable, table: string, customers: readonly string[]) {
-  if (customers.length > 0)
-    await db.query(`delete from ${table} where customer_id = any($1::text[])`, [customers]);
-}
-
 const COUNT_COLUMNS = [
   'churned',
   'promoters',
@@ -242,22 +236,26 @@ export async function refreshMedians(
     }
     if (scopes.length === 0) return;
   }
+  // Each step's complaints on the wanted days, read once, counted for the
+  // organisation and for their manager, grouped per (scope, day); keys left
+  // without complaints get null.
+  const medians = (step: 'acknowledged' | 'resolved', hours: string) => `
+    select s.scope, c.${step}_day as day, percentile_cont(0.5) within group (order by c.${hours}) as m
+    from crh.rm_complaints c
+    cross join lateral (values (''), (c.${step}_manager)) as s(scope)
+    where c.${step}_manager is not null ${keys ? `and c.${step}_day = any($2::date[])` : ''}
+    group by 1, 2`;
   const wanted = keys
-    ? `select * from unnest($1::text[], $2::date[]) as k(scope, day)`
-    : `select distinct s.scope, c.day from (
-         select acknowledged_day as day, acknowledged_manager as manager from crh.rm_complaints where acknowledged_manager is not null
-         union select resolved_day, resolved_manager from crh.rm_complaints where resolved_manager is not null
-       ) c cross join lateral (values (''), (c.manager)) as s(scope)`;
+    ? 'select distinct * from unnest($1::text[], $2::date[]) as k(scope, day)'
+    : 'select scope, day from ack union select scope, day from res';
   await db.query(
-    `insert into crh.rm_kpi_day_counts as d (scope, day, median_hours_to_acknowledge, median_hours_to_resolve)
-     select k.scope, k.day,
-       (select percentile_cont(0.5) within group (order by c.hours_to_acknowledge) from crh.rm_complaints c
-         where c.acknowledged_day = k.day and c.acknowledged_manager is not null
-           and (k.scope = '' or c.acknowledged_manager = k.scope)),
-       (select percentile_cont(0.5) within group (order by c.hours_to_resolve) from crh.rm_complaints c
-         where c.resolved_day = k.day and c.resolved_manager is not null
-           and (k.scope = '' or c.resolved_manager = k.scope))
+    `with ack as (${medians('acknowledged', 'hours_to_acknowledge')}),
+          res as (${medians('resolved', 'hours_to_resolve')})
+     insert into crh.rm_kpi_day_counts as d (scope, day, median_hours_to_acknowledge, median_hours_to_resolve)
+     select k.scope, k.day, ack.m, res.m
      from (${wanted}) k
+     left join ack on ack.scope = k.scope and ack.day = k.day
+     left join res on res.scope = k.scope and res.day = k.day
      on conflict (scope, day) do update set
        median_hours_to_acknowledge = excluded.median_hours_to_acknowledge,
        median_hours_to_resolve = excluded.median_hours_to_resolve`,
