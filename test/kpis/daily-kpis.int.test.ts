@@ -50,7 +50,7 @@ function expectSameKpis(got: OracleDailyKpis, want: OracleDailyKpis, label: stri
   expect(exact(got), label).toEqual(exact(want));
 }
 
-function evenCountComplaints(customerId: string): HistoryEvent[] {
+function cornerCases(customerId: string): HistoryEvent[] {
   const event = (
     n: number,
     type: string,
@@ -69,6 +69,14 @@ function evenCountComplaints(customerId: string): HistoryEvent[] {
     event(3, 'ComplaintReceived', '2026-02-02T13:00:00Z', { complaintId: 'c2', channel: 'call' }),
     event(4, 'ComplaintAcknowledged', '2026-02-03T15:00:00Z', { complaintId: 'c1' }),
     event(5, 'ComplaintAcknowledged', '2026-02-03T16:00:00Z', { complaintId: 'c2' }),
+    event(6, 'ComplaintResolved', '2026-02-04T10:00:00Z', { complaintId: 'c1' }),
+    event(7, 'ComplaintReopened', '2026-02-06T10:00:00Z', { complaintId: 'c1' }),
+    event(8, 'PromiseMade', '2026-02-02T10:00:00Z', {
+      promiseId: 'p1',
+      description: 'visit',
+      dueAt: '2026-02-10T10:00:00Z',
+    }),
+    event(9, 'PromiseCancelled', '2026-02-05T10:00:00Z', { promiseId: 'p1' }),
   ];
 }
 
@@ -90,8 +98,9 @@ describe.each(['UTC', 'America/St_Johns'])(
         managers: MANAGERS.length,
         customerPrefix: `kpi-${zone.length}-`,
       });
-      // Two complaints acknowledged on one day, sent last (late): an even count.
-      history.sendOrder.events.push(...evenCountComplaints(`kpi-${zone.length}-even`));
+      // Sent last (late): two complaints acknowledged on one day (an even count), a
+      // reopening, a promise cancelled before its due time.
+      history.sendOrder.events.push(...cornerCases(`kpi-${zone.length}-even`));
       events = await sendRandomBook(fixture, history);
     }, 120_000);
     afterAll(() => fixture.close());
@@ -138,6 +147,20 @@ describe.each(['UTC', 'America/St_Johns'])(
           !single.some((h) => Math.abs(h - k.medianHoursToAcknowledge!) < 1e-9),
       );
       expect(seen).toEqual({ evenMedian: true, emptyNps: true, retention: true, kept: true, resolved: true });
+      // The book also holds reopened complaints and promises cancelled before their due time.
+      const dueOf = new Map(
+        events
+          .filter((e) => e.type === 'PromiseMade')
+          .map((e) => [`${e.customerId}|${e.data.promiseId}`, e.data.dueAt]),
+      );
+      expect(events.some((e) => e.type === 'ComplaintReopened')).toBe(true);
+      expect(
+        events.some(
+          (e) =>
+            e.type === 'PromiseCancelled' &&
+            Date.parse(e.occurredAt) < Date.parse(String(dueOf.get(`${e.customerId}|${e.data.promiseId}`))),
+        ),
+      ).toBe(true);
     });
 
     it('gives each day’s fans with the oracle’s streaks', async () => {
