@@ -247,7 +247,7 @@ describe('daily KPIs: arguments', () => {
   });
   afterAll(() => fixture.close());
 
-  it('returns no rows for days after today, and rejects a range that runs backwards', async () => {
+  it('returns no rows for days after today, and rejects bad ranges, managers and cursors', async () => {
     const q = `query ($from: Date!, $to: Date!) { dailyKpis(from: $from, to: $to) { date activeCustomers } }`;
     const ok = await fixture.query<{ dailyKpis: { date: string }[] }>(q, {
       from: '2026-03-08',
@@ -258,5 +258,15 @@ describe('daily KPIs: arguments', () => {
     expect(future.data!.dailyKpis).toEqual([]);
     const backwards = await fixture.query(q, { from: '2026-03-09', to: '2026-03-01' });
     expect(backwards.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const ancient = await fixture.query(q, { from: '0001-01-01', to: '0001-02-01' });
+    expect(ancient.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const empty = await fixture.query(
+      '{ dailyKpis(from: "2026-03-01", to: "2026-03-02", accountManagerId: "") { date } }',
+    );
+    expect(empty.errors?.[0]?.message).toBe('accountManagerId must not be empty');
+    // A cursor of the right shape whose first key is no instant is the client's mistake, not a server error.
+    const forged = Buffer.from(JSON.stringify(['x', 'a', 'b'])).toString('base64url');
+    const page = await fixture.query(`{ complaints(after: "${forged}") { edges { cursor } } }`);
+    expect(page.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -354,7 +354,7 @@ export function oracleDailyKpis(
     promoters,
     passives,
     detractors,
-    nps: scores.length === 0 ? null : Math.round((1000 * (promoters - detractors)) / scores.length) / 10,
+    nps: npsOneDecimal(promoters, detractors, scores.length),
     complaintsReceived: received.length,
     complaintsResolved: resolved.length,
     openComplaints: relationships.reduce((sum, r) => sum + r.openComplaints, 0),
@@ -387,4 +387,11 @@ export function oracleStreak(
   let streak = 0;
   while (days.has(addDays(day, -streak))) streak++;
   return streak;
+}
+
+/** NPS with one decimal, halves away from zero on both sides (12.25 -> 12.3, -12.25 -> -12.3). */
+function npsOneDecimal(promoters: number, detractors: number, answers: number): number | null {
+  if (answers === 0) return null;
+  const tenths = Math.round((1000 * Math.abs(promoters - detractors)) / answers);
+  return promoters >= detractors ? tenths / 10 : -tenths / 10;
 }

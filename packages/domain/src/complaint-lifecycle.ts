@@ -33,6 +33,8 @@ export interface ComplaintLifecycle {
   resolvedAt: string | null;
   /** The longest finished silence while open, in hours (0 when none). */
   longestSilenceHours: number;
+  /** Where that silence began (null when none). */
+  longestSilenceFrom: string | null;
   /** Stretches of time it was open, from the receipt on: [from, to), to null while still open. */
   openPeriods: [string, string | null][];
   /** While open: the last customer-facing step (or the reopening) the current silence runs from. */
@@ -88,6 +90,7 @@ function complaintLifecycle(
     open,
     resolvedAt: open ? null : latest!.at,
     longestSilenceHours: silence.longest,
+    longestSilenceFrom: silence.longestFrom,
     openPeriods: silence.periods,
     silentSince: open ? silence.since : null,
     lastStepAt: facing.at(-1)?.at ?? received.at,
@@ -111,7 +114,7 @@ const isCustomerFacing = (e: ComplaintEntry) =>
 function silences(
   receivedAt: string,
   entries: readonly ComplaintEntry[],
-): { longest: number; since: string; periods: [string, string | null][] } {
+): { longest: number; longestFrom: string | null; since: string; periods: [string, string | null][] } {
   let open = true;
   for (const e of entries) {
     if (e.at >= receivedAt) break;
@@ -119,6 +122,7 @@ function silences(
     else if (e.step === 'reopened') open = true;
   }
   let longest = 0;
+  let longestFrom: string | null = null;
   let since = receivedAt;
   const periods: [string, string | null][] = open ? [[receivedAt, null]] : [];
   for (const e of entries) {
@@ -132,12 +136,16 @@ function silences(
       continue;
     }
     if (!open) continue;
-    longest = Math.max(longest, hoursBetween(since, e.at));
+    const gap = hoursBetween(since, e.at);
+    if (gap > longest) {
+      longest = gap;
+      longestFrom = since;
+    }
     since = e.at;
     if (e.step === 'resolved') {
       open = false;
       periods.at(-1)![1] = e.at;
     }
   }
-  return { longest, since, periods };
+  return { longest, longestFrom, since, periods };
 }

@@ -35,6 +35,8 @@ export interface SlaFacts {
   firstResolvedAt: string | null;
   open: boolean;
   longestSilenceHours: number;
+  /** Where the longest finished silence began. */
+  longestSilenceFrom: string | null;
   silentSince: string | null;
 }
 
@@ -53,13 +55,14 @@ export function slaBreaches(c: SlaFacts, now: Date, sla: ComplaintSla): SlaBreac
     doneAt === null ? Date.parse(dueAt) < nowMs : doneAt > dueAt;
   const ackDue = plusHours(c.receivedAt, sla.acknowledge);
   if (missed(ackDue, c.acknowledgedAt)) {
-    breaches.push({ kind: 'ACKNOWLEDGE', dueAt: ackDue, running: c.acknowledgedAt === null });
+    breaches.push({ kind: 'ACKNOWLEDGE', dueAt: ackDue, running: c.open && c.acknowledgedAt === null });
   }
   const silentNow = c.open && c.silentSince !== null ? (nowMs - Date.parse(c.silentSince)) / HOUR_MS : 0;
   if (silentNow > sla.update) {
     breaches.push({ kind: 'UPDATE', dueAt: plusHours(c.silentSince!, sla.update), running: true });
   } else if (c.longestSilenceHours > sla.update) {
-    breaches.push({ kind: 'UPDATE', dueAt: plusHours(c.receivedAt, sla.update), running: false });
+    const from = c.longestSilenceFrom ?? c.receivedAt;
+    breaches.push({ kind: 'UPDATE', dueAt: plusHours(from, sla.update), running: false });
   }
   const resolveDue = plusHours(c.receivedAt, sla.resolve);
   const resolvedAt = c.open ? null : c.firstResolvedAt;

@@ -84,6 +84,7 @@ describe('complaint lifecycle', () => {
       resolvedAt: null,
       // 24 h from acknowledgement to resolution; the 18 closed days do not count; 30 h after reopening.
       longestSilenceHours: 30,
+      longestSilenceFrom: '2026-05-20T00:00:00Z',
       silentSince: '2026-05-21T06:00:00Z',
       openPeriods: [
         ['2026-05-01T00:00:00Z', '2026-05-02T10:00:00Z'],
@@ -101,12 +102,26 @@ describe('complaint lifecycle', () => {
       firstResolvedAt: null,
       open: true,
       longestSilenceHours: 0,
+      longestSilenceFrom: null,
       silentSince: '2026-05-01T00:00:00Z',
     };
     expect(slaBreaches(facts, new Date('2026-05-01T23:00:00Z'), DEFAULT_COMPLAINT_SLA)).toEqual([]);
     expect(
       slaBreaches(facts, new Date('2026-05-03T01:00:00Z'), DEFAULT_COMPLAINT_SLA).map((b) => b.kind),
     ).toEqual(['ACKNOWLEDGE', 'UPDATE']);
+    // Resolved on day 5, never acknowledged, silent 62 h from an update at 10:00: breaches, none running.
+    const closed = {
+      ...facts,
+      firstResolvedAt: '2026-05-05T00:00:00Z',
+      open: false,
+      longestSilenceHours: 62,
+      longestSilenceFrom: '2026-05-01T10:00:00Z',
+      silentSince: null,
+    };
+    expect(slaBreaches(closed, new Date('2026-06-01T00:00:00Z'), DEFAULT_COMPLAINT_SLA)).toEqual([
+      { kind: 'ACKNOWLEDGE', dueAt: '2026-05-02T00:00:00.000Z', running: false },
+      { kind: 'UPDATE', dueAt: '2026-05-03T10:00:00.000Z', running: false },
+    ]);
     expect(parseComplaintSla('acknowledge=8')).toEqual({ acknowledge: 8, update: 48, resolve: 120 });
     expect(() => parseComplaintSla('speed=1')).toThrow(/Complaint SLA "speed=1"/);
     const resolved = '2026-01-01T00:00:00Z';

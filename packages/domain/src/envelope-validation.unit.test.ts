@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRecordedEvent, validateEventBatch } from './envelope-validation.ts';
 import { EVENT_TYPES } from './event-catalogue.ts';
+import { normaliseRfc3339 } from './rfc3339.ts';
 
 const envelope = (overrides: Record<string, unknown> = {}) => ({
   id: '6F1C2A0E-4B7E-4F8E-9A51-0C2B4D1E9F00',
@@ -277,5 +278,14 @@ describe('every event type of the contract', () => {
       events: [envelope({ type: 'PromiseMade', data: minimal.PromiseMade })],
     });
     expect(result.ok && result.events[0]?.data).toMatchObject({ dueAt: '2026-03-02T09:15:00.000Z' });
+  });
+});
+
+describe('instants PostgreSQL can store', () => {
+  it('rejects year 0 and instants an offset pushes past 9999', () => {
+    expect(normaliseRfc3339('0000-06-01T00:00:00Z')).toBeNull();
+    expect(normaliseRfc3339('9999-12-31T23:00:00-05:00')).toBeNull();
+    expect(normaliseRfc3339('0001-01-01T00:00:00Z')).toBe('0001-01-01T00:00:00.000Z');
+    expect(normaliseRfc3339('9999-12-31T18:00:00-05:00')).toBe('9999-12-31T23:00:00.000Z');
   });
 });

@@ -27,5 +27,9 @@ export function normaliseRfc3339(text: string): string | null {
   if (hour > 23 || minute > 59 || second > 59) return null;
   if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return null;
   const ms = Date.parse(text.toUpperCase().replace(' ', 'T'));
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  if (Number.isNaN(ms)) return null;
+  // Years 0001-9999 in UTC: PostgreSQL has no year 0, and an offset can push
+  // 9999-12-31 into year 10000, which no 'YYYY' date can hold.
+  const iso = new Date(ms).toISOString();
+  return /^\d{4}-/.test(iso) && !iso.startsWith('0000') ? iso : null;
 }

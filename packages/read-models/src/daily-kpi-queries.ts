@@ -52,7 +52,10 @@ interface CountRow {
 
 /** NPS over a set of answers (DOMAIN.md), one decimal; null without answers. */
 export function npsOf(promoters: number, detractors: number, answers: number): number | null {
-  return answers === 0 ? null : Math.round((1000 * (promoters - detractors)) / answers) / 10;
+  if (answers === 0) return null;
+  // Half away from zero, as for positive values: -12.25 shows as -12.3.
+  const tenths = Math.round((1000 * Math.abs(promoters - detractors)) / answers);
+  return (Math.sign(promoters - detractors) * tenths) / 10;
 }
 
 /**
@@ -72,20 +75,22 @@ export async function dailyKpis(
   if (to < from) return [];
   const scope = accountManagerId ?? ORGANISATION_SCOPE;
   const windowStart = addDays(from, -(RECENT_DAYS - 1));
-  const [levels, counts] = await Promise.all([
-    db.query<LevelRow>(
-      `select day::text, active, going_quiet, neglected, open_complaints, retained
-       from crh.rm_kpi_levels where scope = $1 and day <= $2 order by day`,
-      [scope, to],
-    ),
-    db.query<CountRow>(
-      `select day::text, churned, promoters, passives, detractors, complaints_received, complaints_resolved,
-              promises_due, promises_kept_on_time, delight_moments, compliments,
-              median_hours_to_acknowledge, median_hours_to_resolve
-       from crh.rm_kpi_day_counts where scope = $1 and day between $2 and $3 order by day`,
-      [scope, windowStart, to],
-    ),
-  ]);
+  // One statement, so levels and counts come from one snapshot even while
+  // a batch commits.
+  const { rows: both } = await db.query<{ levels: LevelRow[] | null; counts: CountRow[] | null }>(
+    `select
+       (select json_agg(l order by l.day) from (
+          select day::text, active, going_quiet, neglected, open_complaints, retained
+          from crh.rm_kpi_levels where scope = $1 and day <= $2) l) as levels,
+       (select json_agg(c order by c.day) from (
+          select day::text, churned, promoters, passives, detractors, complaints_received, complaints_resolved,
+                 promises_due, promises_kept_on_time, delight_moments, compliments,
+                 median_hours_to_acknowledge, median_hours_to_resolve
+          from crh.rm_kpi_day_counts where scope = $1 and day between $3 and $2) c) as counts`,
+    [scope, to, windowStart],
+  );
+  const levels = { rows: both[0]?.levels ?? [] };
+  const counts = { rows: both[0]?.counts ?? [] };
   const countsByDay = new Map(counts.rows.map((r) => [r.day, r]));
 
   // Levels: walk every day from the retention look-back on, keeping the

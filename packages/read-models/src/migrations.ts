@@ -224,6 +224,7 @@ export const readModelMigrations = [
         open boolean not null,
         resolved_at timestamptz,
         longest_silence_hours double precision not null,
+        longest_silence_from timestamptz,
         silent_since timestamptz,
         last_step_at timestamptz not null,
         beyond_repair boolean not null,

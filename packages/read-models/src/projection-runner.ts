@@ -97,6 +97,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
     return prepared;
   };
 
+  // When the last applied event was recorded: how far the read models are
+  // up to date while the projector is behind the log.
+  let appliedRecordedAt: Date | null = null;
+
   // The day the change feed was last turned to, as far as this process knows.
   let turnedThrough: LocalDate | null = null;
 
@@ -141,6 +145,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     } finally {
       client.release();
     }
+    appliedRecordedAt = new Date(last.recordedAt);
     if (result.parked > 0) logger.warn({ parked: result.parked, position: last.position }, 'parked events');
     deps.onCommitted?.(result, last.position);
   }
@@ -162,12 +167,17 @@ export function createProjector(deps: ProjectorDeps): Projector {
 
   async function deadlines(): Promise<SignalAlert[]> {
     await prepare();
-    const alerts = await announcePassedDeadlines(
-      pool,
-      deps.complaintSla ?? DEFAULT_COMPLAINT_SLA,
-      now(),
-      today(),
-    );
+    // A deadline is missed only if the read models, up to date, say so: after
+    // downtime the backlog may hold the PromiseKept. Up to the head: now;
+    // behind it: no later than the last applied event was recorded.
+    const [head, applied] = await Promise.all([store.headPosition(), checkpoint()]);
+    const caughtUp = head === null || (applied !== null && applied >= head);
+    const until = caughtUp
+      ? now()
+      : appliedRecordedAt && new Date(Math.min(now().getTime(), appliedRecordedAt.getTime()));
+    if (!until) return [];
+    const sla = deps.complaintSla ?? DEFAULT_COMPLAINT_SLA;
+    const alerts = await announcePassedDeadlines(pool, sla, until, today());
     if (alerts.length > 0) {
       logger.info({ alerts: alerts.length }, 'deadlines passed');
       deps.onDeadlinesPassed?.(alerts);

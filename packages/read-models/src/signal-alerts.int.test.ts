@@ -90,4 +90,27 @@ describe('signal change feed: missed deadlines, once each', () => {
       { kind: 'PROMISE_OVERDUE', subject_id: 'p3', due_at: new Date('2026-04-25T08:00:00Z') },
     ]);
   });
+
+  it('does not call a promise overdue while its PromiseKept waits in the backlog', async () => {
+    // Relative to the real clock: the store records events at the real time.
+    const day = 86_400_000;
+    const real = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await record(
+      event('a-2', 'CustomerOnboarded', iso(real - 10 * day), { name: 'B', accountManagerId: 'am-1' }),
+      event('a-2', 'PromiseMade', iso(real - day), {
+        promiseId: 'p9',
+        description: 'call',
+        dueAt: iso(real + 10 * day),
+      }),
+    );
+    await database.store.append([event('a-2', 'PromiseKept', iso(real + 5 * day), { promiseId: 'p9' })]);
+    // A month on, the projector has not applied the PromiseKept yet: not overdue.
+    const about = (alerts: unknown[][]) => alerts.filter((a) => a[1] === 'p9');
+    expect(about(await at(iso(real + 30 * day)))).toEqual([]);
+    await projector.catchUp();
+    expect(about(await at(iso(real + 31 * day)))).toEqual([]);
+    const feed = await database.pool.query(`select 1 from crh.signal_alerts where subject_id = 'p9'`);
+    expect(feed.rowCount).toBe(0);
+  });
 });

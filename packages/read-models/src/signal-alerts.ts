@@ -78,6 +78,7 @@ export async function announceDeadlines(
  * mark: a (re)built book's old deadlines are no news.
  */
 export async function announcePassedDeadlines(pool: Pool, sla: ComplaintSla, now: Date, today: string) {
+  // \`now\` may be behind the clock (a projector catching up): the mark never moves back.
   const client = await pool.connect();
   try {
     await client.query('begin');

@@ -18,6 +18,7 @@ export interface ComplaintRowOut {
   open: boolean;
   resolved_at: Date | null;
   longest_silence_hours: number;
+  longest_silence_from: Date | null;
   silent_since: Date | null;
   last_step_at: Date;
   beyond_repair: boolean;
@@ -43,7 +44,7 @@ export type ComplaintCursor = [string, string, string];
 
 const COMPLAINT_COLUMNS = `customer_id, complaint_id, account_manager_id, received_at, channel, severity, category,
   acknowledged_at, first_resolved_at, hours_to_acknowledge, hours_to_resolve, updates, reopenings, open,
-  resolved_at, longest_silence_hours, silent_since, last_step_at, beyond_repair, gestures, feedback_asked,
+  resolved_at, longest_silence_hours, longest_silence_from, silent_since, last_step_at, beyond_repair, gestures, feedback_asked,
   feedback_satisfied, churned_after_resolution_at`;
 
 /**

@@ -10,3 +10,11 @@ export function checkPageSize(first: number, max = MAX_PAGE): number {
   if (first < 0 || first > max) throw badInput(`first must be between 0 and ${max}`);
   return first;
 }
+
+/** An account manager argument: absent means every manager; an empty id is a mistake, not "everyone". */
+export function managerArg(id: string | number | null | undefined): string | null {
+  if (id === null || id === undefined) return null;
+  const text = String(id);
+  if (text.length === 0) throw badInput('accountManagerId must not be empty');
+  return text;
+}

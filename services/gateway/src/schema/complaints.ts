@@ -1,7 +1,7 @@
 import { complaintOutcome, slaBreaches } from '@crh/domain';
 import { type ComplaintCursor, type ComplaintRowOut, complaintsPage } from '@crh/read-models';
 import { builder, type GatewayContext } from '../builder.ts';
-import { checkPageSize } from '../user-errors.ts';
+import { checkPageSize, managerArg } from '../user-errors.ts';
 import { connection, keysetCursor, pageOf } from './connections.ts';
 import { Relationship } from './relationship.ts';
 
@@ -36,6 +36,7 @@ const slaFacts = (c: ComplaintRowOut) => ({
   firstResolvedAt: iso(c.first_resolved_at),
   open: c.open,
   longestSilenceHours: c.longest_silence_hours,
+  longestSilenceFrom: iso(c.longest_silence_from),
   silentSince: iso(c.silent_since),
 });
 
@@ -152,7 +153,7 @@ builder.queryField('complaints', (t) =>
     args: { ...complaintArgs(t), accountManagerId: t.arg.id({ required: false }) },
     resolve: (_root, args, ctx) =>
       complaintPage(ctx, args, {
-        accountManagerId: args.accountManagerId == null ? undefined : String(args.accountManagerId),
+        accountManagerId: managerArg(args.accountManagerId) ?? undefined,
       }),
   }),
 );

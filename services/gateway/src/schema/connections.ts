@@ -1,3 +1,4 @@
+import { normaliseRfc3339 } from '@crh/domain';
 import { builder } from '../builder.ts';
 import { badInput } from '../user-errors.ts';
 import { decodeCursor, encodeCursor, PageInfo, type PageInfoShape } from './page-info.ts';
@@ -25,10 +26,15 @@ export function connection<T>(name: string, node: object) {
   });
 }
 
-/** A keyset cursor of `size` string keys, or a client error. */
+/** A keyset cursor of string keys, the first an instant (ISO 8601 UTC), or a client error. */
 export function keysetCursor(cursor: string, size: number): string[] {
   const keys = decodeCursor(cursor);
-  if (!keys || keys.length !== size || !keys.every((k) => typeof k === 'string')) {
+  if (
+    !keys ||
+    keys.length !== size ||
+    !keys.every((k) => typeof k === 'string') ||
+    normaliseRfc3339(keys[0] as string) !== keys[0]
+  ) {
     throw badInput('after is not a cursor of this connection');
   }
   return keys as string[];

@@ -2,7 +2,7 @@ import { addDays, daysBetween } from '@crh/domain';
 import { type DailyKpis as DailyKpisShape, dailyKpis } from '@crh/read-models';
 import { builder } from '../builder.ts';
 import { todayOf } from '../request-day.ts';
-import { badInput } from '../user-errors.ts';
+import { badInput, managerArg } from '../user-errors.ts';
 
 /** Ten years of days: more is a mistake, not a dashboard. */
 const MAX_DAYS = 3_660;
@@ -65,7 +65,7 @@ builder.queryField('dailyKpis', (t) =>
           `at most ${MAX_DAYS} days at once (from ${args.from} to ${addDays(args.from, MAX_DAYS - 1)})`,
         );
       }
-      const manager = args.accountManagerId == null ? null : String(args.accountManagerId);
+      const manager = managerArg(args.accountManagerId);
       return dailyKpis(ctx.db, args.from, to, manager);
     },
   }),

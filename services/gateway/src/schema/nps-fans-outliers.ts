@@ -2,7 +2,7 @@ import { daysBetween, outliersAbove } from '@crh/domain';
 import { dailyKpis, fansOn, measure, npsByGroup, npsOf, OUTLIER_METRICS } from '@crh/read-models';
 import { builder } from '../builder.ts';
 import { asOfInstant, todayOf } from '../request-day.ts';
-import { badInput, checkPageSize } from '../user-errors.ts';
+import { badInput, checkPageSize, managerArg } from '../user-errors.ts';
 
 interface NpsGroupShape {
   key: string | null;
@@ -49,7 +49,7 @@ builder.queryField('nps', (t) =>
       if (args.to < args.from) throw badInput('to must not be before from');
       if (daysBetween(args.from, args.to) >= MAX_NPS_DAYS)
         throw badInput(`at most ${MAX_NPS_DAYS} days at once`);
-      const manager = args.accountManagerId == null ? null : String(args.accountManagerId);
+      const manager = managerArg(args.accountManagerId);
       if (args.groupBy !== 'DAY') return npsByGroup(ctx.db, args.from, args.to, args.groupBy, manager);
       const to = [args.to, todayOf(ctx)].sort()[0]!;
       const days = await dailyKpis(ctx.db, args.from, to, manager);

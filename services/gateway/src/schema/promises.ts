@@ -1,6 +1,6 @@
 import { type PromiseCursor, type PromiseFilter, type PromiseRowOut, promisesPage } from '@crh/read-models';
 import { builder, type GatewayContext } from '../builder.ts';
-import { checkPageSize } from '../user-errors.ts';
+import { checkPageSize, managerArg } from '../user-errors.ts';
 import { connection, keysetCursor, pageOf } from './connections.ts';
 import { Relationship } from './relationship.ts';
 
@@ -59,7 +59,7 @@ builder.queryField('promises', (t) =>
     },
     resolve: (_root, args, ctx) =>
       promisePage(ctx, args, {
-        accountManagerId: args.accountManagerId == null ? undefined : String(args.accountManagerId),
+        accountManagerId: managerArg(args.accountManagerId) ?? undefined,
       }),
   }),
 );

@@ -7,7 +7,7 @@ import {
 } from '@crh/read-models';
 import { builder, type GatewayContext } from '../builder.ts';
 import { todayOf } from '../request-day.ts';
-import { badInput, checkPageSize } from '../user-errors.ts';
+import { badInput, checkPageSize, managerArg } from '../user-errors.ts';
 import { decodeCursor, encodeCursor, PageInfo, type PageInfoShape } from './page-info.ts';
 import { Relationship, RelationshipStatus } from './relationship.ts';
 
@@ -82,7 +82,7 @@ builder.queryField('relationships', (t) =>
       const first = checkPageSize(args.first ?? 50);
       const filter: RelationshipFilter = {
         day: args.asOf ?? todayOf(ctx),
-        accountManagerId: args.accountManagerId == null ? undefined : String(args.accountManagerId),
+        accountManagerId: managerArg(args.accountManagerId) ?? undefined,
         statuses: args.status ?? undefined,
         tier: tierArg(args.tier),
       };
@@ -119,7 +119,7 @@ builder.queryField('neglectedRelationships', (t) =>
     resolve: async (_root, args, ctx) => {
       const rows = await relationshipsPage(ctx.db, {
         day: args.date,
-        accountManagerId: args.accountManagerId == null ? undefined : String(args.accountManagerId),
+        accountManagerId: managerArg(args.accountManagerId) ?? undefined,
         statuses: ['NEGLECTED'],
       });
       return rows.map(toState(ctx, args.date));
