@@ -1,5 +1,4 @@
 export { type CadencePolicy, DEFAULT_CADENCE, median } from './cadence.ts';
-export { type ComplaintLifecycle, complaintLifecycles } from './complaint-lifecycle.ts';
 export {
   type ComplaintOutcome,
   type ComplaintSla,
@@ -15,7 +14,6 @@ export {
   type CustomerSignals,
   customerSignals,
   DAY_COUNT_FIELDS,
-  type DayCountField,
   diffDayCounts,
   mergeDayCounts,
   type NpsAnswer,
@@ -24,12 +22,6 @@ export {
   RETENTION_DAYS,
   type ScopedDayCounts,
 } from './customer-signals.ts';
-export {
-  type CustomerTimeline,
-  customerTimeline,
-  segmentOn,
-  type TimelineSegment,
-} from './customer-timeline.ts';
 export { DomainError } from './domain-error.ts';
 export {
   type BatchValidation,
@@ -65,8 +57,7 @@ export {
   parseHealthWeights,
 } from './health-score.ts';
 export { type Measured, type Outlier, outliersAbove } from './outlier-stats.ts';
-export { type PromiseLifecycle, promiseLifecycles, type SettledPromise } from './promise-lifecycle.ts';
-export { isRecent, RECENT_DAYS } from './recent-window.ts';
+export { RECENT_DAYS } from './recent-window.ts';
 export {
   byOccurrence,
   CONTACT_DAYS_KEPT,
@@ -87,7 +78,7 @@ export {
   stateOn,
 } from './relationship-state.ts';
 export { normaliseRfc3339 } from './rfc3339.ts';
-export { type SignalEntry, signalEntryOf, withSignals } from './signal-history.ts';
+export { type SignalEntry, withSignals } from './signal-history.ts';
 export {
   type IntervalWalk,
   intervalOn,

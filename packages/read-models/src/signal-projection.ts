@@ -223,10 +223,6 @@ export class SignalBuild {
     for (const a of signals.answers) this.rows.answers.push(answerRow(a));
   }
 
-  get pendingRows(): number {
-    return this.rows.histories.length + this.rows.complaints.length + this.rows.answers.length;
-  }
-
   async flush(db: Queryable): Promise<void> {
     if (this.rows.histories.length > 0) {
       await copyInto(db, 'crh.rm_customer_signals', ['customer_id', 'history'], this.rows.histories);

@@ -12,3 +12,6 @@ export function asOfInstant(ctx: GatewayContext, day: LocalDate): string {
   const end = endOfDayExclusive(day, ctx.rules.timeZone).getTime() - 1;
   return new Date(Math.min(end, ctx.now().getTime())).toISOString();
 }
+
+/** The last day a series may show: `to`, or today when `to` is later (no rows for the future). */
+export const untilToday = (ctx: GatewayContext, to: LocalDate): LocalDate => [to, todayOf(ctx)].sort()[0]!;

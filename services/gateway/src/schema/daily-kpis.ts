@@ -1,7 +1,7 @@
 import { addDays, daysBetween } from '@crh/domain';
 import { type DailyKpis as DailyKpisShape, dailyKpis } from '@crh/read-models';
 import { builder } from '../builder.ts';
-import { todayOf } from '../request-day.ts';
+import { untilToday } from '../request-day.ts';
 import { badInput, managerArg } from '../user-errors.ts';
 
 /** Ten years of days: more is a mistake, not a dashboard. */
@@ -58,8 +58,7 @@ builder.queryField('dailyKpis', (t) =>
     },
     resolve: (_root, args, ctx) => {
       if (args.to < args.from) throw badInput('to must not be before from');
-      const today = todayOf(ctx);
-      const to = [args.to, today].sort()[0]!;
+      const to = untilToday(ctx, args.to);
       if (daysBetween(args.from, to) >= MAX_DAYS) {
         throw badInput(
           `at most ${MAX_DAYS} days at once (from ${args.from} to ${addDays(args.from, MAX_DAYS - 1)})`,

@@ -1,7 +1,7 @@
 import { daysBetween, outliersAbove } from '@crh/domain';
 import { dailyKpis, fansOn, measure, npsByGroup, npsOf, OUTLIER_METRICS } from '@crh/read-models';
 import { builder } from '../builder.ts';
-import { asOfInstant, todayOf } from '../request-day.ts';
+import { asOfInstant, todayOf, untilToday } from '../request-day.ts';
 import { badInput, checkPageSize, managerArg } from '../user-errors.ts';
 
 interface NpsGroupShape {
@@ -51,7 +51,7 @@ builder.queryField('nps', (t) =>
         throw badInput(`at most ${MAX_NPS_DAYS} days at once`);
       const manager = managerArg(args.accountManagerId);
       if (args.groupBy !== 'DAY') return npsByGroup(ctx.db, args.from, args.to, args.groupBy, manager);
-      const to = [args.to, todayOf(ctx)].sort()[0]!;
+      const to = untilToday(ctx, args.to);
       const days = await dailyKpis(ctx.db, args.from, to, manager);
       return days.map((d) => ({
         key: d.date,
