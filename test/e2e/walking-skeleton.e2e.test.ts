@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { freePort } from '@crh/cli/free-port';
 import { createTestDatabase } from '@crh/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startService, waitFor } from '../support/service-process.ts';
+import { type ServiceProcess, startPlatform, waitFor } from '../support/service-process.ts';
 
 // The platform as users meet it: three service processes on real sockets,
 // events in over HTTP, relationships out over GraphQL.
@@ -18,23 +17,10 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
     const database = await createTestDatabase();
     drop = database.drop;
     databaseUrl = database.url;
-    const [ingestPort, gatewayPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
-    const env = {
-      DATABASE_URL: database.url,
-      HOST: '127.0.0.1',
-      INGEST_PORT: String(ingestPort),
-      GATEWAY_PORT: String(gatewayPort),
-      PROJECTOR_PORT: String(projectorPort),
-    };
-    // Ingest first: it creates the event log schema the others read.
-    services.push(startService('ingest', env));
-    ingest = `http://127.0.0.1:${ingestPort}`;
-    await waitFor(async () => ((await fetch(`${ingest}/readyz`)).ok ? true : undefined), { what: 'ingest' });
-    services.push(startService('projector', env), startService('gateway', env));
-    graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
-    await waitFor(async () => ((await fetch(`${graphql}?query=%7B__typename%7D`)).ok ? true : undefined), {
-      what: 'gateway',
-    });
+    const platform = await startPlatform(database.url);
+    services = platform.services;
+    ingest = platform.ingest;
+    graphql = platform.graphql[0]!;
   });
 
   afterAll(async () => {

@@ -50,3 +50,49 @@ export async function waitFor<T>(
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+export interface Platform {
+  databaseUrl: string;
+  ingest: string;
+  /** Each gateway's /graphql URL (one unless asked for more). */
+  graphql: string[];
+  services: ServiceProcess[];
+  /** SIGTERM to every service; their exit codes, in start order. */
+  stop(): Promise<(number | null)[]>;
+}
+
+/**
+ * Ingest, projector and `gateways` gateway processes on free ports over one
+ * database, ready when ingest and every gateway answer. Ingest starts first:
+ * it creates the event log schema the others read.
+ */
+export async function startPlatform(
+  databaseUrl: string,
+  options: { env?: Record<string, string>; gateways?: number } = {},
+): Promise<Platform> {
+  const { freePort } = await import('@crh/cli/free-port');
+  const env = { DATABASE_URL: databaseUrl, HOST: '127.0.0.1', ...options.env };
+  const [ingestPort, projectorPort] = [await freePort(), await freePort()];
+  const services = [startService('ingest', { ...env, INGEST_PORT: String(ingestPort) })];
+  const ingest = `http://127.0.0.1:${ingestPort}`;
+  await waitFor(async () => ((await fetch(`${ingest}/readyz`)).ok ? true : undefined), { what: 'ingest' });
+  services.push(startService('projector', { ...env, PROJECTOR_PORT: String(projectorPort) }));
+  const graphql: string[] = [];
+  for (let i = 0; i < (options.gateways ?? 1); i++) {
+    const port = await freePort();
+    services.push(startService('gateway', { ...env, GATEWAY_PORT: String(port) }));
+    graphql.push(`http://127.0.0.1:${port}/graphql`);
+  }
+  for (const url of graphql) {
+    await waitFor(async () => ((await fetch(`${url}?query=%7B__typename%7D`)).ok ? true : undefined), {
+      what: `gateway ${url}`,
+    });
+  }
+  return {
+    databaseUrl,
+    ingest,
+    graphql,
+    services,
+    stop: () => Promise.all(services.map((s) => s.stop())),
+  };
+}

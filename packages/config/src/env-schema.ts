@@ -34,10 +34,26 @@ export const envSchema = z.object({
   CRH_COMPLAINT_SLA: z.string().optional(),
   DAY_TURN_CHECK_MS: z.coerce.number().int().min(100).default(15_000),
   EVENT_STORE: z.enum(['postgres']).default('postgres'),
+  // The change feed from the projector to the gateways: PostgreSQL
+  // LISTEN/NOTIFY on the read-model database, or a Kafka topic (several
+  // gateways, each sees every change).
+  CHANGE_FEED: z.enum(['postgres', 'kafka']).default('postgres'),
+  // Comma-separated host:port list; required by CHANGE_FEED=kafka and the relay.
+  KAFKA_BROKERS: z
+    .string()
+    .optional()
+    .transform((text) => text?.split(',').map((b) => b.trim()).filter((b) => b !== '')),
+  KAFKA_CLIENT_ID: z.string().default('crh'),
+  CHANGE_FEED_TOPIC: z.string().min(1).default('crh.changes.v1'),
+  RELAY_TOPIC: z.string().min(1).default('crh.events.v1'),
+  // Partitions the relay creates its topic with (key = customerId, so per-customer order holds).
+  RELAY_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
   HOST: z.string().default('0.0.0.0'),
   INGEST_PORT: port(4001),
   GATEWAY_PORT: port(4000),
   PROJECTOR_PORT: port(4002),
+  RELAY_PORT: port(4003),
   INGEST_BODY_LIMIT: z.string().default('8mb'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(100_000),
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),

@@ -126,7 +126,9 @@ describe('day turn and the status change feed (America/St_Johns)', () => {
       batchSize: 50,
       now: () => now,
       dayTurnCheckMs: 20,
-      onDayTurned: (turn) => turned.push(turn),
+      onDayTurned: (turn) => {
+        turned.push(turn);
+      },
     });
     const controller = new AbortController();
     const done = running.run(controller.signal);

@@ -3,6 +3,14 @@ export { type CopyValue, copyInto } from './copy-rows.ts';
 export { type HistoryLoader, historyFromStore, toPositionedEvents } from './customer-history.ts';
 export { type DailyKpis, dailyKpis, npsOf } from './daily-kpi-queries.ts';
 export type { DayTurn } from './day-turn.ts';
+export {
+  alertChanges,
+  batchChanges,
+  dayTurnChanges,
+  type FeedChange,
+  INLINE_EVENT_LIMIT,
+  type KeyedChange,
+} from './feed-changes.ts';
 export type { Queryable } from './interval-rows.ts';
 export { migrateReadModels } from './migrate.ts';
 export { readModelMigrations } from './migrations.ts';
@@ -37,6 +45,7 @@ export {
   relationshipOn,
   relationshipsPage,
 } from './relationship-queries.ts';
+export type { SignalAlert } from './signal-alerts.ts';
 export {
   type ComplaintCursor,
   type ComplaintFilter,

@@ -36,14 +36,17 @@ export interface ProjectorDeps {
   dayTurnCheckMs?: number;
   /** How often a projector standing by checks whether the leading one stopped; default 2 s. */
   standbyCheckMs?: number;
-  /** Called after each batch has committed (the change feed hooks in here). */
-  onCommitted?: (result: BatchResult, lastPosition: string) => void;
-  /** Called after each turned day has committed. */
-  onDayTurned?: (turn: DayTurn) => void;
+  /**
+   * Called after each batch has committed (the change feed hooks in here);
+   * the next batch waits for it, so what it publishes keeps the log's order.
+   */
+  onCommitted?: (result: BatchResult, lastPosition: string) => void | Promise<void>;
+  /** Called after each turned day has committed, before the next batch. */
+  onDayTurned?: (turn: DayTurn) => void | Promise<void>;
   /** Complaint service levels for the signal change feed; default DEFAULT_COMPLAINT_SLA. */
   complaintSla?: ComplaintSla;
   /** Called after deadlines that passed have been announced. */
-  onDeadlinesPassed?: (alerts: SignalAlert[]) => void;
+  onDeadlinesPassed?: (alerts: SignalAlert[]) => void | Promise<void>;
 }
 
 export interface Projector {
@@ -111,7 +114,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     turnedThrough = day;
     for (const t of turns) {
       logger.info({ day: t.day, changes: t.changes.length }, 'day turned');
-      deps.onDayTurned?.(t);
+      await deps.onDayTurned?.(t);
     }
     return turns;
   }
@@ -147,7 +150,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     }
     appliedRecordedAt = new Date(last.recordedAt);
     if (result.parked > 0) logger.warn({ parked: result.parked, position: last.position }, 'parked events');
-    deps.onCommitted?.(result, last.position);
+    await deps.onCommitted?.(result, last.position);
   }
 
   async function handle(batch: PreparedBatch): Promise<void> {
@@ -180,7 +183,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     const alerts = await announcePassedDeadlines(pool, sla, until, today());
     if (alerts.length > 0) {
       logger.info({ alerts: alerts.length }, 'deadlines passed');
-      deps.onDeadlinesPassed?.(alerts);
+      await deps.onDeadlinesPassed?.(alerts);
     }
     return alerts;
   }

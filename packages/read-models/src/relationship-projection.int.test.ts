@@ -127,7 +127,9 @@ describe('relationships projection on real PostgreSQL', () => {
       context,
       batchSize: 50,
       standbyCheckMs: 50,
-      onCommitted: (result) => committedBySecond.push(...result.customers),
+      onCommitted: (result) => {
+        committedBySecond.push(...result.customers);
+      },
     }).run(second.signal);
     await store.append([
       event('lead-1', 'CustomerOnboarded', '2026-05-01T00:00:00.000Z', {

@@ -8,6 +8,7 @@ import {
   intervalOn,
   type LocalDate,
   localDateOf,
+  ORGANISATION_SCOPE,
   type PositionedEvent,
   parseRecordedEvent,
   type RelationshipFold,
@@ -51,6 +52,10 @@ export interface BatchOptions {
 }
 
 export interface BatchResult {
+  /** The events this batch applied (parked ones included), in log order. */
+  records: readonly RecordedEvent[];
+  /** Whether the batch's changes are news (false while a rebuild catches up quietly). */
+  announced: boolean;
   applied: number;
   parked: number;
   /** Customers whose read-model rows were re-derived. */
@@ -61,6 +66,12 @@ export interface BatchResult {
   statusChanges: StatusChange[];
   /** Missed deadlines the batch revealed (empty when not announcing). */
   alerts: SignalAlert[];
+  /**
+   * KPI scopes whose figures the batch may have changed: the organisation
+   * ('') and the managers of touched customers, before and after (empty when
+   * not announcing).
+   */
+  kpiScopes: string[];
   /** Wall time of steps inside the transaction, in milliseconds (the bench reports them). */
   timings?: { signalsMs: number };
 }
@@ -154,7 +165,18 @@ export async function applyPreparedBatch(
     ? prepareRelationshipBatch(delivered.records.filter((r) => r.position > applied))
     : delivered;
   const last = batch.at(-1);
-  if (!last) return { applied: 0, parked: 0, customers: [], refolded: 0, statusChanges: [], alerts: [] };
+  if (!last)
+    return {
+      records: [],
+      announced: options.announce,
+      applied: 0,
+      parked: 0,
+      customers: [],
+      refolded: 0,
+      statusChanges: [],
+      alerts: [],
+      kpiScopes: [],
+    };
   const turnedDay = clock.turnedDay;
   await parkEvents(client, parked);
 
@@ -216,14 +238,31 @@ export async function applyPreparedBatch(
   if (options.announce) await recordStatusChanges(client, changes);
   await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, last.position);
   return {
+    records: batch,
+    announced: options.announce,
     applied: batch.length - parked.length,
     parked: parked.length,
     customers,
     refolded: refold.length,
     statusChanges: options.announce ? changes : [],
     alerts: signals.alerts,
+    kpiScopes: options.announce ? kpiScopes(updates, stored) : [],
     timings: { signalsMs },
   };
+}
+
+/** The organisation and every manager a touched customer had before or has after the batch. */
+function kpiScopes(
+  updates: ReadonlyMap<string, CustomerUpdate>,
+  stored: ReadonlyMap<string, StoredRelationship>,
+): string[] {
+  const scopes = new Set<string>([ORGANISATION_SCOPE]);
+  for (const [customerId, update] of updates) {
+    const before = stored.get(customerId)?.fold.accountManagerId;
+    if (before) scopes.add(before);
+    if (update.fold.accountManagerId) scopes.add(update.fold.accountManagerId);
+  }
+  return [...scopes];
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Queryable } from '@crh/read-models';
 import DataLoader from 'dataloader';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext } from './builder.ts';
+import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
 import { schema } from './schema/index.ts';
 
 export interface GatewayDeps {
@@ -17,11 +18,22 @@ export interface GatewayDeps {
   /** Default DEFAULT_COMPLAINT_SLA. */
   complaintSla?: ComplaintSla;
   now?: () => Date;
+  /** The change feed's hub; default: one that nothing delivers to (queries only). */
+  live?: ChangeHub;
 }
 
 /** The GraphQL app; main.ts gives it a socket. Tests call `yoga.fetch` in process. */
 export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, unknown>, GatewayContext> {
   const now = deps.now ?? (() => new Date());
+  const live =
+    deps.live ??
+    createChangeHub({
+      store: deps.store,
+      db: deps.db,
+      timeZone: deps.rules.timeZone,
+      logger: deps.logger,
+      now,
+    });
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -41,6 +53,7 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       healthWeights: deps.healthWeights,
       complaintSla: deps.complaintSla ?? DEFAULT_COMPLAINT_SLA,
       now,
+      live,
       streams: new DataLoader(async (ids: readonly string[]) => {
         const streams = await deps.store.readStreams(ids);
         return ids.map((id) => streams.get(id) ?? []);

@@ -3,6 +3,7 @@ import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Queryable } from '@crh/read-models';
 import SchemaBuilder from '@pothos/core';
 import type DataLoader from 'dataloader';
+import type { ChangeHub } from './live/change-hub.ts';
 
 /** What every resolver gets. `now` is injected so tests can fix the clock. */
 export interface GatewayContext {
@@ -16,6 +17,8 @@ export interface GatewayContext {
   /** Complaint service levels in hours. */
   complaintSla: ComplaintSla;
   now: () => Date;
+  /** What subscriptions listen to: the change feed, fanned out in this process. */
+  live: ChangeHub;
   /** Per request: customer streams, one store round trip for a whole list. */
   streams: DataLoader<string, RecordedEvent[]>;
 }

@@ -7,7 +7,14 @@ import {
   createOpsServer,
   onShutdown,
 } from '@crh/observability';
-import { createProjector, migrateReadModels } from '@crh/read-models';
+import {
+  alertChanges,
+  batchChanges,
+  createProjector,
+  dayTurnChanges,
+  migrateReadModels,
+} from '@crh/read-models';
+import { openFeedPublisher, publishing } from './feed-publisher.ts';
 
 const config = loadConfig();
 const logger = createLogger('projector', config.env.LOG_LEVEL);
@@ -26,6 +33,14 @@ const projected = new Counter({
   registers: [registry],
 });
 const parked = new Counter({ name: 'crh_parked_events_total', help: 'Events parked', registers: [registry] });
+const unpublished = new Counter({
+  name: 'crh_feed_publish_failures_total',
+  help: 'Changes the change feed failed to publish',
+  registers: [registry],
+});
+
+const feed = openFeedPublisher(config, pool, logger);
+const publish = publishing(feed, logger, (n) => unpublished.inc(n));
 
 const projector = createProjector({
   store,
@@ -35,10 +50,13 @@ const projector = createProjector({
   batchSize: config.env.PROJECTOR_BATCH_SIZE,
   dayTurnCheckMs: config.env.DAY_TURN_CHECK_MS,
   complaintSla: config.complaintSla,
-  onCommitted: (result) => {
+  onCommitted: async (result) => {
     projected.inc(result.applied);
     parked.inc(result.parked);
+    await publish(batchChanges(result));
   },
+  onDayTurned: (turn) => publish(dayTurnChanges(turn)),
+  onDeadlinesPassed: (alerts) => publish(alertChanges(alerts)),
 });
 
 const controller = new AbortController();
@@ -58,6 +76,7 @@ onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
   controller.abort();
   await running; // the batch in flight commits or rolls back before we close the pool
   await new Promise<void>((resolve) => ops.close(() => resolve()));
+  await feed.close();
   await store.close();
   await pool.end();
 });

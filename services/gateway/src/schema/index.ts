@@ -13,6 +13,7 @@ import './daily-kpis.ts';
 import './complaints.ts';
 import './promises.ts';
 import './nps-fans-outliers.ts';
+import './subscriptions.ts';
 
 export const schema = builder.toSchema();
 

@@ -1,0 +1,8 @@
+export { packPayloads } from './payload-packing.ts';
+export type {
+  ChangeFeedPublisher,
+  ChangeFeedSubscriber,
+  FeedListener,
+  FeedLogger,
+  FeedMessage,
+} from './port.ts';

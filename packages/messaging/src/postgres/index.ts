@@ -1,0 +1,1 @@
+export { createNotifyPublisher, createNotifySubscriber, DEFAULT_CHANNEL } from './notify-feed.ts';

@@ -1,0 +1,111 @@
+import pg, { type Pool } from 'pg';
+import { packPayloads } from '../payload-packing.ts';
+import type {
+  ChangeFeedPublisher,
+  ChangeFeedSubscriber,
+  FeedListener,
+  FeedLogger,
+  FeedMessage,
+} from '../port.ts';
+
+export const DEFAULT_CHANNEL = 'crh_changes';
+
+// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; room for the
+// sequence prefix.
+const PAYLOAD_LIMIT = 7_900;
+
+/**
+ * Publishes with NOTIFY. All payloads of one publish go in one statement,
+ * so they are delivered together and in order when it commits, after the
+ * payloads of earlier publishes.
+ */
+export function createNotifyPublisher(options: { pool: Pool; channel?: string }): ChangeFeedPublisher {
+  const channel = options.channel ?? DEFAULT_CHANNEL;
+  let sequence = 0;
+  return {
+    async publish(messages: readonly FeedMessage[]) {
+      if (messages.length === 0) return;
+      // The prefix makes every payload distinct: PostgreSQL folds identical
+      // notifications of one transaction into one.
+      const payloads = packPayloads(
+        messages.map((m) => m.value),
+        PAYLOAD_LIMIT,
+      ).map((p) => `${++sequence} ${p}`);
+      await options.pool.query(
+        'select pg_notify($1, p) from unnest($2::text[]) with ordinality as t(p, n) order by n',
+        [channel, payloads],
+      );
+    },
+    async close() {},
+  };
+}
+
+const RECONNECT_MS = 1000;
+
+/**
+ * Listens on its own connection (a pooled one would lose its LISTEN when
+ * released). A lost connection is reopened; what was published meanwhile is
+ * missed and logged: live subscribers refetch state from the read models.
+ */
+export function createNotifySubscriber(options: {
+  connectionString: string;
+  channel?: string;
+  logger: FeedLogger;
+}): ChangeFeedSubscriber {
+  const channel = options.channel ?? DEFAULT_CHANNEL;
+  let client: pg.Client | null = null;
+  let closed = false;
+  let listener: FeedListener = () => {};
+
+  async function connect(): Promise<void> {
+    const next = new pg.Client({ connectionString: options.connectionString, application_name: 'crh-feed' });
+    next.on('notification', (message) => {
+      if (message.channel !== channel || !message.payload) return;
+      const json = message.payload.slice(message.payload.indexOf(' ') + 1);
+      let values: unknown[];
+      try {
+        values = JSON.parse(json) as unknown[];
+      } catch (error) {
+        options.logger.error({ err: error }, 'change feed: unreadable notification skipped');
+        return;
+      }
+      listener(values);
+    });
+    next.on('error', (error) => {
+      options.logger.warn({ err: error }, 'change feed: connection lost; reconnecting');
+      void reconnect(next);
+    });
+    await next.connect();
+    await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    client = next;
+  }
+
+  async function reconnect(failed: pg.Client): Promise<void> {
+    if (client !== failed) return;
+    client = null;
+    await failed.end().catch(() => undefined);
+    while (!closed && client === null) {
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+      if (closed) return;
+      try {
+        await connect();
+        options.logger.warn({}, 'change feed: listening again; changes published meanwhile were missed');
+      } catch (error) {
+        options.logger.warn({ err: error }, 'change feed: reconnect failed; retrying');
+      }
+    }
+  }
+
+  return {
+    async start(onValues) {
+      listener = onValues;
+      await connect();
+    },
+    async close() {
+      closed = true;
+      const current = client;
+      client = null;
+      await current?.end().catch(() => undefined);
+    },
+  };
+}

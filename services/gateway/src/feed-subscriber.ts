@@ -1,0 +1,19 @@
+import type { PlatformConfig } from '@crh/config';
+import type { ChangeFeedSubscriber } from '@crh/messaging';
+import { createKafkaClient, createKafkaSubscriber } from '@crh/messaging/kafka';
+import { createNotifySubscriber } from '@crh/messaging/postgres';
+import type { Logger } from '@crh/observability';
+
+/** The one place the gateway's change-feed adapter is chosen (CHANGE_FEED). */
+export function openFeedSubscriber(
+  config: PlatformConfig,
+  databaseUrl: string,
+  logger: Logger,
+): ChangeFeedSubscriber {
+  if (config.env.CHANGE_FEED === 'postgres')
+    return createNotifySubscriber({ connectionString: databaseUrl, logger });
+  const brokers = config.env.KAFKA_BROKERS;
+  if (!brokers?.length) throw new Error('CHANGE_FEED=kafka needs KAFKA_BROKERS (host:port, comma-separated)');
+  const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-gateway`, logger });
+  return createKafkaSubscriber({ kafka, topic: config.env.CHANGE_FEED_TOPIC, logger });
+}

@@ -1,0 +1,206 @@
+import { type LocalDate, localDateOf } from '@crh/domain';
+import type { EventStore, RecordedEvent } from '@crh/event-store';
+import type { Logger } from '@crh/observability';
+import {
+  type DailyKpis,
+  dailyKpis,
+  type FeedChange,
+  type Queryable,
+  type SignalAlert,
+  type StatusChange,
+} from '@crh/read-models';
+import { type SubscriberQueue, subscriberQueue } from './subscriber-queue.ts';
+
+/** Undelivered changes a subscriber may have before it is dropped as stalled. */
+export const SUBSCRIBER_BACKLOG_LIMIT = 10_000;
+
+export interface EventFilter {
+  customerId: string | null;
+  types: readonly string[] | null;
+}
+
+export interface AlertFilter {
+  accountManagerId: string | null;
+  kinds: readonly SignalAlert['kind'][] | null;
+}
+
+/**
+ * The gateway's side of the change feed: what the feed delivers is fanned
+ * out, in order, to this process's subscriptions. One instance per process;
+ * every subscription filters here, so 1,000 dashboards cost one feed
+ * consumer and one KPI query per touched scope, not 1,000.
+ */
+export interface ChangeHub {
+  /** Hands the hub what the feed delivered (values of FeedChange). */
+  deliver(values: readonly unknown[]): void;
+  events(filter: EventFilter): AsyncIterableIterator<RecordedEvent>;
+  statusChanges(accountManagerId: string | null): AsyncIterableIterator<StatusChange>;
+  alerts(filter: AlertFilter): AsyncIterableIterator<SignalAlert>;
+  /** Today's KPIs of the organisation (null) or a manager, each time they change. */
+  dailyKpis(accountManagerId: string | null): AsyncIterableIterator<DailyKpis>;
+  /** Resolves when everything delivered so far has reached the subscribers' queues. */
+  settled(): Promise<void>;
+  /** Subscriptions open now (a gauge for metrics). */
+  subscriptions(): number;
+}
+
+export interface ChangeHubDeps {
+  store: EventStore;
+  db: Queryable;
+  timeZone: string;
+  logger: Logger;
+  now?: () => Date;
+  backlogLimit?: number;
+}
+
+const ORGANISATION = '';
+
+export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
+  const now = deps.now ?? (() => new Date());
+  const limit = deps.backlogLimit ?? SUBSCRIBER_BACKLOG_LIMIT;
+  const eventSubs = new Set<{ filter: EventFilter; queue: SubscriberQueue<RecordedEvent> }>();
+  const statusSubs = new Set<{ manager: string | null; queue: SubscriberQueue<StatusChange> }>();
+  const alertSubs = new Set<{ filter: AlertFilter; queue: SubscriberQueue<SignalAlert> }>();
+  const kpiSubs = new Map<string, Set<SubscriberQueue<DailyKpis>>>();
+  const kpiWork = new Map<string, { running: Promise<void>; again: boolean; last: string | null }>();
+
+  // Deliveries are handled one after another: an event sent by reference is
+  // read from the store before anything delivered after it is passed on.
+  let chain: Promise<void> = Promise.resolve();
+
+  function open<T, S extends { queue: SubscriberQueue<T> }>(
+    set: Set<S>,
+    make: (queue: SubscriberQueue<T>) => S,
+  ): SubscriberQueue<T> {
+    let entry: S | undefined;
+    const queue = subscriberQueue<T>(limit, () => {
+      if (entry) set.delete(entry);
+    });
+    entry = make(queue);
+    set.add(entry);
+    return queue;
+  }
+
+  function publishEvent(event: RecordedEvent): void {
+    for (const { filter, queue } of eventSubs) {
+      if (filter.customerId !== null && filter.customerId !== event.customerId) continue;
+      if (filter.types !== null && !filter.types.includes(event.type)) continue;
+      queue.push(event);
+    }
+  }
+
+  async function readReferenced(customerId: string, position: string): Promise<RecordedEvent | undefined> {
+    const streams = await deps.store.readStreams([customerId]);
+    return streams.get(customerId)?.find((e) => e.position === position);
+  }
+
+  /** Recomputes today's KPIs of a watched scope; runs at most once at a time per scope, again if asked meanwhile. */
+  function refreshKpis(scope: string): void {
+    const work = kpiWork.get(scope);
+    if (!work) return;
+    if (work.running !== DONE) {
+      work.again = true;
+      return;
+    }
+    work.running = (async () => {
+      do {
+        work.again = false;
+        const today: LocalDate = localDateOf(now(), deps.timeZone);
+        try {
+          const [row] = await dailyKpis(deps.db, today, today, scope === ORGANISATION ? null : scope);
+          const text = JSON.stringify(row);
+          if (row && text !== work.last) {
+            work.last = text;
+            for (const queue of kpiSubs.get(scope) ?? []) queue.push(row);
+          }
+        } catch (error) {
+          deps.logger.error({ err: error, scope }, 'live KPIs: query failed');
+        }
+      } while (work.again && kpiWork.get(scope) === work);
+      work.running = DONE;
+    })();
+  }
+
+  async function handle(values: readonly unknown[]): Promise<void> {
+    for (const value of values) {
+      const change = value as FeedChange;
+      switch (change?.kind) {
+        case 'event':
+          if (eventSubs.size > 0) publishEvent(change.event);
+          break;
+        case 'eventRef':
+          if (eventSubs.size > 0) {
+            const event = await readReferenced(change.customerId, change.position);
+            if (event) publishEvent(event);
+            else deps.logger.warn({ position: change.position }, 'live events: referenced event not found');
+          }
+          break;
+        case 'status':
+          for (const { manager, queue } of statusSubs)
+            if (manager === null || manager === change.change.accountManagerId) queue.push(change.change);
+          break;
+        case 'alert':
+          for (const { filter, queue } of alertSubs) {
+            const { accountManagerId, kinds } = filter;
+            if (accountManagerId !== null && accountManagerId !== change.alert.accountManagerId) continue;
+            if (kinds !== null && !kinds.includes(change.alert.kind)) continue;
+            queue.push(change.alert);
+          }
+          break;
+        case 'kpis':
+          for (const scope of change.scopes === 'all' ? [...kpiWork.keys()] : change.scopes)
+            refreshKpis(scope);
+          break;
+        default:
+          deps.logger.warn(
+            { kind: (change as { kind?: unknown })?.kind },
+            'change feed: unknown change skipped',
+          );
+      }
+    }
+  }
+
+  return {
+    deliver(values) {
+      chain = chain.then(() =>
+        handle(values).catch((error) => deps.logger.error({ err: error }, 'change feed: delivery failed')),
+      );
+    },
+    events: (filter) => open(eventSubs, (queue) => ({ filter, queue })),
+    statusChanges: (manager) => open(statusSubs, (queue) => ({ manager, queue })),
+    alerts: (filter) => open(alertSubs, (queue) => ({ filter, queue })),
+    dailyKpis(manager) {
+      const scope = manager ?? ORGANISATION;
+      let watchers = kpiSubs.get(scope);
+      if (!watchers) {
+        watchers = new Set();
+        kpiSubs.set(scope, watchers);
+        kpiWork.set(scope, { running: DONE, again: false, last: null });
+      }
+      const queue: SubscriberQueue<DailyKpis> = subscriberQueue<DailyKpis>(limit, () => {
+        watchers.delete(queue);
+        if (watchers.size === 0) {
+          kpiSubs.delete(scope);
+          kpiWork.delete(scope);
+        }
+      });
+      watchers.add(queue);
+      return queue;
+    },
+    async settled() {
+      let seen: Promise<void>;
+      do {
+        seen = chain;
+        await seen;
+        await Promise.all([...kpiWork.values()].map((w) => w.running));
+      } while (seen !== chain);
+    },
+    subscriptions: () =>
+      eventSubs.size +
+      statusSubs.size +
+      alertSubs.size +
+      [...kpiSubs.values()].reduce((n, watchers) => n + watchers.size, 0),
+  };
+}
+
+const DONE: Promise<void> = Promise.resolve();

@@ -1,0 +1,40 @@
+import type { PlatformConfig } from '@crh/config';
+import type { ChangeFeedPublisher } from '@crh/messaging';
+import { createKafkaClient, createKafkaPublisher } from '@crh/messaging/kafka';
+import { createNotifyPublisher } from '@crh/messaging/postgres';
+import type { Logger } from '@crh/observability';
+import type { KeyedChange } from '@crh/read-models';
+import type { Pool } from 'pg';
+
+/** The one place the projector's change-feed adapter is chosen (CHANGE_FEED). */
+export function openFeedPublisher(config: PlatformConfig, pool: Pool, logger: Logger): ChangeFeedPublisher {
+  if (config.env.CHANGE_FEED === 'postgres') return createNotifyPublisher({ pool });
+  const brokers = config.env.KAFKA_BROKERS;
+  if (!brokers?.length) throw new Error('CHANGE_FEED=kafka needs KAFKA_BROKERS (host:port, comma-separated)');
+  const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-projector`, logger });
+  return createKafkaPublisher({ kafka, topic: config.env.CHANGE_FEED_TOPIC });
+}
+
+/**
+ * Publishes after commit. A failure loses only live notifications (the read
+ * models hold the truth, and dashboards re-query when they reconnect), so it
+ * is logged, counted and never stops the projection.
+ */
+export function publishing(
+  feed: ChangeFeedPublisher,
+  logger: Logger,
+  onFailure: (changes: number) => void,
+): (changes: KeyedChange[]) => Promise<void> {
+  return async (changes) => {
+    if (changes.length === 0) return;
+    try {
+      await feed.publish(changes);
+    } catch (error) {
+      onFailure(changes.length);
+      logger.error(
+        { err: error, changes: changes.length },
+        'change feed: publish failed; live subscribers miss these',
+      );
+    }
+  };
+}
