@@ -83,9 +83,11 @@ export async function startPlatform(
     services.push(startService('gateway', { ...env, GATEWAY_PORT: String(port) }));
     graphql.push(`http://127.0.0.1:${port}/graphql`);
   }
-  for (const url of graphql) {
+  for (const [i, url] of graphql.entries()) {
     await waitFor(async () => ((await fetch(`${url}?query=%7B__typename%7D`)).ok ? true : undefined), {
       what: `gateway ${url}`,
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${services[2 + i]!.output().slice(-2000)}`);
     });
   }
   return {

@@ -96,6 +96,10 @@ export function createProjector(deps: ProjectorDeps): Projector {
         const built = await buildRelationships(pool, store, context, quietUntil, now);
         if (built) logger.info({ ...built, ms: Date.now() - started }, 'read models built from the log');
       }
+      // Caught up with the head the build started from: from here on,
+      // day turns and batches are news.
+      const applied = await checkpoint();
+      if (quietUntil !== null && applied !== null && applied >= quietUntil) quietUntil = null;
     })();
     return prepared;
   };
@@ -161,7 +165,11 @@ export function createProjector(deps: ProjectorDeps): Projector {
     if (turnedThrough !== today()) await turn();
     const quiet = quietUntil;
     if (quiet === null) return apply(batch, true);
-    if (last.position <= quiet) return apply(batch, false);
+    if (last.position <= quiet) {
+      await apply(batch, false);
+      if (last.position === quiet) quietUntil = null;
+      return;
+    }
     // The batch that passes the head: its older part quietly, the rest announced.
     await apply(prepareRelationshipBatch(batch.records.filter((r) => r.position <= quiet)), false);
     quietUntil = null;

@@ -1,3 +1,4 @@
+export { type KafkaBroker, pickKafkaBroker } from './kafka-server.ts';
 export { type PostgresServer, pickPostgresServer, type ServerSources } from './postgres-server.ts';
 export { createTestDatabase, type TestDatabase, withDatabase } from './test-database.ts';
 export { quietLogger, testEvent } from './test-events.ts';

@@ -1,8 +1,14 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { FeedLogger } from '../port.ts';
+import { ignoreKafkajsTimeoutWarning } from './kafka-warnings.ts';
 
 /** A kafkajs client whose warnings and errors go to our logger. */
-export function createKafkaClient(options: { brokers: string[]; clientId: string; logger: FeedLogger }): Kafka {
+export function createKafkaClient(options: {
+  brokers: string[];
+  clientId: string;
+  logger: FeedLogger;
+}): Kafka {
+  ignoreKafkajsTimeoutWarning();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

@@ -7,7 +7,7 @@ import type {
   FeedLogger,
   FeedMessage,
 } from '../port.ts';
-import { ensureTopic } from './topics.ts';
+import { endOffsets, ensureTopic } from './topics.ts';
 
 export const DEFAULT_FEED_TOPIC = 'crh.changes.v1';
 
@@ -85,7 +85,7 @@ export function createKafkaSubscriber(options: {
       let ends: { partition: number; offset: string }[];
       try {
         await ensureTopic(admin, { topic, partitions: FEED_PARTITIONS, config: FEED_TOPIC_CONFIG });
-        ends = await admin.fetchTopicOffsets(topic);
+        ends = await endOffsets(admin, topic);
       } finally {
         await admin.disconnect();
       }

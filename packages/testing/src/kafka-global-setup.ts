@@ -1,0 +1,17 @@
+import type { TestProject } from 'vitest/node';
+import { pickKafkaBroker } from './kafka-server.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Comma-separated host:port list of the run's Kafka broker. */
+    kafkaBrokers: string;
+  }
+}
+
+/** vitest globalSetup: one Kafka broker for the whole run, handed to the test files. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const broker = await pickKafkaBroker();
+  console.log(`[crh tests] Kafka: ${broker.description}`);
+  project.provide('kafkaBrokers', broker.brokers.join(','));
+  return () => broker.stop();
+}

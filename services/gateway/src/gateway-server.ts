@@ -1,0 +1,51 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChangeFeedSubscriber } from '@crh/messaging';
+import { createApp, type GatewayDeps } from './app.ts';
+import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
+import { serveWebSockets } from './websocket.ts';
+
+export interface GatewayServer {
+  /** http://host:port/graphql */
+  url: string;
+  live: ChangeHub;
+  /** Stops the feed, closes WebSockets, SSE streams and the HTTP server (not the pool or store). */
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway on a socket: GraphQL over HTTP and SSE, graphql-ws on the same
+ * path, subscriptions fed by `feed`. main.ts runs it; tests run the same.
+ */
+export async function startGatewayServer(
+  deps: Omit<GatewayDeps, 'live'> & { feed: ChangeFeedSubscriber; host: string; port: number },
+): Promise<GatewayServer> {
+  const live = createChangeHub({
+    store: deps.store,
+    db: deps.db,
+    timeZone: deps.rules.timeZone,
+    logger: deps.logger,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  // Listening before the socket opens: a subscription never misses a change
+  // committed after it was accepted.
+  await deps.feed.start((values) => live.deliver(values));
+  const yoga = createApp({ ...deps, live });
+  const server = createServer(yoga);
+  const closeWebSockets = serveWebSockets(server, yoga);
+  await new Promise<void>((resolve) => server.listen(deps.port, deps.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${deps.host === '0.0.0.0' ? 'localhost' : deps.host}:${port}${yoga.graphqlEndpoint}`,
+    live,
+    async close() {
+      await deps.feed.close();
+      await closeWebSockets();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Subscriptions are long-lived: SSE responses end when their sockets do.
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY, type RuleContext } from '@crh/domain';
+import { type GatewayServer, startGatewayServer } from '@crh/gateway/server';
+import { createNotifyPublisher, createNotifySubscriber } from '@crh/messaging/postgres';
+import { createLogger } from '@crh/observability';
+import {
+  alertChanges,
+  batchChanges,
+  createProjector,
+  dayTurnChanges,
+  type KeyedChange,
+  type Projector,
+} from '@crh/read-models';
+import { quietLogger, testEvent } from '@crh/testing';
+import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Subscriber, subscribeSse, subscribeWs } from '../support/graphql-subscribers.ts';
+
+// Time passing, with no event: the projector and the gateway run in this
+// process so the clock can be moved, but everything between them is real
+// (PostgreSQL, the LISTEN/NOTIFY feed, HTTP and WebSocket sockets).
+describe('subscriptions when only time passes: a day turn and a missed deadline', () => {
+  let database: PlatformTestDatabase;
+  let projector: Projector;
+  let gateway: GatewayServer;
+  let now = new Date('2026-03-02T10:00:00Z');
+  const open: Subscriber<unknown>[] = [];
+  const rules: RuleContext = { timeZone: 'Europe/Amsterdam', policy: DEFAULT_TIER_POLICY };
+
+  beforeAll(async () => {
+    database = await openPlatformTestDatabase();
+    const feed = createNotifyPublisher({ pool: database.pool });
+    const publish = (changes: KeyedChange[]) => feed.publish(changes);
+    projector = createProjector({
+      store: database.store,
+      pool: database.pool,
+      logger: quietLogger,
+      context: rules,
+      batchSize: 100,
+      now: () => now,
+      onCommitted: (result) => publish(batchChanges(result)),
+      onDayTurned: (turn) => publish(dayTurnChanges(turn)),
+      onDeadlinesPassed: (alerts) => publish(alertChanges(alerts)),
+    });
+    gateway = await startGatewayServer({
+      store: database.store,
+      db: database.pool,
+      logger: createLogger('gateway-test', 'silent'),
+      rules,
+      healthWeights: DEFAULT_HEALTH_WEIGHTS,
+      now: () => now,
+      feed: createNotifySubscriber({ connectionString: database.url, logger: quietLogger }),
+      host: '127.0.0.1',
+      port: 0,
+    });
+    await database.store.append([
+      testEvent('dt-1', 'CustomerOnboarded', '2026-03-01T09:00:00Z', {
+        name: 'Stil BV',
+        tier: 'strategic',
+        accountManagerId: 'am-dt',
+      }),
+      testEvent('dt-1', 'ContactLogged', '2026-03-02T09:00:00Z', { channel: 'call', direction: 'outbound' }),
+      testEvent('dt-1', 'PromiseMade', '2026-03-02T09:30:00Z', {
+        promiseId: 'quote-1',
+        description: 'send the quote',
+        dueAt: '2026-03-05T17:00:00Z',
+      }),
+    ]);
+    await projector.catchUp();
+    await projector.announceDeadlines(); // sets the mark: nothing due yet
+  });
+
+  afterAll(async () => {
+    for (const s of open) s.close();
+    await gateway?.close();
+    await database?.close();
+  });
+
+  it('announces GOING_QUIET when the 14th silent day begins, with the new day’s KPIs, over SSE and WebSocket', async () => {
+    type Change = {
+      relationshipStatusChanged: { customerId: string; from: string; to: string; cause: string; day: string };
+    };
+    const query = `subscription { relationshipStatusChanged(accountManagerId: "am-dt") {
+      customerId from to cause day } }`;
+    const sse = await subscribeSse<Change>(gateway.url, query);
+    const ws = await subscribeWs<Change>(gateway.url, query);
+    const kpis = await subscribeSse<{
+      dailyKpisUpdated: { date: string; goingQuiet: number; activeCustomers: number };
+    }>(
+      gateway.url,
+      'subscription { dailyKpisUpdated(accountManagerId: "am-dt") { date goingQuiet activeCustomers } }',
+    );
+    open.push(sse, ws, kpis as Subscriber<unknown>);
+    // graphql-ws acknowledges the socket, not the subscription: wait until the hub has all three.
+    for (let i = 0; gateway.live.subscriptions() < 3; i++) {
+      if (i > 100) throw new Error('subscriptions did not register');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+
+    now = new Date('2026-03-15T23:30:00Z'); // 00:30 on 16 March in Amsterdam: 14 days since 2 March
+    const turns = await projector.turnDays();
+    expect(turns.map((t) => t.day)).toContain('2026-03-16');
+
+    const expected = {
+      customerId: 'dt-1',
+      from: 'ACTIVE',
+      to: 'GOING_QUIET',
+      cause: 'DAY',
+      day: '2026-03-16',
+    };
+    expect(
+      (await sse.next((d) => d.relationshipStatusChanged.customerId === 'dt-1')).relationshipStatusChanged,
+    ).toEqual(expected);
+    expect(
+      (await ws.next((d) => d.relationshipStatusChanged.customerId === 'dt-1')).relationshipStatusChanged,
+    ).toEqual(expected);
+    const today = await kpis.next((d) => d.dailyKpisUpdated.date === '2026-03-16');
+    expect(today.dailyKpisUpdated).toEqual({ date: '2026-03-16', goingQuiet: 1, activeCustomers: 1 });
+    // Exactly one change: no event arrived, nothing else moved.
+    expect(sse.received).toHaveLength(1);
+  });
+
+  it('announces a promise overdue once when time passes its due date', async () => {
+    const missed = await subscribeSse<{ deadlineMissed: Record<string, unknown> }>(
+      gateway.url,
+      'subscription { deadlineMissed(kinds: [PROMISE_OVERDUE]) { kind customerId subjectId accountManagerId dueAt } }',
+    );
+    open.push(missed as Subscriber<unknown>);
+    await projector.announceDeadlines();
+    await projector.announceDeadlines(); // a second check announces nothing new
+    const alert = await missed.next((d) => d.deadlineMissed.subjectId === 'quote-1');
+    expect(alert.deadlineMissed).toEqual({
+      kind: 'PROMISE_OVERDUE',
+      customerId: 'dt-1',
+      subjectId: 'quote-1',
+      accountManagerId: 'am-dt',
+      dueAt: '2026-03-05T17:00:00.000Z',
+    });
+    await gateway.live.settled();
+    expect(missed.received).toHaveLength(1);
+  });
+});
