@@ -42,7 +42,12 @@ export const envSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .optional()
-    .transform((text) => text?.split(',').map((b) => b.trim()).filter((b) => b !== '')),
+    .transform((text) =>
+      text
+        ?.split(',')
+        .map((b) => b.trim())
+        .filter((b) => b !== ''),
+    ),
   KAFKA_CLIENT_ID: z.string().default('crh'),
   CHANGE_FEED_TOPIC: z.string().min(1).default('crh.changes.v1'),
   RELAY_TOPIC: z.string().min(1).default('crh.events.v1'),

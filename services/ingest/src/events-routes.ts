@@ -1,8 +1,7 @@
 import { validateEventBatch } from '@crh/domain';
-import { type EventStore, WrongExpectedRevisionError } from '@crh/event-store';
+import { type EventStore, toEnvelope, WrongExpectedRevisionError } from '@crh/event-store';
 import express, { type RequestHandler, Router } from 'express';
 import { ProblemError, problemTypes, sendProblem } from './problem-details.ts';
-import { toEnvelope } from './stored-envelope.ts';
 
 export interface EventsRoutesOptions {
   store: EventStore;
