@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+
 /**
  * One subscriber's pending changes, as the async iterator a GraphQL
  * subscription returns. Bounded: a subscriber that cannot keep up (a stalled
@@ -8,9 +10,12 @@ export interface SubscriberQueue<T> extends AsyncIterableIterator<T> {
   push(item: T): void;
 }
 
-export class SubscriberFellBehind extends Error {
+/** A coded GraphQL error, so Yoga's masking lets the client see why its stream ended. */
+export class SubscriberFellBehind extends GraphQLError {
   constructor(limit: number) {
-    super(`the subscriber fell ${limit} changes behind; subscribe again and refetch`);
+    super(`the subscriber fell ${limit} changes behind; subscribe again and refetch`, {
+      extensions: { code: 'SUBSCRIBER_FELL_BEHIND' },
+    });
     this.name = 'SubscriberFellBehind';
   }
 }
@@ -37,8 +42,8 @@ export function subscriberQueue<T>(limit: number, onClose: () => void): Subscrib
         return;
       }
       if (items.length >= limit) {
+        // What it holds is still delivered, then the error ends the stream.
         error = new SubscriberFellBehind(limit);
-        items.length = 0;
         finish();
         return;
       }
