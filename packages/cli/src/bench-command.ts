@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
 import { createPgPool } from '@crh/event-store/postgres';
 import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
+import { benchKafka } from './bench-kafka.ts';
 import { benchLateEvents } from './bench-late-event.ts';
 import { benchQueries } from './bench-queries.ts';
+import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
 import { benchThroughput, type Throughput } from './bench-throughput.ts';
 import { dataDir } from './data-dir.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { freePort } from './free-port.ts';
 import type { Latency } from './latency.ts';
-import { spawnServices, stopServices, waitForHttp } from './service-processes.ts';
+import { withServices } from './service-processes.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -24,10 +25,16 @@ const log = (line: string) => console.log(`[bench] ${line}`);
  *    size, `--fresh` to reload), then query latencies over HTTP against a
  *    gateway process (`--samples N`), and late events from POST to visible
  *    through ingest, projector and gateway processes.
- * `--only throughput` or `--only book` runs one part.
+ * 3. live: event posted -> SSE subscriber notified with `--subscribers N`
+ *    (default 1,000) subscriptions on one gateway, over the PostgreSQL
+ *    NOTIFY feed and over Kafka (KAFKA_BROKERS, else a local broker from
+ *    infra/kafka);
+ * 4. relay: the event log copied to a Kafka topic (`--relay-events N`).
+ * `--only throughput|book|live|relay` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
   const only = argValue(args, '--only');
+  const runs = (part: 'throughput' | 'book' | 'live' | 'relay') => only === undefined || only === part;
   const embedded = config.env.DATABASE_URL
     ? null
     : await startEmbeddedPostgres(dataDir(), Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329), log);
@@ -35,9 +42,11 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
   const results: {
     throughput?: Throughput;
     book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+    live?: SubscriptionFigures[];
   } = {};
+  const kafka = runs('live') || runs('relay') ? await benchKafka(config, log) : null;
   try {
-    if (only !== 'book') {
+    if (runs('throughput')) {
       results.throughput = await benchThroughput(adminUrl, config, {
         events: Number(argValue(args, '--events') ?? 200_000),
         concurrency: Number(argValue(args, '--concurrency') ?? 4),
@@ -45,13 +54,13 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
         log,
       });
     }
-    if (only !== 'throughput') {
+    if (runs('book')) {
       const customers = Number(argValue(args, '--customers') ?? LARGE_BOOK.customers);
       const book = { ...LARGE_BOOK, customers, managers: Math.max(1, Math.round(customers / 200)) };
       const loaded = await loadBook(adminUrl, book, config, { fresh: args.includes('--fresh'), log });
       const { url, ...figures } = loaded;
       const samples = Number(argValue(args, '--samples') ?? 300);
-      const latencies = await withServices(url, async ({ ingest, graphql }) => {
+      const latencies = await withServices(url, {}, async ({ ingest, graphql }) => {
         log(`measuring queries, ${samples} samples each ...`);
         const queries = await benchQueries(graphql, book, samples);
         log('measuring late events ...');
@@ -60,7 +69,32 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
       results.book = { ...figures, customers, latencies };
       await noteLateEvents(url); // they stay in the kept book
     }
+    if (runs('live') && kafka) {
+      const live = {
+        subscribers: Number(argValue(args, '--subscribers') ?? 1_000),
+        events: Number(argValue(args, '--live-events') ?? 300),
+        ratePerSecond: 20,
+        log,
+      };
+      results.live = [
+        await benchSubscriptions(adminUrl, {
+          ...live,
+          feed: 'postgres NOTIFY',
+          env: { CHANGE_FEED: 'postgres' },
+        }),
+        await benchSubscriptions(adminUrl, {
+          ...live,
+          feed: `kafka (${kafka.description})`,
+          env: {
+            CHANGE_FEED: 'kafka',
+            KAFKA_BROKERS: kafka.brokers.join(','),
+            CHANGE_FEED_TOPIC: `crh.changes.bench-${Date.now()}`,
+          },
+        }),
+      ];
+    }
   } finally {
+    await kafka?.stop();
     await embedded?.stop();
   }
   report(results);
@@ -72,38 +106,10 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
   );
 }
 
-/** Ingest, projector and gateway as processes on free ports over the book's database. */
-async function withServices<T>(
-  url: string,
-  work: (urls: { ingest: string; graphql: string }) => Promise<T>,
-): Promise<T> {
-  const [ingestPort, gatewayPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
-  const children = spawnServices(['ingest', 'projector', 'gateway'], {
-    ...process.env,
-    DATABASE_URL: url,
-    HOST: '127.0.0.1',
-    INGEST_PORT: String(ingestPort),
-    GATEWAY_PORT: String(gatewayPort),
-    PROJECTOR_PORT: String(projectorPort),
-    LOG_LEVEL: 'warn',
-  });
-  try {
-    const ingest = `http://127.0.0.1:${ingestPort}`;
-    const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
-    await Promise.all([
-      waitForHttp(`${ingest}/readyz`),
-      waitForHttp(`${graphql}?query=%7B__typename%7D`),
-      waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
-    ]);
-    return await work({ ingest, graphql });
-  } finally {
-    await stopServices(children);
-  }
-}
-
 function report(results: {
   throughput?: Throughput;
   book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+  live?: SubscriptionFigures[];
 }): void {
   log(`machine: ${machine()}`);
   for (const f of results.throughput?.figures ?? []) {
@@ -123,6 +129,12 @@ function report(results: {
     }
   }
   if (results.throughput) log(results.throughput.summary);
+  for (const live of results.live ?? []) {
+    log(
+      `${live.feed}: ${live.subscribers} SSE subscribers, ${live.events} events at 20/s, ${live.missing} deliveries missing`,
+    );
+    logLatencies([live.delivery, live.lastSubscriber]);
+  }
   const book = results.book;
   if (!book) return;
   log(
@@ -134,8 +146,12 @@ function report(results: {
       `book built from the log, customer by customer: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s`,
     );
   }
+  logLatencies(book.latencies);
+}
+
+function logLatencies(latencies: readonly Latency[]): void {
   log(`${'latency, ms'.padEnd(58)}   p50    p95    p99    max   rows`);
-  for (const l of book.latencies) {
+  for (const l of latencies) {
     const cells = [l.p50, l.p95, l.p99, l.max].map((n) => n.toFixed(1).padStart(6)).join(' ');
     log(`${l.name.padEnd(58)} ${cells} ${String(l.meanRows ?? '').padStart(6)}`);
   }

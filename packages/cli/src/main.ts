@@ -4,8 +4,9 @@ import { benchCommand } from './bench-command.ts';
 import { startCommand } from './start-command.ts';
 
 const USAGE = `usage: crh <command>
-  start [--seed-demo]   run the platform (embedded PostgreSQL unless DATABASE_URL is set)
-  bench [--only throughput|book] [--fresh]   throughput, and query latencies on a 100k-customer book (see README)`;
+  start [--seed-demo] [--kafka]   run the platform (embedded PostgreSQL unless DATABASE_URL is set;
+                                  --kafka: change feed on Kafka plus the relay, see README)
+  bench [--only throughput|book|live|relay] [--fresh]   figures (see README)`;
 
 const [command, ...args] = process.argv.slice(2);
 try {

@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './data-dir.ts';
+import { freePort } from './free-port.ts';
 
 export const SERVICES = ['ingest', 'projector', 'gateway'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** The relay runs where Kafka does (`crh start --kafka`, the full stack). */
+export type ServiceName = (typeof SERVICES)[number] | 'relay';
 
 /** Runs each service's main.ts as its own process, as production does. */
 export function spawnServices(
@@ -42,4 +44,38 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/**
+ * Ingest, projector and gateway as processes on free ports over `url`'s
+ * database (plus `env`), for as long as `work` runs.
+ */
+export async function withServices<T>(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  work: (urls: { ingest: string; graphql: string }) => Promise<T>,
+): Promise<T> {
+  const [ingestPort, gatewayPort, projectorPort] = [await freePort(), await freePort(), await freePort()];
+  const children = spawnServices(['ingest', 'projector', 'gateway'], {
+    ...process.env,
+    DATABASE_URL: url,
+    HOST: '127.0.0.1',
+    INGEST_PORT: String(ingestPort),
+    GATEWAY_PORT: String(gatewayPort),
+    PROJECTOR_PORT: String(projectorPort),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  try {
+    const ingest = `http://127.0.0.1:${ingestPort}`;
+    const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
+    await Promise.all([
+      waitForHttp(`${ingest}/readyz`),
+      waitForHttp(`${graphql}?query=%7B__typename%7D`),
+      waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
+    ]);
+    return await work({ ingest, graphql });
+  } finally {
+    await stopServices(children);
+  }
 }

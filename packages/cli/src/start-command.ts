@@ -1,16 +1,24 @@
+import { join } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
 import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { migrateReadModels } from '@crh/read-models';
 import { generateBook } from './book-generator.ts';
+import { dataDir } from './data-dir.ts';
 import { openPlatformDatabase } from './platform-database.ts';
 import { SERVICES, spawnServices, stopServices, waitForHttp } from './service-processes.ts';
 
 const log = (line: string) => console.log(`[crh] ${line}`);
 
-/** `crh start [--seed-demo]`: the whole platform in the foreground; Ctrl-C stops it. */
+/**
+ * `crh start [--seed-demo] [--kafka]`: the whole platform in the foreground;
+ * Ctrl-C stops it. `--kafka` runs the change feed on Kafka and adds the
+ * relay (KAFKA_BROKERS, else a local broker from infra/kafka whose data is
+ * kept in .crh/kafka/start).
+ */
 export async function startCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
   const database = await openPlatformDatabase(config, log);
   log(`database: ${database.description}`);
+  const kafka = args.includes('--kafka') ? await startKafka(config) : null;
 
   // Migrate once here so the services don't all race for it on first start.
   const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-cli' });
@@ -35,7 +43,11 @@ export async function startCommand(config: PlatformConfig, args: readonly string
   await store.close();
   await pool.end();
 
-  const children = spawnServices(SERVICES, { ...process.env, DATABASE_URL: database.url });
+  const children = spawnServices(kafka ? [...SERVICES, 'relay'] : SERVICES, {
+    ...process.env,
+    DATABASE_URL: database.url,
+    ...(kafka ? { CHANGE_FEED: 'kafka', KAFKA_BROKERS: kafka.brokers.join(',') } : {}),
+  });
 
   let stopping = false;
   const stop = async (code: number) => {
@@ -43,6 +55,7 @@ export async function startCommand(config: PlatformConfig, args: readonly string
     stopping = true;
     log('stopping services ...');
     await stopServices(children);
+    await kafka?.stop();
     await database.stop();
     log('stopped');
     process.exit(code);
@@ -66,5 +79,27 @@ export async function startCommand(config: PlatformConfig, args: readonly string
   log(`  GraphQL (GraphiQL in a browser): http://localhost:${config.env.GATEWAY_PORT}/graphql`);
   log(`  ingest API:                      http://localhost:${config.env.INGEST_PORT}/v1/events`);
   log(`  projector health and metrics:    http://localhost:${config.env.PROJECTOR_PORT}/readyz`);
+  if (kafka) {
+    log(`  Kafka (${kafka.where}):  ${kafka.brokers.join(',')}`);
+    log(
+      `    change feed topic ${config.env.CHANGE_FEED_TOPIC}; the event log, for data teams: ${config.env.RELAY_TOPIC}`,
+    );
+  }
   log('Ctrl-C stops everything.');
+}
+
+async function startKafka(
+  config: PlatformConfig,
+): Promise<{ brokers: string[]; where: string; stop(): Promise<void> }> {
+  if (config.env.KAFKA_BROKERS?.length) {
+    return { brokers: config.env.KAFKA_BROKERS, where: 'KAFKA_BROKERS', stop: async () => {} };
+  }
+  const { KAFKA_VERSION, startLocalKafka } = await import('@crh/local-kafka');
+  log(`starting Apache Kafka ${KAFKA_VERSION} from infra/kafka (first start downloads its jars) ...`);
+  const kafka = await startLocalKafka({ dataDir: join(dataDir(), 'kafka', 'start') });
+  return {
+    brokers: kafka.brokers,
+    where: `local ${KAFKA_VERSION}, data in .crh/kafka/start`,
+    stop: kafka.stop,
+  };
 }

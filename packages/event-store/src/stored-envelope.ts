@@ -1,0 +1,17 @@
+import type { RecordedEvent } from './port.ts';
+
+/** The stored envelope as CONTRACT.md shows it: optional fields are omitted, not null. */
+export function toEnvelope(event: RecordedEvent): Record<string, unknown> {
+  return {
+    id: event.id,
+    type: event.type,
+    customerId: event.customerId,
+    occurredAt: event.occurredAt,
+    ...(event.actorId === null ? {} : { actorId: event.actorId }),
+    data: event.data,
+    ...(event.metadata === null ? {} : { metadata: event.metadata }),
+    recordedAt: event.recordedAt,
+    position: event.position,
+    revision: event.revision,
+  };
+}
