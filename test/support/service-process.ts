@@ -98,3 +98,38 @@ export async function startPlatform(
     stop: () => Promise.all(services.map((s) => s.stop())),
   };
 }
+
+export interface CliRun {
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Waits for `platform is up`; the error carries everything printed. */
+  up(timeoutMs?: number): Promise<void>;
+  /** Ctrl-C. */
+  interrupt(): void;
+}
+
+/** Runs `crh <args>` (what `npm start` runs) as its own process. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
+  const cli = spawn(process.execPath, [join(root, 'packages/cli/src/main.ts'), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  cli.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  cli.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return {
+    output: () => output,
+    exited: new Promise((done) => cli.once('exit', (code) => done(code))),
+    up: (timeoutMs = 90_000) =>
+      waitFor(async () => (output.includes('platform is up') ? true : undefined), {
+        timeoutMs,
+        what: 'platform start',
+      }).then(
+        () => undefined,
+        (error: Error) => {
+          throw new Error(`${error.message}\n--- crh output ---\n${output}`);
+        },
+      ),
+    interrupt: () => cli.kill('SIGINT'),
+  };
+}

@@ -7,6 +7,7 @@ import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
 import { benchKafka } from './bench-kafka.ts';
 import { benchLateEvents } from './bench-late-event.ts';
 import { benchQueries } from './bench-queries.ts';
+import { benchRelay, type RelayFigure } from './bench-relay.ts';
 import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
 import { benchThroughput, type Throughput } from './bench-throughput.ts';
 import { dataDir } from './data-dir.ts';
@@ -43,6 +44,7 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     throughput?: Throughput;
     book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
     live?: SubscriptionFigures[];
+    relay?: RelayFigure & { brokers: string };
   } = {};
   const kafka = runs('live') || runs('relay') ? await benchKafka(config, log) : null;
   try {
@@ -93,6 +95,13 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
         }),
       ];
     }
+    if (runs('relay') && kafka) {
+      const relay = await benchRelay(adminUrl, kafka.brokers, {
+        events: Number(argValue(args, '--relay-events') ?? 200_000),
+        log,
+      });
+      results.relay = { ...relay, brokers: kafka.description };
+    }
   } finally {
     await kafka?.stop();
     await embedded?.stop();
@@ -110,6 +119,7 @@ function report(results: {
   throughput?: Throughput;
   book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
   live?: SubscriptionFigures[];
+  relay?: RelayFigure & { brokers: string };
 }): void {
   log(`machine: ${machine()}`);
   for (const f of results.throughput?.figures ?? []) {
@@ -134,6 +144,12 @@ function report(results: {
       `${live.feed}: ${live.subscribers} SSE subscribers, ${live.events} events at 20/s, ${live.missing} deliveries missing`,
     );
     logLatencies([live.delivery, live.lastSubscriber]);
+  }
+  const relay = results.relay;
+  if (relay) {
+    log(
+      `relay to Kafka (${relay.brokers}): ${relay.events} events in ${relay.seconds.toFixed(2)} s = ${relay.eventsPerSecond} events/s`,
+    );
   }
   const book = results.book;
   if (!book) return;

@@ -5,7 +5,7 @@ import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgre
 import { createProjector, migrateReadModels, type Projector, requestRebuild } from '@crh/read-models';
 import type { Pool } from 'pg';
 import { copyRows, eventRows } from './bench-copy.ts';
-import { generateBook } from './book-generator.ts';
+import { benchLog } from './book-generator.ts';
 import { recreateDatabase } from './embedded-postgres.ts';
 
 export interface Figure {
@@ -73,15 +73,7 @@ export async function benchThroughput(
     await store.migrate();
     await migrateReadModels(pool);
     options.log(`generating ${options.events} events ...`);
-    const events = generateBook({
-      customers: Math.max(1, Math.round(options.events / 10)),
-      managers: 50,
-      eventsPerCustomer: 10,
-      endDate: '2026-10-31',
-      days: 365,
-      seed: 42,
-      lateShare: 0.05,
-    }).slice(0, options.events);
+    const events = benchLog(options.events);
     const figures: Figure[] = [];
 
     // A projector that has seen the (empty) log: what follows is live traffic.

@@ -155,3 +155,16 @@ export function generateBook(options: BookOptions): IncomingEvent[] {
   }
   return events;
 }
+
+/** The benchmarks' log: `events` events over events/10 customers and 50 managers in the year to 2026-10-31, 5% sent late. */
+export function benchLog(events: number): IncomingEvent[] {
+  return generateBook({
+    customers: Math.max(1, Math.round(events / 10)),
+    managers: 50,
+    eventsPerCustomer: 10,
+    endDate: '2026-10-31',
+    days: 365,
+    seed: 42,
+    lateShare: 0.05,
+  }).slice(0, events);
+}

@@ -1,6 +1,7 @@
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
-import type { Pool, PoolClient } from 'pg';
+import { sleep, whileHoldingLock } from '@crh/event-store/postgres';
+import type { Pool } from 'pg';
 import { readCheckpoint } from './checkpoints.ts';
 import { historyFromStore } from './customer-history.ts';
 import { type DayTurn, turnDays } from './day-turn.ts';
@@ -230,39 +231,11 @@ export function createProjector(deps: ProjectorDeps): Projector {
     }
   }
 
-  /**
-   * Runs `work` while holding the projection's session lock, so two
-   * projectors never work at once (a rebuild by one never races the batches
-   * of another). Without a signal, waits for the lock; with one, stands by
-   * and checks again until it is free or the signal aborts.
-   */
-  async function leading<T>(signal: AbortSignal | null, work: () => Promise<T>): Promise<T | undefined> {
-    const leader: PoolClient = await pool.connect();
-    try {
-      if (signal === null)
-        await leader.query('select pg_advisory_lock(hashtextextended($1, 0))', [LEADER_LOCK]);
-      else {
-        let standingBy = false;
-        for (;;) {
-          const { rows } = await leader.query<{ ok: boolean }>(
-            'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok',
-            [LEADER_LOCK],
-          );
-          if (rows[0]!.ok) break;
-          if (!standingBy) logger.info({}, 'another projector is running; standing by');
-          standingBy = true;
-          await sleep(deps.standbyCheckMs ?? 2000, signal);
-          if (signal.aborted) return undefined;
-        }
-      }
-      return await work();
-    } finally {
-      await leader
-        .query('select pg_advisory_unlock(hashtextextended($1, 0))', [LEADER_LOCK])
-        .catch(() => undefined);
-      leader.release();
-    }
-  }
+  const leading = <T>(signal: AbortSignal | null, work: () => Promise<T>) =>
+    whileHoldingLock(pool, LEADER_LOCK, signal, work, {
+      standbyCheckMs: deps.standbyCheckMs,
+      onStandBy: () => logger.info({}, 'another projector is running; standing by'),
+    });
 
   return {
     checkpoint,
@@ -294,17 +267,4 @@ export function createProjector(deps: ProjectorDeps): Projector {
       await leading(signal, () => Promise.all([followLog(signal), turnDaysUntil(signal)]));
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -8,3 +8,4 @@ export {
   PostgresEventStore,
   type PostgresEventStoreOptions,
 } from './postgres-event-store.ts';
+export { sleep, whileHoldingLock } from './session-lock.ts';

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+
+import { freePort } from '@crh/cli/free-port';
+import { createKafkaClient } from '@crh/messaging/kafka';
+import { createTestDatabase, quietLogger } from '@crh/testing';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { subscribeSse } from '../support/graphql-subscribers.ts';
+import { runCli, waitFor } from '../support/service-process.ts';
+
+// `npm start -- --kafka` on the test run's broker (KAFKA_BROKERS): the change
+// feed on Kafka and the relay copying the log to the data teams' topic.
+describe('crh start --kafka', () => {
+  const drops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const drop of drops) await drop();
+  });
+
+  it('runs the feed on Kafka, relays posted events to the topic, and stops cleanly', async () => {
+    const database = await createTestDatabase();
+    drops.push(database.drop);
+    const [gateway, ingest, projector, relay] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const relayTopic = `crh.events.start-${randomUUID().slice(0, 8)}`;
+    const env = {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: database.url,
+      KAFKA_BROKERS: inject('kafkaBrokers'),
+      CHANGE_FEED_TOPIC: `crh.changes.start-${randomUUID().slice(0, 8)}`,
+      RELAY_TOPIC: relayTopic,
+      RELAY_PARTITIONS: '3',
+      GATEWAY_PORT: String(gateway),
+      INGEST_PORT: String(ingest),
+      PROJECTOR_PORT: String(projector),
+      RELAY_PORT: String(relay),
+    };
+    const cli = runCli(['start', '--kafka'], env);
+    const kafka = createKafkaClient({
+      brokers: env.KAFKA_BROKERS.split(','),
+      clientId: 'start-test',
+      logger: quietLogger,
+    });
+    const consumer = kafka.consumer({ groupId: `start-test-${randomUUID()}` });
+    try {
+      await cli.up();
+      expect(cli.output()).toContain(relayTopic);
+      const sse = await subscribeSse<{ eventRecorded: { id: string } }>(
+        `http://127.0.0.1:${gateway}/graphql`,
+        'subscription { eventRecorded { id } }',
+      );
+      const event = {
+        id: randomUUID(),
+        type: 'CustomerOnboarded',
+        customerId: 'start-kafka-1',
+        occurredAt: new Date().toISOString(),
+        data: { name: 'Via Kafka', accountManagerId: 'am-k' },
+      };
+      const posted = await fetch(`http://127.0.0.1:${ingest}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: [event] }),
+      });
+      expect(posted.status).toBe(200);
+      await sse.next((d) => d.eventRecorded.id === event.id, 30_000);
+      sse.close();
+
+      const relayed: { key: string; value: { id: string; customerId: string } }[] = [];
+      await consumer.connect();
+      const admin = kafka.admin();
+      await admin.connect();
+      await waitFor(async () => ((await admin.listTopics()).includes(relayTopic) ? true : undefined), {
+        what: 'the relay topic',
+      }).finally(() => admin.disconnect());
+      await consumer.subscribe({ topics: [relayTopic], fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          relayed.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) });
+        },
+      });
+      await waitFor(async () => (relayed.some((r) => r.value.id === event.id) ? true : undefined), {
+        timeoutMs: 30_000,
+        what: 'the event on the relay topic',
+      });
+      expect(relayed.find((r) => r.value.id === event.id)).toMatchObject({
+        key: 'start-kafka-1',
+        value: { customerId: 'start-kafka-1' },
+      });
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      cli.interrupt();
+    }
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toContain('[crh] stopped');
+  });
+});
