@@ -44,7 +44,7 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     throughput?: Throughput;
     book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
     live?: SubscriptionFigures[];
-    relay?: RelayFigure & { brokers: string };
+    relay?: { brokers: string; rounds: RelayFigure[] };
   } = {};
   const kafka = runs('live') || runs('relay') ? await benchKafka(config, log) : null;
   try {
@@ -96,11 +96,11 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
       ];
     }
     if (runs('relay') && kafka) {
-      const relay = await benchRelay(adminUrl, kafka.brokers, {
+      const rounds = await benchRelay(adminUrl, kafka.brokers, {
         events: Number(argValue(args, '--relay-events') ?? 200_000),
         log,
       });
-      results.relay = { ...relay, brokers: kafka.description };
+      results.relay = { rounds, brokers: kafka.description };
     }
   } finally {
     await kafka?.stop();
@@ -119,7 +119,7 @@ function report(results: {
   throughput?: Throughput;
   book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
   live?: SubscriptionFigures[];
-  relay?: RelayFigure & { brokers: string };
+  relay?: { brokers: string; rounds: RelayFigure[] };
 }): void {
   log(`machine: ${machine()}`);
   for (const f of results.throughput?.figures ?? []) {
@@ -146,9 +146,9 @@ function report(results: {
     logLatencies([live.delivery, live.lastSubscriber]);
   }
   const relay = results.relay;
-  if (relay) {
+  for (const round of relay?.rounds ?? []) {
     log(
-      `relay to Kafka (${relay.brokers}): ${relay.events} events in ${relay.seconds.toFixed(2)} s = ${relay.eventsPerSecond} events/s`,
+      `relay to Kafka (${relay?.brokers}, ${round.round}): ${round.events} events in ${round.seconds.toFixed(2)} s = ${round.eventsPerSecond} events/s`,
     );
   }
   const book = results.book;
