@@ -33,7 +33,10 @@ export const envSchema = z.object({
   CRH_HEALTH_WEIGHTS: z.string().optional(),
   CRH_COMPLAINT_SLA: z.string().optional(),
   DAY_TURN_CHECK_MS: z.coerce.number().int().min(100).default(15_000),
-  EVENT_STORE: z.enum(['postgres']).default('postgres'),
+  // Where the event log lives: PostgreSQL (DATABASE_URL) or EventStoreDB/KurrentDB (ESDB_URL).
+  EVENT_STORE: z.enum(['postgres', 'eventstoredb']).default('postgres'),
+  // e.g. esdb://localhost:2113?tls=false (kurrentdb:// works too); required by EVENT_STORE=eventstoredb.
+  ESDB_URL: z.string().optional(),
   // The change feed from the projector to the gateways: PostgreSQL
   // LISTEN/NOTIFY on the read-model database, or a Kafka topic (several
   // gateways, each sees every change).

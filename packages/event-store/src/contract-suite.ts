@@ -10,6 +10,7 @@ import {
   waitForHead,
 } from './contract-fixtures.ts';
 import { describeIdempotencyAndRevisions } from './contract-idempotency.ts';
+import { describeReplay } from './contract-replay.ts';
 import type { AppendEvent, EventStore, RecordedEvent } from './port.ts';
 
 export type EventStoreFactory = () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>;
@@ -146,6 +147,7 @@ export function describeEventStoreContract(adapterName: string, factory: EventSt
     });
 
     describeIdempotencyAndRevisions(getStore);
+    describeReplay(getStore);
 
     it('visits every event exactly once, in order, when paging readAll with after', async () => {
       const customers = [uniqueCustomer('page-a'), uniqueCustomer('page-b')];

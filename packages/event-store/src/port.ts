@@ -60,6 +60,25 @@ export interface ReadAllOptions {
   to?: Date | undefined;
 }
 
+/** What a replay reads: the global log, filtered, up to a fixed end. */
+export interface ReplayOptions {
+  /** Exclusive start position; null/undefined: from the beginning. */
+  after?: string | null | undefined;
+  /**
+   * Inclusive end position: the replay stops there even while appends go
+   * on. Null/undefined: the head when the replay starts.
+   */
+  upTo?: string | null | undefined;
+  /** Only these types (empty or absent: all). */
+  types?: readonly string[] | undefined;
+  customerId?: string | undefined;
+  /** Inclusive bounds on occurredAt. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** At most this many events. */
+  limit?: number | undefined;
+}
+
 export interface SubscribeOptions {
   after?: string | null | undefined;
   batchSize?: number | undefined;
@@ -100,6 +119,16 @@ export interface EventStore {
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /** The position of the last readable event, or null for an empty log. */
   headPosition(): Promise<string | null>;
+  /**
+   * The replay API's body: each matching event's stored envelope (as
+   * `toEnvelope` shapes it) as one JSON line ending in a newline, in global
+   * order, yielded in chunks of whole lines as they are read, so any size
+   * streams in constant memory. Stops at `upTo` (default: the head when it
+   * starts) or after `limit` events.
+   */
+  replay(options: ReplayOptions): AsyncIterable<string>;
+  /** How many events a replay with these options would give (for progress and ETA). */
+  countEvents(options: ReplayOptions): Promise<number>;
   /**
    * Catch-up subscription: yields batches from `after` to the end of the log,
    * then keeps yielding new batches as they are committed, until aborted.

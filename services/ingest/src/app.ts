@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { eventsRoutes } from './events-routes.ts';
 import { problemMiddleware, problemTypes, sendProblem } from './problem-details.ts';
+import { replayRoutes } from './replay-routes.ts';
 
 export interface IngestDeps {
   store: EventStore;
@@ -43,6 +44,7 @@ export function createApp(deps: IngestDeps): Express {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
 
+  app.use(replayRoutes(deps.store));
   app.use(eventsRoutes({ store: deps.store, bodyLimit: deps.bodyLimit ?? '8mb' }));
 
   app.use((req, res) => {

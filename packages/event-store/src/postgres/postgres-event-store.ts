@@ -5,6 +5,7 @@ import type {
   EventStore,
   ReadAllOptions,
   RecordedEvent,
+  ReplayOptions,
   SubscribeOptions,
 } from '../port.ts';
 import {
@@ -23,6 +24,9 @@ import { runMigrations } from './migration-runner.ts';
 import { NotificationWaker } from './notification-waker.ts';
 import { decodePosition, encodePosition } from './position.ts';
 import { READABLE, readAllQuery } from './read-all-query.ts';
+import { countQuery, replayPageQuery } from './replay-query.ts';
+
+const REPLAY_PAGE = 10_000;
 
 export interface PostgresEventStoreOptions {
   pool: pg.Pool;
@@ -164,6 +168,41 @@ export class PostgresEventStore implements EventStore {
     );
     const row = rows[0];
     return row ? encodePosition(row.tx_id, row.position) : null;
+  }
+
+  /**
+   * Pages of 10,000 lines built by PostgreSQL, each yielded as one chunk
+   * before the next is read: memory stays at a page whatever the size, and
+   * a slow reader slows the reads (the caller awaits between chunks).
+   */
+  async *replay(options: ReplayOptions): AsyncGenerator<string> {
+    const upTo = options.upTo ?? (await this.headPosition());
+    if (upTo === null) return;
+    let after = options.after ?? null;
+    let left = options.limit ?? Number.POSITIVE_INFINITY;
+    while (left > 0) {
+      const limit = Math.min(REPLAY_PAGE, left);
+      const { rows } = await this.#pool.query<[string, string, string]>({
+        ...replayPageQuery(options, after, upTo, limit),
+        rowMode: 'array',
+      });
+      if (rows.length === 0) return;
+      let chunk = '';
+      for (const row of rows) chunk += `${row[0]}\n`;
+      yield chunk;
+      if (rows.length < limit) return;
+      left -= rows.length;
+      const last = rows.at(-1)!;
+      after = encodePosition(last[1], last[2]);
+    }
+  }
+
+  async countEvents(options: ReplayOptions): Promise<number> {
+    const upTo = options.upTo ?? (await this.headPosition());
+    if (upTo === null) return 0;
+    const { rows } = await this.#pool.query<{ n: string }>(countQuery(options, upTo));
+    const n = Number(rows[0]?.n ?? 0);
+    return options.limit === undefined ? n : Math.min(n, options.limit);
   }
 
   subscribeAll(options: SubscribeOptions): AsyncGenerator<RecordedEvent[]> {

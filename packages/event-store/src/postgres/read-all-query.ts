@@ -17,17 +17,26 @@ export interface SqlQuery {
   values: unknown[];
 }
 
-/**
- * Builds the readAll statement with only the filters asked for, so each one
- * can use its index (see migration 001) rather than a catch-all plan.
- */
-export function readAllQuery(options: ReadAllOptions): SqlQuery {
+/** Appends a value to `values` and returns its typed placeholder. */
+export type Param = (value: unknown, type: string) => string;
+
+export function parameters(): { values: unknown[]; param: Param } {
   const values: unknown[] = [];
-  const param = (value: unknown, type: string): string => {
-    values.push(value);
-    return `$${values.length}::${type}`;
+  return {
+    values,
+    param: (value, type) => {
+      values.push(value);
+      return `$${values.length}::${type}`;
+    },
   };
-  const where = [READABLE];
+}
+
+/**
+ * The conditions of a filtered read of the log, only those asked for, so
+ * each one can use its index (see migration 001) rather than a catch-all plan.
+ */
+export function eventFilters(options: Omit<ReadAllOptions, 'limit'>, param: Param): string[] {
+  const where: string[] = [];
   if (options.after) {
     const after = decodePosition(options.after);
     // A row comparison, so the (tx_id, position) index serves it directly.
@@ -43,6 +52,13 @@ export function readAllQuery(options: ReadAllOptions): SqlQuery {
   }
   if (options.from) where.push(`occurred_at >= ${param(options.from, 'timestamptz')}`);
   if (options.to) where.push(`occurred_at <= ${param(options.to, 'timestamptz')}`);
+  return where;
+}
+
+/** The readAll statement: readable rows after `after`, filtered, in log order. */
+export function readAllQuery(options: ReadAllOptions): SqlQuery {
+  const { values, param } = parameters();
+  const where = [READABLE, ...eventFilters(options, param)];
   const limit = param(Math.max(0, Math.floor(options.limit)), 'integer');
   return {
     text: `select ${EVENT_COLUMNS} from crh.events where ${where.join(' and ')} order by tx_id, position limit ${limit}`,

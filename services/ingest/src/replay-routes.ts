@@ -1,0 +1,56 @@
+import { once } from 'node:events';
+import type { EventStore } from '@crh/event-store';
+import { Router } from 'express';
+import { replayOptions } from './replay-params.ts';
+
+/**
+ * The replay API (CONTRACT.md): `GET /v1/events` streams stored envelopes
+ * as NDJSON in global order, up to the head as it is when the request
+ * starts (the `crh-up-to` header names that position, so a client can
+ * resume with `after` and the same end). Chunks are written as the store
+ * reads them and the next read waits while the client's socket is full:
+ * memory stays flat for any size, and a slow reader slows only itself.
+ * `GET /v1/events/count` says how many events the same query gives.
+ */
+export function replayRoutes(store: EventStore): Router {
+  const router = Router();
+
+  router.get('/v1/events/count', async (req, res) => {
+    const options = replayOptions(req.query as Record<string, unknown>);
+    const upTo = options.upTo ?? (await store.headPosition());
+    const events = upTo === null ? 0 : await store.countEvents({ ...options, upTo });
+    res.json({ events, upTo });
+  });
+
+  router.get('/v1/events', async (req, res) => {
+    const options = replayOptions(req.query as Record<string, unknown>);
+    const upTo = options.upTo ?? (await store.headPosition());
+    res.status(200).type('application/x-ndjson');
+    if (upTo !== null) res.setHeader('crh-up-to', upTo);
+    // No buffering proxies: lines should reach the client as they are read.
+    res.setHeader('x-accel-buffering', 'no');
+    if (upTo === null) {
+      res.end();
+      return;
+    }
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+    });
+    try {
+      for await (const chunk of store.replay({ ...options, upTo })) {
+        if (closed) break; // the client went away: stop reading the log
+        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+      res.end();
+    } catch (error) {
+      // Headers and lines are out: no problem+json now. Cutting the
+      // connection leaves the client a last line without its newline,
+      // which it can tell from the end of a complete replay.
+      req.log?.error({ err: error }, 'replay failed mid-stream');
+      res.destroy(error as Error);
+    }
+  });
+
+  return router;
+}

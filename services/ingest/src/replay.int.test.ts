@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventStore } from '@crh/event-store';
+import { createLogger, createMetricsRegistry } from '@crh/observability';
+import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+
+// The replay API over a real socket and a real PostgreSQL log. The store is
+// wrapped only to count the chunks the route pulls (backpressure).
+describe('replay API: GET /v1/events as NDJSON', () => {
+  let server: Server;
+  let base: string;
+  let database: PlatformTestDatabase;
+  let pulled = 0;
+
+  beforeAll(async () => {
+    database = await openPlatformTestDatabase();
+    const real = database.store;
+    const counting = new Proxy(real, {
+      get(target, property) {
+        if (property === 'replay') {
+          return async function* (options: Parameters<EventStore['replay']>[0]) {
+            for await (const chunk of target.replay(options)) {
+              pulled += 1;
+              yield chunk;
+            }
+          };
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const app = createApp({
+      store: counting,
+      logger: createLogger('ingest-test', 'silent'),
+      registry: createMetricsRegistry('ingest-test'),
+      ready: async () => true,
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await database.close();
+  });
+
+  const event = (
+    customerId: string,
+    type = 'ContactLogged',
+    occurredAt = '2026-03-01T10:15:00Z',
+    data?: object,
+  ) => ({
+    id: randomUUID(),
+    type,
+    customerId,
+    occurredAt,
+    data:
+      data ?? (type === 'ContactLogged' ? { channel: 'call', direction: 'outbound' } : { channel: 'email' }),
+  });
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            id: string;
+            customerId: string;
+            type: string;
+            position: string;
+            revision: number;
+          },
+      );
+
+  it('streams every envelope in log order, names its end, and resumes after a position', async () => {
+    const customer = `replay-${randomUUID().slice(0, 8)}`;
+    const events = [
+      event(customer, 'CustomerOnboarded', '2026-01-01T09:00:00+01:00', {
+        name: 'Replay BV',
+        accountManagerId: 'am-1',
+      }),
+      event(customer),
+      event(customer, 'ComplimentReceived'),
+      event(customer),
+    ];
+    const outcomes = await database.store.append(events);
+    const response = await fetch(`${base}/v1/events?customerId=${customer}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const upTo = response.headers.get('crh-up-to');
+    expect(upTo).toMatch(/^[0-9a-f]{32}$/);
+    const all = lines(await response.text());
+    expect(all.map((l) => l.id)).toEqual(events.map((e) => e.id));
+    expect(all[0]).toMatchObject({
+      occurredAt: '2026-01-01T08:00:00.000Z',
+      revision: 0,
+      position: outcomes[0]!.position,
+    });
+    const rest = lines(
+      await (
+        await fetch(`${base}/v1/events?customerId=${customer}&after=${all[1]!.position}&upTo=${upTo}`)
+      ).text(),
+    );
+    expect(rest.map((l) => l.id)).toEqual(events.slice(2).map((e) => e.id));
+    const compliments = lines(
+      await (
+        await fetch(
+          `${base}/v1/events?customerId=${customer}&types=ComplimentReceived,CustomerOnboarded&limit=1`,
+        )
+      ).text(),
+    );
+    expect(compliments.map((l) => l.type)).toEqual(['CustomerOnboarded']);
+    const count = await (
+      await fetch(`${base}/v1/events/count?customerId=${customer}&types=ContactLogged`)
+    ).json();
+    expect(count).toEqual({ events: 2, upTo: expect.stringMatching(/^[0-9a-f]{32}$/) });
+  });
+
+  it('answers bad parameters with one problem+json listing each, and streams nothing', async () => {
+    const response = await fetch(
+      `${base}/v1/events?after=12&from=yesterday&types=ContactLoged&limit=0&colour=red`,
+    );
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await response.json()) as { errors: { parameter: string }[] };
+    expect(problem.errors.map((e) => e.parameter).sort()).toEqual([
+      'after',
+      'colour',
+      'from',
+      'limit',
+      'types',
+    ]);
+  });
+
+  it('reads the log only as fast as the client takes it (backpressure), and completely when it does', async () => {
+    const customer = `replay-big-${randomUUID().slice(0, 8)}`;
+    for (let i = 0; i < 30; i++) {
+      await database.store.append(Array.from({ length: 1000 }, () => event(customer)));
+    }
+    pulled = 0;
+    const received = await new Promise<number>((resolve, reject) => {
+      get(`${base}/v1/events?customerId=${customer}`, (res) => {
+        res.pause(); // a client that does not read
+        setTimeout(() => {
+          try {
+            // 30,000 events are three chunks of 10,000; with the client stalled
+            // the route must not have pulled them all into memory.
+            expect(pulled).toBeLessThanOrEqual(2);
+          } catch (error) {
+            reject(error);
+            return;
+          }
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve(lines(text).length));
+          res.resume();
+        }, 500);
+      }).on('error', reject);
+    });
+    expect(received).toBe(30_000);
+    expect(pulled).toBe(3);
+  });
+});
