@@ -8,6 +8,7 @@ import { benchKafka } from './bench-kafka.ts';
 import { benchLateEvents } from './bench-late-event.ts';
 import { benchQueries } from './bench-queries.ts';
 import { benchRelay, type RelayFigure } from './bench-relay.ts';
+import { benchReplay, type ReplayFigure } from './bench-replay.ts';
 import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
 import { benchThroughput, type Throughput } from './bench-throughput.ts';
 import { dataDir } from './data-dir.ts';
@@ -30,12 +31,15 @@ const log = (line: string) => console.log(`[bench] ${line}`);
  *    (default 1,000) subscriptions on one gateway, over the PostgreSQL
  *    NOTIFY feed and over Kafka (KAFKA_BROKERS, else a local broker from
  *    infra/kafka);
- * 4. relay: the event log copied to a Kafka topic (`--relay-events N`).
- * `--only throughput|book|live|relay` runs one part.
+ * 4. relay: the event log copied to a Kafka topic (`--relay-events N`);
+ * 5. replay: `GET /v1/events` read to the end over HTTP (`--replay-events N`,
+ *    default 1,000,000), with the ingest process's memory.
+ * `--only throughput|book|live|relay|replay` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
   const only = argValue(args, '--only');
-  const runs = (part: 'throughput' | 'book' | 'live' | 'relay') => only === undefined || only === part;
+  const runs = (part: 'throughput' | 'book' | 'live' | 'relay' | 'replay') =>
+    only === undefined || only === part;
   const embedded = config.env.DATABASE_URL
     ? null
     : await startEmbeddedPostgres(dataDir(), Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329), log);
@@ -45,6 +49,7 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
     live?: SubscriptionFigures[];
     relay?: { brokers: string; rounds: RelayFigure[] };
+    replay?: ReplayFigure[];
   } = {};
   const kafka = runs('live') || runs('relay') ? await benchKafka(config, log) : null;
   try {
@@ -102,6 +107,12 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
       });
       results.relay = { rounds, brokers: kafka.description };
     }
+    if (runs('replay')) {
+      results.replay = await benchReplay(adminUrl, {
+        events: Number(argValue(args, '--replay-events') ?? 1_000_000),
+        log,
+      });
+    }
   } finally {
     await kafka?.stop();
     await embedded?.stop();
@@ -120,6 +131,7 @@ function report(results: {
   book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
   live?: SubscriptionFigures[];
   relay?: { brokers: string; rounds: RelayFigure[] };
+  replay?: ReplayFigure[];
 }): void {
   log(`machine: ${machine()}`);
   for (const f of results.throughput?.figures ?? []) {
@@ -149,6 +161,11 @@ function report(results: {
   for (const round of relay?.rounds ?? []) {
     log(
       `relay to Kafka (${relay?.brokers}, ${round.round}): ${round.events} events in ${round.seconds.toFixed(2)} s = ${round.eventsPerSecond} events/s`,
+    );
+  }
+  for (const r of results.replay ?? []) {
+    log(
+      `replay NDJSON, ${r.name}: ${r.events} events (${r.megabytes} MiB) in ${r.seconds.toFixed(2)} s = ${r.eventsPerSecond} events/s; ingest RSS ${r.rssBeforeMiB} -> peak ${r.rssPeakMiB} MiB`,
     );
   }
   const book = results.book;

@@ -26,7 +26,7 @@ import { decodePosition, encodePosition } from './position.ts';
 import { READABLE, readAllQuery } from './read-all-query.ts';
 import { countQuery, replayPageQuery } from './replay-query.ts';
 
-const REPLAY_PAGE = 10_000;
+const REPLAY_PAGE = 2_000;
 
 export interface PostgresEventStoreOptions {
   pool: pg.Pool;
