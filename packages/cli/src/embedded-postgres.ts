@@ -52,6 +52,25 @@ export async function startEmbeddedPostgres(
   return { adminUrl, stop: () => server.stop() };
 }
 
+/**
+ * The embedded server's admin URL when one already answers on `port` (a
+ * running `crh start`), so another command can use it rather than start a
+ * second server on the same data.
+ */
+export async function runningEmbeddedPostgres(port: number): Promise<string | null> {
+  const adminUrl = `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 1000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return adminUrl;
+  } catch {
+    return null;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Creates the database if it does not exist; returns its URL. */
 export async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });

@@ -1,6 +1,6 @@
 import type { PlatformConfig } from '@crh/config';
 import { dataDir } from './data-dir.ts';
-import { ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { ensureDatabase, runningEmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export interface PlatformDatabase {
   url: string;
@@ -9,17 +9,27 @@ export interface PlatformDatabase {
   stop(): Promise<void>;
 }
 
-/** DATABASE_URL when set; otherwise the embedded PostgreSQL with a `crh` database. */
+/**
+ * DATABASE_URL when set; otherwise the embedded PostgreSQL with a `crh`
+ * database: the one a running `crh start` serves (`reuseRunning`), else
+ * started here.
+ */
 export async function openPlatformDatabase(
   config: PlatformConfig,
   log: (line: string) => void,
   databaseName = 'crh',
+  reuseRunning = false,
 ): Promise<PlatformDatabase> {
   if (config.env.DATABASE_URL) {
     return { url: config.env.DATABASE_URL, description: 'external (DATABASE_URL)', stop: async () => {} };
   }
   const dir = dataDir();
   const port = Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329);
+  const running = reuseRunning ? await runningEmbeddedPostgres(port) : null;
+  if (running) {
+    const url = await ensureDatabase(running, databaseName);
+    return { url, description: `the running embedded PostgreSQL on port ${port}`, stop: async () => {} };
+  }
   const server = await startEmbeddedPostgres(dir, port, log);
   const url = await ensureDatabase(server.adminUrl, databaseName);
   return {

@@ -26,6 +26,7 @@ export {
   readModelsBuiltWithOtherRules,
   requestRebuild,
 } from './read-model-fingerprint.ts';
+export { type BuildResult, buildRelationships } from './relationship-build.ts';
 export {
   applyPreparedBatch,
   applyRelationshipBatch,

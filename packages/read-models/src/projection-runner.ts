@@ -85,17 +85,26 @@ export function createProjector(deps: ProjectorDeps): Projector {
   const prepare = () => {
     prepared ??= (async () => {
       const status = await ensureReadModelsMatch(pool, context, await store.headPosition());
-      if (status.state === 'rebuilding') {
-        logger.warn({}, 'read models were built with another configuration; rebuilding from the log');
-      }
       quietUntil = status.quietUntil;
-      // A quiet (re)build with nothing applied yet: build customer by customer
-      // up to the head it started from; what came after is news, projected
-      // and announced batch by batch.
-      if (quietUntil !== null && (await checkpoint()) === null) {
+      // Built with another configuration, or never built over this log:
+      // build up to the head, customer by customer, quietly (the whole book
+      // again is no news); the old rows serve until the build commits.
+      // What comes after that head is news, projected and announced batch
+      // by batch.
+      if (status.state !== 'current' && quietUntil !== null) {
+        if (status.state === 'rebuilding') {
+          logger.warn(
+            {},
+            'read models were built with another configuration; rebuilding them from the log while the old ones serve',
+          );
+        }
         const started = Date.now();
         const built = await buildRelationships(pool, store, context, quietUntil, now);
-        if (built) logger.info({ ...built, ms: Date.now() - started }, 'read models built from the log');
+        if (built) {
+          const { upTo, ...figures } = built;
+          quietUntil = upTo;
+          logger.info({ ...figures, ms: Date.now() - started }, 'read models built from the log');
+        }
       }
       // Caught up with the head the build started from: from here on,
       // day turns and batches are news.

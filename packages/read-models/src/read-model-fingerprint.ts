@@ -3,7 +3,7 @@ import { DEFAULT_CADENCE } from '@crh/domain';
 import type { Pool } from 'pg';
 import { type ProjectionContext, RELATIONSHIPS_PROJECTION } from './relationship-projection.ts';
 
-/** Every table derived from the log: a rebuild empties them all. */
+/** Every table derived from the log: a rebuild replaces all their rows. */
 export const READ_MODEL_TABLES = [
   'crh.rm_relationships',
   'crh.rm_relationship_intervals',
@@ -42,10 +42,13 @@ export interface ReadModelStatus {
 }
 
 /**
- * Makes the read models match the configuration. When they were built with
- * another one (a policy change, a new zone, new code), every row goes and the
- * projection starts over from the beginning of the log: "a change of policy
- * re-derives every view". The change feed's history stays.
+ * Says whether the read models match the configuration. When they were
+ * built with another one (a policy change, a new zone, new code) they must
+ * be rebuilt from the log ("a change of policy re-derives every view"):
+ * `buildRelationships` does it in one transaction that replaces every row,
+ * so until it commits the old rows keep serving, and a crash leaves them as
+ * they were (with their old fingerprint, so the next start builds again).
+ * Only an empty log is settled here: there is nothing to build.
  */
 export async function ensureReadModelsMatch(
   pool: Pool,
@@ -53,44 +56,33 @@ export async function ensureReadModelsMatch(
   head: string | null,
 ): Promise<ReadModelStatus> {
   const fingerprint = readModelFingerprint(context);
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const { rows } = await client.query<{
-      fingerprint: string | null;
-      position: string | null;
-      quiet_until: string | null;
-    }>(
-      `insert into crh.projection_checkpoints (projection) values ($1)
-       on conflict (projection) do update set projection = excluded.projection
-       returning fingerprint, position, quiet_until`,
-      [RELATIONSHIPS_PROJECTION],
-    );
-    const row = rows[0]!;
-    if (row.fingerprint === fingerprint) {
-      await client.query('commit');
-      const quiet = row.quiet_until !== null && (row.position ?? '') < row.quiet_until;
-      return { state: 'current', quietUntil: quiet ? row.quiet_until : null };
-    }
-    const state = row.position === null ? 'new' : 'rebuilding';
-    if (state === 'rebuilding') {
-      await client.query(`truncate ${READ_MODEL_TABLES.join(', ')}`);
-      await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
-    }
-    // The turned day restarts too: the zone that dates it may have changed.
-    await client.query(
-      `update crh.projection_checkpoints set fingerprint = $2, position = null, quiet_until = $3, turned_day = null
-       where projection = $1`,
-      [RELATIONSHIPS_PROJECTION, fingerprint, head],
-    );
-    await client.query('commit');
-    return { state, quietUntil: head };
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
+  const { rows } = await pool.query<{
+    fingerprint: string | null;
+    position: string | null;
+    quiet_until: string | null;
+  }>(
+    `insert into crh.projection_checkpoints (projection) values ($1)
+     on conflict (projection) do update set projection = excluded.projection
+     returning fingerprint, position, quiet_until`,
+    [RELATIONSHIPS_PROJECTION],
+  );
+  const row = rows[0]!;
+  if (row.fingerprint === fingerprint) {
+    const quiet = row.quiet_until !== null && (row.position ?? '') < row.quiet_until;
+    return { state: 'current', quietUntil: quiet ? row.quiet_until : null };
   }
+  const state = row.position === null ? 'new' : 'rebuilding';
+  if (head === null) {
+    // Nothing logged yet: the read models are empty, whatever built them.
+    // The turned day restarts: the zone that dates it may have changed.
+    await pool.query(
+      `update crh.projection_checkpoints set fingerprint = $2, position = null, quiet_until = null, turned_day = null
+       where projection = $1`,
+      [RELATIONSHIPS_PROJECTION, fingerprint],
+    );
+    return { state, quietUntil: null };
+  }
+  return { state, quietUntil: head };
 }
 
 /**

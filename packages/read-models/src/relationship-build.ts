@@ -5,6 +5,7 @@ import { writeCheckpoint } from './checkpoints.ts';
 import { type CopyValue, copyInto } from './copy-rows.ts';
 import { insertIntervals } from './interval-rows.ts';
 import { lockClock } from './projection-clock.ts';
+import { READ_MODEL_TABLES, readModelFingerprint } from './read-model-fingerprint.ts';
 import {
   type ProjectionContext,
   parkEvents,
@@ -14,6 +15,8 @@ import {
 import { SignalBuild } from './signal-projection.ts';
 
 export interface BuildResult {
+  /** The log position the read models were built up to (the new checkpoint). */
+  upTo: string;
   events: number;
   customers: number;
   parked: number;
@@ -25,13 +28,21 @@ export interface BuildResult {
 const FLUSH_ROWS = 50_000;
 
 /**
- * Builds the relationships read model from empty, customer by customer: each
- * stream up to `upTo` is folded whole and its intervals derived once and
- * written with COPY. Replaying the log in time order instead rewrites a
- * customer's latest intervals with nearly every event, which is what makes
- * a rebuild slow. One transaction: a crash leaves the read model empty, and
- * the next start builds again; batches and day turns wait on the clock row.
- * Does nothing when batches were applied meanwhile (another projector built).
+ * Builds every read model from the log, customer by customer: each stream up
+ * to `upTo` (at least the checkpoint: it never moves back) is folded whole
+ * and its intervals derived once and written with COPY. Replaying the log in
+ * time order instead rewrites a customer's latest intervals with nearly
+ * every event, which is what makes a rebuild slow.
+ *
+ * Blue/green by MVCC: one transaction deletes every row of the read models
+ * and writes the new ones, so queries keep reading the old rows until it
+ * commits and then see the new ones all at once, never a half-built view.
+ * It holds the projection clock, so live batches and day turns wait and
+ * then go on from where the build ended. The fingerprint of `context` is
+ * written with the checkpoint: a crash leaves the old rows and the old
+ * fingerprint, and the next start builds again. Returns null when the read
+ * models already are what it would build (another process built them),
+ * unless `force` (an operator's rebuild).
  */
 export async function buildRelationships(
   pool: Pool,
@@ -39,16 +50,41 @@ export async function buildRelationships(
   context: ProjectionContext,
   upTo: string,
   now: () => Date,
+  options: { force?: boolean } = {},
 ): Promise<BuildResult | null> {
   const client = await pool.connect();
   try {
     await client.query('begin; set local synchronous_commit = off');
-    const clock = await lockClock(client, RELATIONSHIPS_PROJECTION, localDateOf(now(), context.timeZone));
-    if (clock.position !== null) {
+    const today = localDateOf(now(), context.timeZone);
+    let clock = await lockClock(client, RELATIONSHIPS_PROJECTION, today);
+    const fingerprint = readModelFingerprint(context);
+    if (
+      !options.force &&
+      clock.fingerprint === fingerprint &&
+      clock.position !== null &&
+      clock.position >= upTo
+    ) {
       await client.query('rollback');
       return null;
     }
-    const result: BuildResult = { events: 0, customers: 0, parked: 0, timings: { signalsMs: 0 } };
+    if (clock.position !== null && clock.position > upTo) upTo = clock.position;
+    if (clock.fingerprint !== fingerprint) {
+      // The turned day restarts: the zone that dates it may have changed.
+      await client.query('update crh.projection_checkpoints set turned_day = $2 where projection = $1', [
+        RELATIONSHIPS_PROJECTION,
+        today,
+      ]);
+      clock = { ...clock, turnedDay: today };
+    }
+    // Intervals before levels: their delete trigger takes back the levels they gave.
+    for (const table of READ_MODEL_TABLES) await client.query(`delete from ${table}`);
+    await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
+    const result: Omit<BuildResult, 'upTo'> = {
+      events: 0,
+      customers: 0,
+      parked: 0,
+      timings: { signalsMs: 0 },
+    };
     const timed = async (work: () => unknown) => {
       const started = performance.now();
       await work();
@@ -90,8 +126,12 @@ export async function buildRelationships(
     await flush();
     await timed(() => signals.finish(client));
     await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, upTo);
+    await client.query(
+      'update crh.projection_checkpoints set fingerprint = $2, quiet_until = $3 where projection = $1',
+      [RELATIONSHIPS_PROJECTION, fingerprint, upTo],
+    );
     await client.query('commit');
-    return result;
+    return { ...result, upTo };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;

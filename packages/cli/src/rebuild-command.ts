@@ -1,0 +1,69 @@
+import type { PlatformConfig } from '@crh/config';
+import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import { buildRelationships, migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models';
+import { openPlatformDatabase } from './platform-database.ts';
+
+const log = (line: string) => console.log(`[crh rebuild] ${line}`);
+
+/** Every read model is one projection today (one checkpoint covers them all). */
+const PROJECTIONS = ['relationships'] as const;
+
+/**
+ * `crh rebuild [relationships]`: rebuilds the read models from the log while
+ * the platform runs. One transaction replaces every row: queries keep the old
+ * views until it commits, then see the new ones at once; the running
+ * projector waits on the projection clock meanwhile and goes on from where
+ * the rebuild ended. Returns the exit code.
+ */
+export async function rebuildCommand(config: PlatformConfig, args: readonly string[]): Promise<number> {
+  const unknown = args.filter((a) => !(PROJECTIONS as readonly string[]).includes(a));
+  if (unknown.length > 0) {
+    console.error(`crh rebuild: unknown projection ${unknown.join(', ')} (known: ${PROJECTIONS.join(', ')})`);
+    return 2;
+  }
+  const database = await openPlatformDatabase(config, log, 'crh', true);
+  const pool = createPgPool(database.url, { max: 3, applicationName: 'crh-rebuild' });
+  const store = createPostgresEventStore({ pool });
+  try {
+    await store.migrate();
+    await migrateReadModels(pool);
+    if (await readModelsBuiltWithOtherRules(pool, config.rules)) {
+      // A rebuild with other rules than the running projector's would be
+      // undone by it: a configuration change is the projector's to apply.
+      console.error(
+        'crh rebuild: the read models were built with another time zone, tier policy or cadence than this configuration. ' +
+          'To change the rules, restart the projector with the new settings: it rebuilds while the old views keep serving.',
+      );
+      return 1;
+    }
+    const head = await store.headPosition();
+    if (head === null) {
+      log('the log is empty: nothing to rebuild');
+      return 0;
+    }
+    log(
+      `rebuilding from the log up to ${head} (database: ${database.description}); the current views serve meanwhile`,
+    );
+    const started = performance.now();
+    let peakRss = process.memoryUsage.rss();
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    }, 200);
+    const built = await buildRelationships(pool, store, config.rules, head, () => new Date(), {
+      force: true,
+    }).finally(() => clearInterval(sampler));
+    const seconds = (performance.now() - started) / 1000;
+    if (built) {
+      log(
+        `done: ${built.events} events of ${built.customers} customers in ${seconds.toFixed(1)} s ` +
+          `(${Math.round(built.events / seconds)} events/s, peak memory ${Math.round(peakRss / 2 ** 20)} MiB); ` +
+          `the projector goes on after ${built.upTo}`,
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+    await pool.end();
+    await database.stop();
+  }
+}
