@@ -102,11 +102,20 @@ export function localDateOf(instant: Date | string | number, timeZone: string): 
   return new Date(ms + offset).toISOString().slice(0, 10);
 }
 
+const midnights = new Map<LocalDate, number>();
+
+// Date arithmetic (addDays, daysBetween) parses the same few thousand dates
+// millions of times in a rebuild: remember them.
 function utcMidnight(date: LocalDate): number {
+  const known = midnights.get(date);
+  if (known !== undefined) return known;
   const m = LOCAL_DATE.exec(date);
   if (!m || !isLocalDate(date)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${date}`);
   // setUTCFullYear, unlike Date.UTC, keeps years 0-99 as they are.
-  return new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const ms = new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  if (midnights.size >= MAX_CACHED) midnights.clear();
+  midnights.set(date, ms);
+  return ms;
 }
 
 /** Zone offset (local - UTC) in ms at an instant. */
