@@ -2,11 +2,13 @@
 import { ConfigError, loadConfig } from '@crh/config';
 import { benchCommand } from './bench-command.ts';
 import { rebuildCommand } from './rebuild-command.ts';
+import { replayCommand } from './replay-command.ts';
 import { startCommand } from './start-command.ts';
 
 const USAGE = `usage: crh <command>
   start [--seed-demo] [--kafka]   run the platform (embedded PostgreSQL unless DATABASE_URL is set;
                                   --kafka: change feed on Kafka plus the relay, see README)
+  replay [options]                the event log as NDJSON to stdout, a file or a Kafka topic (crh replay --help)
   rebuild [relationships]         rebuild the read models from the log while the platform serves the old ones
   bench [--only throughput|book|live|relay] [--fresh]   figures (see README)`;
 
@@ -16,6 +18,9 @@ try {
   switch (command) {
     case 'start':
       await startCommand(config, args);
+      break;
+    case 'replay':
+      process.exitCode = await replayCommand(config, args);
       break;
     case 'rebuild':
       process.exitCode = await rebuildCommand(config, args);

@@ -1,5 +1,6 @@
 import type { PlatformConfig } from '@crh/config';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import { openEventStore } from '@crh/event-store/open';
+import { createPgPool } from '@crh/event-store/postgres';
 import { buildRelationships, migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models';
 import { openPlatformDatabase } from './platform-database.ts';
 
@@ -23,7 +24,7 @@ export async function rebuildCommand(config: PlatformConfig, args: readonly stri
   }
   const database = await openPlatformDatabase(config, log, 'crh', true);
   const pool = createPgPool(database.url, { max: 3, applicationName: 'crh-rebuild' });
-  const store = createPostgresEventStore({ pool });
+  const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
   try {
     await store.migrate();
     await migrateReadModels(pool);

@@ -1,3 +1,4 @@
+export { containerRuntimeAvailable } from './container-server.ts';
 export { type KafkaBroker, pickKafkaBroker } from './kafka-server.ts';
 export { type PostgresServer, pickPostgresServer, type ServerSources } from './postgres-server.ts';
 export { createTestDatabase, type TestDatabase, withDatabase } from './test-database.ts';

@@ -1,5 +1,6 @@
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import { openEventStore } from '@crh/event-store/open';
+import { createPgPool } from '@crh/event-store/postgres';
 import { createLogger, onShutdown } from '@crh/observability';
 import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models';
 import { openFeedSubscriber } from './feed-subscriber.ts';
@@ -12,7 +13,7 @@ const pool = createPgPool(databaseUrl, {
   max: config.env.PG_POOL_MAX,
   applicationName: 'crh-gateway',
 });
-const store = createPostgresEventStore({ pool });
+const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
 await store.migrate();
 await migrateReadModels(pool); // the gateway may start before the projector
 if (await readModelsBuiltWithOtherRules(pool, config.rules)) {

@@ -1,5 +1,6 @@
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import { openEventStore } from '@crh/event-store/open';
+import { createPgPool } from '@crh/event-store/postgres';
 import { createLogger, createMetricsRegistry, onShutdown } from '@crh/observability';
 import { createApp } from './app.ts';
 
@@ -9,7 +10,7 @@ const pool = createPgPool(requireDatabaseUrl(config), {
   max: config.env.PG_POOL_MAX,
   applicationName: 'crh-ingest',
 });
-const store = createPostgresEventStore({ pool });
+const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
 await store.migrate();
 
 const app = createApp({
@@ -17,8 +18,9 @@ const app = createApp({
   logger,
   registry: createMetricsRegistry('ingest'),
   bodyLimit: config.env.INGEST_BODY_LIMIT,
+  // Ready when the event store answers (whichever adapter it is).
   ready: async () => {
-    await pool.query('select 1');
+    await store.headPosition();
     return true;
   },
 });

@@ -1,5 +1,6 @@
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import { openEventStore } from '@crh/event-store/open';
+import { createPgPool } from '@crh/event-store/postgres';
 import {
   Counter,
   createLogger,
@@ -22,7 +23,7 @@ const pool = createPgPool(requireDatabaseUrl(config), {
   max: config.env.PG_POOL_MAX,
   applicationName: 'crh-projector',
 });
-const store = createPostgresEventStore({ pool });
+const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
 await store.migrate();
 await migrateReadModels(pool);
 

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, requireDatabaseUrl } from '@crh/config';
 import { createRelay } from '@crh/event-relay';
-import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
+import { openEventStore } from '@crh/event-store/open';
+import { createPgPool } from '@crh/event-store/postgres';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import {
   Counter,
@@ -22,7 +23,7 @@ const pool = createPgPool(requireDatabaseUrl(config), {
   max: config.env.PG_POOL_MAX,
   applicationName: 'crh-relay',
 });
-const store = createPostgresEventStore({ pool });
+const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
 await store.migrate();
 
 const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-relay`, logger });

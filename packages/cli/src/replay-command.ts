@@ -1,0 +1,300 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { PlatformConfig } from '@crh/config';
+import { normaliseRfc3339 } from '@crh/domain';
+import {
+  queryDifferences,
+  type ReplayCheckpoint,
+  readCheckpoint,
+  writeCheckpoint,
+} from './replay-checkpoint.ts';
+import { formatSummary, progressLine } from './replay-progress.ts';
+import {
+  countReplay,
+  IngestUnreachableError,
+  type ReplayQuery,
+  ReplayQueryError,
+  replayBatches,
+} from './replay-reader.ts';
+import { fileSink, kafkaSink, type ReplaySink, streamSink } from './replay-sinks.ts';
+
+export const REPLAY_USAGE = `usage: crh replay [options]   the event log as NDJSON, one stored envelope a line, in log order
+  --url <ingest>          ingest base URL (default http://localhost:$INGEST_PORT, 4001)
+filters (all optional, combined):
+  --after <position>      start after this position      --up-to <position>  end at this one (default: the head now)
+  --from <RFC 3339>       occurredAt at or after          --to <RFC 3339>     occurredAt at or before
+  --types A,B             only these event types          --customer <id>     one customer's events
+  --limit N               at most N events
+output (default stdout):
+  --out <file>            write to a file
+  --topic <name>          send to a Kafka topic (key customerId, headers type and position), created if missing
+  --brokers h:p,...       Kafka brokers (default $KAFKA_BROKERS)    --partitions N  for a new topic (default 12)
+  --checkpoint <file>     record progress there; run the same command again to resume where it stopped
+  --batch N               lines per write and checkpoint (default 1000)
+  --quiet                 no progress bar or summary on stderr`;
+
+/** Bad command line or a resume that does not fit its checkpoint: exit 2. */
+class UsageError extends Error {}
+
+interface ReplayOptions {
+  url: string;
+  query: ReplayQuery;
+  out?: string;
+  topic?: string;
+  brokers: string[];
+  partitions: number;
+  checkpoint?: string;
+  batchLines: number;
+  quiet: boolean;
+}
+
+/** `crh replay`: returns the exit code (0 done, 1 failed, 2 usage or refused query, 130 interrupted). */
+export async function replayCommand(config: PlatformConfig, args: readonly string[]): Promise<number> {
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  try {
+    const options = parseReplayArgs(config, args);
+    if (options === 'help') {
+      process.stdout.write(`${REPLAY_USAGE}\n`);
+      return 0;
+    }
+    return await replay(options, say);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      say(`crh replay: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof ReplayQueryError) {
+      say(`crh replay: ${error.message}`);
+      for (const line of error.errors) say(`  ${line}`);
+      return 2;
+    }
+    say(
+      `crh replay: ${error instanceof IngestUnreachableError ? error.message : String((error as Error).message ?? error)}`,
+    );
+    return 1;
+  }
+}
+
+function parseReplayArgs(config: PlatformConfig, args: readonly string[]): ReplayOptions | 'help' {
+  const text = { type: 'string' } as const;
+  let values: ReturnType<typeof parse>['values'];
+  function parse() {
+    return parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: text,
+        after: text,
+        'up-to': text,
+        from: text,
+        to: text,
+        types: text,
+        customer: text,
+        limit: text,
+        out: text,
+        topic: text,
+        brokers: text,
+        partitions: text,
+        checkpoint: text,
+        batch: text,
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  }
+  try {
+    ({ values } = parse());
+  } catch (error) {
+    // parseArgs explains at length how to pass '-'-leading positionals; the first sentence is the point.
+    const message = (error as Error).message.split('. ')[0];
+    throw new UsageError(`${message}\n${REPLAY_USAGE}`);
+  }
+  if (values.help) return 'help';
+  const wholeNumber = (name: string, value: string | undefined, fallback: number) => {
+    if (value === undefined) return fallback;
+    if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`--${name} must be a whole number of at least 1`);
+    return Number(value);
+  };
+  if (values.out !== undefined && values.topic !== undefined) {
+    throw new UsageError('--out and --topic exclude each other: one output per replay');
+  }
+  const brokers = (values.brokers?.split(',') ?? config.env.KAFKA_BROKERS ?? [])
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  if (values.topic !== undefined && brokers.length === 0) {
+    throw new UsageError('--topic needs --brokers host:port,... (or KAFKA_BROKERS)');
+  }
+  return {
+    url: values.url ?? `http://localhost:${config.env.INGEST_PORT}`,
+    query: normalisedQuery({
+      after: values.after,
+      upTo: values['up-to'],
+      from: values.from,
+      to: values.to,
+      types: values.types,
+      customerId: values.customer,
+      limit: values.limit,
+    }),
+    out: values.out,
+    topic: values.topic,
+    brokers,
+    partitions: wholeNumber('partitions', values.partitions, 12),
+    checkpoint: values.checkpoint,
+    batchLines: wholeNumber('batch', values.batch, 1000),
+    quiet: values.quiet ?? false,
+  };
+}
+
+/**
+ * The filters in one spelling, so a resume's command line compares equal
+ * to its checkpoint's whenever it means the same: types sorted, instants
+ * in UTC. What does not parse is passed on as given, for the server to refuse.
+ */
+function normalisedQuery(query: ReplayQuery): ReplayQuery {
+  const normal: ReplayQuery = {};
+  for (const [name, value] of Object.entries(query) as [keyof ReplayQuery, string | undefined][]) {
+    if (value !== undefined) normal[name] = value;
+  }
+  for (const name of ['from', 'to'] as const) {
+    const value = normal[name];
+    if (value !== undefined) normal[name] = normaliseRfc3339(value) ?? value;
+  }
+  if (normal.types !== undefined) {
+    const types = [...new Set(normal.types.split(',').map((t) => t.trim()))].filter((t) => t !== '');
+    normal.types = types.sort().join(',');
+  }
+  return normal;
+}
+
+async function replay(options: ReplayOptions, say: (line: string) => void): Promise<number> {
+  const target = options.out
+    ? `file:${resolve(options.out)}`
+    : options.topic
+      ? `kafka:${options.topic}`
+      : 'stdout';
+  const stored = options.checkpoint ? await readCheckpoint(options.checkpoint) : null;
+  if (stored) {
+    if (stored.target !== target) {
+      throw new UsageError(
+        `${options.checkpoint} is the checkpoint of a replay to ${stored.target}, not ${target}`,
+      );
+    }
+    const differences = queryDifferences(stored.query, options.query);
+    if (differences.length > 0) {
+      throw new UsageError(
+        `${options.checkpoint} is the checkpoint of a replay with other filters; give the same ones to resume it (or another --checkpoint):\n  ${differences.join('\n  ')}`,
+      );
+    }
+    if (stored.done) {
+      say(
+        `already complete: ${options.checkpoint} records all ${stored.lines} events written to ${stored.target}`,
+      );
+      return 0;
+    }
+  }
+
+  // Counting first fixes the end (upTo) for the progress total and the
+  // stream alike, and a refused filter is reported before any output is touched.
+  const counted = await countReplay(
+    options.url,
+    stored ? { ...options.query, upTo: stored.upTo ?? undefined } : options.query,
+  );
+  const upTo = stored ? stored.upTo : counted.upTo;
+  const checkpoint: ReplayCheckpoint = stored ?? {
+    version: 1,
+    target,
+    query: options.query,
+    upTo,
+    after: options.query.after ?? null,
+    lines: 0,
+    bytes: 0,
+    done: false,
+  };
+  const saveCheckpoint = () =>
+    options.checkpoint ? writeCheckpoint(options.checkpoint, checkpoint) : undefined;
+  await saveCheckpoint();
+  const resumedAfter = checkpoint.lines;
+  const startBytes = checkpoint.bytes;
+
+  const left = options.query.limit === undefined ? undefined : Number(options.query.limit) - checkpoint.lines;
+  const sink = await openSink(options, startBytes, say);
+  const showProgress = process.stderr.isTTY && !options.quiet;
+  const progress = showProgress
+    ? progressLine(process.stderr, {
+        total: upTo === null ? 0 : counted.events,
+        startedWith: checkpoint.lines,
+      })
+    : null;
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = performance.now();
+  try {
+    progress?.update(checkpoint.lines, true);
+    // Nothing to read: an empty log, or a limit the earlier run used up.
+    if (upTo !== null && (left === undefined || left > 0)) {
+      const query = {
+        ...options.query,
+        after: checkpoint.after ?? undefined,
+        upTo,
+        limit: left === undefined ? undefined : String(left),
+      };
+      for await (const lines of replayBatches(options.url, query, {
+        batchLines: options.batchLines,
+        signal: interrupt.signal,
+      })) {
+        await sink.write(lines);
+        checkpoint.after = positionOf(lines.at(-1)!);
+        checkpoint.lines += lines.length;
+        checkpoint.bytes = startBytes + sink.bytes;
+        await saveCheckpoint();
+        progress?.update(checkpoint.lines);
+      }
+    }
+    checkpoint.done = true;
+    await saveCheckpoint();
+  } catch (error) {
+    if (!interrupt.signal.aborted) throw error;
+    progress?.finish(checkpoint.lines);
+    say(
+      `crh replay: interrupted after ${checkpoint.lines} events${options.checkpoint ? `; run the same command again to resume from ${options.checkpoint}` : ''}`,
+    );
+    return 130;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await sink.close();
+  }
+  progress?.finish(checkpoint.lines);
+  if (!options.quiet) {
+    const seconds = (performance.now() - started) / 1000;
+    const events = checkpoint.lines - resumedAfter;
+    say(formatSummary({ events, seconds, target: sink.name, resumedAfter }));
+  }
+  return 0;
+}
+
+function openSink(
+  options: ReplayOptions,
+  startBytes: number,
+  say: (line: string) => void,
+): Promise<ReplaySink> {
+  if (options.out) return fileSink(options.out, startBytes);
+  if (options.topic) {
+    return kafkaSink({
+      brokers: options.brokers,
+      topic: options.topic,
+      partitions: options.partitions,
+      warn: (line) => say(`crh replay: kafka: ${line}`),
+    });
+  }
+  return Promise.resolve(streamSink(process.stdout, 'stdout'));
+}
+
+function positionOf(line: string): string {
+  const position = (JSON.parse(line) as { position?: unknown }).position;
+  if (typeof position !== 'string') throw new Error(`a replayed line has no position: ${line.slice(0, 200)}`);
+  return position;
+}

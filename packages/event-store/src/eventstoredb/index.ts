@@ -1,0 +1,6 @@
+export type { EsdbLog } from './esdb-log.ts';
+export {
+  createEventStoreDbEventStore,
+  EventStoreDbEventStore,
+  type EventStoreDbEventStoreOptions,
+} from './eventstoredb-event-store.ts';
