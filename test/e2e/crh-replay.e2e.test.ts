@@ -4,6 +4,7 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@crh/cli/free-port';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import { createTestDatabase, quietLogger } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,7 +12,7 @@ import { type Platform, startPlatform, waitFor } from '../support/service-proces
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** `crh replay <args>`: its exit code and what it printed. */
+/** `crh replay <args>` as its own process: the child, and its exit code with everything it printed. */
 function crhReplay(args: string[]): {
   child: ChildProcess;
   done: Promise<{ code: number | null; output: string }>;
@@ -26,14 +27,24 @@ function crhReplay(args: string[]): {
   return { child, done: new Promise((r) => child.once('exit', (code) => r({ code, output }))) };
 }
 
-// Data teams' CLI against a real ingest process and PostgreSQL log (and the
-// run's Kafka broker): to a file with a checkpoint, killed and resumed, and
-// into a topic.
+interface Envelope {
+  id: string;
+  type: string;
+  customerId: string;
+  position: string;
+  revision: number;
+}
+
+// The data teams' CLI against a real ingest process over a PostgreSQL log
+// (and the run's Kafka broker): to a file with a checkpoint, killed and
+// resumed; into a topic; a refused filter.
 describe('crh replay', () => {
   let platform: Platform;
   let drop: () => Promise<void>;
   let dir: string;
   const customer = `cli-${randomUUID().slice(0, 8)}`;
+  const other = `cli-other-${randomUUID().slice(0, 8)}`;
+  /** Ids of `customer`'s events in the order posted. */
   const ids: string[] = [];
 
   beforeAll(async () => {
@@ -41,25 +52,30 @@ describe('crh replay', () => {
     drop = database.drop;
     dir = await mkdtemp(join(tmpdir(), 'crh-replay-'));
     platform = await startPlatform(database.url);
-    // 30,000 events of one customer, posted 1,000 at a time.
-    for (let b = 0; b < 30; b++) {
-      const events = Array.from({ length: 1000 }, (_, i) => ({
+    // 30,000 events of one customer, with 30 of another in between (which a
+    // --customer replay must leave out), posted 1,000 at a time.
+    const post = async (customerId: string, count: number, onboard: boolean) => {
+      const events = Array.from({ length: count }, (_, i) => ({
         id: randomUUID(),
-        type: b === 0 && i === 0 ? 'CustomerOnboarded' : 'ContactLogged',
-        customerId: customer,
+        type: onboard && i === 0 ? 'CustomerOnboarded' : 'ContactLogged',
+        customerId,
         occurredAt: '2026-03-01T10:00:00Z',
         data:
-          b === 0 && i === 0
+          onboard && i === 0
             ? { name: 'CLI', accountManagerId: 'am-1' }
             : { channel: 'call', direction: 'outbound' },
       }));
-      ids.push(...events.map((e) => e.id));
       const response = await fetch(`${platform.ingest}/v1/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ events }),
       });
       expect(response.status).toBe(200);
+      return events.map((e) => e.id);
+    };
+    for (let b = 0; b < 30; b++) {
+      ids.push(...(await post(customer, 1000, b === 0)));
+      await post(other, 1, b === 0);
     }
   });
   afterAll(async () => {
@@ -68,65 +84,67 @@ describe('crh replay', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const linesOf = async (file: string) =>
-    (await readFile(file, 'utf8'))
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as { id: string; revision: number; customerId: string });
+  const readCheckpoint = async (path: string) =>
+    JSON.parse(await readFile(path, 'utf8')) as { lines: number; done: boolean; after: string };
 
   it('writes a file, is killed mid-way, and resumed from its checkpoint writes each event exactly once', async () => {
     const out = join(dir, 'events.ndjson');
     const checkpoint = join(dir, 'replay.checkpoint.json');
-    const args = [
-      '--url',
-      platform.ingest,
-      '--customer',
-      customer,
-      '--out',
-      out,
-      '--checkpoint',
-      checkpoint,
-      '--batch',
-      '200',
-    ];
-    const first = crhReplay(args);
-    // Kill it (no clean shutdown) once it has checkpointed some batches but not all.
+    // Small batches: many checkpoints, and a replay slow enough to kill part-way.
+    const args = ['--url', platform.ingest, '--customer', customer];
+    const fileArgs = [...args, '--out', out, '--checkpoint', checkpoint, '--batch', '50'];
+    const first = crhReplay(fileArgs);
     await waitFor(
       async () => {
-        const stored = JSON.parse(await readFile(checkpoint, 'utf8')) as { lines: number; done: boolean };
-        return stored.lines >= 2_000 && !stored.done ? true : undefined;
+        const stored = await readCheckpoint(checkpoint);
+        return stored.lines >= 1_000 && !stored.done ? true : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 5, what: 'a checkpoint part-way' },
-    );
-    first.child.kill('SIGKILL');
+    ).catch(async (error: Error) => {
+      first.child.kill('SIGKILL');
+      throw new Error(`${error.message}\n--- crh replay ---\n${(await first.done).output}`);
+    });
+    first.child.kill('SIGKILL'); // no clean shutdown
     await first.done;
-    const stored = JSON.parse(await readFile(checkpoint, 'utf8')) as { lines: number; done: boolean };
+    const stored = await readCheckpoint(checkpoint);
     expect(stored.done).toBe(false);
     expect(stored.lines).toBeLessThan(30_000);
     // A torn write after the last checkpoint: the resume must cut it away.
     await appendFile(out, '{"id":"torn');
-    const second = await crhReplay(args).done;
+
+    const differentFilters = await crhReplay([...fileArgs, '--types', 'ContactLogged']).done;
+    expect(differentFilters.code).toBe(2);
+    expect(differentFilters.output).toMatch(/other filters[\s\S]*types: checkpoint \(none\)/);
+
+    const second = await crhReplay(fileArgs).done;
     expect(second.code, second.output).toBe(0);
-    const lines = await linesOf(out);
+    expect(second.output).toMatch(/replayed [\d,]+ events .* resumed after [\d,]+, 30,000 in all/);
+    // Byte for byte what the API gives for that customer, every event once, in order.
+    const file = await readFile(out, 'utf8');
+    expect(file).toBe(await (await fetch(`${platform.ingest}/v1/events?customerId=${customer}`)).text());
+    const lines = file
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Envelope);
     expect(lines.map((l) => l.id)).toEqual(ids);
     expect(lines.map((l) => l.revision)).toEqual(ids.map((_, i) => i));
-    const again = await crhReplay(args).done;
+    expect((await readCheckpoint(checkpoint)).done).toBe(true);
+
+    const again = await crhReplay(fileArgs).done;
     expect(again.code).toBe(0);
     expect(again.output).toMatch(/already complete/);
   });
 
-  it('sends the events to a Kafka topic, keyed by customer, with type and position headers', async () => {
+  it('sends the events to a Kafka topic, each once, keyed by customer, with type and position headers', async () => {
     const topic = `crh.replay.test-${randomUUID().slice(0, 8)}`;
     const brokers = inject('kafkaBrokers');
     const run = await crhReplay([
       '--url',
       platform.ingest,
-      '--customer',
-      customer,
-      '--types',
-      'CustomerOnboarded',
+      '--from',
+      '2026-03-01T11:00:00+01:00', // = 10:00Z: every event
       '--limit',
-      '1',
+      '5000',
       '--topic',
       topic,
       '--brokers',
@@ -135,46 +153,78 @@ describe('crh replay', () => {
       '3',
     ]).done;
     expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/replayed 5,000 events .* to Kafka topic/);
+    const expected = (await (await fetch(`${platform.ingest}/v1/events?limit=5000`)).text())
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Envelope);
+
     const kafka = createKafkaClient({
       brokers: brokers.split(','),
       clientId: 'replay-test',
       logger: quietLogger,
     });
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] }).finally(() => admin.disconnect());
+    expect(metadata.topics[0]?.partitions).toHaveLength(3);
+
     const consumer = kafka.consumer({ groupId: `replay-test-${randomUUID()}` });
-    const got: { key: string; type: string; position: string; id: string }[] = [];
+    const got: { partition: number; key: string; type: string; position: string; value: Envelope }[] = [];
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: async ({ partition, message }) => {
           got.push({
+            partition,
             key: message.key!.toString(),
             type: message.headers!.type!.toString(),
             position: message.headers!.position!.toString(),
-            id: (JSON.parse(message.value!.toString()) as { id: string }).id,
+            value: JSON.parse(message.value!.toString()) as Envelope,
           });
         },
       });
-      await waitFor(async () => (got.length >= 1 ? true : undefined), {
-        timeoutMs: 30_000,
-        what: 'the replayed message',
+      await waitFor(async () => (got.length >= expected.length ? true : undefined), {
+        timeoutMs: 60_000,
+        what: 'every replayed message',
       });
+      await new Promise((r) => setTimeout(r, 500)); // nothing more arrives
     } finally {
       await consumer.disconnect();
     }
-    expect(got).toEqual([
-      {
-        key: customer,
-        type: 'CustomerOnboarded',
-        position: expect.stringMatching(/^[0-9a-f]{32}$/),
-        id: ids[0],
-      },
-    ]);
+    expect(got).toHaveLength(expected.length);
+    for (const message of got) {
+      expect(message.key).toBe(message.value.customerId);
+      expect(message.type).toBe(message.value.type);
+      expect(message.position).toBe(message.value.position);
+    }
+    // Each event once; within a customer (one partition) in log order.
+    const byPosition = [...got].sort((a, b) => (a.position < b.position ? -1 : 1));
+    expect(byPosition.map((m) => m.value.id)).toEqual(expected.map((e) => e.id));
+    for (const key of [customer, other]) {
+      const positions = got.filter((m) => m.key === key).map((m) => m.position);
+      expect(positions).toEqual([...positions].sort());
+      expect(new Set(got.filter((m) => m.key === key).map((m) => m.partition)).size).toBe(1);
+    }
   });
 
-  it('reports a filter the server refuses and exits 2', async () => {
-    const run = await crhReplay(['--url', platform.ingest, '--types', 'ContactLoged', '--quiet']).done;
-    expect(run.code).toBe(2);
-    expect(run.output).toMatch(/unknown event type\(s\): ContactLoged/);
+  it('prints the problems of a filter the server refuses, and of an unknown option, exiting 2', async () => {
+    const refused = await crhReplay(['--url', platform.ingest, '--types', 'ContactLoged', '--quiet']).done;
+    expect(refused.code).toBe(2);
+    expect(refused.output).toMatch(/types: unknown event type\(s\): ContactLoged/);
+    const unknown = await crhReplay(['--url', platform.ingest, '--customr', customer]).done;
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toMatch(/Unknown option '--customr'[\s\S]*usage: crh replay/);
+  });
+
+  it('says so in one line when ingest is not there, exiting 1', async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const run = await crhReplay(['--url', url]).done;
+    expect(run.code).toBe(1);
+    expect(run.output.trim()).toMatch(
+      new RegExp(`^crh replay: cannot reach ingest at ${url} \\(ECONNREFUSED\\)`),
+    );
+    expect(run.output.trim().split('\n')).toHaveLength(1);
   });
 });

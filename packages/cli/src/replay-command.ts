@@ -8,14 +8,8 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from './replay-checkpoint.ts';
-import { formatSummary, progressLine } from './replay-progress.ts';
-import {
-  countReplay,
-  IngestUnreachableError,
-  type ReplayQuery,
-  ReplayQueryError,
-  replayBatches,
-} from './replay-reader.ts';
+import { formatCount, formatSummary, progressLine } from './replay-progress.ts';
+import { countReplay, type ReplayQuery, ReplayQueryError, replayBatches } from './replay-reader.ts';
 import { fileSink, kafkaSink, type ReplaySink, streamSink } from './replay-sinks.ts';
 
 export const REPLAY_USAGE = `usage: crh replay [options]   the event log as NDJSON, one stored envelope a line, in log order
@@ -68,48 +62,47 @@ export async function replayCommand(config: PlatformConfig, args: readonly strin
       for (const line of error.errors) say(`  ${line}`);
       return 2;
     }
-    say(
-      `crh replay: ${error instanceof IngestUnreachableError ? error.message : String((error as Error).message ?? error)}`,
-    );
+    // The reader of stdout went away (`crh replay | head`): stop quietly,
+    // with the status a process killed by SIGPIPE has, as other tools do.
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 141;
+    // IngestUnreachableError and the rest: one line, no stack.
+    say(`crh replay: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }
 
-function parseReplayArgs(config: PlatformConfig, args: readonly string[]): ReplayOptions | 'help' {
-  const text = { type: 'string' } as const;
-  let values: ReturnType<typeof parse>['values'];
-  function parse() {
-    return parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        url: text,
-        after: text,
-        'up-to': text,
-        from: text,
-        to: text,
-        types: text,
-        customer: text,
-        limit: text,
-        out: text,
-        topic: text,
-        brokers: text,
-        partitions: text,
-        checkpoint: text,
-        batch: text,
-        quiet: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  }
+const text = { type: 'string' } as const;
+const OPTIONS = {
+  url: text,
+  after: text,
+  'up-to': text,
+  from: text,
+  to: text,
+  types: text,
+  customer: text,
+  limit: text,
+  out: text,
+  topic: text,
+  brokers: text,
+  partitions: text,
+  checkpoint: text,
+  batch: text,
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function readArgs(args: readonly string[]) {
   try {
-    ({ values } = parse());
+    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
     // parseArgs explains at length how to pass '-'-leading positionals; the first sentence is the point.
     const message = (error as Error).message.split('. ')[0];
     throw new UsageError(`${message}\n${REPLAY_USAGE}`);
   }
+}
+
+function parseReplayArgs(config: PlatformConfig, args: readonly string[]): ReplayOptions | 'help' {
+  const values = readArgs(args);
   if (values.help) return 'help';
   const wholeNumber = (name: string, value: string | undefined, fallback: number) => {
     if (value === undefined) return fallback;
@@ -188,7 +181,7 @@ async function replay(options: ReplayOptions, say: (line: string) => void): Prom
     }
     if (stored.done) {
       say(
-        `already complete: ${options.checkpoint} records all ${stored.lines} events written to ${stored.target}`,
+        `already complete: ${options.checkpoint} records all ${formatCount(stored.lines)} events written to ${stored.target}`,
       );
       return 0;
     }
@@ -245,6 +238,11 @@ async function replay(options: ReplayOptions, say: (line: string) => void): Prom
         batchLines: options.batchLines,
         signal: interrupt.signal,
       })) {
+        // The checkpoint moves only once the sink has the batch durably
+        // (file: fdatasync; Kafka: acks from all in-sync replicas; stdout:
+        // handed to the pipe). After a crash in between, a file is cut back
+        // to `bytes`, so nothing repeats; Kafka and stdout get that one batch
+        // again (at least once at the seam).
         await sink.write(lines);
         checkpoint.after = positionOf(lines.at(-1)!);
         checkpoint.lines += lines.length;
@@ -259,7 +257,7 @@ async function replay(options: ReplayOptions, say: (line: string) => void): Prom
     if (!interrupt.signal.aborted) throw error;
     progress?.finish(checkpoint.lines);
     say(
-      `crh replay: interrupted after ${checkpoint.lines} events${options.checkpoint ? `; run the same command again to resume from ${options.checkpoint}` : ''}`,
+      `crh replay: interrupted after ${formatCount(checkpoint.lines)} events${options.checkpoint ? `; run the same command again to resume from ${options.checkpoint}` : ''}`,
     );
     return 130;
   } finally {

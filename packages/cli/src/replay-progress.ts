@@ -12,6 +12,9 @@ export interface ProgressState {
 
 const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+/** A whole number as the progress line shows it: `1,234,567`. */
+export const formatCount = (n: number): string => count.format(n);
+
 /**
  * One progress line, e.g.
  * `[=========>          ] 412,300 / 1,000,000 events  41%  118,200 ev/s  ETA 0:05`;

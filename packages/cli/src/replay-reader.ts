@@ -25,8 +25,10 @@ export class ReplayQueryError extends Error {
 /** Nothing answered at the base URL. */
 export class IngestUnreachableError extends Error {
   constructor(base: string, cause: unknown) {
-    const code = (cause as { cause?: { code?: string } }).cause?.code ?? String(cause);
-    super(`cannot reach ingest at ${base} (${code}); is it running? (--url or INGEST_PORT)`);
+    // fetch says only "fetch failed"; why is in its cause (ECONNREFUSED, ENOTFOUND, bad port ...).
+    const why = (cause as { cause?: { code?: string; message?: string } }).cause;
+    const reason = why?.code ?? why?.message ?? (cause as Error).message;
+    super(`cannot reach ingest at ${base} (${reason}); is it running? (--url or INGEST_PORT)`);
     this.name = 'IngestUnreachableError';
   }
 }
