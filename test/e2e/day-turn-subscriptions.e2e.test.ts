@@ -12,7 +12,9 @@ import {
 } from '@crh/read-models';
 import { quietLogger, testEvent } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type Subscriber, subscribeSse, subscribeWs } from '../support/graphql-subscribers.ts';
 
 // Time passing, with no event: the projector and the gateway run in this
@@ -117,6 +119,26 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
     expect(today.dailyKpisUpdated).toEqual({ date: '2026-03-16', goingQuiet: 1, activeCustomers: 1 });
     // Exactly one change: no event arrived, nothing else moved.
     expect(sse.received).toHaveLength(1);
+  });
+
+  it('answers a WebSocket operation with a syntax error alone, keeping the socket and its other subscriptions', async () => {
+    const client = createClient({ url: gateway.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket });
+    try {
+      const refused = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription { eventRecorded { id }' },
+          { next: () => {}, error: resolve, complete: () => resolve(null) },
+        );
+      });
+      expect(JSON.stringify(refused)).toMatch(/Syntax Error/);
+      // The same socket still serves a valid operation.
+      const answered = await new Promise<unknown>((resolve, reject) => {
+        client.subscribe({ query: '{ __typename }' }, { next: resolve, error: reject, complete: () => {} });
+      });
+      expect(answered).toEqual({ data: { __typename: 'Query' } });
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('announces a promise overdue once when time passes its due date', async () => {

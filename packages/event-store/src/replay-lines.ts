@@ -12,7 +12,9 @@ export async function* replayThroughReadAll(
   store: Pick<EventStore, 'readAll' | 'headPosition'>,
   options: ReplayOptions,
 ): AsyncGenerator<string> {
-  const upTo = options.upTo ?? (await store.headPosition());
+  // Never past the head: what lies beyond it may still be filled in.
+  const head = await store.headPosition();
+  const upTo = head !== null && options.upTo && options.upTo < head ? options.upTo : head;
   if (upTo === null) return;
   let after = options.after ?? null;
   let left = options.limit ?? Number.POSITIVE_INFINITY;

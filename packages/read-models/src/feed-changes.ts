@@ -23,10 +23,10 @@ export interface KeyedChange {
   value: FeedChange;
 }
 
-/** Events whose JSON is larger travel by reference (PostgreSQL NOTIFY stops at 8000 bytes). */
+/** Events whose JSON is larger, in UTF-8 bytes, travel by reference (PostgreSQL NOTIFY stops at 8000 bytes). */
 export const INLINE_EVENT_LIMIT = 6_000;
-/** Scopes per KPI message: keeps the message small however many managers a batch touched. */
-const SCOPES_PER_MESSAGE = 200;
+/** Scopes per KPI message: manager ids run to 128 characters, so 40 stay well under a notification. */
+const SCOPES_PER_MESSAGE = 40;
 
 /** A committed batch's changes: its events, then status changes, alerts and touched KPI scopes. */
 export function batchChanges(result: BatchResult): KeyedChange[] {
@@ -34,7 +34,7 @@ export function batchChanges(result: BatchResult): KeyedChange[] {
   const changes: KeyedChange[] = result.records.map((event) => ({
     key: event.customerId,
     value:
-      JSON.stringify(event).length <= INLINE_EVENT_LIMIT
+      Buffer.byteLength(JSON.stringify(event)) <= INLINE_EVENT_LIMIT
         ? { kind: 'event', event }
         : { kind: 'eventRef', customerId: event.customerId, position: event.position, type: event.type },
   }));

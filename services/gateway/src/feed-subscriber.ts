@@ -15,5 +15,15 @@ export function openFeedSubscriber(
   const brokers = config.env.KAFKA_BROKERS;
   if (!brokers?.length) throw new Error('CHANGE_FEED=kafka needs KAFKA_BROKERS (host:port, comma-separated)');
   const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-gateway`, logger });
-  return createKafkaSubscriber({ kafka, topic: config.env.CHANGE_FEED_TOPIC, logger });
+  return createKafkaSubscriber({
+    kafka,
+    topic: config.env.CHANGE_FEED_TOPIC,
+    logger,
+    // A gateway whose feed stopped would accept subscriptions and deliver
+    // nothing: stop it, so the orchestrator starts a fresh one.
+    onFailure: () => {
+      logger.fatal({}, 'change feed stopped for good; exiting');
+      process.exit(1);
+    },
+  });
 }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -30,10 +30,17 @@ export function serveWebSockets(
           socket: ctx.extra.socket,
           params,
         });
+        let document: ExecutionArgs['document'];
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          // A syntax error answers this operation, not the whole socket.
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        }
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName ?? null,
-          document: parse(params.query),
+          document,
           variableValues: params.variables ?? null,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe } satisfies Root,

@@ -29,7 +29,8 @@ export function replayOptions(query: Record<string, unknown>): ReplayOptions {
   }
   const position = (name: string) => {
     const value = text(name);
-    if (value !== undefined && !POSITION.test(value)) {
+    // Each half is a signed 64-bit number in the store: 16 hex digits from 0 to 7fff….
+    if (value !== undefined && (!POSITION.test(value) || value[0]! > '7' || value[16]! > '7')) {
       errors.push({ parameter: name, message: 'must be a position as the API returns it (32 hex digits)' });
     }
     return value;

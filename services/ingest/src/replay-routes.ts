@@ -15,16 +15,23 @@ import { replayOptions } from './replay-params.ts';
 export function replayRoutes(store: EventStore): Router {
   const router = Router();
 
+  // The end of a replay: the head, or the client's upTo when below it
+  // (beyond the head the log may still fill in).
+  const endOf = async (upTo: string | null | undefined) => {
+    const head = await store.headPosition();
+    return head !== null && upTo && upTo < head ? upTo : head;
+  };
+
   router.get('/v1/events/count', async (req, res) => {
     const options = replayOptions(req.query as Record<string, unknown>);
-    const upTo = options.upTo ?? (await store.headPosition());
+    const upTo = await endOf(options.upTo);
     const events = upTo === null ? 0 : await store.countEvents({ ...options, upTo });
     res.json({ events, upTo });
   });
 
   router.get('/v1/events', async (req, res) => {
     const options = replayOptions(req.query as Record<string, unknown>);
-    const upTo = options.upTo ?? (await store.headPosition());
+    const upTo = await endOf(options.upTo);
     res.status(200).type('application/x-ndjson');
     if (upTo !== null) res.setHeader('crh-up-to', upTo);
     // No buffering proxies: lines should reach the client as they are read.
@@ -44,9 +51,14 @@ export function replayRoutes(store: EventStore): Router {
       }
       res.end();
     } catch (error) {
-      // Headers and lines are out: no problem+json now. Cutting the
-      // connection leaves the client a last line without its newline,
-      // which it can tell from the end of a complete replay.
+      // Nothing sent yet: an ordinary problem+json answer.
+      if (!res.headersSent) {
+        res.removeHeader('crh-up-to');
+        throw error;
+      }
+      // Lines are out: no problem+json now. Cutting the connection leaves
+      // the chunked response unfinished, which clients report as an error
+      // rather than the end of a complete replay.
       req.log?.error({ err: error }, 'replay failed mid-stream');
       res.destroy(error as Error);
     }

@@ -119,6 +119,18 @@ describe('replay API: GET /v1/events as NDJSON', () => {
     expect(count).toEqual({ events: 2, upTo: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
+  it('never streams past the head, whatever upTo a client asks for', async () => {
+    const head = await database.store.headPosition();
+    const far = `${'7'.padEnd(16, 'f')}${'7'.padEnd(16, 'f')}`;
+    const response = await fetch(`${base}/v1/events?upTo=${far}&limit=1`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('crh-up-to')).toBe(head);
+    await response.text();
+    expect(await (await fetch(`${base}/v1/events/count?upTo=${far}`)).json()).toMatchObject({ upTo: head });
+    const outOfRange = await fetch(`${base}/v1/events?after=${'f'.repeat(32)}`);
+    expect(outOfRange.status).toBe(400);
+  });
+
   it('answers bad parameters with one problem+json listing each, and streams nothing', async () => {
     const response = await fetch(
       `${base}/v1/events?after=12&from=yesterday&types=ContactLoged&limit=0&colour=red`,

@@ -25,16 +25,23 @@ export function publishing(
   logger: Logger,
   onFailure: (changes: number) => void,
 ): (changes: KeyedChange[]) => Promise<void> {
-  return async (changes) => {
-    if (changes.length === 0) return;
-    try {
-      await feed.publish(changes);
-    } catch (error) {
-      onFailure(changes.length);
-      logger.error(
-        { err: error, changes: changes.length },
-        'change feed: publish failed; live subscribers miss these',
-      );
-    }
+  // One publish at a time, in the order asked: batches and day turns
+  // commit in turn (the projection clock) but run on two loops, so their
+  // publishes must not overtake each other.
+  let queue: Promise<void> = Promise.resolve();
+  return (changes) => {
+    if (changes.length === 0) return queue;
+    queue = queue.then(async () => {
+      try {
+        await feed.publish(changes);
+      } catch (error) {
+        onFailure(changes.length);
+        logger.error(
+          { err: error, changes: changes.length },
+          'change feed: publish failed; live subscribers miss these',
+        );
+      }
+    });
+    return queue;
   };
 }

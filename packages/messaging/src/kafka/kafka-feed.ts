@@ -70,6 +70,12 @@ export function createKafkaSubscriber(options: {
   logger: FeedLogger;
   /** Default: crh-gateway-<uuid>. */
   groupId?: string;
+  /**
+   * Called when the consumer stopped for good (kafkajs gave up and will not
+   * restart it): from then on nothing is delivered, so the process should
+   * not carry on as if it were listening.
+   */
+  onFailure?: (error: Error) => void;
 }): ChangeFeedSubscriber {
   const topic = options.topic ?? DEFAULT_FEED_TOPIC;
   const consumer = options.kafka.consumer({
@@ -89,6 +95,13 @@ export function createKafkaSubscriber(options: {
       } finally {
         await admin.disconnect();
       }
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        options.logger.error(
+          { err: payload.error, restart: payload.restart },
+          'change feed: Kafka consumer crashed',
+        );
+        if (!payload.restart) options.onFailure?.(payload.error);
+      });
       await consumer.connect();
       started = true;
       await consumer.subscribe({ topics: [topic], fromBeginning: false });

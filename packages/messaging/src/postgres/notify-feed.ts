@@ -75,8 +75,18 @@ export function createNotifySubscriber(options: {
       options.logger.warn({ err: error }, 'change feed: connection lost; reconnecting');
       void reconnect(next);
     });
-    await next.connect();
-    await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    try {
+      await next.connect();
+      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      await next.end().catch(() => undefined);
+      throw error;
+    }
+    if (closed) {
+      // Closed while connecting: this connection must not outlive it.
+      await next.end().catch(() => undefined);
+      return;
+    }
     client = next;
   }
 

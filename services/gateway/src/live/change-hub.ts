@@ -123,40 +123,51 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
 
   async function handle(values: readonly unknown[]): Promise<void> {
     for (const value of values) {
-      const change = value as FeedChange;
-      switch (change?.kind) {
-        case 'event':
-          if (eventSubs.size > 0) publishEvent(change.event);
-          break;
-        case 'eventRef':
-          if (eventSubs.size > 0) {
-            const event = await readReferenced(change.customerId, change.position);
-            if (event) publishEvent(event);
-            else deps.logger.warn({ position: change.position }, 'live events: referenced event not found');
-          }
-          break;
-        case 'status':
-          for (const { manager, queue } of statusSubs)
-            if (manager === null || manager === change.change.accountManagerId) queue.push(change.change);
-          break;
-        case 'alert':
-          for (const { filter, queue } of alertSubs) {
-            const { accountManagerId, kinds } = filter;
-            if (accountManagerId !== null && accountManagerId !== change.alert.accountManagerId) continue;
-            if (kinds !== null && !kinds.includes(change.alert.kind)) continue;
-            queue.push(change.alert);
-          }
-          break;
-        case 'kpis':
-          for (const scope of change.scopes === 'all' ? [...kpiWork.keys()] : change.scopes)
-            refreshKpis(scope);
-          break;
-        default:
-          deps.logger.warn(
-            { kind: (change as { kind?: unknown })?.kind },
-            'change feed: unknown change skipped',
-          );
+      try {
+        await handleOne(value as FeedChange);
+      } catch (error) {
+        // One change that cannot be delivered (a store read failing) costs
+        // only itself, never the rest of the delivery.
+        deps.logger.error(
+          { err: error, kind: (value as { kind?: unknown })?.kind },
+          'change feed: a change was not delivered',
+        );
       }
+    }
+  }
+
+  async function handleOne(change: FeedChange): Promise<void> {
+    switch (change?.kind) {
+      case 'event':
+        if (eventSubs.size > 0) publishEvent(change.event);
+        break;
+      case 'eventRef':
+        if (eventSubs.size > 0) {
+          const event = await readReferenced(change.customerId, change.position);
+          if (event) publishEvent(event);
+          else deps.logger.warn({ position: change.position }, 'live events: referenced event not found');
+        }
+        break;
+      case 'status':
+        for (const { manager, queue } of statusSubs)
+          if (manager === null || manager === change.change.accountManagerId) queue.push(change.change);
+        break;
+      case 'alert':
+        for (const { filter, queue } of alertSubs) {
+          const { accountManagerId, kinds } = filter;
+          if (accountManagerId !== null && accountManagerId !== change.alert.accountManagerId) continue;
+          if (kinds !== null && !kinds.includes(change.alert.kind)) continue;
+          queue.push(change.alert);
+        }
+        break;
+      case 'kpis':
+        for (const scope of change.scopes === 'all' ? [...kpiWork.keys()] : change.scopes) refreshKpis(scope);
+        break;
+      default:
+        deps.logger.warn(
+          { kind: (change as { kind?: unknown })?.kind },
+          'change feed: unknown change skipped',
+        );
     }
   }
 
