@@ -8,7 +8,7 @@ import { freePort } from '@crh/cli/free-port';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import { createTestDatabase, quietLogger } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Platform, startPlatform, waitFor } from '../support/service-process.ts';
+import { type Platform, postEvents, startPlatform, waitFor } from '../support/service-process.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -65,12 +65,7 @@ describe('crh replay', () => {
             ? { name: 'CLI', accountManagerId: 'am-1' }
             : { channel: 'call', direction: 'outbound' },
       }));
-      const response = await fetch(`${platform.ingest}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
-      });
-      expect(response.status).toBe(200);
+      expect((await postEvents(platform.ingest, events)).status).toBe(200);
       return events.map((e) => e.id);
     };
     for (let b = 0; b < 30; b++) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Subscriber, subscribeSse, subscribeWs } from '../support/graphql-subscribers.ts';
-import { type Platform, startPlatform } from '../support/service-process.ts';
+import { type Platform, postEvents, startPlatform } from '../support/service-process.ts';
 
 // The full stack's feed: the projector publishes to a Kafka topic on a real
 // broker, and each of two gateway processes consumes all of it (a consumer
@@ -47,14 +47,8 @@ describe('change feed over Kafka: two gateway processes both deliver', () => {
     );
     open.push(sse, ws, status as Subscriber<unknown>);
 
-    const post = async (events: unknown[]) => {
-      const response = await fetch(`${platform.ingest}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
-      });
-      expect(response.status).toBe(200);
-    };
+    const post = async (events: unknown[]) =>
+      expect((await postEvents(platform.ingest, events)).status).toBe(200);
     const event = (customerId: string, type: string, data: object) => ({
       id: randomUUID(),
       type,

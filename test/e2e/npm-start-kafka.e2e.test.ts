@@ -5,7 +5,7 @@ import { createKafkaClient } from '@crh/messaging/kafka';
 import { createTestDatabase, quietLogger } from '@crh/testing';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { subscribeSse } from '../support/graphql-subscribers.ts';
-import { runCli, waitFor } from '../support/service-process.ts';
+import { postEvents, runCli, waitFor } from '../support/service-process.ts';
 
 // `npm start -- --kafka` on the test run's broker (KAFKA_BROKERS): the change
 // feed on Kafka and the relay copying the log to the data teams' topic.
@@ -59,11 +59,7 @@ describe('crh start --kafka', () => {
         occurredAt: new Date().toISOString(),
         data: { name: 'Via Kafka', accountManagerId: 'am-k' },
       };
-      const posted = await fetch(`http://127.0.0.1:${ingest}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ events: [event] }),
-      });
+      const posted = await postEvents(`http://127.0.0.1:${ingest}`, [event]);
       expect(posted.status).toBe(200);
       await sse.next((d) => d.eventRecorded.id === event.id, 30_000);
       sse.close();

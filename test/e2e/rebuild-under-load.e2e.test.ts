@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, startPlatform, waitFor } from '../support/service-process.ts';
+import { type Platform, postEvents, startPlatform, waitFor } from '../support/service-process.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -28,14 +28,8 @@ describe('crh rebuild under live load', () => {
     expect(codes).toEqual([0, 0, 0]);
   });
 
-  const post = async (events: unknown[]) => {
-    const response = await fetch(`${platform.ingest}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-    });
-    expect(response.status).toBe(200);
-  };
+  const post = async (events: unknown[]) =>
+    expect((await postEvents(platform.ingest, events)).status).toBe(200);
   const onboarding = (customerId: string, day: string) => ({
     id: randomUUID(),
     type: 'CustomerOnboarded',

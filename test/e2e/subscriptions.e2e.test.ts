@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Subscriber, subscribeSse, subscribeWs } from '../support/graphql-subscribers.ts';
-import { type ServiceProcess, startPlatform, waitFor } from '../support/service-process.ts';
+import { postEvents, type ServiceProcess, startPlatform, waitFor } from '../support/service-process.ts';
 
 // Dashboards as users run them: ingest, projector and gateway processes on
 // one PostgreSQL, the change feed over LISTEN/NOTIFY, subscriptions over SSE
@@ -31,14 +31,7 @@ describe('live subscriptions over SSE and WebSocket (PostgreSQL LISTEN/NOTIFY fe
     expect(codes).toEqual([0, 0, 0]);
   });
 
-  const post = async (events: unknown[]) => {
-    const response = await fetch(`${ingest}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-    });
-    expect(response.status).toBe(200);
-  };
+  const post = async (events: unknown[]) => expect((await postEvents(ingest, events)).status).toBe(200);
   const envelope = (
     customerId: string,
     type: string,

@@ -133,3 +133,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
     interrupt: () => cli.kill('SIGINT'),
   };
 }
+
+/** POST /v1/events to an ingest base URL; the response as ingest gave it. */
+export function postEvents(ingest: string, events: readonly unknown[]): Promise<Response> {
+  return fetch(`${ingest}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
+  });
+}

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingEvent } from '@crh/domain';
 import { createRelay } from '@crh/event-relay';
 import { createPgPool, createPostgresEventStore } from '@crh/event-store/postgres';
 import { createKafkaClient } from '@crh/messaging/kafka';
+import { appendAll } from './bench-throughput.ts';
 import { benchLog } from './book-generator.ts';
 import { recreateDatabase } from './embedded-postgres.ts';
 
@@ -48,7 +48,7 @@ export async function benchRelay(
   try {
     await store.migrate();
     options.log(`appending ${count} events ...`);
-    await appendConcurrently(benchLog(count), 4, (batch) => store.append(batch));
+    await appendAll(benchLog(count), 4, (batch) => store.append(batch));
     const figures: RelayFigure[] = [];
     for (const round of ['cold broker', 'warm broker']) {
       const topic = `crh.events.v1.bench-${randomUUID().slice(0, 8)}`;
@@ -80,22 +80,4 @@ export async function benchRelay(
     await store.close();
     await pool.end();
   }
-}
-
-async function appendConcurrently(
-  events: readonly IncomingEvent[],
-  concurrency: number,
-  append: (batch: IncomingEvent[]) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (;;) {
-        const start = next;
-        next += 500;
-        if (start >= events.length) return;
-        await append(events.slice(start, start + 500));
-      }
-    }),
-  );
 }

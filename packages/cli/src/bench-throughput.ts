@@ -210,7 +210,8 @@ async function backendsGone(pool: Pool, applicationName: string): Promise<void> 
   await new Promise((resolve) => setTimeout(resolve, 250));
 }
 
-async function appendAll(
+/** Appends in batches of 500, `concurrency` at a time, as many clients would. */
+export async function appendAll(
   events: readonly IncomingEvent[],
   concurrency: number,
   append: (batch: IncomingEvent[]) => Promise<unknown>,

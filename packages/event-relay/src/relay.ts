@@ -1,4 +1,4 @@
-import type { EventStore, RecordedEvent } from '@crh/event-store';
+import { type EventStore, type RecordedEvent, readAhead, readToEnd } from '@crh/event-store';
 import { sleep, whileHoldingLock } from '@crh/event-store/postgres';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
@@ -156,7 +156,8 @@ export function createRelay(deps: RelayDeps): Relay {
       try {
         session = await openSession();
         const batches = store.subscribeAll({ after: session.after, batchSize, signal });
-        for await (const batch of readingAhead(batches)) await session.relay(batch);
+        // The next batch is read while this one is sent: database and brokers work at once.
+        for await (const batch of readAhead(batches, (b) => b)) await session.relay(batch);
       } catch (error) {
         if (signal.aborted) break;
         logger.error({ err: error }, `relay failed; retrying from checkpoint in ${RETRY_DELAY_MS} ms`);
@@ -180,17 +181,8 @@ export function createRelay(deps: RelayDeps): Relay {
         const session = await openSession();
         try {
           let count = 0;
-          async function* toEnd(): AsyncGenerator<RecordedEvent[]> {
-            let after = session.after;
-            for (;;) {
-              const batch = await store.readAll({ after, limit: batchSize });
-              const last = batch.at(-1);
-              if (!last) return;
-              yield batch;
-              after = last.position;
-            }
-          }
-          for await (const batch of readingAhead(toEnd())) count += await session.relay(batch);
+          const batches = readAhead(readToEnd(store, session.after, batchSize), (batch) => batch);
+          for await (const batch of batches) count += await session.relay(batch);
           return count;
         } finally {
           await session.close();
@@ -202,25 +194,4 @@ export function createRelay(deps: RelayDeps): Relay {
       await leading(signal, () => followLog(signal));
     },
   };
-}
-
-/**
- * Reads the next batch from the log while the current one is being sent:
- * the database and the brokers work at the same time.
- */
-async function* readingAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  let next = iterator.next();
-  try {
-    for (;;) {
-      const result = await next;
-      if (result.done) return;
-      next = iterator.next();
-      yield result.value;
-    }
-  } finally {
-    // The read ahead is dropped; its failure, if any, is not ours to report.
-    next.catch(() => undefined);
-    await iterator.return?.(undefined);
-  }
 }

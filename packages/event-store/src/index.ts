@@ -1,3 +1,4 @@
 export * from './port.ts';
-export { ndjsonLines, replayThroughReadAll } from './replay-lines.ts';
+export { readAhead, readToEnd } from './read-ahead.ts';
+export { ndjsonLines, replayEnd, replayThroughReadAll } from './replay-lines.ts';
 export { toEnvelope } from './stored-envelope.ts';

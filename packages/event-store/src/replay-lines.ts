@@ -12,9 +12,7 @@ export async function* replayThroughReadAll(
   store: Pick<EventStore, 'readAll' | 'headPosition'>,
   options: ReplayOptions,
 ): AsyncGenerator<string> {
-  // Never past the head: what lies beyond it may still be filled in.
-  const head = await store.headPosition();
-  const upTo = head !== null && options.upTo && options.upTo < head ? options.upTo : head;
+  const upTo = await replayEnd(store, options.upTo);
   if (upTo === null) return;
   let after = options.after ?? null;
   let left = options.limit ?? Number.POSITIVE_INFINITY;
@@ -33,6 +31,19 @@ export async function* replayThroughReadAll(
     left -= page.length;
     after = page.at(-1)!.position;
   }
+}
+
+/**
+ * Where a replay ends: the readable head, or `upTo` when it is below it.
+ * Never past the head: rows beyond it may still get a smaller position from
+ * a transaction that commits later, and a resume after them would skip it.
+ */
+export async function replayEnd(
+  store: Pick<EventStore, 'headPosition'>,
+  upTo: string | null | undefined,
+): Promise<string | null> {
+  const head = await store.headPosition();
+  return head !== null && upTo && upTo < head ? upTo : head;
 }
 
 export function ndjsonLines(events: readonly RecordedEvent[]): string {

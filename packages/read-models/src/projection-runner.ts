@@ -1,11 +1,10 @@
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf } from '@crh/domain';
-import type { EventStore, RecordedEvent } from '@crh/event-store';
+import { type EventStore, readAhead, readToEnd } from '@crh/event-store';
 import { sleep, whileHoldingLock } from '@crh/event-store/postgres';
 import type { Pool } from 'pg';
 import { readCheckpoint } from './checkpoints.ts';
 import { historyFromStore } from './customer-history.ts';
 import { type DayTurn, turnDays } from './day-turn.ts';
-import { readAhead } from './read-ahead.ts';
 import { ensureReadModelsMatch, readModelFingerprint } from './read-model-fingerprint.ts';
 import { buildRelationships } from './relationship-build.ts';
 import {
@@ -254,17 +253,8 @@ export function createProjector(deps: ProjectorDeps): Projector {
       const processed = await leading(null, async () => {
         await prepare();
         let count = 0;
-        const start = await checkpoint();
-        async function* toEnd(): AsyncGenerator<readonly RecordedEvent[]> {
-          let after = start;
-          for (;;) {
-            const batch = await store.readAll({ after, limit: batchSize });
-            if (batch.length === 0) return;
-            yield batch;
-            after = batch.at(-1)!.position;
-          }
-        }
-        for await (const batch of readAhead(toEnd(), prepareRelationshipBatch)) {
+        const batches = readToEnd(store, await checkpoint(), batchSize);
+        for await (const batch of readAhead(batches, prepareRelationshipBatch)) {
           await handle(batch);
           count += batch.records.length;
         }

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { EventStore } from '@crh/event-store';
+import { type EventStore, replayEnd } from '@crh/event-store';
 import { Router } from 'express';
 import { replayOptions } from './replay-params.ts';
 
@@ -15,23 +15,16 @@ import { replayOptions } from './replay-params.ts';
 export function replayRoutes(store: EventStore): Router {
   const router = Router();
 
-  // The end of a replay: the head, or the client's upTo when below it
-  // (beyond the head the log may still fill in).
-  const endOf = async (upTo: string | null | undefined) => {
-    const head = await store.headPosition();
-    return head !== null && upTo && upTo < head ? upTo : head;
-  };
-
   router.get('/v1/events/count', async (req, res) => {
     const options = replayOptions(req.query as Record<string, unknown>);
-    const upTo = await endOf(options.upTo);
+    const upTo = await replayEnd(store, options.upTo);
     const events = upTo === null ? 0 : await store.countEvents({ ...options, upTo });
     res.json({ events, upTo });
   });
 
   router.get('/v1/events', async (req, res) => {
     const options = replayOptions(req.query as Record<string, unknown>);
-    const upTo = await endOf(options.upTo);
+    const upTo = await replayEnd(store, options.upTo);
     res.status(200).type('application/x-ndjson');
     if (upTo !== null) res.setHeader('crh-up-to', upTo);
     // No buffering proxies: lines should reach the client as they are read.

@@ -7,7 +7,7 @@ import type {
   ReplayOptions,
   SubscribeOptions,
 } from '../port.ts';
-import { replayThroughReadAll } from '../replay-lines.ts';
+import { replayEnd, replayThroughReadAll } from '../replay-lines.ts';
 import { appendBatch } from './append-batch.ts';
 import { inParallel } from './bounded-parallel.ts';
 import { connectEsdbLog } from './esdb-client.ts';
@@ -166,7 +166,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async countEvents(options: ReplayOptions): Promise<number> {
-    const upTo = options.upTo ?? (await this.headPosition());
+    const upTo = await replayEnd(this, options.upTo);
     if (upTo === null) return 0;
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     let count = 0;

@@ -8,6 +8,7 @@ import type {
   ReplayOptions,
   SubscribeOptions,
 } from '../port.ts';
+import { replayEnd } from '../replay-lines.ts';
 import {
   APPEND_SQL,
   type AppendRow,
@@ -176,7 +177,7 @@ export class PostgresEventStore implements EventStore {
    * a slow reader slows the reads (the caller awaits between chunks).
    */
   async *replay(options: ReplayOptions): AsyncGenerator<string> {
-    const upTo = await this.#replayEnd(options);
+    const upTo = await replayEnd(this, options.upTo);
     if (upTo === null) return;
     let after = options.after ?? null;
     let left = options.limit ?? Number.POSITIVE_INFINITY;
@@ -198,22 +199,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   async countEvents(options: ReplayOptions): Promise<number> {
-    const upTo = await this.#replayEnd(options);
+    const upTo = await replayEnd(this, options.upTo);
     if (upTo === null) return 0;
     const { rows } = await this.#pool.query<{ n: string }>(countQuery(options, upTo));
     const n = Number(rows[0]?.n ?? 0);
     return options.limit === undefined ? n : Math.min(n, options.limit);
-  }
-
-  /**
-   * The readable head, or `upTo` when it is below it: rows past the head may
-   * still get a smaller position from a transaction that commits later, so a
-   * replay must never read beyond it (that is what makes a resume gap-free).
-   */
-  async #replayEnd(options: ReplayOptions): Promise<string | null> {
-    const head = await this.headPosition();
-    if (head === null || !options.upTo || options.upTo >= head) return head;
-    return options.upTo;
   }
 
   subscribeAll(options: SubscribeOptions): AsyncGenerator<RecordedEvent[]> {

@@ -1,3 +1,5 @@
+import type { EventStore, RecordedEvent } from './port.ts';
+
 /**
  * Reads and prepares the next item while the caller is still working on the
  * current one: the projector's database round trips and its CPU work (parsing,
@@ -21,5 +23,23 @@ export async function* readAhead<T, U>(source: AsyncIterable<T>, prepare: (item:
     // Settle the read in flight before closing the source, so nothing is left dangling.
     await next.catch(() => undefined);
     await iterator.return?.();
+  }
+}
+
+/**
+ * The global log from `after` to its end as it is while reading, batch by
+ * batch (a catch-up that, unlike `subscribeAll`, stops at the end).
+ */
+export async function* readToEnd(
+  store: Pick<EventStore, 'readAll'>,
+  after: string | null,
+  batchSize: number,
+): AsyncGenerator<RecordedEvent[]> {
+  for (;;) {
+    const batch = await store.readAll({ after, limit: batchSize });
+    const last = batch.at(-1);
+    if (!last) return;
+    yield batch;
+    after = last.position;
   }
 }
