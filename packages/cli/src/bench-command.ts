@@ -7,6 +7,7 @@ import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
 import { benchKafka } from './bench-kafka.ts';
 import { benchLateEvents } from './bench-late-event.ts';
 import { benchQueries } from './bench-queries.ts';
+import { benchRebuild, type RebuildFigure } from './bench-rebuild.ts';
 import { benchRelay, type RelayFigure } from './bench-relay.ts';
 import { benchReplay, type ReplayFigure } from './bench-replay.ts';
 import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
@@ -34,11 +35,13 @@ const log = (line: string) => console.log(`[bench] ${line}`);
  * 4. relay: the event log copied to a Kafka topic (`--relay-events N`);
  * 5. replay: `GET /v1/events` read to the end over HTTP (`--replay-events N`,
  *    default 1,000,000), with the ingest process's memory.
- * `--only throughput|book|live|relay|replay` runs one part.
+ * 6. rebuild: every read model of the book rebuilt from its log into new
+ *    tables and swapped in (`crh rebuild`), with this process's memory.
+ * `--only throughput|book|live|relay|replay|rebuild` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
   const only = argValue(args, '--only');
-  const runs = (part: 'throughput' | 'book' | 'live' | 'relay' | 'replay') =>
+  const runs = (part: 'throughput' | 'book' | 'live' | 'relay' | 'replay' | 'rebuild') =>
     only === undefined || only === part;
   const embedded = config.env.DATABASE_URL
     ? null
@@ -50,6 +53,7 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     live?: SubscriptionFigures[];
     relay?: { brokers: string; rounds: RelayFigure[] };
     replay?: ReplayFigure[];
+    rebuild?: RebuildFigure;
   } = {};
   const kafka = runs('live') || runs('relay') ? await benchKafka(config, log) : null;
   try {
@@ -61,9 +65,9 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
         log,
       });
     }
+    const customers = Number(argValue(args, '--customers') ?? LARGE_BOOK.customers);
+    const book = { ...LARGE_BOOK, customers, managers: Math.max(1, Math.round(customers / 200)) };
     if (runs('book')) {
-      const customers = Number(argValue(args, '--customers') ?? LARGE_BOOK.customers);
-      const book = { ...LARGE_BOOK, customers, managers: Math.max(1, Math.round(customers / 200)) };
       const loaded = await loadBook(adminUrl, book, config, { fresh: args.includes('--fresh'), log });
       const { url, ...figures } = loaded;
       const samples = Number(argValue(args, '--samples') ?? 300);
@@ -107,6 +111,11 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
       });
       results.relay = { rounds, brokers: kafka.description };
     }
+    if (runs('rebuild')) {
+      // After the book part when both run: it reuses the book that part kept.
+      const loaded = await loadBook(adminUrl, book, config, { fresh: false, log });
+      results.rebuild = await benchRebuild(loaded.url, config, log);
+    }
     if (runs('replay')) {
       results.replay = await benchReplay(adminUrl, {
         events: Number(argValue(args, '--replay-events') ?? 1_000_000),
@@ -132,12 +141,19 @@ function report(results: {
   live?: SubscriptionFigures[];
   relay?: { brokers: string; rounds: RelayFigure[] };
   replay?: ReplayFigure[];
+  rebuild?: RebuildFigure;
 }): void {
   log(`machine: ${machine()}`);
   for (const f of results.throughput?.figures ?? []) {
     log(
       `${f.name.padEnd(45)} ${String(f.perSecond).padStart(8)} events/s  (${f.events} in ${f.seconds.toFixed(2)} s)`,
     );
+    if (f.phases) {
+      const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+      log(
+        `  new tables loaded in ${s(f.phases.loadMs)}, indexed in ${s(f.phases.indexMs)}, swapped in in ${s(f.phases.swapMs)}`,
+      );
+    }
     const signals = f.signals;
     if (signals) {
       const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -168,6 +184,16 @@ function report(results: {
       `replay NDJSON, ${r.name}: ${r.events} events (${r.megabytes} MiB) in ${r.seconds.toFixed(2)} s = ${r.eventsPerSecond} events/s; ingest RSS ${r.rssBeforeMiB} -> peak ${r.rssPeakMiB} MiB`,
     );
   }
+  const rebuild = results.rebuild;
+  if (rebuild) {
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    log(
+      `rebuild: ${rebuild.events} events of ${rebuild.customers} customers in ${rebuild.seconds.toFixed(1)} s = ${rebuild.perSecond} events/s ` +
+        `(load ${s(rebuild.phases.loadMs)}, indexes ${s(rebuild.phases.indexMs)}, swap ${s(rebuild.phases.swapMs)}); ` +
+        `RSS ${rebuild.rssMiB.before} MiB before, peak per third ${rebuild.rssMiB.peakByThird.join(' / ')} MiB`,
+    );
+  }
+
   const book = results.book;
   if (!book) return;
   log(

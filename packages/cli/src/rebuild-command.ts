@@ -1,10 +1,17 @@
 import type { PlatformConfig } from '@crh/config';
 import { openEventStore } from '@crh/event-store/open';
 import { createPgPool } from '@crh/event-store/postgres';
-import { buildRelationships, migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models';
+import {
+  buildRelationships,
+  migrateReadModels,
+  RELATIONSHIPS_PROJECTION,
+  readCheckpoint,
+  readModelsBuiltWithOtherRules,
+} from '@crh/read-models';
 import { openPlatformDatabase } from './platform-database.ts';
 
 const log = (line: string) => console.log(`[crh rebuild] ${line}`);
+const seconds1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Every read model is one projection today (one checkpoint covers them all). */
 const PROJECTIONS = ['relationships'] as const;
@@ -23,7 +30,7 @@ export async function rebuildCommand(config: PlatformConfig, args: readonly stri
     return 2;
   }
   const database = await openPlatformDatabase(config, log, 'crh', true);
-  const pool = createPgPool(database.url, { max: 3, applicationName: 'crh-rebuild' });
+  const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-rebuild' });
   const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
   try {
     await store.migrate();
@@ -42,22 +49,27 @@ export async function rebuildCommand(config: PlatformConfig, args: readonly stri
       log('the log is empty: nothing to rebuild');
       return 0;
     }
+    // Up to what the projector has applied: the new tables then catch up
+    // with it at the swap, so nothing it has not announced yet is skipped.
+    const upTo = (await readCheckpoint(pool, RELATIONSHIPS_PROJECTION)) ?? head;
     log(
-      `rebuilding from the log up to ${head} (database: ${database.description}); the current views serve meanwhile`,
+      `rebuilding from the log up to ${upTo} (database: ${database.description}); the current views serve meanwhile`,
     );
     const started = performance.now();
     let peakRss = process.memoryUsage.rss();
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage.rss());
     }, 200);
-    const built = await buildRelationships(pool, store, config.rules, head, () => new Date(), {
+    const built = await buildRelationships(pool, store, config.rules, upTo, () => new Date(), {
       force: true,
     }).finally(() => clearInterval(sampler));
     const seconds = (performance.now() - started) / 1000;
     if (built) {
       log(
         `done: ${built.events} events of ${built.customers} customers in ${seconds.toFixed(1)} s ` +
-          `(${Math.round(built.events / seconds)} events/s, peak memory ${Math.round(peakRss / 2 ** 20)} MiB); ` +
+          `(${Math.round(built.events / seconds)} events/s, peak memory ${Math.round(peakRss / 2 ** 20)} MiB; ` +
+          `load ${seconds1(built.timings.loadMs)}, indexes ${seconds1(built.timings.indexMs)}, ` +
+          `swap ${seconds1(built.timings.swapMs)} with ${built.caughtUp} events applied meanwhile); ` +
           `the projector goes on after ${built.upTo}`,
       );
     }

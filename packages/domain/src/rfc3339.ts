@@ -13,6 +13,12 @@ export function daysInMonth(year: number, month: number): number {
 
 /** The instant as `toISOString()` (UTC, milliseconds), or null when not RFC 3339 with offset. */
 export function normaliseRfc3339(text: string): string | null {
+  // Already normal (every stored event's instants): what a round trip keeps
+  // is a real calendar instant. The projector checks millions of them.
+  if (text.length === 24 && text.endsWith('Z') && !text.startsWith('0000')) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms) && new Date(ms).toISOString() === text) return text;
+  }
   const m = RFC3339.exec(text);
   if (!m) return null;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [

@@ -72,7 +72,8 @@ const toLocalDate = (w: { year: number; month: number; day: number }): LocalDate
 
 const QUARTER_HOUR_MS = 15 * 60_000;
 const MAX_CACHED = 200_000;
-const bucketOffsets = new Map<string, number>();
+const offsetsByZone = new Map<string, Map<number, number>>();
+const dayNames = new Map<number, LocalDate>();
 const startCache = new Map<string, number>();
 
 // Today's zone offsets change only on quarter-hour boundaries, so one lookup
@@ -81,14 +82,18 @@ const startCache = new Map<string, number>();
 // such as +00:20 change mid-quarter; such a quarter is marked NaN and its
 // instants are looked up one by one.
 function cachedOffset(ms: number, timeZone: string): number {
+  let offsets = offsetsByZone.get(timeZone);
+  if (offsets === undefined) {
+    offsets = new Map();
+    offsetsByZone.set(timeZone, offsets);
+  }
   const bucket = Math.floor(ms / QUARTER_HOUR_MS);
-  const key = `${timeZone}|${bucket}`;
-  let offset = bucketOffsets.get(key);
+  let offset = offsets.get(bucket);
   if (offset === undefined) {
     const atStart = offsetAt(bucket * QUARTER_HOUR_MS, timeZone);
     offset = atStart === offsetAt((bucket + 1) * QUARTER_HOUR_MS, timeZone) ? atStart : Number.NaN;
-    if (bucketOffsets.size >= MAX_CACHED) bucketOffsets.clear();
-    bucketOffsets.set(key, offset);
+    if (offsets.size >= MAX_CACHED) offsets.clear();
+    offsets.set(bucket, offset);
   }
   return Number.isNaN(offset) ? offsetAt(ms, timeZone) : offset;
 }
@@ -99,7 +104,15 @@ export function localDateOf(instant: Date | string | number, timeZone: string): 
     instant instanceof Date ? instant.getTime() : typeof instant === 'string' ? Date.parse(instant) : instant;
   if (!Number.isFinite(ms)) throw new RangeError(`not an instant: ${String(instant)}`);
   const offset = timeZone === 'UTC' ? 0 : cachedOffset(ms, timeZone);
-  return new Date(ms + offset).toISOString().slice(0, 10);
+  // A few thousand days name millions of instants: format each day once.
+  const day = Math.floor((ms + offset) / DAY_MS);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size >= MAX_CACHED) dayNames.clear();
+    dayNames.set(day, name);
+  }
+  return name;
 }
 
 const midnights = new Map<LocalDate, number>();

@@ -22,6 +22,7 @@ export {
   type RunnerLogger,
 } from './projection-runner.ts';
 export {
+  READ_MODEL_TABLES,
   readModelFingerprint,
   readModelsBuiltWithOtherRules,
   requestRebuild,

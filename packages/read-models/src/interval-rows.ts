@@ -110,12 +110,16 @@ const COPY_COLUMNS = [
   'open_promise_due_at',
 ];
 
-/** A batch's new intervals in one COPY, inside the batch's transaction. */
-export async function insertIntervals(db: Queryable, intervals: readonly StatusInterval[]): Promise<void> {
+/** A batch's new intervals in one COPY, inside the batch's transaction (a build: into its schema). */
+export async function insertIntervals(
+  db: Queryable,
+  intervals: readonly StatusInterval[],
+  schema = 'crh',
+): Promise<void> {
   if (intervals.length === 0) return;
   await copyInto(
     db,
-    'crh.rm_relationship_intervals',
+    `${schema}.rm_relationship_intervals`,
     COPY_COLUMNS,
     intervals.map((i) => [
       i.customerId,

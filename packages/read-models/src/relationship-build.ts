@@ -1,48 +1,70 @@
-import { emptyFold, intervalOn, localDateOf, type StatusInterval, walkIntervals } from '@crh/domain';
-import type { EventStore } from '@crh/event-store';
+import { emptyFold, intervalOn, type LocalDate, localDateOf, walkIntervals } from '@crh/domain';
+import { type EventStore, readAhead } from '@crh/event-store';
+import { whileHoldingLock } from '@crh/event-store/postgres';
 import type { Pool } from 'pg';
-import { writeCheckpoint } from './checkpoints.ts';
 import { type CopyValue, copyInto } from './copy-rows.ts';
 import { insertIntervals } from './interval-rows.ts';
-import { lockClock } from './projection-clock.ts';
-import { READ_MODEL_TABLES, readModelFingerprint } from './read-model-fingerprint.ts';
+import { readModelFingerprint } from './read-model-fingerprint.ts';
+import { swapInBuild } from './relationship-build-swap.ts';
 import {
   type ProjectionContext,
   parkEvents,
   prepareRelationshipBatch,
   RELATIONSHIPS_PROJECTION,
 } from './relationship-projection.ts';
-import { SignalBuild } from './signal-projection.ts';
+import {
+  createShadowTables,
+  dropShadowTables,
+  indexShadowTables,
+  SHADOW_PARKED,
+  SHADOW_SCHEMA,
+  shadowIndexDefinitions,
+  shadowOf,
+} from './shadow-tables.ts';
+import { SignalBuild, sumShadowSignals, writeSignalRows } from './signal-build.ts';
 
 export interface BuildResult {
-  /** The log position the read models were built up to (the new checkpoint). */
+  /** The log position the read models are up to now (the new checkpoint). */
   upTo: string;
   events: number;
   customers: number;
   parked: number;
-  /** Wall time spent on the signal read models (SignalBuild add, flush, finish), in milliseconds. */
-  timings: { signalsMs: number };
+  /** Events the live projector applied during the build, applied to the new tables at the swap. */
+  caughtUp: number;
+  /** Wall time of the phases, in milliseconds. */
+  timings: { loadMs: number; indexMs: number; swapMs: number };
 }
 
-/** Rows held before a COPY: large enough to amortise it, small enough for memory. */
+/** Interval rows derived before they are written: large enough to amortise a COPY, small enough for memory. */
 const FLUSH_ROWS = 50_000;
+/** Events per read of the log (whole streams: a page ends at a stream's end). */
+const READ_EVENTS = 20_000;
+/** Index builds at once: they are CPU-bound sorts, one per core of a small server. */
+const INDEX_WORKERS = 2;
+/** One build at a time, whoever starts it (an operator's rebuild, a projector after a rule change). */
+const BUILD_LOCK = 'crh.read-models.build';
 
 /**
- * Builds every read model from the log, customer by customer: each stream up
- * to `upTo` (at least the checkpoint: it never moves back) is folded whole
- * and its intervals derived once and written with COPY. Replaying the log in
- * time order instead rewrites a customer's latest intervals with nearly
- * every event, which is what makes a rebuild slow.
+ * Builds every read model from the log up to `upTo` into new tables, then
+ * switches to them at once (blue/green):
  *
- * Blue/green by MVCC: one transaction deletes every row of the read models
- * and writes the new ones, so queries keep reading the old rows until it
- * commits and then see the new ones all at once, never a half-built view.
- * It holds the projection clock, so live batches and day turns wait and
- * then go on from where the build ended. The fingerprint of `context` is
- * written with the checkpoint: a crash leaves the old rows and the old
- * fingerprint, and the next start builds again. Returns null when the read
- * models already are what it would build (another process built them),
- * unless `force` (an operator's rebuild).
+ * 1. Load. Each customer's stream is folded whole and its intervals and
+ *    signal rows derived once, COPYed into a shadow schema of tables without
+ *    indexes or triggers; while one chunk is written the next is derived.
+ *    Replaying the log in time order would instead rewrite a customer's
+ *    latest intervals with nearly every event.
+ * 2. Sum. The daily KPI levels and counts, each in one statement.
+ * 3. Index. The live tables' indexes, built in bulk, two at a time.
+ * 4. Swap. One short transaction holding the projection clock: the live
+ *    tables go, the new ones move in, and whatever the live projector
+ *    applied after `upTo` meanwhile is applied to them (quietly: it was
+ *    announced already). Queries read the old tables until it commits.
+ *
+ * Live batches and day turns go on during steps 1 to 3. The fingerprint
+ * of `context` is written with the checkpoint: a crash before the swap
+ * leaves the old tables and fingerprint, and the next build starts over.
+ * Returns null when the read models already are what it would build
+ * (another process built them), unless `force` (an operator's rebuild).
  */
 export async function buildRelationships(
   pool: Pool,
@@ -50,91 +72,125 @@ export async function buildRelationships(
   context: ProjectionContext,
   upTo: string,
   now: () => Date,
-  options: { force?: boolean } = {},
+  options: {
+    force?: boolean;
+    /** Runs between building the new tables and the swap (tests act there, as live batches would). */
+    beforeSwap?: () => Promise<void>;
+  } = {},
 ): Promise<BuildResult | null> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin; set local synchronous_commit = off');
-    const today = localDateOf(now(), context.timeZone);
-    let clock = await lockClock(client, RELATIONSHIPS_PROJECTION, today);
+  const built = await whileHoldingLock(pool, BUILD_LOCK, null, async () => {
     const fingerprint = readModelFingerprint(context);
+    const clock = await readClock(pool);
     if (
       !options.force &&
-      clock.fingerprint === fingerprint &&
+      clock?.fingerprint === fingerprint &&
       clock.position !== null &&
       clock.position >= upTo
     ) {
-      await client.query('rollback');
       return null;
     }
-    if (clock.position !== null && clock.position > upTo) upTo = clock.position;
-    if (clock.fingerprint !== fingerprint) {
-      // The turned day restarts: the zone that dates it may have changed.
-      await client.query('update crh.projection_checkpoints set turned_day = $2 where projection = $1', [
-        RELATIONSHIPS_PROJECTION,
-        today,
-      ]);
-      clock = { ...clock, turnedDay: today };
+    // Announced statuses are as of the turned day; a new fingerprint
+    // restarts it (the zone that dates it may have changed).
+    const today = localDateOf(now(), context.timeZone);
+    const turnedDay = clock?.fingerprint === fingerprint ? (clock.turnedDay ?? today) : today;
+    const started = performance.now();
+    try {
+      const loaded = await loadShadowTables(pool, store, context, upTo, turnedDay);
+      const loadMs = performance.now() - started;
+      await indexShadowTables(pool, await shadowIndexDefinitions(pool), INDEX_WORKERS);
+      const indexMs = performance.now() - started - loadMs;
+      await options.beforeSwap?.();
+      const swapStarted = performance.now();
+      const swapped = await swapInBuild(pool, store, context, { upTo, turnedDay, fingerprint, now });
+      const swapMs = performance.now() - swapStarted;
+      return { ...loaded, ...swapped, timings: { loadMs, indexMs, swapMs } };
+    } catch (error) {
+      // The shadow tables hold a whole book: do not leave them behind.
+      await dropShadowTables(pool).catch(() => undefined);
+      throw error;
     }
-    // Intervals before levels: their delete trigger takes back the levels they gave.
-    for (const table of READ_MODEL_TABLES) await client.query(`delete from ${table}`);
-    await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
-    const result: Omit<BuildResult, 'upTo'> = {
-      events: 0,
-      customers: 0,
-      parked: 0,
-      timings: { signalsMs: 0 },
-    };
-    const timed = async (work: () => unknown) => {
-      const started = performance.now();
-      await work();
-      result.timings.signalsMs += performance.now() - started;
-    };
-    let intervals: StatusInterval[] = [];
+  });
+  return built ?? null;
+}
+
+async function readClock(
+  pool: Pool,
+): Promise<{ position: string | null; fingerprint: string | null; turnedDay: LocalDate | null } | null> {
+  const { rows } = await pool.query<{
+    position: string | null;
+    fingerprint: string | null;
+    turned_day: string | null;
+  }>('select position, fingerprint, turned_day::text from crh.projection_checkpoints where projection = $1', [
+    RELATIONSHIPS_PROJECTION,
+  ]);
+  const row = rows[0];
+  return row ? { position: row.position, fingerprint: row.fingerprint, turnedDay: row.turned_day } : null;
+}
+
+/** Steps 1 and 2: every customer's rows into the shadow tables, then the sums. */
+async function loadShadowTables(
+  pool: Pool,
+  store: EventStore,
+  context: ProjectionContext,
+  upTo: string,
+  turnedDay: LocalDate,
+): Promise<{ events: number; customers: number; parked: number }> {
+  const client = await pool.connect();
+  try {
+    // Rows alone, rebuildable: no fsync wait per COPY.
+    await client.query('set synchronous_commit = off');
+    await createShadowTables(client);
+    const result = { events: 0, customers: 0, parked: 0 };
+    let intervals: Parameters<typeof insertIntervals>[1][number][] = [];
     let relationships: CopyValue[][] = [];
     const signals = new SignalBuild(context.timeZone);
-    const flush = async () => {
-      await timed(() => signals.flush(client));
-      await insertIntervals(client, intervals);
-      await copyInto(
-        client,
-        'crh.rm_relationships',
-        ['customer_id', 'fold', 'announced_status'],
-        relationships,
-      );
+    // One write in flight while the next chunk is derived: PostgreSQL and
+    // this process work at the same time. Marked handled at once, so a
+    // failure waits for the next await instead of crashing the process.
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async (last: boolean) => {
+      const chunk = { intervals, relationships, signals: signals.take(last) };
       intervals = [];
       relationships = [];
+      await writing;
+      writing = (async () => {
+        await insertIntervals(client, chunk.intervals, SHADOW_SCHEMA);
+        await copyInto(
+          client,
+          shadowOf('crh.rm_relationships'),
+          ['customer_id', 'fold', 'announced_status'],
+          chunk.relationships,
+        );
+        await writeSignalRows(client, chunk.signals);
+      })();
+      writing.catch(() => undefined);
     };
-    for await (const streams of store.readStreamsUpTo(upTo, { batchSize: 20_000 })) {
-      const batch = prepareRelationshipBatch(streams.flat());
-      await parkEvents(client, batch.parked);
+    const pages = readAhead(store.readStreamsUpTo(upTo, { batchSize: READ_EVENTS }), (streams) =>
+      prepareRelationshipBatch(streams.flat()),
+    );
+    for await (const batch of pages) {
+      if (batch.parked.length > 0) {
+        await writing; // the one connection: no statement while a COPY runs
+        await parkEvents(client, batch.parked, SHADOW_PARKED);
+      }
       result.parked += batch.parked.length;
       result.events += batch.records.length;
       for (const [customerId, events] of batch.byCustomer) {
         const walk = walkIntervals(emptyFold(customerId), events, context);
         for (const interval of walk.intervals) intervals.push(interval);
         // Announced as of the turned day, quietly: a build is no news.
-        const status = intervalOn(walk.intervals, clock.turnedDay)?.status ?? null;
+        const status = intervalOn(walk.intervals, turnedDay)?.status ?? null;
         relationships.push([customerId, JSON.stringify(walk.fold), status]);
-        const signalsStarted = performance.now();
         signals.add(customerId, events);
-        result.timings.signalsMs += performance.now() - signalsStarted;
         result.customers += 1;
       }
-      if (intervals.length >= FLUSH_ROWS) await flush();
+      if (intervals.length >= FLUSH_ROWS) await flush(false);
     }
-    await flush();
-    await timed(() => signals.finish(client));
-    await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, upTo);
-    await client.query(
-      'update crh.projection_checkpoints set fingerprint = $2, quiet_until = $3 where projection = $1',
-      [RELATIONSHIPS_PROJECTION, fingerprint, upTo],
-    );
-    await client.query('commit');
-    return { ...result, upTo };
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
+    await flush(true);
+    await writing;
+    await sumShadowSignals(client);
+    await client.query('reset synchronous_commit');
+    return result;
   } finally {
     client.release();
   }

@@ -177,7 +177,33 @@ export async function applyPreparedBatch(
       alerts: [],
       kpiScopes: [],
     };
-  const turnedDay = clock.turnedDay;
+  const result = await applyToReadModels(
+    client,
+    { records: batch, byCustomer, parked },
+    clock.turnedDay,
+    context,
+    histories,
+    options,
+  );
+  await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, last.position);
+  return result;
+}
+
+/**
+ * The rows of one prepared batch, inside the caller's transaction, without
+ * the clock or the checkpoint: a build's catch-up at its swap applies what
+ * the live projector applied meanwhile to the new tables.
+ */
+export async function applyToReadModels(
+  client: PoolClient,
+  prepared: PreparedBatch,
+  turnedDay: LocalDate,
+  context: ProjectionContext,
+  histories: HistoryLoader,
+  options: BatchOptions,
+): Promise<BatchResult> {
+  const { records: batch, byCustomer, parked } = prepared;
+  const last = batch.at(-1)!;
   await parkEvents(client, parked);
 
   const customers = [...byCustomer.keys()];
@@ -236,7 +262,6 @@ export async function applyPreparedBatch(
   const changes = announcements(updates, stored, turnedDay, options.now().toISOString());
   await saveRelationships(client, updates, stored, changes);
   if (options.announce) await recordStatusChanges(client, changes);
-  await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, last.position);
   return {
     records: batch,
     announced: options.announce,
@@ -299,10 +324,11 @@ function announcements(
 export async function parkEvents(
   client: Queryable,
   parked: readonly { record: RecordedEvent; reason: string }[],
+  table = 'crh.parked_events',
 ): Promise<void> {
   if (parked.length === 0) return;
   await client.query(
-    `insert into crh.parked_events (projection, event_id, position, type, customer_id, reason)
+    `insert into ${table} (projection, event_id, position, type, customer_id, reason)
      select $1, * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[])
      on conflict do nothing`,
     [

@@ -12,7 +12,7 @@ import {
   type SignalEntry,
   withSignals,
 } from '@crh/domain';
-import { type CopyValue, copyInto } from './copy-rows.ts';
+import { copyInto } from './copy-rows.ts';
 import type { Queryable } from './interval-rows.ts';
 import { RowChanges } from './row-changes.ts';
 import { alertsUntil, announceDeadlines, type SignalAlert } from './signal-alerts.ts';
@@ -134,7 +134,7 @@ async function loadHistories(
 }
 
 /** What a customer without signal history contributes. */
-const NOTHING: CustomerSignals = {
+export const NOTHING: CustomerSignals = {
   timeline: { onboardedAt: null, segments: [] },
   counts: new Map(),
   complaints: [],
@@ -174,7 +174,7 @@ function addMedianKeys(
   add(c.resolvedManager, c.resolvedDay);
 }
 
-function addDelightChanges(
+export function addDelightChanges(
   into: Map<string, Map<LocalDate, number>>,
   old: CustomerSignals,
   now: CustomerSignals,
@@ -188,55 +188,4 @@ function addDelightChanges(
   };
   add(old.delight, -1);
   add(now.delight, 1);
-}
-
-/**
- * Collects whole customers' signals during a build from an empty read
- * model: rows are copied in chunks, the daily sums and medians written once
- * at the end.
- */
-export class SignalBuild {
-  private readonly counts: ScopedDayCounts = new Map();
-  private readonly delight = new Map<string, Map<LocalDate, number>>();
-  private rows = {
-    histories: [] as CopyValue[][],
-    complaints: [] as CopyValue[][],
-    promises: [] as CopyValue[][],
-    answers: [] as CopyValue[][],
-  };
-
-  private readonly timeZone: string;
-
-  constructor(timeZone: string) {
-    this.timeZone = timeZone;
-  }
-
-  add(customerId: string, events: readonly PositionedEvent[]): void {
-    const history = withSignals([], events);
-    if (history.length === 0) return;
-    const signals = customerSignals(customerId, history, this.timeZone);
-    this.rows.histories.push([customerId, JSON.stringify(history)]);
-    mergeDayCounts(this.counts, signals.counts);
-    addDelightChanges(this.delight, NOTHING, signals);
-    for (const c of signals.complaints) this.rows.complaints.push(complaintRow(c));
-    for (const p of signals.promises) this.rows.promises.push(promiseRow(p));
-    for (const a of signals.answers) this.rows.answers.push(answerRow(a));
-  }
-
-  async flush(db: Queryable): Promise<void> {
-    if (this.rows.histories.length > 0) {
-      await copyInto(db, 'crh.rm_customer_signals', ['customer_id', 'history'], this.rows.histories);
-    }
-    await copyComplaints(db, this.rows.complaints);
-    await copyPromises(db, this.rows.promises);
-    await copyAnswers(db, this.rows.answers);
-    this.rows = { histories: [], complaints: [], promises: [], answers: [] };
-  }
-
-  async finish(db: Queryable): Promise<void> {
-    await this.flush(db);
-    await addDayCounts(db, this.counts);
-    await addDelightDays(db, this.delight);
-    await refreshMedians(db, null);
-  }
 }

@@ -79,8 +79,8 @@ export const complaintRow = (c: ComplaintRecord): CopyValue[] => [
   `{${c.openPeriods.map(([from, to]) => `[${from},${to ?? ''})`).join(',')}}`,
 ];
 
-export const copyComplaints = (db: Queryable, rows: readonly CopyValue[][]) =>
-  rows.length === 0 ? Promise.resolve() : copyInto(db, 'crh.rm_complaints', COMPLAINT_COLUMNS, rows);
+export const copyComplaints = (db: Queryable, rows: readonly CopyValue[][], schema = 'crh') =>
+  rows.length === 0 ? Promise.resolve() : copyInto(db, `${schema}.rm_complaints`, COMPLAINT_COLUMNS, rows);
 
 export const promiseRow = (p: PromiseRecord): CopyValue[] => [
   p.customerId,
@@ -97,12 +97,12 @@ export const promiseRow = (p: PromiseRecord): CopyValue[] => [
   p.settledAt,
 ];
 
-export const copyPromises = (db: Queryable, rows: readonly CopyValue[][]) =>
+export const copyPromises = (db: Queryable, rows: readonly CopyValue[][], schema = 'crh') =>
   rows.length === 0
     ? Promise.resolve()
     : copyInto(
         db,
-        'crh.rm_promises',
+        `${schema}.rm_promises`,
         [
           'customer_id',
           'promise_id',
@@ -131,17 +131,18 @@ export const answerRow = (a: NpsAnswer): CopyValue[] => [
   a.tier,
 ];
 
-export const copyAnswers = (db: Queryable, rows: readonly CopyValue[][]) =>
+export const copyAnswers = (db: Queryable, rows: readonly CopyValue[][], schema = 'crh') =>
   rows.length === 0
     ? Promise.resolve()
     : copyInto(
         db,
-        'crh.rm_nps_answers',
+        `${schema}.rm_nps_answers`,
         ['customer_id', 'position', 'at', 'day', 'score', 'touchpoint', 'account_manager_id', 'tier'],
         rows,
       );
 
-const COUNT_COLUMNS = [
+/** rm_kpi_day_counts' count columns, in DAY_COUNT_FIELDS order. */
+export const COUNT_COLUMNS = [
   'churned',
   'promoters',
   'passives',
@@ -154,6 +155,8 @@ const COUNT_COLUMNS = [
   'compliments',
 ] as const;
 const RETAINED = DAY_COUNT_FIELDS.indexOf('retained');
+/** A day's sums in DAY_COUNT_FIELDS order: the counts, then the retention level (a change, see rm_kpi_levels). */
+export const DAY_SUM_COLUMNS = [...COUNT_COLUMNS, 'retained'] as const;
 
 /**
  * Adds per-(scope, day) changes to the daily KPI sums: day counts to
@@ -219,48 +222,49 @@ export async function addDelightDays(
 }
 
 /**
- * Recomputes the day's median hours to acknowledge and to resolve for the
- * given (scope, day) keys from the complaint rows (all of them when keys is
- * null: after a build). A median cannot be kept as a running sum.
+ * Per (scope, day): the median hours to acknowledge (or resolve) of the
+ * complaints acknowledged (resolved) that day, counted for the organisation
+ * and for their manager, each complaint read once. `onDays`: an SQL
+ * date[] expression that limits the days (all days when absent).
  */
-export async function refreshMedians(
-  db: Queryable,
-  keys: ReadonlyMap<string, ReadonlySet<LocalDate>> | null,
-) {
+export const dayMediansSql = (
+  step: 'acknowledged' | 'resolved',
+  complaints = 'crh.rm_complaints',
+  onDays?: string,
+) => `
+  select s.scope, c.${step}_day as day,
+         percentile_cont(0.5) within group (order by c.hours_to_${step === 'acknowledged' ? 'acknowledge' : 'resolve'}) as m
+  from ${complaints} c
+  cross join lateral (values (''), (c.${step}_manager)) as s(scope)
+  where c.${step}_manager is not null ${onDays ? `and c.${step}_day = any(${onDays})` : ''}
+  group by 1, 2`;
+
+/**
+ * Recomputes the day's median hours to acknowledge and to resolve for the
+ * given (scope, day) keys from the complaint rows; keys left without
+ * complaints get null. A median cannot be kept as a running sum.
+ */
+export async function refreshMedians(db: Queryable, keys: ReadonlyMap<string, ReadonlySet<LocalDate>>) {
   const scopes: string[] = [];
   const days: LocalDate[] = [];
-  if (keys) {
-    for (const [scope, set] of keys) {
-      for (const day of set) {
-        scopes.push(scope);
-        days.push(day);
-      }
+  for (const [scope, set] of keys) {
+    for (const day of set) {
+      scopes.push(scope);
+      days.push(day);
     }
-    if (scopes.length === 0) return;
   }
-  // Each step's complaints on the wanted days, read once, counted for the
-  // organisation and for their manager, grouped per (scope, day); keys left
-  // without complaints get null.
-  const medians = (step: 'acknowledged' | 'resolved', hours: string) => `
-    select s.scope, c.${step}_day as day, percentile_cont(0.5) within group (order by c.${hours}) as m
-    from crh.rm_complaints c
-    cross join lateral (values (''), (c.${step}_manager)) as s(scope)
-    where c.${step}_manager is not null ${keys ? `and c.${step}_day = any($2::date[])` : ''}
-    group by 1, 2`;
-  const wanted = keys
-    ? 'select distinct * from unnest($1::text[], $2::date[]) as k(scope, day)'
-    : 'select scope, day from ack union select scope, day from res';
+  if (scopes.length === 0) return;
   await db.query(
-    `with ack as (${medians('acknowledged', 'hours_to_acknowledge')}),
-          res as (${medians('resolved', 'hours_to_resolve')})
+    `with ack as (${dayMediansSql('acknowledged', undefined, '$2::date[]')}),
+          res as (${dayMediansSql('resolved', undefined, '$2::date[]')})
      insert into crh.rm_kpi_day_counts as d (scope, day, median_hours_to_acknowledge, median_hours_to_resolve)
      select k.scope, k.day, ack.m, res.m
-     from (${wanted}) k
+     from (select distinct * from unnest($1::text[], $2::date[]) as k(scope, day)) k
      left join ack on ack.scope = k.scope and ack.day = k.day
      left join res on res.scope = k.scope and res.day = k.day
      on conflict (scope, day) do update set
        median_hours_to_acknowledge = excluded.median_hours_to_acknowledge,
        median_hours_to_resolve = excluded.median_hours_to_resolve`,
-    keys ? [scopes, days] : [],
+    [scopes, days],
   );
 }
