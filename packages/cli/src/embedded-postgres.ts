@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadEmbeddedPostgres } from './embedded-postgres-binaries.ts';
@@ -12,6 +12,13 @@ export interface EmbeddedServer {
 }
 
 const PASSWORD = 'crh';
+
+/**
+ * A quarter of the machine's memory, from 128 MB to 2 GB: a rebuild reads
+ * the log stream by stream, all over the table, and with the log in shared
+ * buffers that read costs a third of what it does from the OS cache.
+ */
+const sharedBuffersMiB = () => Math.min(2048, Math.max(128, Math.floor(totalmem() / 2 ** 20 / 4)));
 
 /**
  * Starts the PostgreSQL that ships in the `embedded-postgres` package, keeping
@@ -39,7 +46,14 @@ export async function startEmbeddedPostgres(
     createPostgresUser: isRoot,
     // Sized for a developer machine rather than PostgreSQL's tiny defaults;
     // fewer forced checkpoints while a log is replayed or a bench runs.
-    postgresFlags: ['-c', 'shared_buffers=256MB', '-c', 'max_wal_size=4GB', '-c', 'checkpoint_timeout=15min'],
+    postgresFlags: [
+      '-c',
+      `shared_buffers=${sharedBuffersMiB()}MB`,
+      '-c',
+      'max_wal_size=4GB',
+      '-c',
+      'checkpoint_timeout=15min',
+    ],
     onLog: () => undefined,
     onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
   });

@@ -142,6 +142,8 @@ describe('envelope rules', () => {
     ['2026-03-01T10:15:00.123456789-03:30', '2026-03-01T13:45:00.123Z'],
     ['2028-02-29T23:59:59+14:00', '2028-02-29T09:59:59.000Z'],
     ['2026-03-01t10:15:00z', '2026-03-01T10:15:00.000Z'],
+    ['2028-02-29T23:59:59.999Z', '2028-02-29T23:59:59.999Z'],
+    ['0001-01-01T00:00:00.000Z', '0001-01-01T00:00:00.000Z'],
   ])('normalises occurredAt %s to %s', (occurredAt, normalised) => {
     expect(accepted({ occurredAt }).occurredAt).toBe(normalised);
   });
@@ -154,6 +156,15 @@ describe('envelope rules', () => {
     '2026-03-01T10:15:00+24:00',
     '1772360100000',
     'Sun, 01 Mar 2026 10:15:00 GMT',
+    // Shaped like the normal form (the fast path), yet not an instant.
+    '2026-02-30T10:00:00.000Z',
+    '2027-02-29T00:00:00.000Z',
+    '0000-01-01T00:00:00.000Z',
+    '2026-13-01T00:00:00.000Z',
+    '2026-03-01T24:00:00.000Z',
+    '2026-03-01T10:60:00.000Z',
+    '2026-03-01T10:15:60.000Z',
+    '2026-03-0xT10:15:00.000Z',
   ])('rejects occurredAt %s', (occurredAt) => {
     expect(rejectedAt({ occurredAt })).toEqual(['occurredAt']);
   });

@@ -39,6 +39,14 @@ export interface BuildResult {
 const FLUSH_ROWS = 50_000;
 /** Events per read of the log (whole streams: a page ends at a stream's end). */
 const READ_EVENTS = 20_000;
+/**
+ * Customers derived between turns of the event loop. The COPY being written
+ * and the page being read move only in those turns: derived in one go, a
+ * page would leave both PostgreSQL connections idle once their socket
+ * buffers ran dry (about a tenth of a second), for most of the build.
+ */
+const YIELD_CUSTOMERS = 50;
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Index builds at once: they are CPU-bound sorts, one per core of a small server. */
 const INDEX_WORKERS = 2;
 /** One build at a time, whoever starts it (an operator's rebuild, a projector after a rule change). */
@@ -137,8 +145,12 @@ async function loadShadowTables(
 ): Promise<{ events: number; customers: number; parked: number }> {
   const client = await pool.connect();
   try {
-    // Rows alone, rebuildable: no fsync wait per COPY.
-    await client.query('set synchronous_commit = off');
+    // One transaction creates and fills the shadow tables: the COPYs may
+    // then freeze their rows (see shadow-schema.ts), autovacuum leaves the
+    // tables alone while they fill, and a failure leaves nothing behind.
+    // Rebuildable rows: no wait for the commit's fsync.
+    // The sums at the end group a few million rows: in memory, not on disk.
+    await client.query(`begin; set local synchronous_commit = off; set local work_mem = '256MB'`);
     await createShadowTables(client);
     const result = { events: 0, customers: 0, parked: 0 };
     let intervals: Parameters<typeof insertIntervals>[1][number][] = [];
@@ -175,9 +187,15 @@ async function loadShadowTables(
       }
       result.parked += batch.parked.length;
       result.events += batch.records.length;
+      let sinceYield = 0;
       for (const [customerId, events] of batch.byCustomer) {
+        if (++sinceYield === YIELD_CUSTOMERS) {
+          sinceYield = 0;
+          await yieldToIo();
+        }
         const walk = walkIntervals(emptyFold(customerId), events, context);
         for (const interval of walk.intervals) intervals.push(interval);
+        signals.addIntervals(walk.intervals);
         // Announced as of the turned day, quietly: a build is no news.
         const status = intervalOn(walk.intervals, turnedDay)?.status ?? null;
         relationships.push([customerId, JSON.stringify(walk.fold), status]);
@@ -189,9 +207,15 @@ async function loadShadowTables(
     await flush(true);
     await writing;
     await sumShadowSignals(client);
-    await client.query('reset synchronous_commit');
-    return result;
-  } finally {
+    await client.query('commit');
     client.release();
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is closed, not pooled.
+    await client.query('rollback').then(
+      () => client.release(),
+      (failure: Error) => client.release(failure),
+    );
+    throw error;
   }
 }

@@ -2,13 +2,22 @@ import {
   customerSignals,
   type LocalDate,
   mergeDayCounts,
+  ORGANISATION_SCOPE,
   type PositionedEvent,
   type ScopedDayCounts,
+  type StatusInterval,
   withSignals,
 } from '@crh/domain';
 import { type CopyValue, copyInto } from './copy-rows.ts';
 import type { Queryable } from './interval-rows.ts';
-import { SHADOW_DAY_SUMS, SHADOW_DELIGHT_SUMS, SHADOW_SCHEMA, shadowOf } from './shadow-tables.ts';
+import {
+  LEVEL_SUM_COLUMNS,
+  SHADOW_DAY_SUMS,
+  SHADOW_DELIGHT_SUMS,
+  SHADOW_LEVEL_SUMS,
+  SHADOW_SCHEMA,
+  shadowOf,
+} from './shadow-tables.ts';
 import { addDelightChanges, NOTHING } from './signal-projection.ts';
 import {
   answerRow,
@@ -37,6 +46,7 @@ export interface SignalRows {
   answers: CopyValue[][];
   daySums: CopyValue[][];
   delightSums: CopyValue[][];
+  levelSums: CopyValue[][];
 }
 
 /**
@@ -47,6 +57,8 @@ export interface SignalRows {
 export class SignalBuild {
   private counts: ScopedDayCounts = new Map();
   private delight = new Map<string, Map<LocalDate, number>>();
+  /** Per (scope, day): the changes of the levels its intervals start and end (LEVEL_SUM_COLUMNS). */
+  private levels: ScopedDayCounts = new Map();
   private rows = emptyRows();
   private readonly timeZone: string;
 
@@ -66,19 +78,44 @@ export class SignalBuild {
     for (const a of signals.answers) this.rows.answers.push(answerRow(a));
   }
 
+  /**
+   * A customer's intervals as changes of the daily levels: what the live
+   * interval triggers (migration 003) add up for every interval inserted,
+   * here summed per (scope, day) before anything is written.
+   */
+  addIntervals(intervals: readonly StatusInterval[]): void {
+    for (const interval of intervals) {
+      const change = [
+        interval.status === 'CHURNED' ? 0 : 1,
+        interval.status === 'GOING_QUIET' ? 1 : 0,
+        interval.status === 'NEGLECTED' ? 1 : 0,
+        interval.openComplaints,
+      ];
+      for (const scope of [ORGANISATION_SCOPE, interval.accountManagerId]) {
+        if (scope === null) continue;
+        addLevelChange(this.levels, scope, interval.from, change, 1);
+        if (interval.to !== null) addLevelChange(this.levels, scope, interval.to, change, -1);
+      }
+    }
+  }
+
   /** The rows collected since the last take; the sums too when they are many, or `all`. */
   take(all: boolean): SignalRows {
     const rows = this.rows;
     this.rows = emptyRows();
-    if (all || entries(this.counts) + entries(this.delight) >= SPILL_ENTRIES) {
+    if (all || entries(this.counts) + entries(this.delight) + entries(this.levels) >= SPILL_ENTRIES) {
       for (const [scope, byDay] of this.counts) {
         for (const [day, sums] of byDay) rows.daySums.push([scope, day, ...sums]);
       }
       for (const [actor, byDay] of this.delight) {
         for (const [day, n] of byDay) rows.delightSums.push([actor, day, n]);
       }
+      for (const [scope, byDay] of this.levels) {
+        for (const [day, sums] of byDay) rows.levelSums.push([scope, day, ...sums]);
+      }
       this.counts = new Map();
       this.delight = new Map();
+      this.levels = new Map();
     }
     return rows;
   }
@@ -91,7 +128,25 @@ const emptyRows = (): SignalRows => ({
   answers: [],
   daySums: [],
   delightSums: [],
+  levelSums: [],
 });
+
+function addLevelChange(
+  levels: ScopedDayCounts,
+  scope: string,
+  day: LocalDate,
+  change: readonly number[],
+  sign: 1 | -1,
+): void {
+  let byDay = levels.get(scope);
+  if (!byDay) {
+    byDay = new Map();
+    levels.set(scope, byDay);
+  }
+  const sums = byDay.get(day);
+  if (sums) for (let i = 0; i < change.length; i++) sums[i]! += sign * change[i]!;
+  else byDay.set(day, sign === 1 ? [...change] : change.map((n) => -n));
+}
 
 const entries = (byKey: ReadonlyMap<string, ReadonlyMap<LocalDate, unknown>>) => {
   let n = 0;
@@ -112,13 +167,15 @@ export async function writeSignalRows(db: Queryable, rows: SignalRows): Promise<
   if (rows.delightSums.length > 0) {
     await copyInto(db, SHADOW_DELIGHT_SUMS, ['actor_id', 'day', 'moments'], rows.delightSums);
   }
+  if (rows.levelSums.length > 0) {
+    await copyInto(db, SHADOW_LEVEL_SUMS, ['scope', 'day', ...LEVEL_SUM_COLUMNS], rows.levelSums);
+  }
 }
 
 /**
  * The shadow tables' daily KPIs, each in one statement once every row is
- * in: the day counts and medians, the delight days, and the levels. The
- * levels are what the live interval triggers (migration 003) would add up
- * for every interval inserted, plus the retention changes.
+ * in: the day counts and medians, the delight days, and the levels (the
+ * intervals' changes, see addIntervals, plus the retention changes).
  */
 export async function sumShadowSignals(db: Queryable): Promise<void> {
   const counts = COUNT_COLUMNS.join(', ');
@@ -139,23 +196,14 @@ export async function sumShadowSignals(db: Queryable): Promise<void> {
     `insert into ${shadowOf('crh.rm_delight_days')} (actor_id, day, moments)
      select actor_id, day, sum(moments)::int from ${SHADOW_DELIGHT_SUMS} group by 1, 2 having sum(moments) <> 0`,
   );
+  const levels = LEVEL_SUM_COLUMNS.join(', ');
   await db.query(
-    `insert into ${shadowOf('crh.rm_kpi_levels')} (scope, day, active, going_quiet, neglected, open_complaints, retained)
-     select scope, day, sum(active)::int, sum(going_quiet)::int, sum(neglected)::int,
-            sum(open_complaints)::int, sum(retained)::int
+    `insert into ${shadowOf('crh.rm_kpi_levels')} (scope, day, ${levels}, retained)
+     select scope, day, ${LEVEL_SUM_COLUMNS.map((c) => `sum(${c})::int`).join(', ')}, sum(retained)::int
      from (
-       select s.scope, e.day,
-              e.sign * (c.status <> 'CHURNED')::int as active,
-              e.sign * (c.status = 'GOING_QUIET')::int as going_quiet,
-              e.sign * (c.status = 'NEGLECTED')::int as neglected,
-              e.sign * c.open_complaints as open_complaints,
-              0 as retained
-       from ${shadowOf('crh.rm_relationship_intervals')} c
-       cross join lateral (values (c.from_day, 1), (c.to_day, -1)) as e(day, sign)
-       cross join lateral (values (''), (c.account_manager_id)) as s(scope)
-       where e.day is not null and s.scope is not null
+       select scope, day, ${levels}, 0 as retained from ${SHADOW_LEVEL_SUMS}
        union all
-       select scope, day, 0, 0, 0, 0, retained from ${SHADOW_DAY_SUMS} where retained <> 0
+       select scope, day, ${LEVEL_SUM_COLUMNS.map(() => '0').join(', ')}, retained from ${SHADOW_DAY_SUMS} where retained <> 0
      ) changes
      group by scope, day`,
   );
