@@ -149,14 +149,14 @@ function report(results: {
       `${f.name.padEnd(45)} ${String(f.perSecond).padStart(8)} events/s  (${f.events} in ${f.seconds.toFixed(2)} s)`,
     );
     if (f.phases) {
-      const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+      const s = (ms: number) => seconds(ms, 2);
       log(
         `  new tables loaded in ${s(f.phases.loadMs)}, indexed in ${s(f.phases.indexMs)}, swapped in in ${s(f.phases.swapMs)}`,
       );
     }
     const signals = f.signals;
     if (signals) {
-      const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+      const s = (ms: number) => seconds(ms, 2);
       const triggers =
         signals.triggersMs === null
           ? 'triggers not measured'
@@ -186,7 +186,7 @@ function report(results: {
   }
   const rebuild = results.rebuild;
   if (rebuild) {
-    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const s = (ms: number) => seconds(ms, 1);
     log(
       `rebuild: ${rebuild.events} events of ${rebuild.customers} customers in ${rebuild.seconds.toFixed(1)} s = ${rebuild.perSecond} events/s ` +
         `(load ${s(rebuild.phases.loadMs)}, indexes ${s(rebuild.phases.indexMs)}, swap ${s(rebuild.phases.swapMs)}); ` +
@@ -239,3 +239,5 @@ async function noteLateEvents(url: string): Promise<void> {
     await pool.end();
   }
 }
+
+const seconds = (ms: number, digits: number) => `${(ms / 1000).toFixed(digits)} s`;
