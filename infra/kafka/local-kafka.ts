@@ -9,10 +9,10 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ignoreKafkajsTimeoutWarning } from '@crh/messaging/kafka';
+import getPort from 'get-port';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** Keep in step with kafka.version in infra/kafka/pom.xml. */
@@ -63,8 +63,8 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   // grab one in between. A bind failure on a port we chose is retried.
   const given = [options.port, options.controllerPort];
   for (let attempt = 1; ; attempt++) {
-    const port = options.port ?? (await freePort());
-    const controllerPort = options.controllerPort ?? (await freePort(port));
+    const port = options.port ?? (await getPort({ host: '127.0.0.1' }));
+    const controllerPort = options.controllerPort ?? (await getPort({ host: '127.0.0.1', exclude: [port] }));
     await writeServerProperties(dataDir, port, controllerPort);
     await formatOnce(dataDir, libDir);
     try {
@@ -432,21 +432,6 @@ function run(command: string, args: string[]): Promise<void> {
     execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { output: `${stdout}${stderr}`.trim() }));
       else resolveRun();
-    });
-  });
-}
-
-function freePort(avoid?: number): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => {
-        if (port === avoid) freePort(avoid).then(resolvePort, reject);
-        else resolvePort(port);
-      });
     });
   });
 }

@@ -4,9 +4,9 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@crh/cli/free-port';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import { createTestDatabase, quietLogger } from '@crh/testing';
+import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Platform, postEvents, startPlatform, waitFor } from '../support/service-process.ts';
 
@@ -214,7 +214,7 @@ describe('crh replay', () => {
   });
 
   it('says so in one line when ingest is not there, exiting 1', async () => {
-    const url = `http://127.0.0.1:${await freePort()}`;
+    const url = `http://127.0.0.1:${await getPort()}`;
     const run = await crhReplay(['--url', url]).done;
     expect(run.code).toBe(1);
     expect(run.output.trim()).toMatch(

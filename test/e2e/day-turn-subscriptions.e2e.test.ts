@@ -2,14 +2,8 @@ import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY, type RuleContext } from '@
 import { type GatewayServer, startGatewayServer } from '@crh/gateway/server';
 import { createNotifyPublisher, createNotifySubscriber } from '@crh/messaging/postgres';
 import { createLogger } from '@crh/observability';
-import {
-  alertChanges,
-  batchChanges,
-  createProjector,
-  dayTurnChanges,
-  type KeyedChange,
-  type Projector,
-} from '@crh/read-models';
+import { alertChanges, batchChanges, dayTurnChanges, type KeyedChange } from '@crh/read-models/projection';
+import { createProjector, type Projector } from '@crh/read-models/runner';
 import { quietLogger, testEvent } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { createClient } from 'graphql-ws';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-
-import { freePort } from '@crh/cli/free-port';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import { createTestDatabase, quietLogger } from '@crh/testing';
+import getPort from 'get-port';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { subscribeSse } from '../support/graphql-subscribers.ts';
 import { postEvents, runCli, waitFor } from '../support/service-process.ts';
@@ -19,10 +18,10 @@ describe('crh start --kafka', () => {
     const database = await createTestDatabase();
     drops.push(database.drop);
     const [gateway, ingest, projector, relay] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
+      await getPort(),
+      await getPort(),
+      await getPort(),
+      await getPort(),
     ];
     const relayTopic = `crh.events.start-${randomUUID().slice(0, 8)}`;
     const env = {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@crh/cli/free-port';
+import getPort from 'get-port';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, waitFor } from '../support/service-process.ts';
 
@@ -16,10 +16,10 @@ describe('crh start on the embedded PostgreSQL', () => {
   it('starts everything, serves demo data over GraphQL and stops cleanly on SIGINT', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'crh-start-'));
     const [gateway, ingest, projector, pg] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
+      await getPort(),
+      await getPort(),
+      await getPort(),
+      await getPort(),
     ];
     const { DATABASE_URL: _external, ...inherited } = process.env; // the embedded default, whatever the run uses
     const env = {

@@ -1,6 +1,7 @@
 import { addDays } from '@crh/domain';
 import { type GatewayFixture, openGatewayFixture } from '@crh/gateway/testing';
-import { createProjector, requestRebuild } from '@crh/read-models';
+import { createProjector } from '@crh/read-models/runner';
+import { requestRebuild } from '@crh/read-models/schema';
 import { quietLogger } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultContext } from '../support/domain-oracle.ts';

@@ -1,5 +1,7 @@
 import { addDays } from '@crh/domain';
-import { buildRelationships, createProjector, READ_MODEL_TABLES } from '@crh/read-models';
+import { buildRelationships } from '@crh/read-models/rebuild';
+import { createProjector } from '@crh/read-models/runner';
+import { READ_MODEL_TABLES } from '@crh/read-models/schema';
 import { quietLogger } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import type { Pool } from 'pg';

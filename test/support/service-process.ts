@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import getPort from 'get-port';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -70,16 +71,15 @@ export async function startPlatform(
   databaseUrl: string,
   options: { env?: Record<string, string>; gateways?: number } = {},
 ): Promise<Platform> {
-  const { freePort } = await import('@crh/cli/free-port');
   const env = { DATABASE_URL: databaseUrl, HOST: '127.0.0.1', ...options.env };
-  const [ingestPort, projectorPort] = [await freePort(), await freePort()];
+  const [ingestPort, projectorPort] = [await getPort(), await getPort()];
   const services = [startService('ingest', { ...env, INGEST_PORT: String(ingestPort) })];
   const ingest = `http://127.0.0.1:${ingestPort}`;
   await waitFor(async () => ((await fetch(`${ingest}/readyz`)).ok ? true : undefined), { what: 'ingest' });
   services.push(startService('projector', { ...env, PROJECTOR_PORT: String(projectorPort) }));
   const graphql: string[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
-    const port = await freePort();
+    const port = await getPort();
     services.push(startService('gateway', { ...env, GATEWAY_PORT: String(port) }));
     graphql.push(`http://127.0.0.1:${port}/graphql`);
   }

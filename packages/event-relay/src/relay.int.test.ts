@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AppendEvent, type RecordedEvent, toEnvelope } from '@crh/event-store';
-import { createPgPool, createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
+import { createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
+import { createPgPool } from '@crh/postgres';
 import { createTestDatabase, quietLogger, type TestDatabase, testEvent } from '@crh/testing';
 import kafkajs, { type Kafka } from 'kafkajs';
 import type pg from 'pg';

@@ -1,5 +1,5 @@
 import { type EventStore, type RecordedEvent, readAhead, readToEnd } from '@crh/event-store';
-import { sleep, whileHoldingLock } from '@crh/event-store/postgres';
+import { sleep, whileHoldingLock } from '@crh/postgres';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { migrateRelayCheckpoints, readRelayCheckpoint, writeRelayCheckpoint } from './relay-checkpoint.ts';

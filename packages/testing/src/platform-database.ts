@@ -1,5 +1,6 @@
-import { createPgPool, createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
-import { migrateReadModels } from '@crh/read-models';
+import { createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
+import { createPgPool } from '@crh/postgres';
+import { migrateReadModels } from '@crh/read-models/schema';
 import type { Pool } from 'pg';
 import { createTestDatabase } from './test-database.ts';
 

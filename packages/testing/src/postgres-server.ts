@@ -69,7 +69,7 @@ export function defaultSources(): ServerSources {
       (await import('./container-server.ts')).containerRuntimeAvailable(),
     startContainer: async () => (await import('./container-server.ts')).startContainer(),
     localServerAnswers,
-    startEmbedded: async () => (await import('./embedded-server.ts')).startEmbeddedServer(),
+    startEmbedded: async () => (await import('@crh/embedded-postgres')).startThrowawayPostgres(),
   };
 }
 

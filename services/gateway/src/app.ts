@@ -1,7 +1,7 @@
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type HealthWeights, type RuleContext } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
-import type { Queryable } from '@crh/read-models';
+import type { Queryable } from '@crh/read-models/schema';
 import DataLoader from 'dataloader';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext } from './builder.ts';

@@ -1,6 +1,6 @@
 import type { ComplaintSla, HealthWeights, RuleContext } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
-import type { Queryable } from '@crh/read-models';
+import type { Queryable } from '@crh/read-models/schema';
 import SchemaBuilder from '@pothos/core';
 import type DataLoader from 'dataloader';
 import type { ChangeHub } from './live/change-hub.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppendEvent } from '@crh/event-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayFixture, openGatewayFixture } from './gateway-fixture.ts';
+import { type GatewayFixture, openGatewayFixture } from '../testing/gateway-fixture.ts';
 
 // What an account manager opens in the morning: today's calls with reasons,
 // health with its factors, a relationship's status history.

@@ -1,8 +1,8 @@
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
 import { openEventStore } from '@crh/event-store/open';
-import { createPgPool } from '@crh/event-store/postgres';
 import { createLogger, onShutdown } from '@crh/observability';
-import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models';
+import { createPgPool } from '@crh/postgres';
+import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models/schema';
 import { openFeedSubscriber } from './feed-subscriber.ts';
 import { startGatewayServer } from './gateway-server.ts';
 

@@ -1,7 +1,7 @@
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
 import { openEventStore } from '@crh/event-store/open';
-import { createPgPool } from '@crh/event-store/postgres';
 import { createLogger, createMetricsRegistry, onShutdown } from '@crh/observability';
+import { createPgPool } from '@crh/postgres';
 import { createApp } from './app.ts';
 
 const config = loadConfig();

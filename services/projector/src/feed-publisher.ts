@@ -3,7 +3,7 @@ import type { ChangeFeedPublisher } from '@crh/messaging';
 import { createKafkaClient, createKafkaPublisher } from '@crh/messaging/kafka';
 import { createNotifyPublisher } from '@crh/messaging/postgres';
 import type { Logger } from '@crh/observability';
-import type { KeyedChange } from '@crh/read-models';
+import type { KeyedChange } from '@crh/read-models/projection';
 import type { Pool } from 'pg';
 
 /** The one place the projector's change-feed adapter is chosen (CHANGE_FEED). */

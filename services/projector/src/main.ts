@@ -1,6 +1,5 @@
 import { loadConfig, requireDatabaseUrl } from '@crh/config';
 import { openEventStore } from '@crh/event-store/open';
-import { createPgPool } from '@crh/event-store/postgres';
 import {
   Counter,
   createLogger,
@@ -8,13 +7,10 @@ import {
   createOpsServer,
   onShutdown,
 } from '@crh/observability';
-import {
-  alertChanges,
-  batchChanges,
-  createProjector,
-  dayTurnChanges,
-  migrateReadModels,
-} from '@crh/read-models';
+import { createPgPool } from '@crh/postgres';
+import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
+import { createProjector } from '@crh/read-models/runner';
+import { migrateReadModels } from '@crh/read-models/schema';
 import { openFeedPublisher, publishing } from './feed-publisher.ts';
 
 const config = loadConfig();

@@ -1,7 +1,6 @@
 import { ConfigError, loadConfig, requireDatabaseUrl } from '@crh/config';
 import { createRelay } from '@crh/event-relay';
 import { openEventStore } from '@crh/event-store/open';
-import { createPgPool } from '@crh/event-store/postgres';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import {
   Counter,
@@ -10,6 +9,7 @@ import {
   createOpsServer,
   onShutdown,
 } from '@crh/observability';
+import { createPgPool } from '@crh/postgres';
 
 const config = loadConfig();
 const brokers = config.env.KAFKA_BROKERS ?? [];

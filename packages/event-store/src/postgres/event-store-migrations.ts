@@ -1,4 +1,4 @@
-import type { Migration } from './migration-runner.ts';
+import type { Migration } from '@crh/postgres';
 
 export const EVENT_STORE_MIGRATIONS_TABLE = 'crh.event_store_migrations';
 

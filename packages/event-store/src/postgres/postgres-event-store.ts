@@ -1,3 +1,4 @@
+import { runMigrations } from '@crh/postgres';
 import type pg from 'pg';
 import type {
   AppendEvent,
@@ -21,7 +22,6 @@ import {
 } from './append-batch.ts';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
 import { EVENT_STORE_MIGRATIONS_TABLE, eventStoreMigrations } from './event-store-migrations.ts';
-import { runMigrations } from './migration-runner.ts';
 import { NotificationWaker } from './notification-waker.ts';
 import { decodePosition, encodePosition } from './position.ts';
 import { READABLE, readAllQuery } from './read-all-query.ts';

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { createPgPool, runMigrations } from '@crh/postgres';
 import { createTestDatabase } from '@crh/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, newEvent, uniqueCustomer, waitForHead } from '../contract-fixtures.ts';
 import type { AppendEvent } from '../port.ts';
 import { APPEND_SQL, appendParams } from './append-batch.ts';
-import { runMigrations } from './migration-runner.ts';
-import { createPgPool } from './pool.ts';
 import { createPostgresEventStore, type PostgresEventStore } from './postgres-event-store.ts';
 
 // What the contract suite cannot see from outside: how the PostgreSQL adapter

@@ -1,4 +1,4 @@
-import { createPgPool } from '@crh/event-store/postgres';
+import { createPgPool } from '@crh/postgres';
 import { createTestDatabase, quietLogger, type TestDatabase } from '@crh/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 import { DEFAULT_TIER_POLICY } from '@crh/domain';
 import { createLogger } from '@crh/observability';
-import { batchChanges, createProjector, type KeyedChange, type Projector } from '@crh/read-models';
+import { batchChanges, type KeyedChange } from '@crh/read-models/projection';
+import { createProjector, type Projector } from '@crh/read-models/runner';
 import { testEvent } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,14 +1,9 @@
 import { type LocalDate, localDateOf } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
-import {
-  type DailyKpis,
-  dailyKpis,
-  type FeedChange,
-  type Queryable,
-  type SignalAlert,
-  type StatusChange,
-} from '@crh/read-models';
+import type { FeedChange, SignalAlert, StatusChange } from '@crh/read-models/projection';
+import { type DailyKpis, dailyKpis } from '@crh/read-models/queries';
+import type { Queryable } from '@crh/read-models/schema';
 import { type SubscriberQueue, subscriberQueue } from './subscriber-queue.ts';
 
 /** Undelivered changes a subscriber may have before it is dropped as stalled. */

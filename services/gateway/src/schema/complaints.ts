@@ -1,5 +1,5 @@
 import { complaintOutcome, slaBreaches } from '@crh/domain';
-import { type ComplaintCursor, type ComplaintRowOut, complaintsPage } from '@crh/read-models';
+import { type ComplaintCursor, type ComplaintRowOut, complaintsPage } from '@crh/read-models/queries';
 import { builder, type GatewayContext } from '../builder.ts';
 import { checkPageSize, managerArg } from '../user-errors.ts';
 import { connection, keysetCursor, pageOf } from './connections.ts';

@@ -1,5 +1,5 @@
 import { addDays, daysBetween } from '@crh/domain';
-import { type DailyKpis as DailyKpisShape, dailyKpis } from '@crh/read-models';
+import { type DailyKpis as DailyKpisShape, dailyKpis } from '@crh/read-models/queries';
 import { builder } from '../builder.ts';
 import { untilToday } from '../request-day.ts';
 import { badInput, managerArg } from '../user-errors.ts';

@@ -1,4 +1,9 @@
-import { type PromiseCursor, type PromiseFilter, type PromiseRowOut, promisesPage } from '@crh/read-models';
+import {
+  type PromiseCursor,
+  type PromiseFilter,
+  type PromiseRowOut,
+  promisesPage,
+} from '@crh/read-models/queries';
 import { builder, type GatewayContext } from '../builder.ts';
 import { checkPageSize, managerArg } from '../user-errors.ts';
 import { connection, keysetCursor, pageOf } from './connections.ts';

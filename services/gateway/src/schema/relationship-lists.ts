@@ -4,7 +4,7 @@ import {
   type PageCursor,
   type RelationshipFilter,
   relationshipsPage,
-} from '@crh/read-models';
+} from '@crh/read-models/queries';
 import { builder, type GatewayContext } from '../builder.ts';
 import { todayOf } from '../request-day.ts';
 import { badInput, checkPageSize, managerArg } from '../user-errors.ts';

@@ -4,7 +4,7 @@ import {
   type RelationshipState,
   stateOnInterval,
 } from '@crh/domain';
-import { relationshipOn } from '@crh/read-models';
+import { relationshipOn } from '@crh/read-models/queries';
 import { builder } from '../builder.ts';
 import { asOfInstant, todayOf } from '../request-day.ts';
 

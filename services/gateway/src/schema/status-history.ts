@@ -1,5 +1,5 @@
 import type { LocalDate, RelationshipStatus as Status } from '@crh/domain';
-import { intervalsOf } from '@crh/read-models';
+import { intervalsOf } from '@crh/read-models/queries';
 import { builder } from '../builder.ts';
 import { badInput } from '../user-errors.ts';
 import { Relationship, RelationshipStatus } from './relationship.ts';

@@ -1,4 +1,4 @@
-import type { SignalAlert, StatusChange } from '@crh/read-models';
+import type { SignalAlert, StatusChange } from '@crh/read-models/projection';
 import { builder } from '../builder.ts';
 import { badInput, managerArg } from '../user-errors.ts';
 import { DailyKpis } from './daily-kpis.ts';

@@ -5,7 +5,7 @@ import {
   stateOnInterval,
   todaysCalls,
 } from '@crh/domain';
-import { relationshipsPage } from '@crh/read-models';
+import { relationshipsPage } from '@crh/read-models/queries';
 import { builder } from '../builder.ts';
 import { asOfInstant, todayOf } from '../request-day.ts';
 import { checkPageSize } from '../user-errors.ts';

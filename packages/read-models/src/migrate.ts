@@ -1,7 +1,0 @@
-import { runMigrations } from '@crh/event-store/postgres';
-import type { Pool } from 'pg';
-import { readModelMigrations } from './migrations.ts';
-
-export function migrateReadModels(pool: Pool): Promise<void> {
-  return runMigrations(pool, { table: 'crh.read_model_migrations', migrations: readModelMigrations });
-}

@@ -1,0 +1,27 @@
+// What the gateway asks of the read models. Reads only: nothing here writes.
+export { type DailyKpis, dailyKpis, npsOf } from './daily-kpi-queries.ts';
+export { type MeasuredSubject, measure, OUTLIER_METRICS, type OutlierMetric } from './outlier-queries.ts';
+export {
+  countRelationships,
+  intervalsOf,
+  type PageCursor,
+  type PageOptions,
+  type RelationshipFilter,
+  relationshipOn,
+  relationshipsPage,
+} from './relationship-queries.ts';
+export {
+  type ComplaintCursor,
+  type ComplaintFilter,
+  type ComplaintRowOut,
+  complaintsPage,
+  type FanRow,
+  fansOn,
+  type NpsGrouping,
+  type NpsGroupRow,
+  npsByGroup,
+  type PromiseCursor,
+  type PromiseFilter,
+  type PromiseRowOut,
+  promisesPage,
+} from './signal-queries.ts';

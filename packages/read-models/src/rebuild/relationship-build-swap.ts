@@ -1,0 +1,115 @@
+import { type LocalDate, localDateOf } from '@crh/domain';
+import { type EventStore, readToEnd } from '@crh/event-store';
+import type { Pool } from 'pg';
+import { historyFromStore } from '../projection/customer-history.ts';
+import {
+  applyToReadModels,
+  type ProjectionContext,
+  prepareRelationshipBatch,
+} from '../projection/relationship-projection.ts';
+import { RELATIONSHIPS_PROJECTION, writeCheckpoint } from '../schema/checkpoints.ts';
+import type { Queryable } from '../schema/interval-rows.ts';
+import { lockClock } from '../schema/projection-clock.ts';
+import { dropShadowTables, SHADOW_PARKED, swapShadowTables } from './shadow-tables.ts';
+
+export interface SwapPlan {
+  /** The position the shadow tables were built up to. */
+  upTo: string;
+  /** The day their announced statuses are as of. */
+  turnedDay: LocalDate;
+  fingerprint: string;
+  now: () => Date;
+}
+
+/** Events read at a time while the new tables catch up with the live ones. */
+const CATCH_UP_BATCH = 2_000;
+
+/**
+ * Step 4 of a build (see buildRelationships): in one transaction holding
+ * the projection clock, so no live batch or day turn runs meanwhile, the
+ * shadow tables replace the live ones, catch up with what the live
+ * projector applied after the build's end, and the checkpoint and
+ * fingerprint move with them. Returns where the read models are now.
+ */
+export async function swapInBuild(
+  pool: Pool,
+  store: EventStore,
+  context: ProjectionContext,
+  plan: SwapPlan,
+): Promise<{ upTo: string; caughtUp: number }> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const today = localDateOf(plan.now(), context.timeZone);
+    const clock = await lockClock(client, RELATIONSHIPS_PROJECTION, today);
+    await swapShadowTables(client);
+    await client.query('delete from crh.parked_events where projection = $1', [RELATIONSHIPS_PROJECTION]);
+    await client.query(`insert into crh.parked_events select * from ${SHADOW_PARKED}`);
+    let turnedDay = clock.turnedDay;
+    if (clock.fingerprint !== plan.fingerprint && turnedDay !== today) {
+      await client.query('update crh.projection_checkpoints set turned_day = $2 where projection = $1', [
+        RELATIONSHIPS_PROJECTION,
+        today,
+      ]);
+      turnedDay = today;
+    }
+    // A day turned during the build: the statuses to compare the next
+    // changes with are as of the new day.
+    if (turnedDay !== plan.turnedDay) await announceAsOf(client, turnedDay);
+    const caughtUp = await catchUp(client, store, context, plan, clock.position, turnedDay);
+    const position = clock.position !== null && clock.position > plan.upTo ? clock.position : plan.upTo;
+    await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, position);
+    await client.query(
+      'update crh.projection_checkpoints set fingerprint = $2, quiet_until = $3 where projection = $1',
+      [RELATIONSHIPS_PROJECTION, plan.fingerprint, position],
+    );
+    await dropShadowTables(client);
+    await client.query('commit');
+    return { upTo: position, caughtUp };
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Every relationship's announced status: its status on the day (none before onboarding). */
+async function announceAsOf(db: Queryable, day: LocalDate): Promise<void> {
+  await db.query(
+    `update crh.rm_relationships r set announced_status = (
+       select i.status from crh.rm_relationship_intervals i
+       where i.customer_id = r.customer_id and i.from_day <= $1::date and (i.to_day is null or i.to_day > $1::date))`,
+    [day],
+  );
+}
+
+/**
+ * The events after the build's end that the live projector has applied
+ * (up to its checkpoint), applied to the new tables without announcing:
+ * the live projector announced them when it applied them.
+ */
+async function catchUp(
+  client: Parameters<typeof applyToReadModels>[0],
+  store: EventStore,
+  context: ProjectionContext,
+  plan: SwapPlan,
+  applied: string | null,
+  turnedDay: LocalDate,
+): Promise<number> {
+  if (applied === null || applied <= plan.upTo) return 0;
+  const histories = historyFromStore(store);
+  let count = 0;
+  for await (const records of readToEnd(store, plan.upTo, CATCH_UP_BATCH)) {
+    const wanted = records.filter((r) => r.position <= applied);
+    if (wanted.length > 0) {
+      await applyToReadModels(client, prepareRelationshipBatch(wanted), turnedDay, context, histories, {
+        announce: false,
+        now: plan.now,
+      });
+      count += wanted.length;
+    }
+    if (wanted.length < records.length) break;
+  }
+  return count;
+}

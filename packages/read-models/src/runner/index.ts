@@ -1,0 +1,7 @@
+// The projector's loop: follows the log, turns the day, rebuilds when the rules changed.
+export {
+  createProjector,
+  type Projector,
+  type ProjectorDeps,
+  type RunnerLogger,
+} from './projection-runner.ts';

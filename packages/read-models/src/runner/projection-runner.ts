@@ -1,0 +1,268 @@
+import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf } from '@crh/domain';
+import { type EventStore, readAhead, readToEnd } from '@crh/event-store';
+import { sleep, whileHoldingLock } from '@crh/postgres';
+import type { Pool } from 'pg';
+import { historyFromStore } from '../projection/customer-history.ts';
+import { type DayTurn, turnDays } from '../projection/day-turn.ts';
+import {
+  applyPreparedBatch,
+  type BatchResult,
+  type PreparedBatch,
+  type ProjectionContext,
+  prepareRelationshipBatch,
+} from '../projection/relationship-projection.ts';
+import { announcePassedDeadlines, type SignalAlert } from '../projection/signal-alerts.ts';
+import { buildRelationships } from '../rebuild/relationship-build.ts';
+import { RELATIONSHIPS_PROJECTION, readCheckpoint } from '../schema/checkpoints.ts';
+import { ensureReadModelsMatch, readModelFingerprint } from '../schema/read-model-fingerprint.ts';
+
+/** The slice of a pino logger the runner needs (read-models stays free of logging deps). */
+export interface RunnerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ProjectorDeps {
+  store: EventStore;
+  pool: Pool;
+  logger: RunnerLogger;
+  context: ProjectionContext;
+  batchSize: number;
+  /** The clock; injected so tests can let days pass. */
+  now?: () => Date;
+  /** How often a running projector checks whether a new day began; default 15 s. */
+  dayTurnCheckMs?: number;
+  /** How often a projector standing by checks whether the leading one stopped; default 2 s. */
+  standbyCheckMs?: number;
+  /**
+   * Called after each batch has committed (the change feed hooks in here);
+   * the next batch waits for it, so what it publishes keeps the log's order.
+   */
+  onCommitted?: (result: BatchResult, lastPosition: string) => void | Promise<void>;
+  /** Called after each turned day has committed, before the next batch. */
+  onDayTurned?: (turn: DayTurn) => void | Promise<void>;
+  /** Complaint service levels for the signal change feed; default DEFAULT_COMPLAINT_SLA. */
+  complaintSla?: ComplaintSla;
+  /** Called after deadlines that passed have been announced. */
+  onDeadlinesPassed?: (alerts: SignalAlert[]) => void | Promise<void>;
+}
+
+export interface Projector {
+  /**
+   * Follows the log and turns the days until the signal aborts; retries
+   * after failures from the checkpoint. One projector leads at a time: others
+   * stand by until it stops.
+   */
+  run(signal: AbortSignal): Promise<void>;
+  /** Processes everything up to the current end of the log, then returns. */
+  catchUp(): Promise<number>;
+  /** Turns every day up to today (by `now`); returns the turned days. */
+  turnDays(): Promise<DayTurn[]>;
+  /** Announces the promise and complaint deadlines passed since the last call (by `now`). */
+  announceDeadlines(): Promise<SignalAlert[]>;
+  /** Position of the last committed batch. */
+  checkpoint(): Promise<string | null>;
+}
+
+const RETRY_DELAY_MS = 1000;
+const LEADER_LOCK = 'crh.projector.relationships';
+
+export function createProjector(deps: ProjectorDeps): Projector {
+  const { store, pool, logger, context, batchSize } = deps;
+  const now = deps.now ?? (() => new Date());
+  const today = (): LocalDate => localDateOf(now(), context.timeZone);
+  const histories = historyFromStore(store);
+  const fingerprint = readModelFingerprint(context);
+  const checkpoint = () => readCheckpoint(pool, RELATIONSHIPS_PROJECTION);
+
+  // A (re)build over an existing log announces nothing until it has passed
+  // the head it started from: dashboards want changes, not the whole book.
+  let quietUntil: string | null = null;
+  let prepared: Promise<void> | undefined;
+  const prepare = () => {
+    prepared ??= (async () => {
+      const status = await ensureReadModelsMatch(pool, context, await store.headPosition());
+      quietUntil = status.quietUntil;
+      // Built with another configuration, or never built over this log:
+      // build up to the head, customer by customer, quietly (the whole book
+      // again is no news); the old rows serve until the build commits.
+      // What comes after that head is news, projected and announced batch
+      // by batch.
+      if (status.state !== 'current' && quietUntil !== null) {
+        if (status.state === 'rebuilding') {
+          logger.warn(
+            {},
+            'read models were built with another configuration; rebuilding them from the log while the old ones serve',
+          );
+        }
+        const started = Date.now();
+        const built = await buildRelationships(pool, store, context, quietUntil, now);
+        if (built) {
+          const { upTo, ...figures } = built;
+          quietUntil = upTo;
+          logger.info({ ...figures, ms: Date.now() - started }, 'read models built from the log');
+        }
+      }
+      // Caught up with the head the build started from: from here on,
+      // day turns and batches are news.
+      const applied = await checkpoint();
+      if (quietUntil !== null && applied !== null && applied >= quietUntil) quietUntil = null;
+    })();
+    return prepared;
+  };
+
+  // When the last applied event was recorded: how far the read models are
+  // up to date while the projector is behind the log.
+  let appliedRecordedAt: Date | null = null;
+
+  // The day the change feed was last turned to, as far as this process knows.
+  let turnedThrough: LocalDate | null = null;
+
+  async function turn(): Promise<DayTurn[]> {
+    await prepare();
+    const day = today();
+    const turns = await turnDays(pool, context.timeZone, day, quietUntil === null);
+    turnedThrough = day;
+    for (const t of turns) {
+      logger.info({ day: t.day, changes: t.changes.length }, 'day turned');
+      await deps.onDayTurned?.(t);
+    }
+    return turns;
+  }
+
+  // Read models and checkpoint commit together: a crash between batches
+  // replays at most the uncommitted batch, and replay is idempotent.
+  async function apply(batch: PreparedBatch, announce: boolean): Promise<void> {
+    const last = batch.records.at(-1);
+    if (!last) return;
+    const client = await pool.connect();
+    let result: BatchResult;
+    try {
+      // No fsync wait for rows alone: read models are rebuildable, and rows
+      // and checkpoint commit together, so a crash loses at most a recent
+      // batch, projected again from the older checkpoint. A batch that
+      // announces changes waits: the feed is not rebuilt.
+      await client.query('begin; set local synchronous_commit = off');
+      result = await applyPreparedBatch(client, batch, context, histories, {
+        announce,
+        now,
+        fingerprint,
+        complaintSla: deps.complaintSla,
+      });
+      if (result.statusChanges.length > 0 || result.alerts.length > 0) {
+        await client.query('set local synchronous_commit = on');
+      }
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    appliedRecordedAt = new Date(last.recordedAt);
+    if (result.parked > 0) logger.warn({ parked: result.parked, position: last.position }, 'parked events');
+    await deps.onCommitted?.(result, last.position);
+  }
+
+  async function handle(batch: PreparedBatch): Promise<void> {
+    const last = batch.records.at(-1);
+    if (!last) return;
+    await prepare();
+    // A new day first, so a contact dated today is announced as what it is.
+    if (turnedThrough !== today()) await turn();
+    const quiet = quietUntil;
+    if (quiet === null) return apply(batch, true);
+    if (last.position <= quiet) {
+      await apply(batch, false);
+      if (last.position === quiet) quietUntil = null;
+      return;
+    }
+    // The batch that passes the head: its older part quietly, the rest announced.
+    await apply(prepareRelationshipBatch(batch.records.filter((r) => r.position <= quiet)), false);
+    quietUntil = null;
+    await apply(prepareRelationshipBatch(batch.records.filter((r) => r.position > quiet)), true);
+  }
+
+  async function deadlines(): Promise<SignalAlert[]> {
+    await prepare();
+    // A deadline is missed only if the read models, up to date, say so: after
+    // downtime the backlog may hold the PromiseKept. Up to the head: now;
+    // behind it: no later than the last applied event was recorded.
+    const [head, applied] = await Promise.all([store.headPosition(), checkpoint()]);
+    const caughtUp = head === null || (applied !== null && applied >= head);
+    const until = caughtUp
+      ? now()
+      : appliedRecordedAt && new Date(Math.min(now().getTime(), appliedRecordedAt.getTime()));
+    if (!until) return [];
+    const sla = deps.complaintSla ?? DEFAULT_COMPLAINT_SLA;
+    const alerts = await announcePassedDeadlines(pool, sla, until, today());
+    if (alerts.length > 0) {
+      logger.info({ alerts: alerts.length }, 'deadlines passed');
+      await deps.onDeadlinesPassed?.(alerts);
+    }
+    return alerts;
+  }
+
+  /**
+   * Checks for a new day and for passed deadlines every dayTurnCheckMs until
+   * aborted; failures are retried at the next check.
+   */
+  async function turnDaysUntil(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        if (turnedThrough !== today()) await turn();
+        await deadlines();
+      } catch (error) {
+        if (!signal.aborted)
+          logger.error({ err: error }, 'day turn or deadlines failed; retrying at the next check');
+      }
+      await sleep(deps.dayTurnCheckMs ?? 15_000, signal);
+    }
+  }
+
+  async function followLog(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await prepare();
+        const after = await checkpoint();
+        logger.info({ after }, 'projector following the log');
+        const batches = store.subscribeAll({ after, batchSize, signal });
+        for await (const batch of readAhead(batches, prepareRelationshipBatch)) await handle(batch);
+      } catch (error) {
+        if (signal.aborted) break;
+        prepared = undefined; // e.g. the database was not reachable yet
+        logger.error({ err: error }, `projection failed; retrying from checkpoint in ${RETRY_DELAY_MS} ms`);
+        await sleep(RETRY_DELAY_MS, signal);
+      }
+    }
+  }
+
+  const leading = <T>(signal: AbortSignal | null, work: () => Promise<T>) =>
+    whileHoldingLock(pool, LEADER_LOCK, signal, work, {
+      standbyCheckMs: deps.standbyCheckMs,
+      onStandBy: () => logger.info({}, 'another projector is running; standing by'),
+    });
+
+  return {
+    checkpoint,
+    turnDays: turn,
+    announceDeadlines: deadlines,
+    async catchUp() {
+      const processed = await leading(null, async () => {
+        await prepare();
+        let count = 0;
+        const batches = readToEnd(store, await checkpoint(), batchSize);
+        for await (const batch of readAhead(batches, prepareRelationshipBatch)) {
+          await handle(batch);
+          count += batch.records.length;
+        }
+        return count;
+      });
+      return processed ?? 0;
+    },
+    async run(signal) {
+      await leading(signal, () => Promise.all([followLog(signal), turnDaysUntil(signal)]));
+    },
+  };
+}

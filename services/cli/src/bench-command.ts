@@ -1,0 +1,243 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { PlatformConfig } from '@crh/config';
+import { startEmbeddedPostgres } from '@crh/embedded-postgres';
+import { createPgPool } from '@crh/postgres';
+import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
+import { benchKafka } from './bench-kafka.ts';
+import { benchLateEvents } from './bench-late-event.ts';
+import { benchQueries } from './bench-queries.ts';
+import { benchRebuild, type RebuildFigure } from './bench-rebuild.ts';
+import { benchRelay, type RelayFigure } from './bench-relay.ts';
+import { benchReplay, type ReplayFigure } from './bench-replay.ts';
+import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
+import { benchThroughput, type Throughput } from './bench-throughput.ts';
+import { dataDir } from './data-dir.ts';
+import type { Latency } from './latency.ts';
+import { withServices } from './service-processes.ts';
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+/**
+ * `crh bench`: figures, not tests. Two parts, each in databases of its own on
+ * the embedded PostgreSQL (or DATABASE_URL's server):
+ * 1. throughput: append and projection catch-up next to a raw COPY of the
+ *    same events (`--events N`, `--concurrency C`, `--batch B`);
+ * 2. the book: 100k customers and ~3M events (`--customers N` for another
+ *    size, `--fresh` to reload), then query latencies over HTTP against a
+ *    gateway process (`--samples N`), and late events from POST to visible
+ *    through ingest, projector and gateway processes.
+ * 3. live: event posted -> SSE subscriber notified with `--subscribers N`
+ *    (default 1,000) subscriptions on one gateway, over the PostgreSQL
+ *    NOTIFY feed and over Kafka (KAFKA_BROKERS, else a local broker from
+ *    infra/kafka);
+ * 4. relay: the event log copied to a Kafka topic (`--relay-events N`);
+ * 5. replay: `GET /v1/events` read to the end over HTTP (`--replay-events N`,
+ *    default 1,000,000), with the ingest process's memory.
+ * 6. rebuild: every read model of the book rebuilt from its log into new
+ *    tables and swapped in (`crh rebuild`), with this process's memory.
+ * `--only throughput|book|live|relay|replay|rebuild` runs one part.
+ */
+export async function benchCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
+  const only = argValue(args, '--only');
+  const runs = (part: 'throughput' | 'book' | 'live' | 'relay' | 'replay' | 'rebuild') =>
+    only === undefined || only === part;
+  const embedded = config.env.DATABASE_URL
+    ? null
+    : await startEmbeddedPostgres(dataDir(), Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329), log);
+  const adminUrl = embedded?.adminUrl ?? withDatabase(config.env.DATABASE_URL!, 'postgres');
+  const results: {
+    throughput?: Throughput;
+    book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+    live?: SubscriptionFigures[];
+    relay?: { brokers: string; rounds: RelayFigure[] };
+    replay?: ReplayFigure[];
+    rebuild?: RebuildFigure;
+  } = {};
+  const kafka = runs('live') || runs('relay') ? await benchKafka(config, log) : null;
+  try {
+    if (runs('throughput')) {
+      results.throughput = await benchThroughput(adminUrl, config, {
+        events: Number(argValue(args, '--events') ?? 200_000),
+        concurrency: Number(argValue(args, '--concurrency') ?? 4),
+        batch: Number(argValue(args, '--batch') ?? config.env.PROJECTOR_BATCH_SIZE),
+        log,
+      });
+    }
+    const customers = Number(argValue(args, '--customers') ?? LARGE_BOOK.customers);
+    const book = { ...LARGE_BOOK, customers, managers: Math.max(1, Math.round(customers / 200)) };
+    if (runs('book')) {
+      const loaded = await loadBook(adminUrl, book, config, { fresh: args.includes('--fresh'), log });
+      const { url, ...figures } = loaded;
+      const samples = Number(argValue(args, '--samples') ?? 300);
+      const latencies = await withServices(url, {}, async ({ ingest, graphql }) => {
+        log(`measuring queries, ${samples} samples each ...`);
+        const queries = await benchQueries(graphql, book, samples);
+        log('measuring late events ...');
+        return [...queries, await benchLateEvents(ingest, graphql, book, config.rules.timeZone, 30)];
+      });
+      results.book = { ...figures, customers, latencies };
+      await noteLateEvents(url); // they stay in the kept book
+    }
+    if (runs('live') && kafka) {
+      const live = {
+        subscribers: Number(argValue(args, '--subscribers') ?? 1_000),
+        events: Number(argValue(args, '--live-events') ?? 300),
+        ratePerSecond: 20,
+        log,
+      };
+      results.live = [
+        await benchSubscriptions(adminUrl, {
+          ...live,
+          feed: 'postgres NOTIFY',
+          env: { CHANGE_FEED: 'postgres' },
+        }),
+        await benchSubscriptions(adminUrl, {
+          ...live,
+          feed: `kafka (${kafka.description})`,
+          env: {
+            CHANGE_FEED: 'kafka',
+            KAFKA_BROKERS: kafka.brokers.join(','),
+            CHANGE_FEED_TOPIC: `crh.changes.bench-${Date.now()}`,
+          },
+        }),
+      ];
+    }
+    if (runs('relay') && kafka) {
+      const rounds = await benchRelay(adminUrl, kafka.brokers, {
+        events: Number(argValue(args, '--relay-events') ?? 200_000),
+        log,
+      });
+      results.relay = { rounds, brokers: kafka.description };
+    }
+    if (runs('rebuild')) {
+      // After the book part when both run: it reuses the book that part kept.
+      const loaded = await loadBook(adminUrl, book, config, { fresh: false, log });
+      results.rebuild = await benchRebuild(loaded.url, config, log);
+    }
+    if (runs('replay')) {
+      results.replay = await benchReplay(adminUrl, {
+        events: Number(argValue(args, '--replay-events') ?? 1_000_000),
+        log,
+      });
+    }
+  } finally {
+    await kafka?.stop();
+    await embedded?.stop();
+  }
+  report(results);
+  const out = join(dataDir(), 'bench');
+  await mkdir(out, { recursive: true });
+  await writeFile(
+    join(out, 'results.json'),
+    JSON.stringify({ machine: machine(), at: new Date().toISOString(), ...results }, null, 2),
+  );
+}
+
+function report(results: {
+  throughput?: Throughput;
+  book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+  live?: SubscriptionFigures[];
+  relay?: { brokers: string; rounds: RelayFigure[] };
+  replay?: ReplayFigure[];
+  rebuild?: RebuildFigure;
+}): void {
+  log(`machine: ${machine()}`);
+  for (const f of results.throughput?.figures ?? []) {
+    log(
+      `${f.name.padEnd(45)} ${String(f.perSecond).padStart(8)} events/s  (${f.events} in ${f.seconds.toFixed(2)} s)`,
+    );
+    if (f.phases) {
+      const s = (ms: number) => seconds(ms, 2);
+      log(
+        `  new tables loaded in ${s(f.phases.loadMs)}, indexed in ${s(f.phases.indexMs)}, swapped in in ${s(f.phases.swapMs)}`,
+      );
+    }
+    const signals = f.signals;
+    if (signals) {
+      const s = (ms: number) => seconds(ms, 2);
+      const triggers =
+        signals.triggersMs === null
+          ? 'triggers not measured'
+          : `${s(signals.triggersMs)} in interval-level triggers`;
+      log(
+        `  of which signals: ${s(signals.projectorMs)} in the projector + ${triggers} = ${Math.round(100 * signals.share)}% of the time; the rest alone ${signals.restPerSecond} events/s`,
+      );
+    }
+  }
+  if (results.throughput) log(results.throughput.summary);
+  for (const live of results.live ?? []) {
+    log(
+      `${live.feed}: ${live.subscribers} SSE subscribers, ${live.events} events at 20/s, ${live.missing} deliveries missing`,
+    );
+    logLatencies([live.delivery, live.lastSubscriber]);
+  }
+  const relay = results.relay;
+  for (const round of relay?.rounds ?? []) {
+    log(
+      `relay to Kafka (${relay?.brokers}, ${round.round}): ${round.events} events in ${round.seconds.toFixed(2)} s = ${round.eventsPerSecond} events/s`,
+    );
+  }
+  for (const r of results.replay ?? []) {
+    log(
+      `replay NDJSON, ${r.name}: ${r.events} events (${r.megabytes} MiB) in ${r.seconds.toFixed(2)} s = ${r.eventsPerSecond} events/s; ingest RSS ${r.rssBeforeMiB} -> peak ${r.rssPeakMiB} MiB`,
+    );
+  }
+  const rebuild = results.rebuild;
+  if (rebuild) {
+    const s = (ms: number) => seconds(ms, 1);
+    log(
+      `rebuild: ${rebuild.events} events of ${rebuild.customers} customers in ${rebuild.seconds.toFixed(1)} s = ${rebuild.perSecond} events/s ` +
+        `(load ${s(rebuild.phases.loadMs)}, indexes ${s(rebuild.phases.indexMs)}, swap ${s(rebuild.phases.swapMs)}); ` +
+        `RSS ${rebuild.rssMiB.before} MiB before, peak per third ${rebuild.rssMiB.peakByThird.join(' / ')} MiB`,
+    );
+  }
+
+  const book = results.book;
+  if (!book) return;
+  log(
+    `book: ${book.customers} customers, ${book.events} events, ${book.intervals} status intervals; sizes ${JSON.stringify(book.sizes)}`,
+  );
+  if (book.build) {
+    const { events, seconds } = book.build;
+    log(
+      `book built from the log, customer by customer: ${events} events in ${seconds.toFixed(1)} s = ${Math.round(events / seconds)} events/s`,
+    );
+  }
+  logLatencies(book.latencies);
+}
+
+function logLatencies(latencies: readonly Latency[]): void {
+  log(`${'latency, ms'.padEnd(58)}   p50    p95    p99    max   rows`);
+  for (const l of latencies) {
+    const cells = [l.p50, l.p95, l.p99, l.max].map((n) => n.toFixed(1).padStart(6)).join(' ');
+    log(`${l.name.padEnd(58)} ${cells} ${String(l.meanRows ?? '').padStart(6)}`);
+  }
+}
+
+const machine = () =>
+  `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+
+function argValue(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** The late events measured went into the kept book: its stored count follows. */
+async function noteLateEvents(url: string): Promise<void> {
+  const pool = createPgPool(url, { max: 1, applicationName: 'crh-bench' });
+  try {
+    await pool.query('update crh.bench_book set events = (select count(*) from crh.events)');
+  } finally {
+    await pool.end();
+  }
+}
+
+const seconds = (ms: number, digits: number) => `${(ms / 1000).toFixed(digits)} s`;

@@ -1,0 +1,40 @@
+import type { PlatformConfig } from '@crh/config';
+import { ensureDatabase, runningEmbeddedPostgres, startEmbeddedPostgres } from '@crh/embedded-postgres';
+import { dataDir } from './data-dir.ts';
+
+export interface PlatformDatabase {
+  url: string;
+  /** 'external' when DATABASE_URL was given, else where the embedded server keeps its data. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * DATABASE_URL when set; otherwise the embedded PostgreSQL with a `crh`
+ * database: the one a running `crh start` serves (`reuseRunning`), else
+ * started here.
+ */
+export async function openPlatformDatabase(
+  config: PlatformConfig,
+  log: (line: string) => void,
+  databaseName = 'crh',
+  reuseRunning = false,
+): Promise<PlatformDatabase> {
+  if (config.env.DATABASE_URL) {
+    return { url: config.env.DATABASE_URL, description: 'external (DATABASE_URL)', stop: async () => {} };
+  }
+  const dir = dataDir();
+  const port = Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329);
+  const running = reuseRunning ? await runningEmbeddedPostgres(port) : null;
+  if (running) {
+    const url = await ensureDatabase(running, databaseName);
+    return { url, description: `the running embedded PostgreSQL on port ${port}`, stop: async () => {} };
+  }
+  const server = await startEmbeddedPostgres(dir, port, log);
+  const url = await ensureDatabase(server.adminUrl, databaseName);
+  return {
+    url,
+    description: `embedded PostgreSQL on port ${port}, data in ${dir}`,
+    stop: server.stop,
+  };
+}

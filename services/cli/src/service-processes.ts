@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import getPort from 'get-port';
+import { repoRoot } from './data-dir.ts';
+
+export const SERVICES = ['ingest', 'projector', 'gateway'] as const;
+/** The relay runs where Kafka does (`crh start --kafka`, the full stack). */
+export type ServiceName = (typeof SERVICES)[number] | 'relay';
+
+/** Runs each service's main.ts as its own process, as production does. */
+export function spawnServices(
+  names: readonly ServiceName[],
+  env: NodeJS.ProcessEnv,
+  stdio: 'inherit' | 'ignore' = 'inherit',
+): ChildProcess[] {
+  return names.map((service) =>
+    spawn(process.execPath, [join(repoRoot, 'services', service, 'src', 'main.ts')], { env, stdio }),
+  );
+}
+
+/** SIGTERM to each (graceful shutdown), resolved when all have exited. */
+export async function stopServices(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/**
+ * Ingest, projector and gateway as processes on free ports over `url`'s
+ * database (plus `env`), for as long as `work` runs.
+ */
+export async function withServices<T>(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  work: (urls: { ingest: string; graphql: string }) => Promise<T>,
+): Promise<T> {
+  // get-port keeps the ports it handed out reserved for a while, so three calls give three ports.
+  const [ingestPort, gatewayPort, projectorPort] = [await getPort(), await getPort(), await getPort()];
+  const children = spawnServices(['ingest', 'projector', 'gateway'], {
+    ...process.env,
+    DATABASE_URL: url,
+    HOST: '127.0.0.1',
+    INGEST_PORT: String(ingestPort),
+    GATEWAY_PORT: String(gatewayPort),
+    PROJECTOR_PORT: String(projectorPort),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  try {
+    const ingest = `http://127.0.0.1:${ingestPort}`;
+    const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
+    await Promise.all([
+      waitForHttp(`${ingest}/readyz`),
+      waitForHttp(`${graphql}?query=%7B__typename%7D`),
+      waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
+    ]);
+    return await work({ ingest, graphql });
+  } finally {
+    await stopServices(children);
+  }
+}

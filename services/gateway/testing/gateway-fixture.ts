@@ -1,0 +1,76 @@
+import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY, type RuleContext } from '@crh/domain';
+import type { AppendEvent } from '@crh/event-store';
+import { createLogger } from '@crh/observability';
+import { createProjector, type Projector } from '@crh/read-models/runner';
+import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { createApp } from '../src/app.ts';
+
+export interface GraphQLResult<T = Record<string, unknown>> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export interface GatewayFixture {
+  database: PlatformTestDatabase;
+  rules: RuleContext;
+  projector: Projector;
+  /** Appends events and projects everything. */
+  record(events: readonly AppendEvent[]): Promise<void>;
+  /** Runs a query in process, with the clock at `now`. */
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    now?: string,
+  ): Promise<GraphQLResult<T>>;
+  close(): Promise<void>;
+}
+
+const logger = createLogger('gateway-test', 'silent');
+
+/**
+ * A gateway over its own fresh database, for one organisation time zone (read
+ * models are built for one zone), with a projector to fill it.
+ */
+export async function openGatewayFixture(
+  timeZone: string,
+  options: { now?: string; rules?: Partial<RuleContext> } = {},
+): Promise<GatewayFixture> {
+  const database = await openPlatformTestDatabase();
+  const { store, pool } = database;
+  const rules: RuleContext = { timeZone, policy: DEFAULT_TIER_POLICY, ...options.rules };
+  const defaultNow = options.now ?? '2026-06-01T12:00:00Z';
+  const projector = createProjector({
+    store,
+    pool,
+    logger,
+    context: rules,
+    batchSize: 100,
+    now: () => new Date(defaultNow),
+  });
+  return {
+    database,
+    rules,
+    projector,
+    async record(events) {
+      await store.append(events);
+      await projector.catchUp();
+    },
+    async query<T>(query: string, variables: Record<string, unknown> = {}, now = defaultNow) {
+      const yoga = createApp({
+        store,
+        db: pool,
+        logger,
+        rules,
+        healthWeights: DEFAULT_HEALTH_WEIGHTS,
+        now: () => new Date(now),
+      });
+      const response = await yoga.fetch('http://gateway/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResult<T>;
+    },
+    close: () => database.close(),
+  };
+}
