@@ -4,7 +4,7 @@
 // that the `node` devDependency puts first on the PATH of npm scripts.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,15 +14,20 @@ const stamp = join(root, 'node_modules', '.crh-install-stamp');
 
 const lockHash = () => createHash('sha256').update(readFileSync(lockFile)).digest('hex');
 const have = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim() : '';
+// npm's own record of the last install: newer than the lock file means the
+// user ran `npm ci` (or `npm install`) themselves since it last changed.
+const npmRecord = join(root, 'node_modules', '.package-lock.json');
+const installedByHand =
+  have === '' && existsSync(npmRecord) && statSync(npmRecord).mtimeMs >= statSync(lockFile).mtimeMs;
 
-if (have !== lockHash()) {
-  // `npm install` (not `npm ci`): npm 11 writes lock files without the other
-  // platforms' optional binaries (biome, turbo) here, which `npm ci` rejects;
-  // install still keeps every version the lock file pins.
-  console.log('[crh] installing dependencies (npm install) ...');
-  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+if (installedByHand) writeFileSync(stamp, `${lockHash()}\n`);
+else if (have !== lockHash()) {
+  // `npm ci`: exactly what the lock file pins, and it never rewrites the lock
+  // file, so starting or testing a clone leaves its tracked files as they were.
+  console.log('[crh] installing dependencies (npm ci) ...');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    console.error('[crh] npm install failed');
+    console.error('[crh] npm ci failed');
     process.exit(result.status ?? 1);
   }
   writeFileSync(stamp, `${lockHash()}\n`);

@@ -1,6 +1,7 @@
-// The one test command (`npm test`), in the order STYLE.md asks for:
-// format+lint -> typecheck -> unit -> integration -> e2e, stopping at the first
-// level that fails so a broken build never waits for slow suites.
+// The one test command (`npm test`), cheapest check first:
+// format+lint -> module boundaries -> typecheck -> unit -> integration -> e2e,
+// stopping at the first step that fails so a broken build never waits for slow
+// suites (docs/testing.md).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,17 +23,35 @@ const vitest = (level) => [
 ];
 const steps = [
   ['format and lint', 'biome', ['ci', '.']],
+  [
+    'module boundaries',
+    'depcruise',
+    [
+      '--config',
+      '.dependency-cruiser.cjs',
+      'packages',
+      'services',
+      'infra',
+      'test',
+      'scripts',
+      'vitest.config.ts',
+    ],
+  ],
   ['typecheck', 'tsc', ['-p', 'tsconfig.json', '--noEmit']],
   ['unit tests', ...vitest('unit')],
   ['integration tests', ...vitest('int')],
   ['end-to-end tests', ...vitest('e2e')],
 ];
 
+// A developer's .env configures their platform, not the tests: every test
+// sets what it needs, so the file is not read during a test run.
+const env = { ...process.env, CRH_ENV_FILE: '' };
+
 const started = Date.now();
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const [name, command, args] of steps) {
   console.log(`\n[crh test] ${name}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const result = spawnSync(command, args, { stdio: 'inherit', env });
   const level = args[2];
   if (command === 'vitest') {
     const report = JSON.parse(readFileSync(join(results, `${level}.json`), 'utf8'));

@@ -1,22 +1,22 @@
 # One image recipe for every crh service: docker build --build-arg SERVICE=ingest ...
 # Node 24 runs the TypeScript sources directly (type stripping), so there is no
 # build step; `turbo prune` keeps each image to the workspaces its service uses.
-ARG NODE_IMAGE=node:24-bookworm-slim
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS prune
 ARG SERVICE
 WORKDIR /app
 COPY . .
-RUN npx --yes turbo@2 prune @crh/${SERVICE} --docker
+# The turbo the lock file pins, so the pruned lock file is what CI checks.
+RUN npx --yes turbo@2.11.11 prune @crh/${SERVICE} --docker
 
 FROM ${NODE_IMAGE} AS install
 WORKDIR /app
 COPY --from=prune /app/out/json/ .
-# Install scripts are not needed at run time (the embedded PostgreSQL and the
-# pinned Node are development conveniences).
-# `npm install`, not `npm ci`: see README, "Notes on this machine" (lock files without
-# other platforms' optional binaries).
-RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund
+# Exactly the pruned lock file's versions. Install scripts are not needed at
+# run time (the embedded PostgreSQL and the pinned Node are development
+# conveniences).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY --from=prune /app/out/full/ .
 
 FROM ${NODE_IMAGE}

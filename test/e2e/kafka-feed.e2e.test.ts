@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase } from '@crh/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, runKafkaBrokers } from '@crh/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Subscriber, subscribeSse, subscribeWs } from '../support/graphql-subscribers.ts';
 import { type Platform, postEvents, startPlatform } from '../support/service-process.ts';
 
@@ -19,7 +19,7 @@ describe('change feed over Kafka: two gateway processes both deliver', () => {
       gateways: 2,
       env: {
         CHANGE_FEED: 'kafka',
-        KAFKA_BROKERS: inject('kafkaBrokers'),
+        KAFKA_BROKERS: runKafkaBrokers().join(','),
         CHANGE_FEED_TOPIC: `crh.changes.test-${randomUUID().slice(0, 8)}`,
       },
     });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createKafkaClient } from '@crh/messaging/kafka';
-import { createTestDatabase, quietLogger } from '@crh/testing';
+import { createTestDatabase, quietLogger, runKafkaBrokers } from '@crh/testing';
 import getPort from 'get-port';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { subscribeSse } from '../support/graphql-subscribers.ts';
 import { postEvents, runCli, waitFor } from '../support/service-process.ts';
 
@@ -28,7 +28,7 @@ describe('crh start --kafka', () => {
       ...process.env,
       LOG_LEVEL: 'warn',
       DATABASE_URL: database.url,
-      KAFKA_BROKERS: inject('kafkaBrokers'),
+      KAFKA_BROKERS: runKafkaBrokers().join(','),
       CHANGE_FEED_TOPIC: `crh.changes.start-${randomUUID().slice(0, 8)}`,
       RELAY_TOPIC: relayTopic,
       RELAY_PARTITIONS: '3',

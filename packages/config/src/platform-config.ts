@@ -67,6 +67,22 @@ export function requireDatabaseUrl(config: PlatformConfig): string {
   return config.env.DATABASE_URL;
 }
 
+/** The relay and a Kafka change feed need brokers; `who` names the need in the message. */
+export function requireKafkaBrokers(config: PlatformConfig, who: string): string[] {
+  const brokers = config.env.KAFKA_BROKERS ?? [];
+  if (brokers.length === 0) {
+    throw new ConfigError(
+      `KAFKA_BROKERS is required by ${who}: a comma-separated host:port list, e.g. KAFKA_BROKERS=127.0.0.1:9092`,
+    );
+  }
+  return brokers;
+}
+
+/** A change feed on Kafka needs brokers (the projector publishes, the gateways subscribe). */
+export function requireChangeFeed(config: PlatformConfig): void {
+  if (config.env.CHANGE_FEED === 'kafka') requireKafkaBrokers(config, 'CHANGE_FEED=kafka');
+}
+
 /** A variable in a format of its own: its parser's message, under the variable's name. */
 function parseOptional<T>(
   name: string,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type AppendEvent, type RecordedEvent, toEnvelope } from '@crh/event-store';
 import { createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
-import { createTestDatabase, quietLogger, type TestDatabase, testEvent } from '@crh/testing';
+import { createTestDatabase, quietLogger, runKafkaBrokers, type TestDatabase, testEvent } from '@crh/testing';
 import kafkajs, { type Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay, type RelayDeps } from './relay.ts';
 import { customerPartitioner } from './relay-message.ts';
 
@@ -20,7 +20,7 @@ interface Consumed {
 
 const kafka: Kafka = new kafkajs.Kafka({
   clientId: 'crh-relay-test',
-  brokers: inject('kafkaBrokers').split(','),
+  brokers: runKafkaBrokers(),
   logLevel: kafkajs.logLevel.ERROR,
 });
 const uniqueTopic = () => `crh.events.v1.test-${randomUUID().slice(0, 8)}`;

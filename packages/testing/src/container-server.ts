@@ -1,5 +1,6 @@
+import { POSTGRES_IMAGE } from './container-images.ts';
+
 const PROBE_TIMEOUT_MS = 3000;
-export const CONTAINER_IMAGE = 'postgres:17-alpine';
 
 /**
  * Whether a container runtime answers. Bounded, because testcontainers tries
@@ -26,10 +27,10 @@ export async function containerRuntimeAvailable(): Promise<boolean> {
 
 export async function startContainer(): Promise<{ adminUrl: string; where: string; stop(): Promise<void> }> {
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-  const container = await new PostgreSqlContainer(CONTAINER_IMAGE).start();
+  const container = await new PostgreSqlContainer(POSTGRES_IMAGE).start();
   return {
     adminUrl: container.getConnectionUri(),
-    where: `${CONTAINER_IMAGE} on ${container.getHost()}:${container.getPort()}`,
+    where: `${POSTGRES_IMAGE} on ${container.getHost()}:${container.getPort()}`,
     stop: async () => {
       await container.stop();
     },

@@ -1,12 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { pickKafkaBroker } from './kafka-server.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Comma-separated host:port list of the run's Kafka broker. */
-    kafkaBrokers: string;
-  }
-}
+import type {} from './run-context.ts';
 
 /** vitest globalSetup: one Kafka broker for the whole run, handed to the test files. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ignoreKafkajsTimeoutWarning } from '@crh/messaging/kafka';
 import { type Admin, type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKafkaBrokers } from './run-context.ts';
 
 const MESSAGES = 1000;
 const KEYS = 20;
@@ -17,7 +18,7 @@ describe('the run’s Kafka broker', () => {
     ignoreKafkajsTimeoutWarning();
     kafka = new Kafka({
       clientId: 'crh-kafka-server-test',
-      brokers: inject('kafkaBrokers').split(','),
+      brokers: runKafkaBrokers(),
       logLevel: logLevel.ERROR,
     });
     admin = kafka.admin();

@@ -1,5 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { KAFKA_IMAGE } from './container-images.ts';
 
 /** A Kafka broker the test run can create topics on. */
 export interface KafkaBroker {
@@ -23,8 +24,6 @@ export interface KafkaSources {
   startLocal(): Promise<StartedBroker>;
 }
 
-/** Confluent's image: @testcontainers/kafka drives Confluent's start scripts. KRaft needs >= 7.0. */
-export const KAFKA_CONTAINER_IMAGE = 'confluentinc/cp-kafka:7.7.1';
 const CHOICES = ['container', 'local'] as const;
 
 /**
@@ -76,7 +75,7 @@ export function defaultKafkaSources(): KafkaSources {
 
 async function startKafkaContainer(): Promise<StartedBroker> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
-  const container = await new KafkaContainer(KAFKA_CONTAINER_IMAGE)
+  const container = await new KafkaContainer(KAFKA_IMAGE)
     .withKraft()
     // Same as the local broker: topics exist only when created.
     .withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' })
@@ -88,7 +87,7 @@ async function startKafkaContainer(): Promise<StartedBroker> {
   await warmUpKafka([broker]);
   return {
     brokers: [broker],
-    where: `${KAFKA_CONTAINER_IMAGE} on ${broker}`,
+    where: `${KAFKA_IMAGE} on ${broker}`,
     stop: async () => {
       await container.stop();
     },

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
-import type {} from './global-setup.ts';
+import { runPgAdminUrl } from './run-context.ts';
 
 export interface TestDatabase {
   url: string;
@@ -14,7 +13,7 @@ export interface TestDatabase {
  * disconnects anything still connected.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const adminUrl = inject('pgAdminUrl');
+  const adminUrl = runPgAdminUrl();
   const name = `crh_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(adminUrl, async (client) => {
     for (let attempt = 1; ; attempt++) {

@@ -8,13 +8,13 @@ import {
   readCheckpoint,
   readModelsBuiltWithOtherRules,
 } from '@crh/read-models/schema';
-import { openPlatformDatabase } from './platform-database.ts';
+import { openPlatformDatabase } from './platform/platform-database.ts';
 
 const log = (line: string) => console.log(`[crh rebuild] ${line}`);
 const seconds1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Every read model is one projection today (one checkpoint covers them all). */
-const PROJECTIONS = ['relationships'] as const;
+export const PROJECTIONS = ['relationships'] as const;
 
 /**
  * `crh rebuild [relationships]`: rebuilds the read models from the log while
@@ -23,12 +23,7 @@ const PROJECTIONS = ['relationships'] as const;
  * projector waits on the projection clock meanwhile and goes on from where
  * the rebuild ended. Returns the exit code.
  */
-export async function rebuildCommand(config: PlatformConfig, args: readonly string[]): Promise<number> {
-  const unknown = args.filter((a) => !(PROJECTIONS as readonly string[]).includes(a));
-  if (unknown.length > 0) {
-    console.error(`crh rebuild: unknown projection ${unknown.join(', ')} (known: ${PROJECTIONS.join(', ')})`);
-    return 2;
-  }
+export async function rebuildCommand(config: PlatformConfig): Promise<number> {
   const database = await openPlatformDatabase(config, log, 'crh', true);
   const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-rebuild' });
   const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });

@@ -3,10 +3,10 @@ import type { PlatformConfig } from '@crh/config';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import { migrateReadModels } from '@crh/read-models/schema';
-import { generateBook } from './book-generator.ts';
-import { dataDir } from './data-dir.ts';
-import { openPlatformDatabase } from './platform-database.ts';
-import { SERVICES, spawnServices, stopServices, waitForHttp } from './service-processes.ts';
+import { generateBook } from './bench/book-generator.ts';
+import { dataDir } from './platform/data-dir.ts';
+import { openPlatformDatabase } from './platform/platform-database.ts';
+import { SERVICES, spawnServices, stopServices, waitForHttp } from './platform/service-processes.ts';
 
 const log = (line: string) => console.log(`[crh] ${line}`);
 
@@ -16,17 +16,22 @@ const log = (line: string) => console.log(`[crh] ${line}`);
  * relay (KAFKA_BROKERS, else a local broker from infra/kafka whose data is
  * kept in .crh/kafka/start).
  */
-export async function startCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
+export interface StartFlags {
+  seedDemo?: boolean;
+  kafka?: boolean;
+}
+
+export async function startCommand(config: PlatformConfig, flags: StartFlags): Promise<void> {
   const database = await openPlatformDatabase(config, log);
   log(`database: ${database.description}`);
-  const kafka = args.includes('--kafka') ? await startKafka(config) : null;
+  const kafka = flags.kafka ? await startKafka(config) : null;
 
   // Migrate once here so the services don't all race for it on first start.
   const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-cli' });
   const store = createPostgresEventStore({ pool });
   await store.migrate();
   await migrateReadModels(pool);
-  if (args.includes('--seed-demo')) {
+  if (flags.seedDemo) {
     const today = new Date().toISOString().slice(0, 10);
     const events = generateBook({
       customers: 200,

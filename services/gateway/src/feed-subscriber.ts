@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@crh/config';
+import { type PlatformConfig, requireKafkaBrokers } from '@crh/config';
 import type { ChangeFeedSubscriber } from '@crh/messaging';
 import { createKafkaClient, createKafkaSubscriber } from '@crh/messaging/kafka';
 import { createNotifySubscriber } from '@crh/messaging/postgres';
@@ -12,8 +12,7 @@ export function openFeedSubscriber(
 ): ChangeFeedSubscriber {
   if (config.env.CHANGE_FEED === 'postgres')
     return createNotifySubscriber({ connectionString: databaseUrl, logger });
-  const brokers = config.env.KAFKA_BROKERS;
-  if (!brokers?.length) throw new Error('CHANGE_FEED=kafka needs KAFKA_BROKERS (host:port, comma-separated)');
+  const brokers = requireKafkaBrokers(config, 'CHANGE_FEED=kafka');
   const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-gateway`, logger });
   return createKafkaSubscriber({
     kafka,

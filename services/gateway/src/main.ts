@@ -1,21 +1,14 @@
-import { loadConfig, requireDatabaseUrl } from '@crh/config';
-import { openEventStore } from '@crh/event-store/open';
-import { createLogger, onShutdown } from '@crh/observability';
-import { createPgPool } from '@crh/postgres';
+import { requireChangeFeed, requireDatabaseUrl } from '@crh/config';
 import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models/schema';
+import { startService } from '@crh/service-runtime';
 import { openFeedSubscriber } from './feed-subscriber.ts';
 import { startGatewayServer } from './gateway-server.ts';
 
-const config = loadConfig();
-const logger = createLogger('gateway', config.env.LOG_LEVEL);
-const databaseUrl = requireDatabaseUrl(config);
-const pool = createPgPool(databaseUrl, {
-  max: config.env.PG_POOL_MAX,
-  applicationName: 'crh-gateway',
+const { config, logger, pool, store, onShutdown } = await startService({
+  name: 'gateway',
+  require: requireChangeFeed,
+  migrate: migrateReadModels, // the gateway may start before the projector
 });
-const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-await store.migrate();
-await migrateReadModels(pool); // the gateway may start before the projector
 if (await readModelsBuiltWithOtherRules(pool, config.rules)) {
   logger.warn(
     {},
@@ -30,7 +23,7 @@ const gateway = await startGatewayServer({
   rules: config.rules,
   healthWeights: config.healthWeights,
   complaintSla: config.complaintSla,
-  feed: openFeedSubscriber(config, databaseUrl, logger),
+  feed: openFeedSubscriber(config, requireDatabaseUrl(config), logger),
   host: config.env.HOST,
   port: config.env.GATEWAY_PORT,
 });
@@ -39,8 +32,4 @@ logger.info(
   `GraphQL on ${gateway.url} (subscriptions over SSE and WebSocket)`,
 );
 
-onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
-  await gateway.close();
-  await store.close();
-  await pool.end();
-});
+onShutdown(() => gateway.close());

@@ -1,17 +1,8 @@
-import { loadConfig, requireDatabaseUrl } from '@crh/config';
-import { openEventStore } from '@crh/event-store/open';
-import { createLogger, createMetricsRegistry, onShutdown } from '@crh/observability';
-import { createPgPool } from '@crh/postgres';
+import { createMetricsRegistry } from '@crh/observability';
+import { startService } from '@crh/service-runtime';
 import { createApp } from './app.ts';
 
-const config = loadConfig();
-const logger = createLogger('ingest', config.env.LOG_LEVEL);
-const pool = createPgPool(requireDatabaseUrl(config), {
-  max: config.env.PG_POOL_MAX,
-  applicationName: 'crh-ingest',
-});
-const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-await store.migrate();
+const { config, logger, store, onShutdown } = await startService({ name: 'ingest' });
 
 const app = createApp({
   store,
@@ -32,12 +23,10 @@ const server = app.listen(config.env.INGEST_PORT, config.env.HOST, () => {
   );
 });
 
-onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
+onShutdown(async () => {
   // close() stops accepting and waits for in-flight requests, so appends finish.
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
-  await store.close();
-  await pool.end();
 });

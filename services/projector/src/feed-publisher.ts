@@ -1,4 +1,4 @@
-import type { PlatformConfig } from '@crh/config';
+import { type PlatformConfig, requireKafkaBrokers } from '@crh/config';
 import type { ChangeFeedPublisher } from '@crh/messaging';
 import { createKafkaClient, createKafkaPublisher } from '@crh/messaging/kafka';
 import { createNotifyPublisher } from '@crh/messaging/postgres';
@@ -9,8 +9,7 @@ import type { Pool } from 'pg';
 /** The one place the projector's change-feed adapter is chosen (CHANGE_FEED). */
 export function openFeedPublisher(config: PlatformConfig, pool: Pool, logger: Logger): ChangeFeedPublisher {
   if (config.env.CHANGE_FEED === 'postgres') return createNotifyPublisher({ pool });
-  const brokers = config.env.KAFKA_BROKERS;
-  if (!brokers?.length) throw new Error('CHANGE_FEED=kafka needs KAFKA_BROKERS (host:port, comma-separated)');
+  const brokers = requireKafkaBrokers(config, 'CHANGE_FEED=kafka');
   const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-projector`, logger });
   return createKafkaPublisher({ kafka, topic: config.env.CHANGE_FEED_TOPIC });
 }

@@ -1,27 +1,16 @@
-import { loadConfig, requireDatabaseUrl } from '@crh/config';
-import { openEventStore } from '@crh/event-store/open';
-import {
-  Counter,
-  createLogger,
-  createMetricsRegistry,
-  createOpsServer,
-  onShutdown,
-} from '@crh/observability';
-import { createPgPool } from '@crh/postgres';
+import { requireChangeFeed } from '@crh/config';
+import { Counter, createMetricsRegistry, createOpsServer } from '@crh/observability';
 import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
 import { createProjector } from '@crh/read-models/runner';
 import { migrateReadModels } from '@crh/read-models/schema';
+import { startService } from '@crh/service-runtime';
 import { openFeedPublisher, publishing } from './feed-publisher.ts';
 
-const config = loadConfig();
-const logger = createLogger('projector', config.env.LOG_LEVEL);
-const pool = createPgPool(requireDatabaseUrl(config), {
-  max: config.env.PG_POOL_MAX,
-  applicationName: 'crh-projector',
+const { config, logger, pool, store, onShutdown } = await startService({
+  name: 'projector',
+  require: requireChangeFeed,
+  migrate: migrateReadModels,
 });
-const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-await store.migrate();
-await migrateReadModels(pool);
 
 const registry = createMetricsRegistry('projector');
 const projected = new Counter({
@@ -69,11 +58,9 @@ ops.listen(config.env.PROJECTOR_PORT, config.env.HOST, () => {
   logger.info({ port: config.env.PROJECTOR_PORT }, 'projector ops endpoints listening');
 });
 
-onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
+onShutdown(async () => {
   controller.abort();
   await running; // the batch in flight commits or rolls back before we close the pool
   await new Promise<void>((resolve) => ops.close(() => resolve()));
   await feed.close();
-  await store.close();
-  await pool.end();
 });

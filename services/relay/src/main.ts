@@ -1,31 +1,14 @@
-import { ConfigError, loadConfig, requireDatabaseUrl } from '@crh/config';
+import { requireKafkaBrokers } from '@crh/config';
 import { createRelay } from '@crh/event-relay';
-import { openEventStore } from '@crh/event-store/open';
 import { createKafkaClient } from '@crh/messaging/kafka';
-import {
-  Counter,
-  createLogger,
-  createMetricsRegistry,
-  createOpsServer,
-  onShutdown,
-} from '@crh/observability';
-import { createPgPool } from '@crh/postgres';
+import { Counter, createMetricsRegistry, createOpsServer } from '@crh/observability';
+import { startService } from '@crh/service-runtime';
 
-const config = loadConfig();
-const brokers = config.env.KAFKA_BROKERS ?? [];
-if (brokers.length === 0) {
-  throw new ConfigError(
-    'KAFKA_BROKERS is required by the relay: a comma-separated host:port list, e.g. KAFKA_BROKERS=127.0.0.1:9092',
-  );
-}
-const logger = createLogger('relay', config.env.LOG_LEVEL);
-const pool = createPgPool(requireDatabaseUrl(config), {
-  max: config.env.PG_POOL_MAX,
-  applicationName: 'crh-relay',
+const { config, logger, pool, store, onShutdown } = await startService({
+  name: 'relay',
+  require: (config) => requireKafkaBrokers(config, 'the relay'),
 });
-const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-await store.migrate();
-
+const brokers = requireKafkaBrokers(config, 'the relay');
 const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-relay`, logger });
 
 const registry = createMetricsRegistry('relay');
@@ -69,11 +52,9 @@ ops.listen(config.env.RELAY_PORT, config.env.HOST, () => {
   logger.info({ port: config.env.RELAY_PORT, topic }, 'relay ops endpoints listening');
 });
 
-onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
+onShutdown(async () => {
   controller.abort();
   // The batch in flight is acknowledged and checkpointed, then run() disconnects its producer.
   await running;
   await new Promise<void>((resolve) => ops.close(() => resolve()));
-  await store.close();
-  await pool.end();
 });

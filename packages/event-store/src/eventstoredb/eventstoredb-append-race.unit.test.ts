@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { newEvent } from '../contract-fixtures.ts';
+import { newEvent } from '../../testing/contract-fixtures.ts';
+import { InMemoryEsdbLog } from '../../testing/in-memory-esdb-log.ts';
 import { type AppendOutcome, WrongExpectedRevisionError } from '../port.ts';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.ts';
-import { InMemoryEsdbLog } from './in-memory-esdb-log.ts';
 
 // Two stores over one log stand for two ingest processes: their appends are
 // not queued by each other's locks, so they race to revision conflicts.

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { containerRuntimeAvailable } from '@crh/testing';
+import { containerRuntimeAvailable, KURRENTDB_IMAGE } from '@crh/testing';
 import { describe } from 'vitest';
-import { describeEventStoreContract, type EventStoreFactory } from '../contract-suite.ts';
+import { describeEventStoreContract, type EventStoreFactory } from '../../testing/contract-suite.ts';
 import { createEventStoreDbEventStore } from './eventstoredb-event-store.ts';
-
-const KURRENTDB_IMAGE = 'kurrentplatform/kurrentdb:25.1';
 
 interface EsdbServer {
   connectionString: string;

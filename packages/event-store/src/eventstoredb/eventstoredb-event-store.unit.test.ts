@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { describeEventStoreContract } from '../contract-suite.ts';
+import { describeEventStoreContract } from '../../testing/contract-suite.ts';
+import { InMemoryEsdbLog } from '../../testing/in-memory-esdb-log.ts';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.ts';
-import { InMemoryEsdbLog } from './in-memory-esdb-log.ts';
 
 // The adapter's logic (dedupe, revisions, runs, filters, paging, batching)
 // against an in-memory log that behaves as EventStoreDB does; the same suite

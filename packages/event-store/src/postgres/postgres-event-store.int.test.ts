@@ -1,6 +1,6 @@
 import { createPgPool } from '@crh/postgres';
 import { createTestDatabase } from '@crh/testing';
-import { describeEventStoreContract } from '../contract-suite.ts';
+import { describeEventStoreContract } from '../../testing/contract-suite.ts';
 import { createPostgresEventStore } from './postgres-event-store.ts';
 
 describeEventStoreContract('postgres', async () => {

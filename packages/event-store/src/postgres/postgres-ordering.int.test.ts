@@ -3,7 +3,7 @@ import { createPgPool, runMigrations } from '@crh/postgres';
 import { createTestDatabase } from '@crh/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, newEvent, uniqueCustomer, waitForHead } from '../contract-fixtures.ts';
+import { eventually, newEvent, uniqueCustomer, waitForHead } from '../../testing/contract-fixtures.ts';
 import type { AppendEvent } from '../port.ts';
 import { APPEND_SQL, appendParams } from './append-batch.ts';
 import { createPostgresEventStore, type PostgresEventStore } from './postgres-event-store.ts';

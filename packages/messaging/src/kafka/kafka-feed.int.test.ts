@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { quietLogger } from '@crh/testing';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { quietLogger, runKafkaBrokers } from '@crh/testing';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangeFeedSubscriber } from '../port.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { createKafkaPublisher, createKafkaSubscriber } from './kafka-feed.ts';
@@ -8,7 +8,7 @@ import { createKafkaPublisher, createKafkaSubscriber } from './kafka-feed.ts';
 // A real broker (infra/kafka here, Testcontainers where Docker runs, or KAFKA_BROKERS).
 describe('change feed over Kafka', () => {
   const kafka = createKafkaClient({
-    brokers: inject('kafkaBrokers').split(','),
+    brokers: runKafkaBrokers(),
     clientId: 'crh-feed-test',
     logger: quietLogger,
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { EventStore, ReplayOptions } from '../src/port.ts';
+import { toEnvelope } from '../src/stored-envelope.ts';
 import { lastOf, newEvent, readAllPages, uniqueCustomer, waitForHead } from './contract-fixtures.ts';
-import type { EventStore, ReplayOptions } from './port.ts';
-import { toEnvelope } from './stored-envelope.ts';
 
 /** Everything a replay yields, as parsed lines; also checks each chunk is whole lines. */
 async function replayed(store: EventStore, options: ReplayOptions): Promise<Record<string, unknown>[]> {

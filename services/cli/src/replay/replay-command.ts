@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { PlatformConfig } from '@crh/config';
 import { normaliseRfc3339 } from '@crh/domain';
 import {
@@ -12,22 +11,26 @@ import { formatCount, formatSummary, progressLine } from './replay-progress.ts';
 import { countReplay, type ReplayQuery, ReplayQueryError, replayBatches } from './replay-reader.ts';
 import { fileSink, kafkaSink, type ReplaySink, streamSink } from './replay-sinks.ts';
 
-export const REPLAY_USAGE = `usage: crh replay [options]   the event log as NDJSON, one stored envelope a line, in log order
-  --url <ingest>          ingest base URL (default http://localhost:$INGEST_PORT, 4001)
-filters (all optional, combined):
-  --after <position>      start after this position      --up-to <position>  end at this one (default: the head now)
-  --from <RFC 3339>       occurredAt at or after          --to <RFC 3339>     occurredAt at or before
-  --types A,B             only these event types          --customer <id>     one customer's events
-  --limit N               at most N events
-output (default stdout):
-  --out <file>            write to a file
-  --topic <name>          send to a Kafka topic (key customerId, headers type and position), created if missing
-  --brokers h:p,...       Kafka brokers (default $KAFKA_BROKERS)    --partitions N  for a new topic (default 12)
-  --checkpoint <file>     record progress there; run the same command again to resume where it stopped
-  --batch N               lines per write and checkpoint (default 1000)
-  --quiet                 no progress bar or summary on stderr`;
+/** The flags of `crh replay` as the command line gave them (cli-program.ts parses and lists them). */
+export interface ReplayFlags {
+  url?: string;
+  after?: string;
+  upTo?: string;
+  from?: string;
+  to?: string;
+  types?: string;
+  customer?: string;
+  limit?: string;
+  out?: string;
+  topic?: string;
+  brokers?: string;
+  partitions?: number;
+  checkpoint?: string;
+  batch?: number;
+  quiet?: boolean;
+}
 
-/** Bad command line or a resume that does not fit its checkpoint: exit 2. */
+/** Flags that exclude each other, or a resume that does not fit its checkpoint: exit 2. */
 class UsageError extends Error {}
 
 interface ReplayOptions {
@@ -43,15 +46,10 @@ interface ReplayOptions {
 }
 
 /** `crh replay`: returns the exit code (0 done, 1 failed, 2 usage or refused query, 130 interrupted). */
-export async function replayCommand(config: PlatformConfig, args: readonly string[]): Promise<number> {
+export async function replayCommand(config: PlatformConfig, flags: ReplayFlags): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   try {
-    const options = parseReplayArgs(config, args);
-    if (options === 'help') {
-      process.stdout.write(`${REPLAY_USAGE}\n`);
-      return 0;
-    }
-    return await replay(options, say);
+    return await replay(replayOptions(config, flags), say);
   } catch (error) {
     if (error instanceof UsageError) {
       say(`crh replay: ${error.message}`);
@@ -71,44 +69,7 @@ export async function replayCommand(config: PlatformConfig, args: readonly strin
   }
 }
 
-const text = { type: 'string' } as const;
-const OPTIONS = {
-  url: text,
-  after: text,
-  'up-to': text,
-  from: text,
-  to: text,
-  types: text,
-  customer: text,
-  limit: text,
-  out: text,
-  topic: text,
-  brokers: text,
-  partitions: text,
-  checkpoint: text,
-  batch: text,
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-function readArgs(args: readonly string[]) {
-  try {
-    return parseArgs({ args: [...args], options: OPTIONS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    // parseArgs explains at length how to pass '-'-leading positionals; the first sentence is the point.
-    const message = (error as Error).message.split('. ')[0];
-    throw new UsageError(`${message}\n${REPLAY_USAGE}`);
-  }
-}
-
-function parseReplayArgs(config: PlatformConfig, args: readonly string[]): ReplayOptions | 'help' {
-  const values = readArgs(args);
-  if (values.help) return 'help';
-  const wholeNumber = (name: string, value: string | undefined, fallback: number) => {
-    if (value === undefined) return fallback;
-    if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`--${name} must be a whole number of at least 1`);
-    return Number(value);
-  };
+function replayOptions(config: PlatformConfig, values: ReplayFlags): ReplayOptions {
   if (values.out !== undefined && values.topic !== undefined) {
     throw new UsageError('--out and --topic exclude each other: one output per replay');
   }
@@ -122,7 +83,7 @@ function parseReplayArgs(config: PlatformConfig, args: readonly string[]): Repla
     url: values.url ?? `http://localhost:${config.env.INGEST_PORT}`,
     query: normalisedQuery({
       after: values.after,
-      upTo: values['up-to'],
+      upTo: values.upTo,
       from: values.from,
       to: values.to,
       types: values.types,
@@ -132,9 +93,9 @@ function parseReplayArgs(config: PlatformConfig, args: readonly string[]): Repla
     out: values.out,
     topic: values.topic,
     brokers,
-    partitions: wholeNumber('partitions', values.partitions, 12),
+    partitions: values.partitions ?? 12,
     checkpoint: values.checkpoint,
-    batchLines: wholeNumber('batch', values.batch, 1000),
+    batchLines: values.batch ?? 1000,
     quiet: values.quiet ?? false,
   };
 }

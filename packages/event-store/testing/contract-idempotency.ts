@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
+import { type EventStore, WrongExpectedRevisionError } from '../src/port.ts';
 import { newEvent, uniqueCustomer } from './contract-fixtures.ts';
-import { type EventStore, WrongExpectedRevisionError } from './port.ts';
 
 /** Contract: ids are idempotency keys, expectedRevision guards whole batches. */
 export function describeIdempotencyAndRevisions(getStore: () => EventStore): void {

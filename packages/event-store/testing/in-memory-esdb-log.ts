@@ -7,7 +7,7 @@ import {
   type EsdbRecord,
   EsdbRevisionConflict,
   type EsdbSubscription,
-} from './esdb-log.ts';
+} from '../src/eventstoredb/esdb-log.ts';
 
 /**
  * An EsdbLog in memory, for tests of the adapter's own logic where no

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppendEvent, EventStore, RecordedEvent } from '../src/port.ts';
 import { describeConcurrentWriters } from './contract-concurrency.ts';
 import {
   eventually,
@@ -11,7 +12,6 @@ import {
 } from './contract-fixtures.ts';
 import { describeIdempotencyAndRevisions } from './contract-idempotency.ts';
 import { describeReplay } from './contract-replay.ts';
-import type { AppendEvent, EventStore, RecordedEvent } from './port.ts';
 
 export type EventStoreFactory = () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>;
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
 import { startEmbeddedPostgres } from '@crh/embedded-postgres';
 import { createPgPool } from '@crh/postgres';
+import { dataDir } from '../platform/data-dir.ts';
+import { withServices } from '../platform/service-processes.ts';
 import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
 import { benchKafka } from './bench-kafka.ts';
 import { benchLateEvents } from './bench-late-event.ts';
@@ -13,9 +15,7 @@ import { benchRelay, type RelayFigure } from './bench-relay.ts';
 import { benchReplay, type ReplayFigure } from './bench-replay.ts';
 import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
 import { benchThroughput, type Throughput } from './bench-throughput.ts';
-import { dataDir } from './data-dir.ts';
 import type { Latency } from './latency.ts';
-import { withServices } from './service-processes.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -39,13 +39,29 @@ const log = (line: string) => console.log(`[bench] ${line}`);
  *    tables and swapped in (`crh rebuild`), with this process's memory.
  * `--only throughput|book|live|relay|replay|rebuild` runs one part.
  */
-export async function benchCommand(config: PlatformConfig, args: readonly string[]): Promise<void> {
-  const only = argValue(args, '--only');
-  const runs = (part: 'throughput' | 'book' | 'live' | 'relay' | 'replay' | 'rebuild') =>
-    only === undefined || only === part;
+export const BENCH_PARTS = ['throughput', 'book', 'live', 'relay', 'replay', 'rebuild'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
+/** The flags of `crh bench` (cli-program.ts parses and lists them; defaults here). */
+export interface BenchFlags {
+  only?: BenchPart;
+  fresh?: boolean;
+  events?: number;
+  concurrency?: number;
+  batch?: number;
+  customers?: number;
+  samples?: number;
+  subscribers?: number;
+  liveEvents?: number;
+  relayEvents?: number;
+  replayEvents?: number;
+}
+
+export async function benchCommand(config: PlatformConfig, flags: BenchFlags): Promise<void> {
+  const runs = (part: BenchPart) => flags.only === undefined || flags.only === part;
   const embedded = config.env.DATABASE_URL
     ? null
-    : await startEmbeddedPostgres(dataDir(), Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329), log);
+    : await startEmbeddedPostgres(dataDir(), config.env.CRH_EMBEDDED_PG_PORT, log);
   const adminUrl = embedded?.adminUrl ?? withDatabase(config.env.DATABASE_URL!, 'postgres');
   const results: {
     throughput?: Throughput;
@@ -59,18 +75,18 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
   try {
     if (runs('throughput')) {
       results.throughput = await benchThroughput(adminUrl, config, {
-        events: Number(argValue(args, '--events') ?? 200_000),
-        concurrency: Number(argValue(args, '--concurrency') ?? 4),
-        batch: Number(argValue(args, '--batch') ?? config.env.PROJECTOR_BATCH_SIZE),
+        events: flags.events ?? 200_000,
+        concurrency: flags.concurrency ?? 4,
+        batch: flags.batch ?? config.env.PROJECTOR_BATCH_SIZE,
         log,
       });
     }
-    const customers = Number(argValue(args, '--customers') ?? LARGE_BOOK.customers);
+    const customers = flags.customers ?? LARGE_BOOK.customers;
     const book = { ...LARGE_BOOK, customers, managers: Math.max(1, Math.round(customers / 200)) };
     if (runs('book')) {
-      const loaded = await loadBook(adminUrl, book, config, { fresh: args.includes('--fresh'), log });
+      const loaded = await loadBook(adminUrl, book, config, { fresh: flags.fresh ?? false, log });
       const { url, ...figures } = loaded;
-      const samples = Number(argValue(args, '--samples') ?? 300);
+      const samples = flags.samples ?? 300;
       const latencies = await withServices(url, {}, async ({ ingest, graphql }) => {
         log(`measuring queries, ${samples} samples each ...`);
         const queries = await benchQueries(graphql, book, samples);
@@ -82,8 +98,8 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     }
     if (runs('live') && kafka) {
       const live = {
-        subscribers: Number(argValue(args, '--subscribers') ?? 1_000),
-        events: Number(argValue(args, '--live-events') ?? 300),
+        subscribers: flags.subscribers ?? 1_000,
+        events: flags.liveEvents ?? 300,
         ratePerSecond: 20,
         log,
       };
@@ -106,7 +122,7 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     }
     if (runs('relay') && kafka) {
       const rounds = await benchRelay(adminUrl, kafka.brokers, {
-        events: Number(argValue(args, '--relay-events') ?? 200_000),
+        events: flags.relayEvents ?? 200_000,
         log,
       });
       results.relay = { rounds, brokers: kafka.description };
@@ -118,7 +134,7 @@ export async function benchCommand(config: PlatformConfig, args: readonly string
     }
     if (runs('replay')) {
       results.replay = await benchReplay(adminUrl, {
-        events: Number(argValue(args, '--replay-events') ?? 1_000_000),
+        events: flags.replayEvents ?? 1_000_000,
         log,
       });
     }
@@ -218,11 +234,6 @@ function logLatencies(latencies: readonly Latency[]): void {
 
 const machine = () =>
   `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-
-function argValue(args: readonly string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reachableByOthers } from '@crh/embedded-postgres';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 /**
  * Where the embedded PostgreSQL keeps its data: `CRH_DATA_DIR`, else `.crh/` in

@@ -24,7 +24,7 @@ export async function openPlatformDatabase(
     return { url: config.env.DATABASE_URL, description: 'external (DATABASE_URL)', stop: async () => {} };
   }
   const dir = dataDir();
-  const port = Number(process.env.CRH_EMBEDDED_PG_PORT ?? 54329);
+  const port = config.env.CRH_EMBEDDED_PG_PORT;
   const running = reuseRunning ? await runningEmbeddedPostgres(port) : null;
   if (running) {
     const url = await ensureDatabase(running, databaseName);

@@ -3,9 +3,9 @@ import { recreateDatabase } from '@crh/embedded-postgres';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import getPort from 'get-port';
+import { spawnServices, stopServices, waitForHttp } from '../platform/service-processes.ts';
 import { copyRows, eventRows } from './bench-copy.ts';
 import { benchLog } from './book-generator.ts';
-import { spawnServices, stopServices, waitForHttp } from './service-processes.ts';
 
 export interface ReplayFigure {
   name: string;

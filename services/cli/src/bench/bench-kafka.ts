@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
-import { dataDir } from './data-dir.ts';
+import { dataDir } from '../platform/data-dir.ts';
 
 export interface BenchKafka {
   brokers: string[];

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { recreateDatabase } from '@crh/embedded-postgres';
+import { withServices } from '../platform/service-processes.ts';
 import { type Latency, latencyOf } from './latency.ts';
-import { withServices } from './service-processes.ts';
 
 export interface SubscriptionFigures {
   feed: string;

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AppendEvent, EventStore, ReadAllOptions, RecordedEvent } from './port.ts';
-import { comparePositions } from './port.ts';
+import type { AppendEvent, EventStore, ReadAllOptions, RecordedEvent } from '../src/port.ts';
+import { comparePositions } from '../src/port.ts';
 
 /** A customer id no other test (or earlier run on the same log) uses. */
 export const uniqueCustomer = (label: string): string => `${label}-${randomBytes(5).toString('hex')}`;

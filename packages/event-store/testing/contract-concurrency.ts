@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { expectStrictlyIncreasing, lastOf, newEvent } from './contract-fixtures.ts';
 import {
   type AppendEvent,
   type AppendOutcome,
   comparePositions,
   type EventStore,
   type RecordedEvent,
-} from './port.ts';
+} from '../src/port.ts';
+import { expectStrictlyIncreasing, lastOf, newEvent } from './contract-fixtures.ts';
 
 const WRITERS = 8;
 const BATCHES_PER_WRITER = 40;

@@ -1,0 +1,1 @@
+export { type ServiceName, type ServiceOptions, type ServiceRuntime, startService } from './start-service.ts';

@@ -1,0 +1,109 @@
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BENCH_PARTS, type BenchFlags } from './bench/bench-command.ts';
+import { PROJECTIONS } from './rebuild-command.ts';
+import type { ReplayFlags } from './replay/replay-command.ts';
+import type { StartFlags } from './start-command.ts';
+
+/** What each command does once its command line is parsed; each resolves to an exit code. */
+export interface CliActions {
+  start(flags: StartFlags): Promise<number>;
+  replay(flags: ReplayFlags): Promise<number>;
+  rebuild(): Promise<number>;
+  bench(flags: BenchFlags): Promise<number>;
+}
+
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** A bad command line: an unknown command, flag or value, a missing argument. */
+export const USAGE_EXIT_CODE = 2;
+
+const wholeNumber = (value: string): number => {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return Number(value);
+};
+
+/**
+ * Parses `argv` (without node and the script) and runs the command it names.
+ * Resolves to the exit code: the command's own, 0 for --help, and
+ * USAGE_EXIT_CODE with the usage on stderr for anything it does not know.
+ */
+export async function runCli(
+  argv: readonly string[],
+  actions: CliActions,
+  output: CliOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+): Promise<number> {
+  let exitCode = 0;
+  const done = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command('crh')
+    .description('crh: customer-relationship health. Run the platform, replay its log, rebuild its views.')
+    .configureOutput({ writeOut: output.out, writeErr: output.err })
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('start')
+    .description('run the platform (embedded PostgreSQL unless DATABASE_URL is set); Ctrl-C stops it')
+    .option('--seed-demo', 'also record a demo book of 200 customers (am-1 .. am-5)')
+    .option('--kafka', 'the change feed on Kafka, plus the relay (KAFKA_BROKERS, else a local broker)')
+    .action(async (flags: StartFlags) => done(await actions.start(flags)));
+
+  program
+    .command('replay')
+    .description('the event log as NDJSON, one stored envelope a line, in log order')
+    .option('--url <ingest>', 'ingest base URL (default http://localhost:$INGEST_PORT)')
+    .option('--after <position>', 'start after this position')
+    .option('--up-to <position>', 'end at this position (default: the head when the replay starts)')
+    .option('--from <instant>', 'occurredAt at or after this RFC 3339 instant')
+    .option('--to <instant>', 'occurredAt at or before this RFC 3339 instant')
+    .option('--types <A,B>', 'only these event types')
+    .option('--customer <id>', "one customer's events")
+    .option('--limit <n>', 'at most n events')
+    .option('--out <file>', 'write to a file (default: stdout)')
+    .option('--topic <name>', 'send to a Kafka topic (key customerId, headers type and position)')
+    .option('--brokers <host:port,...>', 'Kafka brokers (default $KAFKA_BROKERS)')
+    .option('--partitions <n>', 'partitions of a new topic (default 12)', wholeNumber)
+    .option('--checkpoint <file>', 'record progress there; the same command again resumes')
+    .option('--batch <n>', 'lines per write and checkpoint (default 1000)', wholeNumber)
+    .option('--quiet', 'no progress bar or summary on stderr')
+    .action(async (flags: ReplayFlags) => done(await actions.replay(flags)));
+
+  program
+    .command('rebuild')
+    .description('rebuild the read models from the log while the platform serves the old ones')
+    .addArgument(new Argument('[projection]', 'what to rebuild').choices(PROJECTIONS))
+    .action(async () => done(await actions.rebuild()));
+
+  program
+    .command('bench')
+    .description('measure the platform and print the figures (docs/benchmarks.md)')
+    .addOption(new Option('--only <part>', 'run one part').choices(BENCH_PARTS))
+    .option('--fresh', 'reload the book rather than reuse it')
+    .option('--events <n>', 'throughput: events (default 200,000)', wholeNumber)
+    .option('--concurrency <n>', 'throughput: concurrent appends (default 4)', wholeNumber)
+    .option('--batch <n>', 'throughput: projection batch (default PROJECTOR_BATCH_SIZE)', wholeNumber)
+    .option('--customers <n>', 'book: customers (default 100,000)', wholeNumber)
+    .option('--samples <n>', 'book: samples per query (default 300)', wholeNumber)
+    .option('--subscribers <n>', 'live: SSE subscribers (default 1,000)', wholeNumber)
+    .option('--live-events <n>', 'live: events posted (default 300)', wholeNumber)
+    .option('--relay-events <n>', 'relay: events (default 200,000)', wholeNumber)
+    .option('--replay-events <n>', 'replay: events (default 1,000,000)', wholeNumber)
+    .action(async (flags: BenchFlags) => done(await actions.bench(flags)));
+
+  try {
+    if (argv.length === 0) {
+      output.err(program.helpInformation());
+      return USAGE_EXIT_CODE;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    // --help and --version end here too, with exit code 0.
+    return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+  }
+}

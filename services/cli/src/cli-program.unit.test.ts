@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { type CliActions, runCli, USAGE_EXIT_CODE } from './cli-program.ts';
+
+/** Runs the parser over real argv with actions that record what they were given. */
+async function run(argv: string[], actionCode = 0) {
+  const calls: { command: string; flags: unknown }[] = [];
+  const output = { out: '', err: '' };
+  const record =
+    (command: string) =>
+    async (flags?: unknown): Promise<number> => {
+      calls.push({ command, flags });
+      return actionCode;
+    };
+  const actions: CliActions = {
+    start: record('start'),
+    replay: record('replay'),
+    rebuild: record('rebuild'),
+    bench: record('bench'),
+  };
+  const code = await runCli(argv, actions, {
+    out: (text) => {
+      output.out += text;
+    },
+    err: (text) => {
+      output.err += text;
+    },
+  });
+  return { code, calls, ...output };
+}
+
+describe('crh command line', () => {
+  it.each([
+    { argv: ['start'], command: 'start', flags: {} },
+    { argv: ['start', '--seed-demo', '--kafka'], command: 'start', flags: { seedDemo: true, kafka: true } },
+    {
+      argv: ['replay', '--up-to', 'ff', '--customer', 'c-1', '--limit', '5', '--batch', '20', '--quiet'],
+      command: 'replay',
+      flags: { upTo: 'ff', customer: 'c-1', limit: '5', batch: 20, quiet: true },
+    },
+    { argv: ['rebuild'], command: 'rebuild', flags: undefined },
+    { argv: ['rebuild', 'relationships'], command: 'rebuild', flags: undefined },
+    {
+      argv: ['bench', '--only', 'rebuild', '--customers', '1000', '--fresh'],
+      command: 'bench',
+      flags: { only: 'rebuild', customers: 1000, fresh: true },
+    },
+  ])('runs $argv with the flags it parsed', async ({ argv, command, flags }) => {
+    const result = await run(argv);
+    expect(result.code).toBe(0);
+    expect(result.calls).toEqual([{ command, flags }]);
+    expect(result.err).toBe('');
+  });
+
+  it("answers with the command's own exit code", async () => {
+    expect((await run(['replay'], 130)).code).toBe(130);
+  });
+
+  it.each([
+    { argv: [], says: /Usage: crh \[options\] \[command\]/ },
+    { argv: ['frob'], says: /unknown command 'frob'[\s\S]*Usage: crh/ },
+    { argv: ['start', '--nope'], says: /unknown option '--nope'[\s\S]*Usage: crh start/ },
+    { argv: ['start', 'now'], says: /too many arguments[\s\S]*Usage: crh start/ },
+    { argv: ['bench', '--only', 'typo'], says: /'typo' is invalid[\s\S]*Usage: crh bench/ },
+    { argv: ['bench', '--events', '1e5'], says: /must be a whole number[\s\S]*Usage: crh bench/ },
+    { argv: ['bench', '--only'], says: /argument missing[\s\S]*Usage: crh bench/ },
+    { argv: ['replay', '--partitions', '0'], says: /must be a whole number[\s\S]*Usage: crh replay/ },
+    { argv: ['replay', '--customr', 'c-1'], says: /unknown option '--customr'[\s\S]*Usage: crh replay/ },
+    { argv: ['rebuild', 'everything'], says: /'everything' is invalid[\s\S]*Usage: crh rebuild/ },
+  ])('refuses $argv with the usage and exit code 2, running nothing', async ({ argv, says }) => {
+    const result = await run(argv);
+    expect(result.code).toBe(USAGE_EXIT_CODE);
+    expect(result.calls).toEqual([]);
+    expect(result.err).toMatch(says);
+  });
+
+  it('prints help on --help and exits 0', async () => {
+    const result = await run(['replay', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.calls).toEqual([]);
+    expect(result.out).toMatch(/Usage: crh replay[\s\S]*--checkpoint <file>/);
+  });
+});

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KURRENTDB_IMAGE, POSTGRES_IMAGE } from '@crh/testing';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// No Docker engine runs where these tests run, so the compose file is checked
+// here for what users must be able to trust (docs/operations.md); its syntax
+// is checked with `docker compose config` where compose is installed.
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  profiles?: string[];
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  depends_on?: Record<string, unknown>;
+}
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+const services = Object.entries(compose.services);
+
+describe('docker-compose.yml', () => {
+  it('publishes every port on 127.0.0.1 only', () => {
+    const ports = services.flatMap(([name, service]) =>
+      (service.ports ?? []).map((port) => `${name} ${port}`),
+    );
+    expect(ports.length).toBeGreaterThan(0);
+    expect(ports.filter((port) => !/^\S+ 127\.0\.0\.1:\d+:\d+$/.test(port))).toEqual([]);
+  });
+
+  it('pins every image to a version, and the service images to a pinned Node', () => {
+    const images = services.flatMap(([, service]) => (service.image ? [service.image] : []));
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image, image).toMatch(/^[a-z0-9./-]+:\d+(\.\d+)+[a-z0-9.-]*$/);
+    expect(read('infra/docker/service.Dockerfile')).toMatch(/^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-/m);
+  });
+
+  it('runs the PostgreSQL and KurrentDB the tests run', () => {
+    expect(compose.services.postgres?.image).toBe(POSTGRES_IMAGE);
+    expect(compose.services.kurrentdb?.image).toBe(KURRENTDB_IMAGE);
+  });
+
+  it('keeps the event log in PostgreSQL unless the eventstoredb profile is chosen', () => {
+    expect(compose.services.kurrentdb?.profiles).toEqual(['eventstoredb']);
+    for (const [name, service] of services.filter(([, s]) => s.environment?.EVENT_STORE !== undefined)) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's interpolation, not a template
+      expect(service.environment?.EVENT_STORE, name).toBe('${EVENT_STORE:-postgres}');
+      // A dependency on a service of an unchosen profile would stop the default stack from starting.
+      expect(Object.keys(service.depends_on ?? {}), name).not.toContain('kurrentdb');
+    }
+  });
+
+  it('takes credentials from the environment (.env), never from the file', () => {
+    const postgres = compose.services.postgres?.environment ?? {};
+    expect(postgres.POSTGRES_PASSWORD).toMatch(/^\$\{CRH_POSTGRES_PASSWORD:\?[^}]+\}$/);
+    for (const [name, service] of services) {
+      const url = service.environment?.DATABASE_URL;
+      if (url !== undefined)
+        expect(String(url), name).toMatch(/^postgres:\/\/crh:\$\{CRH_POSTGRES_PASSWORD:\?/);
+    }
+    // Every variable compose requires is documented where users copy their .env from.
+    const required = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
+    const composePart = read('.env.example').split('# --- docker compose ---')[1] ?? '';
+    for (const name of new Set(required)) expect(composePart, name).toMatch(new RegExp(`^# ${name}=`, 'm'));
+  });
+});

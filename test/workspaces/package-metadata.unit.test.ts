@@ -1,0 +1,152 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+// Keeps every package.json true to its code: what a workspace imports it
+// declares, what it declares it uses, what it exports exists and is used.
+// (dependency-cruiser checks the module boundaries; it cannot classify
+// workspace links, so the dependency lists are checked here.)
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Manifest {
+  name: string;
+  exports?: Record<string, string>;
+  bin?: Record<string, string>;
+  scripts?: Record<string, string>;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  workspaces?: string[];
+}
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+const rootManifest = readJson<Manifest>(join(root, 'package.json'));
+
+const workspaceDirs = rootManifest
+  .workspaces!.flatMap((pattern) =>
+    pattern.endsWith('/*')
+      ? readdirSync(join(root, pattern.slice(0, -2))).map((name) => `${pattern.slice(0, -2)}/${name}`)
+      : [pattern],
+  )
+  .filter((dir) => existsSync(join(root, dir, 'package.json')));
+
+const workspaces = workspaceDirs.map((dir) => ({
+  dir,
+  manifest: readJson<Manifest>(join(root, dir, 'package.json')),
+}));
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name.startsWith('.')) return [];
+    if (statSync(path).isDirectory()) return tsFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Test code: the files that run only under vitest. */
+const isTestCode = (file: string) => /\.test\.ts$|^(packages|services)\/[^/]+\/testing\//.test(file);
+
+/** `@scope/name/sub` -> `@scope/name`; `name/sub` -> `name`; relative and built-in imports -> null. */
+function packageOf(specifier: string): string | null {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || isBuiltin(specifier)) return null;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+function importsOf(file: string): string[] {
+  return ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((i) => i.fileName);
+}
+
+/** Packages imported by a workspace's shipped code and by its tests. */
+function usage(dir: string) {
+  const shipped = new Set<string>();
+  const tests = new Set<string>();
+  const specifiers = new Set<string>();
+  for (const file of tsFiles(join(root, dir))) {
+    for (const specifier of importsOf(file)) {
+      specifiers.add(specifier);
+      const name = packageOf(specifier);
+      if (name) (isTestCode(relative(root, file)) ? tests : shipped).add(name);
+    }
+  }
+  return { shipped, tests, specifiers };
+}
+
+const declared = (m: Manifest, kinds: ('dependencies' | 'devDependencies' | 'peerDependencies')[]) =>
+  new Set(kinds.flatMap((kind) => Object.keys(m[kind] ?? {})));
+
+// Imported for their types only, or loaded by another package: never imported by name.
+const IMPLICIT = /^@types\//;
+
+describe.each(workspaces)('$manifest.name ($dir)', ({ dir, manifest }) => {
+  const { shipped, tests } = usage(dir);
+  const self = manifest.name;
+
+  it('declares in dependencies (or peerDependencies) every package its shipped code imports', () => {
+    const runtime = declared(manifest, ['dependencies', 'peerDependencies']);
+    const missing = [...shipped].filter((name) => name !== self && !runtime.has(name));
+    expect(missing, `add them to ${dir}/package.json dependencies`).toEqual([]);
+  });
+
+  it('declares every package its tests import (its own lists, or the root devDependencies for tools)', () => {
+    const any = declared(manifest, ['dependencies', 'devDependencies', 'peerDependencies']);
+    const tools = declared(rootManifest, ['devDependencies']);
+    const missing = [...tests].filter((name) => name !== self && !any.has(name) && !tools.has(name));
+    expect(missing, `add them to ${dir}/package.json devDependencies`).toEqual([]);
+  });
+
+  it('uses every dependency it declares', () => {
+    const unusedRuntime = [...declared(manifest, ['dependencies', 'peerDependencies'])].filter(
+      (name) => !shipped.has(name) && !IMPLICIT.test(name),
+    );
+    const unusedDev = [...declared(manifest, ['devDependencies'])].filter(
+      (name) => !tests.has(name) && !shipped.has(name) && !IMPLICIT.test(name),
+    );
+    expect(unusedRuntime, 'dependencies no shipped file imports').toEqual([]);
+    expect(unusedDev, 'devDependencies nothing imports').toEqual([]);
+  });
+
+  it('exports and bins files that exist, and every export is imported somewhere else', () => {
+    const targets = { ...manifest.exports, ...manifest.bin };
+    const missing = Object.values(targets).filter((target) => !existsSync(join(root, dir, target)));
+    expect(missing).toEqual([]);
+    const elsewhere = new Set(
+      workspaces
+        .filter((other) => other.dir !== dir)
+        .flatMap((other) => [...usage(other.dir).specifiers])
+        .concat(['test', 'scripts'].flatMap((top) => tsFiles(join(root, top)).flatMap(importsOf))),
+    );
+    const unused = Object.keys(manifest.exports ?? {})
+      .map((subpath) => (subpath === '.' ? self : `${self}${subpath.slice(1)}`))
+      .filter((specifier) => !elsewhere.has(specifier));
+    expect(unused, 'exports nothing outside the package imports').toEqual([]);
+  });
+});
+
+describe('the repository', () => {
+  it('names a workspace script for every turbo task', () => {
+    const turbo = readJson<{ tasks: Record<string, unknown> }>(join(root, 'turbo.json'));
+    const scripts = new Set(workspaces.flatMap(({ manifest }) => Object.keys(manifest.scripts ?? {})));
+    expect(Object.keys(turbo.tasks).filter((task) => !scripts.has(task))).toEqual([]);
+  });
+
+  it('declares in its devDependencies every package the root test and script files import', () => {
+    const names = new Set(workspaces.map(({ manifest }) => manifest.name));
+    const files = ['test', 'scripts']
+      .flatMap((top) => tsFiles(join(root, top)))
+      .concat(join(root, 'vitest.config.ts'));
+    const imported = new Set(
+      files
+        .flatMap(importsOf)
+        .map(packageOf)
+        .filter((n): n is string => n !== null),
+    );
+    const tools = declared(rootManifest, ['devDependencies']);
+    expect([...imported].filter((name) => !names.has(name) && !tools.has(name))).toEqual([]);
+  });
+});
