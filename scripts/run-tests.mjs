@@ -1,4 +1,4 @@
-// The one test command (`npm test`), in the order STYLE.md asks for:
+// The one test command (`npm test`, see docs/testing.md), in this order:
 // format+lint -> typecheck -> unit -> integration -> e2e, stopping at the first
 // level that fails so a broken build never waits for slow suites.
 import { spawnSync } from 'node:child_process';
