@@ -65,7 +65,7 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
     data,
   });
 
-  it('derives DOMAIN.md states from posted events, including late and re-sent ones', async () => {
+  it('derives the relationship states of docs/rules.md from posted events, including late and re-sent ones', async () => {
     const customer = `e2e-${randomUUID().slice(0, 8)}`;
     const onboarding = envelope(customer, 'CustomerOnboarded', '2026-01-01T09:00:00Z', {
       name: 'Acme',

@@ -15,7 +15,7 @@ import { sendRandomBook } from '../support/random-book-fixture.ts';
 import { type HistoryEvent, randomHistory } from '../support/random-history.ts';
 
 // The acceptance test: random books sent with late and re-sent
-// events must give exactly DOMAIN.md's daily KPIs on every day, for the
+// events must give exactly the daily KPIs of docs/rules.md on every day, for the
 // organisation and per account manager, in UTC and in a zone with a
 // half-hour offset and DST. Expected values come from the independent oracle
 // (test/support/kpi-oracle.ts), not from the platform's rules.
@@ -82,7 +82,7 @@ function cornerCases(customerId: string): HistoryEvent[] {
 }
 
 describe.each(['UTC', 'America/St_Johns'])(
-  'daily KPIs on every day, against the DOMAIN.md oracle (%s)',
+  'daily KPIs on every day, against the independent oracle (%s)',
   (zone) => {
     let fixture: GatewayFixture;
     let events: KpiOracleEvent[];

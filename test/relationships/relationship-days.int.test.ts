@@ -11,7 +11,7 @@ import { sendRandomBook } from '../support/random-book-fixture.ts';
 import { randomHistory } from '../support/random-history.ts';
 
 // The issue's acceptance test: random books, sent with late and re-sent
-// events, must give exactly DOMAIN.md's relationships on every day, for the
+// events, must give exactly the relationships of docs/rules.md on every day, for the
 // whole book and per account manager, in UTC and in a zone with a
 // half-hour offset and DST. The expected values come from an independent
 // oracle (test/support/domain-oracle.ts), not from the platform's rules.
@@ -52,7 +52,7 @@ const DAY_QUERY = `query ($day: Date!) {
 }`;
 
 describe.each(['UTC', 'America/St_Johns'])(
-  'relationships on every day, against the DOMAIN.md oracle (%s)',
+  'relationships on every day, against the independent oracle (%s)',
   (zone) => {
     let fixture: GatewayFixture;
     let events: OracleEvent[];

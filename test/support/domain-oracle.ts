@@ -1,5 +1,5 @@
 // An independent reference implementation ("oracle") of the relationship rules
-// in DOMAIN.md, used by tests to check the platform's projections. It is
+// in docs/rules.md, used by tests to check the platform's projections. It is
 // written from the product rules only and imports nothing from the platform,
 // so a shared misreading cannot hide a bug. It is deliberately naive: every
 // question is answered by filtering the full event list again.

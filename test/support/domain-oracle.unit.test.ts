@@ -1,5 +1,5 @@
-// Hand-worked checks of the oracle against DOMAIN.md, and of the random
-// history generator against CONTRACT.md. Every expected value below was worked
+// Hand-worked checks of the oracle against docs/rules.md, and of the random
+// history generator against docs/api/events.md. Every expected value below was worked
 // out on paper from the rules; the comments show the sums.
 import { describe, expect, it } from 'vitest';
 import {
@@ -457,7 +457,7 @@ const rfc3339 = (v: unknown) =>
   !Number.isNaN(Date.parse(v));
 const tier = oneOf(['strategic', 'key', 'standard', 'long-tail']);
 type Schema = Record<string, [required: boolean, valid: (v: unknown) => boolean]>;
-// CONTRACT.md's data table, written out again here so the generator is checked against it.
+// The event catalogue's data fields (docs/api/events.md), written out again here so the generator is checked against it.
 const SCHEMAS: Record<string, Schema> = {
   CustomerOnboarded: {
     name: [true, str],

@@ -1,12 +1,13 @@
 // An independent reference implementation ("oracle") of the daily KPIs and the
-// delight streak in DOMAIN.md, used by tests to check the platform's daily
+// delight streak in docs/rules.md, used by tests to check the platform's daily
 // views. Like domain-oracle.ts (the only thing it imports; it reuses its
 // calendar helpers and its relationship rules for status and open complaints)
 // it is written from the product rules only and imports nothing from the
 // platform, so a shared misreading cannot hide a bug. It is deliberately
 // naive: every question is answered by filtering the full event list again.
 //
-// Where DOMAIN.md is silent, these decisions hold:
+// Decisions this oracle takes where the product rules were silent when it was
+// written (docs/rules.md now states each):
 // - A customer counts for day D only when its (first) onboarding counts for D.
 //   Every count dated D (churn, NPS answer, complaint receipt/acknowledgement/
 //   first resolution, promise due day, delight moment, compliment) counts only

@@ -1,4 +1,4 @@
-// Hand-worked checks of the KPI oracle against DOMAIN.md and the decisions in
+// Hand-worked checks of the KPI oracle against docs/rules.md and the decisions in
 // kpi-oracle.ts's header. Every expected value below was worked out on paper
 // from the rules; the comments show the sums.
 import { describe, expect, it } from 'vitest';

@@ -1,11 +1,11 @@
-// A seeded generator of random customer histories, valid per CONTRACT.md, for
+// A seeded generator of random customer histories, valid per docs/api/events.md, for
 // checking the platform's projections against the oracle (domain-oracle.ts).
 // It aims at the corners: times near local midnight in Europe/Amsterdam and
 // America/St_Johns, silences from none to 100+ days, repeated and back-dated
 // onboardings, events dated before onboarding, ties in occurredAt, late
 // arrival and re-sent duplicates.
 
-/** A CONTRACT.md envelope as a client sends it (the store adds the position). */
+/** An envelope (docs/api/events.md) as a client sends it (the store adds the position). */
 export interface HistoryEvent {
   id: string;
   type: string;

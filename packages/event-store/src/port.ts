@@ -3,7 +3,7 @@
  * and must pass the shared contract suite in `contract-suite.ts`.
  *
  * The port is deliberately CRH-shaped rather than generic: a stream is always
- * `customer-<customerId>`, and the envelope fields of CONTRACT.md are
+ * `customer-<customerId>`, and the envelope fields (docs/api/events.md) are
  * first-class so adapters can index what the replay API filters on.
  */
 

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from './port.ts';
 
-/** The stored envelope as CONTRACT.md shows it: optional fields are omitted, not null. */
+/** The stored envelope as docs/api/events.md shows it: optional fields are omitted, not null. */
 export function toEnvelope(event: RecordedEvent): Record<string, unknown> {
   return {
     id: event.id,

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { replayOptions } from './replay-params.ts';
 
 /**
- * The replay API (CONTRACT.md): `GET /v1/events` streams stored envelopes
+ * The replay API (docs/api/replay.md): `GET /v1/events` streams stored envelopes
  * as NDJSON in global order, up to the head as it is when the request
  * starts (the `crh-up-to` header names that position, so a client can
  * resume with `after` and the same end). Chunks are written as the store

@@ -42,7 +42,7 @@ const slaFacts = (c: ComplaintRowOut) => ({
 
 export const Complaint = builder.objectRef<ComplaintRowOut>('Complaint').implement({
   description:
-    'A complaint and its recovery (seed 003): first solve, keep the customer informed, do something beyond the repair, ask what to improve',
+    'A complaint and its recovery: first solve, keep the customer informed, do something beyond the repair, ask what to improve (docs/rules.md)',
   fields: (t) => ({
     customerId: t.id({ resolve: (c) => c.customer_id }),
     complaintId: t.id({ resolve: (c) => c.complaint_id }),

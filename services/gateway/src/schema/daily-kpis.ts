@@ -8,7 +8,7 @@ import { badInput, managerArg } from '../user-errors.ts';
 const MAX_DAYS = 3_660;
 
 export const DailyKpis = builder.objectRef<DailyKpisShape>('DailyKpis').implement({
-  description: "The day's KPIs as of its end (DOMAIN.md gives each formula; the README lists them)",
+  description: "The day's KPIs as of its end (docs/rules.md gives each formula)",
   fields: (t) => ({
     date: t.field({ type: 'Date', resolve: (k) => k.date }),
     activeCustomers: t.exposeInt('activeCustomers', {

@@ -25,7 +25,7 @@ const HealthFactor = builder.objectRef<HealthFactorShape>('HealthFactor').implem
 });
 
 export const HealthScore = builder.objectRef<HealthScoreShape>('HealthScore').implement({
-  description: '0-100: 100 plus the points of every factor, clamped (README: "Health score")',
+  description: '0-100: 100 plus the points of every factor, clamped (docs/rules.md)',
   fields: (t) => ({
     score: t.exposeInt('score'),
     band: t.field({ type: HealthBand, resolve: (h) => h.band }),

@@ -16,7 +16,7 @@ const PromiseStatus = builder.enumType('PromiseStatus', {
 });
 
 export const CustomerPromise = builder.objectRef<PromiseRowOut>('Promise').implement({
-  description: 'A promise made to a customer (seed 002: keep what you promise)',
+  description: 'A promise made to a customer: keep what you promise (docs/rules.md)',
   fields: (t) => ({
     customerId: t.id({ resolve: (p) => p.customer_id }),
     promiseId: t.id({ resolve: (p) => p.promise_id }),

@@ -2,7 +2,7 @@ import type { RecordedEvent as StoredEvent } from '@crh/event-store';
 import { builder } from '../builder.ts';
 import { PageInfo, type PageInfoShape } from './page-info.ts';
 
-/** A stored event: the CONTRACT.md envelope plus what the store assigned. */
+/** A stored event: the envelope (docs/api/events.md) plus what the store assigned. */
 export type RecordedEventShape = StoredEvent;
 
 export const RecordedEvent = builder.objectRef<RecordedEventShape>('RecordedEvent').implement({

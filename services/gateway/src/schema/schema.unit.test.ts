@@ -10,7 +10,7 @@ describe('GraphQL schema', () => {
     expect(printedSchema()).toBe(checkedIn);
   });
 
-  it('keeps the CONTRACT.md names', () => {
+  it('keeps the core names clients depend on (docs/api/graphql/README.md)', () => {
     const sdl = printedSchema();
     for (const name of [
       'scalar Date',

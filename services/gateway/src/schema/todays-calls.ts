@@ -14,7 +14,7 @@ import { Relationship } from './relationship.ts';
 
 const CallReason = builder.enumType('CallReason', {
   values: CALL_REASONS,
-  description: 'Why to contact a customer today; most urgent first (README: "Today\'s calls")',
+  description: 'Why to contact a customer today; most urgent first (docs/rules.md)',
 });
 
 const EXPLANATIONS: Record<CallReasonValue, (s: CallSuggestionShape) => string> = {
