@@ -91,7 +91,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           tags: ['events'],
           summary: `Record 1 to ${MAX_EVENTS_PER_REQUEST} events`,
           description:
-            'Every envelope is validated first; when any is invalid nothing is recorded. Otherwise each customer’s events are appended to its stream atomically, and 200 means they are durable. An id recorded before is answered `duplicate` and not recorded again.',
+            'The body is JSON (application/json or any application/*+json). Every envelope is validated first; when any is invalid nothing is recorded. Otherwise each customer’s events are appended to its stream atomically, and 200 means they are durable. An id recorded before is answered `duplicate` and not recorded again.',
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ingestRequestSchema } },
