@@ -18,8 +18,14 @@ export const sentInstantSchema = z.string().meta({ id: 'Rfc3339Instant', ...SENT
 /** What `toISOString()` prints: every instant the platform keeps is in this form. */
 export const NORMAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-export const keptInstantSchema = z.string().regex(NORMAL_INSTANT).meta({
+/**
+ * An instant as the platform keeps it. The pattern is described, not
+ * checked: what normaliseRfc3339 returns has it, and the projector parses
+ * every stored event.
+ */
+export const keptInstantSchema = z.string().meta({
   id: 'UtcInstant',
   format: 'date-time',
+  pattern: NORMAL_INSTANT.source,
   description: 'An instant as the platform keeps it: UTC with milliseconds, e.g. 2026-03-01T09:15:00.000Z.',
 });
