@@ -1,4 +1,11 @@
 import type { z } from 'zod';
+import {
+  CUSTOMER_ID_PATTERN as CUSTOMER_ID,
+  MAX_ACTOR_ID_LENGTH,
+  MAX_EVENTS_PER_REQUEST,
+  MAX_METADATA_BYTES,
+  EVENT_ID_PATTERN as UUID,
+} from './envelope-schema.ts';
 import { type DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType } from './event-catalogue.ts';
 import { issueTail } from './issue-message.ts';
 import { normaliseRfc3339 } from './rfc3339.ts';
@@ -17,8 +24,6 @@ export type BatchValidation =
   | { ok: true; events: IncomingEvent[] }
   | { ok: false; issues: ValidationIssue[] };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CUSTOMER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ENVELOPE_KEYS = [
   'id',
   'type',
@@ -30,7 +35,6 @@ const ENVELOPE_KEYS = [
   'expectedRevision',
 ] as const;
 const envelopeKeys: ReadonlySet<string> = new Set(ENVELOPE_KEYS);
-const MAX_METADATA_BYTES = 4096;
 const utf8 = new TextEncoder();
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -41,7 +45,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * envelope, so a client fixes a batch in one round trip.
  */
 export function validateEventBatch(body: unknown, options: { maxEvents?: number } = {}): BatchValidation {
-  const maxEvents = options.maxEvents ?? 1000;
+  const maxEvents = options.maxEvents ?? MAX_EVENTS_PER_REQUEST;
   if (!isPlainObject(body))
     return batchIssue('The body must be a JSON object of the form {"events": [...]}.');
   const extra = Object.keys(body).filter((key) => key !== 'events');
@@ -114,7 +118,10 @@ export function validateEnvelope(envelope: unknown): EnvelopeResult {
     );
   }
 
-  if (actorId !== undefined && (typeof actorId !== 'string' || actorId.length < 1 || actorId.length > 128)) {
+  if (
+    actorId !== undefined &&
+    (typeof actorId !== 'string' || actorId.length < 1 || actorId.length > MAX_ACTOR_ID_LENGTH)
+  ) {
     problem('actorId', 'actorId must be a string of 1 to 128 characters when given.');
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keptInstantSchema, sentInstantSchema } from './instant-schema.ts';
 import { normaliseRfc3339 } from './rfc3339.ts';
 
 export const TIERS = ['strategic', 'key', 'standard', 'long-tail'] as const;
@@ -37,17 +38,21 @@ const id = z.string().min(1).max(128);
 const text = (max = 10_000) => z.string().max(max);
 const name = z.string().min(1).max(500);
 const money = z.number().min(0);
-const instant = z.string().transform((value, ctx) => {
-  const normalised = normaliseRfc3339(value);
-  if (normalised === null) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be an RFC 3339 timestamp with offset, e.g. 2026-03-01T10:15:00Z',
-    });
-    return z.NEVER;
-  }
-  return normalised;
-});
+// Sent as any RFC 3339 instant, kept normalised: the two sides are separate
+// schemas so requests and stored events each get their own JSON Schema.
+const instant = sentInstantSchema
+  .transform((value, ctx) => {
+    const normalised = normaliseRfc3339(value);
+    if (normalised === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an RFC 3339 timestamp with offset, e.g. 2026-03-01T10:15:00Z',
+      });
+      return z.NEVER;
+    }
+    return normalised;
+  })
+  .pipe(keptInstantSchema);
 
 // Data schemas per event type: strict, so unknown fields are rejected.
 export const eventDataSchemas = {
@@ -63,7 +68,9 @@ export const eventDataSchemas = {
     .refine(
       (d) => d.name !== undefined || d.segment !== undefined || d.contractValue !== undefined,
       'must set at least one of name, segment, contractValue',
-    ),
+    )
+    // The refinement as JSON Schema says it: every field is optional and known.
+    .meta({ minProperties: 1 }),
   CustomerTierChanged: z.strictObject({ tier: z.enum(TIERS) }),
   AccountManagerAssigned: z.strictObject({ accountManagerId: id }),
   ContactLogged: z.strictObject({

@@ -24,6 +24,20 @@ export {
 } from './customer-signals.ts';
 export { DomainError } from './domain-error.ts';
 export {
+  actorIdSchema,
+  CUSTOMER_ID_PATTERN,
+  customerIdSchema,
+  EVENT_ID_PATTERN,
+  eventEnvelopeSchema,
+  eventTypeSchema,
+  ingestRequestSchema,
+  MAX_ACTOR_ID_LENGTH,
+  MAX_EVENTS_PER_REQUEST,
+  MAX_METADATA_BYTES,
+  metadataSchema,
+  namedEventDataSchemas,
+} from './envelope-schema.ts';
+export {
   type BatchValidation,
   type IncomingEvent,
   parseRecordedEvent,
@@ -44,6 +58,7 @@ export {
   TIERS,
   type Tier,
 } from './event-catalogue.ts';
+export { EVENT_MEANINGS } from './event-meanings.ts';
 export {
   DEFAULT_HEALTH_WEIGHTS,
   HEALTH_BANDS,
@@ -56,6 +71,8 @@ export {
   healthScore,
   parseHealthWeights,
 } from './health-score.ts';
+export { keptInstantSchema, NORMAL_INSTANT, SENT_INSTANT_META, sentInstantSchema } from './instant-schema.ts';
+export { type JsonSchemaDocumentOptions, jsonSchemaDocument } from './json-schema-document.ts';
 export { type Measured, type Outlier, outliersAbove } from './outlier-stats.ts';
 export { RECENT_DAYS } from './recent-window.ts';
 export {

@@ -1,7 +1,8 @@
 // RFC 3339 date-time with a mandatory offset ('Z' or ±hh:mm). Date.parse alone
 // accepts far too much (no offset, 2026-02-30 rolled over), so the fields are
 // checked against the calendar explicitly.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
+export const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
 const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 

@@ -1,2 +1,3 @@
 export { createRelay, type Relay, type RelayDeps, type RelayLogger } from './relay.ts';
-export { POSITION_HEADER } from './relay-message.ts';
+export { POSITION_HEADER, toRelayMessage } from './relay-message.ts';
+export { relayMessageSchema } from './relay-message-schema.ts';

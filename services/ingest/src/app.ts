@@ -4,6 +4,7 @@ import type { Logger, Registry } from '@crh/observability';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { eventsRoutes } from './events-routes.ts';
+import { openApiDocument } from './openapi-document.ts';
 import { problemMiddleware, problemTypes, sendProblem } from './problem-details.ts';
 import { replayRoutes } from './replay-routes.ts';
 
@@ -42,6 +43,10 @@ export function createApp(deps: IngestDeps): Express {
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
+  });
+  const openapi = JSON.stringify(openApiDocument());
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
   });
 
   app.use(replayRoutes(deps.store));

@@ -1,4 +1,4 @@
-import { validateEventBatch } from '@crh/domain';
+import { CUSTOMER_ID_PATTERN as CUSTOMER_ID, MAX_EVENTS_PER_REQUEST, validateEventBatch } from '@crh/domain';
 import { type EventStore, toEnvelope, WrongExpectedRevisionError } from '@crh/event-store';
 import express, { type RequestHandler, Router } from 'express';
 import { ProblemError, problemTypes, sendProblem } from './problem-details.ts';
@@ -9,7 +9,6 @@ export interface EventsRoutesOptions {
   maxEventsPerRequest?: number;
 }
 
-const CUSTOMER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const STREAM_PAGE = 1000;
 
 const requireJson: RequestHandler = (req, res, next) => {
@@ -34,7 +33,9 @@ export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest }: EventsRo
   });
 
   router.post('/v1/events', requireJson, json, async (req, res) => {
-    const validation = validateEventBatch(req.body, { maxEvents: maxEventsPerRequest ?? 1000 });
+    const validation = validateEventBatch(req.body, {
+      maxEvents: maxEventsPerRequest ?? MAX_EVENTS_PER_REQUEST,
+    });
     if (!validation.ok) {
       sendProblem(res, {
         type: problemTypes.validation,

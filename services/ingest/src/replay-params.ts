@@ -1,11 +1,19 @@
-import { EVENT_TYPES, normaliseRfc3339 } from '@crh/domain';
 import type { ReplayOptions } from '@crh/event-store';
+import type { z } from 'zod';
 import { ProblemError, problemTypes } from './problem-details.ts';
+import { type ReplayParameter, replayQueryShape } from './replay-query-schema.ts';
 
-const POSITION = /^[0-9a-f]{32}$/;
-const CUSTOMER_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const KNOWN_TYPES = new Set<string>(EVENT_TYPES);
-const PARAMS = new Set(['after', 'upTo', 'from', 'to', 'types', 'customerId', 'limit']);
+const PARAMS = new Set<string>(Object.keys(replayQueryShape));
+
+/** What a client reads when a parameter's value fails its schema; `types` names the unknown ones itself. */
+const MESSAGES: Record<Exclude<ReplayParameter, 'types'>, string> = {
+  after: 'must be a position as the API returns it (32 hex digits)',
+  upTo: 'must be a position as the API returns it (32 hex digits)',
+  from: 'must be an RFC 3339 instant with offset',
+  to: 'must be an RFC 3339 instant with offset',
+  customerId: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -',
+  limit: 'must be a whole number of at least 1',
+};
 
 /**
  * The replay's query string, checked whole: every problem is reported at
@@ -14,58 +22,35 @@ const PARAMS = new Set(['after', 'upTo', 'from', 'to', 'types', 'customerId', 'l
  */
 export function replayOptions(query: Record<string, unknown>): ReplayOptions {
   const errors: { parameter: string; message: string }[] = [];
-  const text = (name: string): string | undefined => {
+  for (const name of Object.keys(query)) {
+    if (!PARAMS.has(name))
+      errors.push({ parameter: name, message: `unknown parameter (known: ${[...PARAMS].join(', ')})` });
+  }
+  const parameter = <T>(name: ReplayParameter, schema: z.ZodType<T, string>): T | undefined => {
     const value = query[name];
     if (value === undefined) return undefined;
     if (typeof value !== 'string') {
       errors.push({ parameter: name, message: 'must be given once' });
       return undefined;
     }
-    return value;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    const message = name === 'types' ? parsed.error.issues[0]!.message : MESSAGES[name];
+    errors.push({ parameter: name, message });
+    return undefined;
   };
-  for (const name of Object.keys(query)) {
-    if (!PARAMS.has(name))
-      errors.push({ parameter: name, message: `unknown parameter (known: ${[...PARAMS].join(', ')})` });
-  }
-  const position = (name: string) => {
-    const value = text(name);
-    // Each half is a signed 64-bit number in the store: 16 hex digits from 0 to 7fff….
-    if (value !== undefined && (!POSITION.test(value) || value[0]! > '7' || value[16]! > '7')) {
-      errors.push({ parameter: name, message: 'must be a position as the API returns it (32 hex digits)' });
-    }
-    return value;
+  const options: ReplayOptions = {
+    after: parameter('after', replayQueryShape.after),
+    upTo: parameter('upTo', replayQueryShape.upTo),
   };
-  const instant = (name: string) => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    const normal = normaliseRfc3339(value);
-    if (normal === null) errors.push({ parameter: name, message: 'must be an RFC 3339 instant with offset' });
-    return normal === null ? undefined : new Date(normal);
-  };
-  const options: ReplayOptions = { after: position('after'), upTo: position('upTo') };
-  options.from = instant('from');
-  options.to = instant('to');
-  const types = text('types');
-  if (types !== undefined) {
-    options.types = types
-      .split(',')
-      .map((t) => t.trim())
-      .filter((t) => t !== '');
-    const unknown = options.types.filter((t) => !KNOWN_TYPES.has(t));
-    if (unknown.length > 0)
-      errors.push({ parameter: 'types', message: `unknown event type(s): ${unknown.join(', ')}` });
-  }
-  const customerId = text('customerId');
-  if (customerId !== undefined) {
-    if (CUSTOMER_ID.test(customerId)) options.customerId = customerId;
-    else errors.push({ parameter: 'customerId', message: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' });
-  }
-  const limit = text('limit');
-  if (limit !== undefined) {
-    const n = Number(limit);
-    if (/^[1-9][0-9]*$/.test(limit) && Number.isSafeInteger(n)) options.limit = n;
-    else errors.push({ parameter: 'limit', message: 'must be a whole number of at least 1' });
-  }
+  options.from = parameter('from', replayQueryShape.from);
+  options.to = parameter('to', replayQueryShape.to);
+  const types = parameter('types', replayQueryShape.types);
+  if (types !== undefined) options.types = types;
+  const customerId = parameter('customerId', replayQueryShape.customerId);
+  if (customerId !== undefined) options.customerId = customerId;
+  const limit = parameter('limit', replayQueryShape.limit);
+  if (limit !== undefined) options.limit = limit;
   if (options.from && options.to && options.from > options.to) {
     errors.push({ parameter: 'to', message: 'must not be before from' });
   }

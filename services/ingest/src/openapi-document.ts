@@ -1,0 +1,245 @@
+import { envSchema } from '@crh/config';
+import { customerIdSchema, ingestRequestSchema, MAX_EVENTS_PER_REQUEST } from '@crh/domain';
+import {
+  POSITION_PATTERN,
+  positionSchema,
+  revisionSchema,
+  storedEnvelopeSchema,
+  storedEventIdSchema,
+} from '@crh/event-store';
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
+import packageJson from '../package.json' with { type: 'json' };
+import {
+  internalProblem,
+  invalidCustomerIdProblem,
+  invalidEventsProblem,
+  invalidReplayParametersProblem,
+  malformedJsonProblem,
+  notFoundProblem,
+  payloadTooLargeProblem,
+  unsupportedMediaTypeProblem,
+  wrongExpectedRevisionProblem,
+} from './problem-schemas.ts';
+import { replayQuerySchema } from './replay-query-schema.ts';
+
+const problemResponse = (description: string, schema: z.ZodType): ZodOpenApiResponseObject => ({
+  description,
+  content: { 'application/problem+json': { schema } },
+});
+
+const internal = problemResponse('An internal error; nothing internal is in the answer.', internalProblem);
+
+const appendResultsSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        id: storedEventIdSchema,
+        status: z.enum(['recorded', 'duplicate']).meta({
+          description: 'duplicate: an event with this id was recorded before; the first one stands.',
+        }),
+        position: positionSchema,
+        revision: revisionSchema,
+      }),
+    ),
+  })
+  .meta({ id: 'AppendResults', description: 'One result per envelope, in request order.' });
+
+const replayCountSchema = z
+  .object({
+    events: z.int().min(0).meta({ description: 'How many events the same replay would stream.' }),
+    upTo: positionSchema.nullable().meta({
+      description: 'Where the replay would end (the head when not asked lower); null for an empty log.',
+    }),
+  })
+  .meta({ id: 'ReplayCount' });
+
+const replayParameterProblems = problemResponse(
+  'Invalid or unknown query parameters, each listed.',
+  invalidReplayParametersProblem,
+);
+
+// The defaults, never the environment: the document must not depend on where it is built.
+const defaultPort = envSchema.shape.INGEST_PORT.parse(undefined);
+
+const description = `The ingest service's HTTP API: record events, read a customer's stream, replay the log.
+
+Every answer carries an \`x-request-id\` header: the request's own when it sent one of at most 128 characters, otherwise a new UUID.
+Every error is \`application/problem+json\` (RFC 9457) with a stable \`type\` URN (\`urn:crh:problem:*\`) to branch on; no error shows internals.
+A method and path not listed here is answered 404 with \`urn:crh:problem:not-found\`.`;
+
+/**
+ * The OpenAPI 3.1 document of the ingest service, from the same zod
+ * schemas that validate its requests. Deterministic: no dates, no host.
+ */
+export function openApiDocument(): ReturnType<typeof createDocument> {
+  return createDocument({
+    openapi: '3.1.0',
+    info: { title: 'crh ingest and replay API', version: packageJson.version, description },
+    servers: [
+      { url: `http://localhost:${defaultPort}`, description: 'npm start on this machine (INGEST_PORT)' },
+    ],
+    tags: [
+      { name: 'events', description: 'Record events; read one customer’s stream.' },
+      { name: 'replay', description: 'The whole log, in order, for data teams.' },
+      { name: 'operations', description: 'Health, readiness, metrics and this document.' },
+    ],
+    paths: {
+      '/v1/events': {
+        post: {
+          operationId: 'recordEvents',
+          tags: ['events'],
+          summary: `Record 1 to ${MAX_EVENTS_PER_REQUEST} events`,
+          description:
+            'The body is JSON (application/json or any application/*+json). Every envelope is validated first; when any is invalid nothing is recorded. Otherwise each customer’s events are appended to its stream atomically, and 200 means they are durable. An id recorded before is answered `duplicate` and not recorded again.',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ingestRequestSchema } },
+          },
+          responses: {
+            '200': {
+              description: 'Recorded (or found recorded before).',
+              content: { 'application/json': { schema: appendResultsSchema } },
+            },
+            '400': problemResponse(
+              'The batch is invalid (every problem listed), or the body is not JSON.',
+              z.discriminatedUnion('type', [invalidEventsProblem, malformedJsonProblem]),
+            ),
+            '409': problemResponse('An expectedRevision did not hold.', wrongExpectedRevisionProblem),
+            '413': problemResponse('The body is too large.', payloadTooLargeProblem),
+            '415': problemResponse('Not JSON, or not UTF-8.', unsupportedMediaTypeProblem),
+            '500': internal,
+          },
+        },
+        get: {
+          operationId: 'replayEvents',
+          tags: ['replay'],
+          summary: 'Replay the log as NDJSON',
+          description:
+            'Stored envelopes, one JSON object a line, in global log order, from the start (or after `after`) up to the head as it is when the request starts (or `upTo`, when lower), filtered. The `crh-up-to` header names that end, so a client that is cut off resumes with `after` = the last position it read and the same `upTo`. Lines are written as they are read: memory stays flat for any size. Should reading fail after lines went out, the connection is cut and the chunked body is left unfinished, so a client never takes a partial replay for a whole one.',
+          requestParams: { query: replayQuerySchema },
+          responses: {
+            '200': {
+              description: 'The events, one stored envelope per line (the schema is that of one line).',
+              headers: z.object({
+                // Inline, not the Position component: zod-openapi would copy this meta into a $ref.
+                'crh-up-to': z
+                  .string()
+                  .regex(POSITION_PATTERN)
+                  .optional()
+                  .meta({
+                    header: {
+                      description:
+                        'Where this replay ends (inclusive); absent when the log is empty (the body is too).',
+                    },
+                  }),
+              }),
+              content: { 'application/x-ndjson': { schema: storedEnvelopeSchema } },
+            },
+            '400': replayParameterProblems,
+            '500': internal,
+          },
+        },
+      },
+      '/v1/events/count': {
+        get: {
+          operationId: 'countReplayEvents',
+          tags: ['replay'],
+          summary: 'How many events a replay with these parameters gives',
+          description: 'For progress and ETA: the same parameters and the same end as GET /v1/events.',
+          requestParams: { query: replayQuerySchema },
+          responses: {
+            '200': {
+              description: 'The count and where the replay would end.',
+              content: { 'application/json': { schema: replayCountSchema } },
+            },
+            '400': replayParameterProblems,
+            '500': internal,
+          },
+        },
+      },
+      '/v1/customers/{customerId}/events': {
+        get: {
+          operationId: 'readCustomerStream',
+          tags: ['events'],
+          summary: 'One customer’s stream, in revision order',
+          description: 'Every stored event of the customer; an unknown customer has an empty stream.',
+          requestParams: { path: z.object({ customerId: customerIdSchema }) },
+          responses: {
+            '200': {
+              description: 'The stream.',
+              content: {
+                'application/json': {
+                  schema: z
+                    .object({ customerId: customerIdSchema, events: z.array(storedEnvelopeSchema) })
+                    .meta({ id: 'CustomerStream' }),
+                },
+              },
+            },
+            '400': problemResponse('The customer id is invalid.', invalidCustomerIdProblem),
+            '500': internal,
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          operationId: 'health',
+          tags: ['operations'],
+          summary: 'Liveness: the process answers',
+          responses: {
+            '200': {
+              description: 'Alive.',
+              content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
+            },
+          },
+        },
+      },
+      '/readyz': {
+        get: {
+          operationId: 'readiness',
+          tags: ['operations'],
+          summary: 'Readiness: the event store takes appends',
+          responses: {
+            '200': {
+              description: 'Ready.',
+              content: { 'application/json': { schema: z.object({ ready: z.literal(true) }) } },
+            },
+            '503': {
+              description: 'Not ready: the event store does not answer.',
+              content: { 'application/json': { schema: z.object({ ready: z.literal(false) }) } },
+            },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          tags: ['operations'],
+          summary: 'Prometheus metrics',
+          responses: {
+            '200': {
+              description: 'The Prometheus text exposition format.',
+              content: { 'text/plain': { schema: z.string() } },
+            },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'openApiDocument',
+          tags: ['operations'],
+          summary: 'This document',
+          responses: {
+            '200': {
+              description: 'The OpenAPI 3.1 document of this API.',
+              content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+            },
+          },
+        },
+      },
+    },
+    components: {
+      responses: { NotFound: problemResponse('No route for this method and path.', notFoundProblem) },
+    },
+  });
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger, createMetricsRegistry } from '@crh/observability';
+import { openApiSchemas } from '@crh/testing/json-schemas';
+import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from './app.ts';
+import { openApiDocument } from './openapi-document.ts';
+
+// GET /openapi.json, and every kind of answer the ingest gives checked
+// against the schema that document states for its path, method, status and
+// media type: the document describes what the service really does.
+describe('the OpenAPI document of the ingest, against the running service', () => {
+  let server: Server;
+  let base: string;
+  let database: PlatformTestDatabase;
+  type Response = { content?: Record<string, { schema: unknown }> };
+  const document = openApiDocument() as unknown as {
+    paths: Record<string, Record<string, { responses: Record<string, Response> }>>;
+    components: { schemas: Record<string, unknown>; responses: Record<string, Response> };
+  };
+  const compile = openApiSchemas(document);
+
+  beforeAll(async () => {
+    database = await openPlatformTestDatabase();
+    const app = createApp({
+      store: database.store,
+      logger: createLogger('ingest-test', 'silent'),
+      registry: createMetricsRegistry('ingest-test'),
+      bodyLimit: '64kb',
+      ready: async () => true,
+    });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await database.close();
+  });
+
+  /** Fetches, then checks the answer against the document's schema for it; returns the parsed body. */
+  const answer = async (
+    path: string,
+    template: string,
+    expected: { status: number; mediaType: string },
+    init?: RequestInit,
+  ): Promise<unknown> => {
+    const response = await fetch(`${base}${path}`, init);
+    expect(response.status).toBe(expected.status);
+    expect(response.headers.get('content-type')).toMatch(
+      new RegExp(`^${expected.mediaType.replace('+', '\\+')}`),
+    );
+    const operation = document.paths[template]![(init?.method ?? 'get').toLowerCase()]!;
+    const schema = operation.responses[String(expected.status)]?.content?.[expected.mediaType]?.schema;
+    expect(
+      schema,
+      `the document has no ${expected.mediaType} answer ${expected.status} for ${template}`,
+    ).toBeDefined();
+    const validate = compile(schema);
+    const text = await response.text();
+    const bodies =
+      expected.mediaType === 'application/x-ndjson'
+        ? text
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line))
+        : [expected.mediaType === 'text/plain' ? text : JSON.parse(text)];
+    for (const body of bodies) expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+    return expected.mediaType === 'application/x-ndjson' ? bodies : bodies[0];
+  };
+  const json = (body: unknown, contentType = 'application/json'): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const problem = 'application/problem+json';
+
+  it('serves the document it is built from, which is the one checked in', async () => {
+    const response = await fetch(`${base}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const served = await response.json();
+    expect(served).toEqual(openApiDocument());
+    const checkedIn = JSON.parse(
+      readFileSync(new URL('../../../docs/api/openapi.json', import.meta.url), 'utf8'),
+    );
+    expect(served).toEqual(checkedIn);
+  });
+
+  it('records, streams and replays as the document says', async () => {
+    const customerId = `openapi-${randomUUID().slice(0, 8)}`;
+    const events = [
+      {
+        id: randomUUID(),
+        type: 'CustomerOnboarded',
+        customerId,
+        occurredAt: '2026-03-01T09:00:00+01:00',
+        data: { name: 'Acme BV', accountManagerId: 'am-1' },
+        metadata: { source: 'test' },
+      },
+      {
+        id: randomUUID(),
+        type: 'PromiseMade',
+        customerId,
+        occurredAt: '2026-03-01T10:00:00Z',
+        actorId: 'am-1',
+        data: { promiseId: 'p-1', description: 'call back', dueAt: '2026-03-02T10:00:00-05:00' },
+      },
+      {
+        id: randomUUID(),
+        type: 'ContactLogged',
+        customerId,
+        occurredAt: '2026-03-01T11:00:00Z',
+        data: { channel: 'call', direction: 'outbound' },
+      },
+    ];
+    const recorded = (await answer(
+      '/v1/events',
+      '/v1/events',
+      { status: 200, mediaType: 'application/json' },
+      json({ events }),
+    )) as {
+      results: unknown[];
+    };
+    expect(recorded.results).toHaveLength(3);
+    const again = (await answer(
+      '/v1/events',
+      '/v1/events',
+      { status: 200, mediaType: 'application/json' },
+      json({ events: events.slice(0, 1) }),
+    )) as {
+      results: { status: string }[];
+    };
+    expect(again.results[0]!.status).toBe('duplicate');
+
+    const stream = (await answer(`/v1/customers/${customerId}/events`, '/v1/customers/{customerId}/events', {
+      status: 200,
+      mediaType: 'application/json',
+    })) as { events: unknown[] };
+    expect(stream.events).toHaveLength(3);
+
+    const lines = (await answer(
+      `/v1/events?customerId=${customerId}&types=PromiseMade,CustomerOnboarded`,
+      '/v1/events',
+      {
+        status: 200,
+        mediaType: 'application/x-ndjson',
+      },
+    )) as { type: string }[];
+    expect(lines.map((line) => line.type)).toEqual(['CustomerOnboarded', 'PromiseMade']);
+
+    const count = (await answer(`/v1/events/count?customerId=${customerId}`, '/v1/events/count', {
+      status: 200,
+      mediaType: 'application/json',
+    })) as { events: number };
+    expect(count.events).toBe(3);
+  });
+
+  it('answers every refusal with the problem the document names for it', async () => {
+    const contact = {
+      id: randomUUID(),
+      type: 'ContactLogged',
+      customerId: 'openapi-bad',
+      occurredAt: '2026-03-01T10:15:00Z',
+      data: { channel: 'call', direction: 'outbound' },
+    };
+    const refusals: [string, string, number, RequestInit | undefined, string][] = [
+      [
+        '/v1/events',
+        '/v1/events',
+        400,
+        json({ events: [{ ...contact, type: 'Teleported' }] }),
+        'urn:crh:problem:validation-failed',
+      ],
+      ['/v1/events', '/v1/events', 400, json('{"events": ['), 'urn:crh:problem:malformed-json'],
+      [
+        '/v1/events',
+        '/v1/events',
+        413,
+        json({ events: [{ ...contact, metadata: { pad: 'x'.repeat(70_000) } }] }),
+        'urn:crh:problem:payload-too-large',
+      ],
+      [
+        '/v1/events',
+        '/v1/events',
+        415,
+        json('events=1', 'text/plain'),
+        'urn:crh:problem:unsupported-media-type',
+      ],
+      ['/v1/events?limit=0&colour=red', '/v1/events', 400, undefined, 'urn:crh:problem:validation-failed'],
+      [
+        '/v1/events/count?from=yesterday',
+        '/v1/events/count',
+        400,
+        undefined,
+        'urn:crh:problem:validation-failed',
+      ],
+      [
+        '/v1/customers/no%20spaces/events',
+        '/v1/customers/{customerId}/events',
+        400,
+        undefined,
+        'urn:crh:problem:validation-failed',
+      ],
+    ];
+    for (const [path, template, status, init, type] of refusals) {
+      const body = (await answer(path, template, { status, mediaType: problem }, init)) as { type: string };
+      expect(body.type).toBe(type);
+    }
+
+    await answer(
+      '/v1/events',
+      '/v1/events',
+      { status: 200, mediaType: 'application/json' },
+      json({ events: [{ ...contact, id: randomUUID(), customerId: 'openapi-rev' }] }),
+    );
+    const conflict = (await answer(
+      '/v1/events',
+      '/v1/events',
+      { status: 409, mediaType: problem },
+      json({ events: [{ ...contact, customerId: 'openapi-rev', expectedRevision: 5 }] }),
+    )) as { actualRevision: number };
+    expect(conflict.actualRevision).toBe(0);
+  });
+
+  it('answers an unknown route with the NotFound problem of the document', async () => {
+    const response = await fetch(`${base}/v1/nothing`);
+    expect(response.status).toBe(404);
+    const notFound = document.components.responses.NotFound?.content?.[problem]?.schema;
+    expect(notFound).toBeDefined();
+    const validate = compile(notFound);
+    expect(validate(await response.json()), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('answers the operations routes as the document says', async () => {
+    await answer('/healthz', '/healthz', { status: 200, mediaType: 'application/json' });
+    await answer('/readyz', '/readyz', { status: 200, mediaType: 'application/json' });
+    expect(await answer('/metrics', '/metrics', { status: 200, mediaType: 'text/plain' })).toMatch(
+      /^# HELP/m,
+    );
+  });
+});

@@ -1,0 +1,114 @@
+import { CUSTOMER_ID_PATTERN } from '@crh/domain';
+import { z } from 'zod';
+import { problemTypes } from './problem-details.ts';
+
+type ProblemType = (typeof problemTypes)[keyof typeof problemTypes];
+
+/** An RFC 9457 problem of one `type`; `type` is what clients branch on, `title` and `detail` are for people. */
+const problem = <const S extends z.ZodRawShape>(
+  id: string,
+  type: ProblemType,
+  status: number,
+  description: string,
+  extensions: S,
+) =>
+  z
+    .object({
+      type: z.literal(type),
+      title: z.string(),
+      status: z.literal(status),
+      detail: z.string(),
+      ...extensions,
+    })
+    .meta({ id, description });
+
+export const invalidEventsProblem = problem(
+  'InvalidEventsProblem',
+  problemTypes.validation,
+  400,
+  'Some envelopes (or the batch itself) are invalid: every problem is listed, and nothing was recorded.',
+  {
+    errors: z.array(
+      z.object({
+        index: z
+          .int()
+          .min(0)
+          .optional()
+          .meta({ description: "The envelope's index in events; absent for the batch." }),
+        path: z
+          .string()
+          .meta({ description: 'Where inside the envelope, e.g. data.score; events for the batch.' }),
+        message: z.string(),
+      }),
+    ),
+  },
+);
+
+export const malformedJsonProblem = problem(
+  'MalformedJsonProblem',
+  problemTypes.malformedJson,
+  400,
+  'The body is not JSON.',
+  {},
+);
+
+export const invalidCustomerIdProblem = problem(
+  'InvalidCustomerIdProblem',
+  problemTypes.validation,
+  400,
+  `The customer id does not match ${CUSTOMER_ID_PATTERN.source}.`,
+  {},
+);
+
+export const invalidReplayParametersProblem = problem(
+  'InvalidReplayParametersProblem',
+  problemTypes.validation,
+  400,
+  'Some query parameters are invalid or unknown: every problem is listed, and nothing was streamed.',
+  {
+    errors: z.array(z.object({ parameter: z.string(), message: z.string() })),
+  },
+);
+
+export const wrongExpectedRevisionProblem = problem(
+  'WrongExpectedRevisionProblem',
+  problemTypes.conflict,
+  409,
+  "An envelope's expectedRevision did not hold: nothing of the batch was recorded.",
+  {
+    customerId: z.string(),
+    expectedRevision: z.int(),
+    actualRevision: z.int().meta({ description: "The stream's revision (-1: no stream yet)." }),
+  },
+);
+
+export const payloadTooLargeProblem = problem(
+  'PayloadTooLargeProblem',
+  problemTypes.tooLarge,
+  413,
+  'The body is larger than the ingest accepts (INGEST_BODY_LIMIT, 8 MB by default).',
+  {},
+);
+
+export const unsupportedMediaTypeProblem = problem(
+  'UnsupportedMediaTypeProblem',
+  problemTypes.unsupportedMediaType,
+  415,
+  'The body is not application/json (or application/*+json), or not in UTF-8.',
+  {},
+);
+
+export const notFoundProblem = problem(
+  'NotFoundProblem',
+  problemTypes.notFound,
+  404,
+  'No route for this method and path.',
+  {},
+);
+
+export const internalProblem = z
+  .object({ type: z.literal(problemTypes.internal), title: z.string(), status: z.literal(500) })
+  .meta({
+    id: 'InternalProblem',
+    description: 'Something failed inside; the log has it, the answer says nothing more.',
+  });
