@@ -1,7 +1,7 @@
 export { readCheckpoint, writeCheckpoint } from './checkpoints.ts';
 export { type CopyValue, copyInto } from './copy-rows.ts';
 export { type HistoryLoader, historyFromStore, toPositionedEvents } from './customer-history.ts';
-export { type DailyKpis, dailyKpis, npsOf } from './daily-kpi-queries.ts';
+export { type DailyKpis, dailyKpis } from './daily-kpi-queries.ts';
 export type { DayTurn } from './day-turn.ts';
 export {
   alertChanges,
