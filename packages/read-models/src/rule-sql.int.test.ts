@@ -2,6 +2,7 @@ import {
   DEFAULT_COMPLAINT_SLA,
   isActiveStatus,
   isPastDeadline,
+  median,
   NPS_BUCKETS,
   npsBucket,
   RELATIONSHIP_STATUSES,
@@ -12,6 +13,7 @@ import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   activeStatusSql,
+  medianSql,
   npsBucketSql,
   pastDeadlineSql,
   pastSlaDeadlineSql,
@@ -122,6 +124,14 @@ describe('rule SQL agrees with the domain', () => {
         );
       }
     }
+  });
+
+  it('takes the median as the domain does, the mean of the middle two for an even count', async () => {
+    const sql = `(select ${medianSql('x')} from unnest($1::float8[]) x)`;
+    for (const values of [[5], [4, 1, 3], [1, 2, 3, 10], [-1.5, 2, 2, 7.25, 9, 11]]) {
+      expect(await value(sql, [values]), values.join()).toBe(median(values));
+    }
+    expect(await value(sql, [[1, 2, 3, 10]])).toBe(2.5);
   });
 
   it('counts as active the statuses isActiveStatus does, also in the interval-level trigger', async () => {

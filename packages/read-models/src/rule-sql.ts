@@ -78,6 +78,9 @@ export function npsBucketSql(bucket: NpsBucket, score: string): string {
   }
 }
 
+/** The domain's `median` as an aggregate: the mean of the two middle values for an even count. */
+export const medianSql = (expr: string): string => `percentile_cont(0.5) within group (order by ${expr})`;
+
 const STATUS = /^[A-Z_]+$/;
 
 /** `isActiveStatus(status)` for a status expression: onboarded and not CHURNED. */
