@@ -50,7 +50,7 @@ export const slaDeadline = (from: string, hours: number): string =>
   new Date(Date.parse(from) + hours * HOUR_MS).toISOString();
 
 /** Hours the current silence of an open complaint has lasted at `now`; 0 when closed. */
-export const currentSilenceHours = (c: Pick<SlaFacts, 'open' | 'silentSince'>, now: Date): number =>
+const currentSilenceHours = (c: Pick<SlaFacts, 'open' | 'silentSince'>, now: Date): number =>
   c.open && c.silentSince !== null ? (now.getTime() - Date.parse(c.silentSince)) / HOUR_MS : 0;
 
 /** The longest silence while open as of `now`: the current one counts up to now. */
@@ -73,8 +73,9 @@ export function slaBreaches(c: SlaFacts, now: Date, sla: ComplaintSla): SlaBreac
   if (missed(ackDue, c.acknowledgedAt)) {
     breaches.push({ kind: 'ACKNOWLEDGE', dueAt: ackDue, running: c.open && c.acknowledgedAt === null });
   }
-  if (c.open && c.silentSince !== null && missed(slaDeadline(c.silentSince, sla.update), null)) {
-    breaches.push({ kind: 'UPDATE', dueAt: slaDeadline(c.silentSince, sla.update), running: true });
+  const updateDue = c.open && c.silentSince !== null ? slaDeadline(c.silentSince, sla.update) : null;
+  if (updateDue !== null && missed(updateDue, null)) {
+    breaches.push({ kind: 'UPDATE', dueAt: updateDue, running: true });
   } else if (c.longestSilenceHours > sla.update) {
     const from = c.longestSilenceFrom ?? c.receivedAt;
     breaches.push({ kind: 'UPDATE', dueAt: slaDeadline(from, sla.update), running: false });

@@ -103,8 +103,8 @@ export interface CustomerSignals {
 
 /**
  * A customer's signals. The rule for every daily count (docs/rules.md,
- * "Counts for day D"): an event counts for its day only when the customer is onboarded
- * by the end of that day ("count for no view until it does"), and per
+ * "Daily KPIs"): an event counts for its day only when the customer is
+ * onboarded by the end of that day ("count for no view until it does"), and per
  * account manager for the manager that owns the customer as of that day.
  * So the organisation's count is the sum of the managers'.
  */

@@ -3,7 +3,6 @@ export {
   type ComplaintOutcome,
   type ComplaintSla,
   complaintOutcome,
-  currentSilenceHours,
   DEFAULT_COMPLAINT_SLA,
   longestSilenceHoursAt,
   OUTCOME_WINDOW_DAYS,

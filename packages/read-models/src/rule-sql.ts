@@ -13,7 +13,7 @@ import {
 // instants and values and checks it answers as the domain function does.
 // Arguments are SQL expressions (columns, placeholders), never user input.
 
-/** `isPastDeadline`: `deadline` is missed at `now` (timestamptz expressions); not yet at the deadline itself. */
+/** `isPastDeadline`: `deadline` is missed at `now` (timestamptz expressions), not yet at the deadline itself. */
 export const pastDeadlineSql = (deadline: string, now: string): string => `(${deadline} < ${now})`;
 
 /** `slaDeadline`: `hours` (a number expression) after `from`. */
@@ -30,8 +30,9 @@ export const pastSlaDeadlineSql = (from: string, hours: string, now: string): st
 
 /**
  * Each service level of a complaint row (crh.rm_complaints): where its
- * deadline runs from, which CRH_COMPLAINT_SLA hours it takes, and the condition under which a
- * missed deadline is still being missed (`running` in `slaBreaches`).
+ * deadline runs from, which CRH_COMPLAINT_SLA hours it takes, and the
+ * condition under which a missed deadline is still being missed (`running`
+ * in `slaBreaches`).
  */
 export const SLA_TARGETS_SQL: readonly {
   kind: SlaKind;
@@ -49,7 +50,10 @@ export const SLA_TARGETS_SQL: readonly {
   { kind: 'RESOLVE', from: 'received_at', hours: 'resolve', pending: 'open' },
 ];
 
-/** A complaint row misses some service level at `now` and is still missing it; `hours` names each level's placeholder. */
+/**
+ * A complaint row misses some service level at `now` and is still missing it
+ * (`slaBreaches(...).some(b => b.running)`); `hours` names each level's placeholder.
+ */
 export const runningSlaBreachSql = (hours: Record<keyof ComplaintSla, string>, now: string): string =>
   SLA_TARGETS_SQL.map((t) => `(${t.pending} and ${pastSlaDeadlineSql(t.from, hours[t.hours], now)})`).join(
     ' or ',
