@@ -100,17 +100,7 @@ describe(`rule boundaries in ${ZONE}, through the queries and the alerts`, () =>
 
   beforeAll(async () => {
     fixture = await openGatewayFixture(ZONE, { now: NOW });
-    const appended = await fixture.database.store.append(BOOK);
-    const last = appended
-      .map((a) => a.position)
-      .sort()
-      .at(-1)!;
-    // Appends become readable once every older transaction on the server has
-    // ended (the log's gap-free reads), and the server is shared: wait for them.
-    while (((await fixture.projector.checkpoint()) ?? '') < last) {
-      await fixture.projector.catchUp();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await record(BOOK);
     // A second projector over the same read models whose clock the test moves.
     alerts = createProjector({
       store: fixture.database.store,
@@ -124,6 +114,20 @@ describe(`rule boundaries in ${ZONE}, through the queries and the alerts`, () =>
   });
   afterAll(() => fixture.close());
 
+  /** Appends and projects the events. */
+  const record = async (events: typeof BOOK) => {
+    const appended = await fixture.database.store.append(events);
+    const last = appended
+      .map((a) => a.position)
+      .sort()
+      .at(-1)!;
+    // Appends become readable once every older transaction on the server has
+    // ended (the log's gap-free reads), and the server is shared: wait for them.
+    while (((await fixture.projector.checkpoint()) ?? '') < last) {
+      await fixture.projector.catchUp();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
   /** What the feed announces at `at` about one promise or complaint: [kind, dueAt]. */
   const alertsAt = async (at: string, subject: string) => {
     clock = new Date(at);
@@ -346,5 +350,17 @@ describe(`rule boundaries in ${ZONE}, through the queries and the alerts`, () =>
     const pending = [];
     for (const now of around(OUTCOME_END)) pending.push(await outcome('o-3', now));
     expect(pending).toEqual(['PENDING', 'RECOVERED', 'RECOVERED']);
+  });
+
+  it('leaves a late deadline at the last check to the next check, and loses none', async () => {
+    // The last check was at 2026-05-26T10:00:00.001Z (the resolve deadline's test).
+    const mark = '2026-05-26T10:00:00.001Z';
+    await record([promise('p-1', 'p-before', ms(mark, -1)), promise('p-1', 'p-at', mark)]);
+    const feed = await fixture.database.pool.query<{ subject_id: string }>(
+      `select subject_id from crh.signal_alerts where subject_id in ('p-before', 'p-at') order by seq`,
+    );
+    // The batch announces what the last check would have: past at the mark.
+    expect(feed.rows.map((r) => r.subject_id)).toEqual(['p-before']);
+    expect(await alertsAt(ms(mark, 1), 'p-at')).toEqual([['PROMISE_OVERDUE', mark]]);
   });
 });
