@@ -3,15 +3,15 @@ import { entriesById, type SignalEntry } from './signal-history.ts';
 const HOUR_MS = 3_600_000;
 const hoursBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / HOUR_MS;
 
-/** A recovery gesture beyond the repair: not money back. */
+/** A recovery gesture beyond the repair: not money back (a discount alone is not enough). */
 const BEYOND_REPAIR = (kind: string | undefined) => kind !== 'discount' && kind !== 'refund';
 
 type ComplaintEntry = Extract<SignalEntry, { k: 'complaint' }>;
 
 /**
- * One complaint's lifecycle (seed 003), from its entries in occurrence
- * order. Only what does not depend on the clock: the silence of a complaint
- * still open runs from `silentSince` up to whenever it is asked.
+ * One complaint's lifecycle (docs/rules.md, "Complaints"), from its entries
+ * in occurrence order. Only what does not depend on the clock: the silence of
+ * a complaint still open runs from `silentSince` up to whenever it is asked.
  */
 export interface ComplaintLifecycle {
   complaintId: string;

@@ -1,3 +1,4 @@
+import { isPastDeadline } from './deadline.ts';
 import { parseNamedNumbers } from './named-numbers.ts';
 
 const HOUR_MS = 3_600_000;
@@ -40,33 +41,51 @@ export interface SlaFacts {
   silentSince: string | null;
 }
 
-const plusHours = (at: string, hours: number) => new Date(Date.parse(at) + hours * HOUR_MS).toISOString();
+/**
+ * A service level's deadline: `hours` after `from` (the receipt for
+ * ACKNOWLEDGE and RESOLVE, the start of the silence for UPDATE). Missed once
+ * now is past it (`isPastDeadline`); SQL builds it with `slaDeadlineSql`.
+ */
+export const slaDeadline = (from: string, hours: number): string =>
+  new Date(Date.parse(from) + hours * HOUR_MS).toISOString();
+
+/** Hours the current silence of an open complaint has lasted at `now`; 0 when closed. */
+const currentSilenceHours = (c: Pick<SlaFacts, 'open' | 'silentSince'>, now: Date): number =>
+  c.open && c.silentSince !== null ? (now.getTime() - Date.parse(c.silentSince)) / HOUR_MS : 0;
+
+/** The longest silence while open as of `now`: the current one counts up to now. */
+export const longestSilenceHoursAt = (
+  c: Pick<SlaFacts, 'open' | 'silentSince' | 'longestSilenceHours'>,
+  now: Date,
+): number => Math.max(c.longestSilenceHours, currentSilenceHours(c, now));
 
 /**
  * The targets a complaint missed as of `now`: acknowledged (or still not)
- * after the acknowledge target; a silence while open longer than the update
- * target (the current one counts up to now); resolved (or still open) after
- * the resolve target.
+ * after the acknowledge deadline; a silence while open longer than the update
+ * target (the current one counts up to now, so it is missed once now is past
+ * its deadline); resolved (or still open) after the resolve deadline.
  */
 export function slaBreaches(c: SlaFacts, now: Date, sla: ComplaintSla): SlaBreach[] {
   const breaches: SlaBreach[] = [];
-  const nowMs = now.getTime();
-  const missed = (dueAt: string, doneAt: string | null) =>
-    doneAt === null ? Date.parse(dueAt) < nowMs : doneAt > dueAt;
-  const ackDue = plusHours(c.receivedAt, sla.acknowledge);
+  // Done: late when done past the deadline; not done yet: late once now is past it.
+  const missed = (dueAt: string, doneAt: string | null) => isPastDeadline(dueAt, doneAt ?? now);
+  const ackDue = slaDeadline(c.receivedAt, sla.acknowledge);
   if (missed(ackDue, c.acknowledgedAt)) {
     breaches.push({ kind: 'ACKNOWLEDGE', dueAt: ackDue, running: c.open && c.acknowledgedAt === null });
   }
-  const silentNow = c.open && c.silentSince !== null ? (nowMs - Date.parse(c.silentSince)) / HOUR_MS : 0;
-  if (silentNow > sla.update) {
-    breaches.push({ kind: 'UPDATE', dueAt: plusHours(c.silentSince!, sla.update), running: true });
+  const updateDue = c.open && c.silentSince !== null ? slaDeadline(c.silentSince, sla.update) : null;
+  if (updateDue !== null && missed(updateDue, null)) {
+    breaches.push({ kind: 'UPDATE', dueAt: updateDue, running: true });
   } else if (c.longestSilenceHours > sla.update) {
     const from = c.longestSilenceFrom ?? c.receivedAt;
-    breaches.push({ kind: 'UPDATE', dueAt: plusHours(from, sla.update), running: false });
+    breaches.push({ kind: 'UPDATE', dueAt: slaDeadline(from, sla.update), running: false });
   }
-  const resolveDue = plusHours(c.receivedAt, sla.resolve);
+  const resolveDue = slaDeadline(c.receivedAt, sla.resolve);
   const resolvedAt = c.open ? null : c.firstResolvedAt;
-  if (missed(resolveDue, resolvedAt) || (c.firstResolvedAt !== null && c.firstResolvedAt > resolveDue)) {
+  if (
+    missed(resolveDue, resolvedAt) ||
+    (c.firstResolvedAt !== null && missed(resolveDue, c.firstResolvedAt))
+  ) {
     breaches.push({ kind: 'RESOLVE', dueAt: resolveDue, running: c.open });
   }
   return breaches;
@@ -74,13 +93,15 @@ export function slaBreaches(c: SlaFacts, now: Date, sla: ComplaintSla): SlaBreac
 
 export type ComplaintOutcome = 'RECOVERED' | 'LOST' | 'PENDING';
 
-/** 90 days after resolution (DOMAIN.md), as a span of time. */
-const OUTCOME_WINDOW_MS = 90 * 24 * HOUR_MS;
+/** Days after the resolution in which a churn makes the complaint LOST (90 x 24 h, not calendar days). */
+export const OUTCOME_WINDOW_DAYS = 90;
+const OUTCOME_WINDOW_MS = OUTCOME_WINDOW_DAYS * 24 * HOUR_MS;
 
 /**
  * Recovered: resolved, and the customer did not churn in the 90 days after
- * the resolution; lost: churned in that window; pending: less than 90 days
- * since the resolution and not churned. Null while open.
+ * the resolution; lost: churned in that window (its last instant included);
+ * pending: less than 90 days since the resolution and not churned. Null
+ * while open.
  */
 export function complaintOutcome(
   resolvedAt: string | null,

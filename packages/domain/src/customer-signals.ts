@@ -6,6 +6,7 @@ import {
   type TimelineSegment,
 } from './customer-timeline.ts';
 import type { Tier } from './event-catalogue.ts';
+import { type NpsBucket, npsBucket } from './nps.ts';
 import {
   cancelledBeforeDue,
   keptOnTime,
@@ -45,7 +46,13 @@ export type ScopedDayCounts = Map<string, Map<LocalDate, number[]>>;
 
 export const ORGANISATION_SCOPE = '';
 
-/** The retention window of DOMAIN.md: active at the end of D-90 and still at the end of D. */
+const BUCKET_FIELD: Record<NpsBucket, DayCountField> = {
+  promoter: 'promoters',
+  passive: 'passives',
+  detractor: 'detractors',
+};
+
+/** The retention window: active at the end of D-90 and still at the end of D (docs/rules.md). */
 export const RETENTION_DAYS = 90;
 
 export interface ComplaintRecord extends ComplaintLifecycle {
@@ -95,9 +102,9 @@ export interface CustomerSignals {
 }
 
 /**
- * A customer's signals. The rule for every daily count (documented in the
- * README): an event counts for its day only when the customer is onboarded
- * by the end of that day ("count for no view until it does"), and per
+ * A customer's signals. The rule for every daily count (docs/rules.md,
+ * "Daily KPIs"): an event counts for its day only when the customer is
+ * onboarded by the end of that day ("count for no view until it does"), and per
  * account manager for the manager that owns the customer as of that day.
  * So the organisation's count is the sum of the managers'.
  */
@@ -142,8 +149,7 @@ export function customerSignals(
       }
       case 'nps': {
         const day = dayOf(entry.at);
-        const field = entry.score >= 9 ? 'promoters' : entry.score >= 7 ? 'passives' : 'detractors';
-        const segment = add(day, field);
+        const segment = add(day, BUCKET_FIELD[npsBucket(entry.score)]);
         if (segment) {
           signals.answers.push({
             customerId,

@@ -26,7 +26,7 @@ export interface CustomerTimeline {
 
 /**
  * The customer's timeline from its signal history (occurrence order), with
- * the relationship rules of DOMAIN.md: the first onboarding counts and later
+ * the relationship rules (docs/rules.md): the first onboarding counts and later
  * ones are ignored; the manager and tier are the latest set by events
  * counting for the day; the latest of churned / renewed / reactivated
  * counting for the day decides activity, even when dated before onboarding.

@@ -21,7 +21,7 @@ const issuesOf = (body: unknown) => {
 };
 
 describe('event batch validation', () => {
-  it('accepts the CONTRACT.md example and normalises id and occurredAt', () => {
+  it('accepts the documented example event and normalises id and occurredAt', () => {
     const result = validateEventBatch({ events: [envelope()] });
     expect(result).toEqual({
       ok: true,

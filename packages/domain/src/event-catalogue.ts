@@ -7,7 +7,7 @@ export type Tier = (typeof TIERS)[number];
 
 const CHANNELS = ['call', 'email', 'meeting', 'visit', 'chat', 'letter', 'social', 'other'] as const;
 
-/** Every event type of CONTRACT.md, in its order. */
+/** Every event type of the catalogue (docs/api/events.md), in its order. */
 export const EVENT_TYPES = [
   'CustomerOnboarded',
   'CustomerProfileUpdated',
@@ -151,7 +151,7 @@ export type EventOf<T extends EventType> = EnvelopeOf<T>;
 const eventTypes: ReadonlySet<string> = new Set(EVENT_TYPES);
 export const isEventType = (type: string): type is EventType => eventTypes.has(type);
 
-/** Events that are a contact with the customer (DOMAIN.md "Contacts and silence"). */
+/** Events that are a contact with the customer (docs/rules.md, "Contacts and silence"). */
 export const CONTACT_EVENT_TYPES = [
   'ContactLogged',
   'ComplaintReceived',

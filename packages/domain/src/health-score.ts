@@ -1,5 +1,6 @@
 import { DEFAULT_CADENCE } from './cadence.ts';
 import { parseNamedNumbers } from './named-numbers.ts';
+import { type NpsBucket, npsBucket } from './nps.ts';
 import { isRecent, RECENT_DAYS } from './recent-window.ts';
 import type { RuleContext } from './relationship-snapshot.ts';
 import { overduePromiseCount, type RelationshipState } from './relationship-state.ts';
@@ -136,13 +137,13 @@ function nps(state: RelationshipState, context: RuleContext, weights: HealthWeig
   if (score === null || !isRecent(state.lastNpsAt, state.day, context.timeZone)) {
     return { factor: 'NPS', points: 0, detail: `no NPS answer in the last ${RECENT_DAYS} days` };
   }
-  const [points, kind] =
-    score <= 6
-      ? [-weights.nps, 'detractor']
-      : score <= 8
-        ? [-weights.nps / 3, 'passive']
-        : [weights.nps / 3, 'promoter'];
-  return { factor: 'NPS', points: round1(points), detail: `last NPS answer ${score} (${kind})` };
+  const kind = npsBucket(score);
+  const points: Record<NpsBucket, number> = {
+    detractor: -weights.nps,
+    passive: -weights.nps / 3,
+    promoter: weights.nps / 3,
+  };
+  return { factor: 'NPS', points: round1(points[kind]), detail: `last NPS answer ${score} (${kind})` };
 }
 
 /** Parses CRH_HEALTH_WEIGHTS, e.g. `silence=40,nps=20`; factors not named keep their default. */

@@ -4,10 +4,13 @@ export {
   type ComplaintSla,
   complaintOutcome,
   DEFAULT_COMPLAINT_SLA,
+  longestSilenceHoursAt,
+  OUTCOME_WINDOW_DAYS,
   parseComplaintSla,
   type SlaBreach,
   type SlaKind,
   slaBreaches,
+  slaDeadline,
 } from './complaint-sla.ts';
 export {
   type ComplaintRecord,
@@ -22,6 +25,8 @@ export {
   RETENTION_DAYS,
   type ScopedDayCounts,
 } from './customer-signals.ts';
+export { asOfInstant } from './day-instant.ts';
+export { type Instant, isPastDeadline } from './deadline.ts';
 export { DomainError } from './domain-error.ts';
 export {
   actorIdSchema,
@@ -73,8 +78,16 @@ export {
 } from './health-score.ts';
 export { keptInstantSchema, NORMAL_INSTANT, SENT_INSTANT_META, sentInstantSchema } from './instant-schema.ts';
 export { type JsonSchemaDocumentOptions, jsonSchemaDocument } from './json-schema-document.ts';
+export {
+  NPS_BUCKETS,
+  NPS_PASSIVE_FROM,
+  NPS_PROMOTER_FROM,
+  type NpsBucket,
+  npsBucket,
+  npsOf,
+} from './nps.ts';
 export { type Measured, type Outlier, outliersAbove } from './outlier-stats.ts';
-export { RECENT_DAYS } from './recent-window.ts';
+export { RECENT_DAYS, recentWindowStart } from './recent-window.ts';
 export {
   byOccurrence,
   CONTACT_DAYS_KEPT,
@@ -88,6 +101,8 @@ export {
 } from './relationship-fold.ts';
 export type { RelationshipSnapshot, RuleContext } from './relationship-snapshot.ts';
 export {
+  ACTIVE_STATUSES,
+  isActiveStatus,
   overduePromiseCount,
   RELATIONSHIP_STATUSES,
   type RelationshipState,

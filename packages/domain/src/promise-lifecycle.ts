@@ -1,9 +1,10 @@
+import { isPastDeadline } from './deadline.ts';
 import { entriesById, type SignalEntry } from './signal-history.ts';
 
 /** Settled states; OPEN and OVERDUE depend on the clock and are decided when asked. */
 export type SettledPromise = 'KEPT_ON_TIME' | 'KEPT_LATE' | 'CANCELLED';
 
-/** One promise (seed 002), from its entries in occurrence order. */
+/** One promise ("keep what you promise"), from its entries in occurrence order. */
 export interface PromiseLifecycle {
   promiseId: string;
   description: string;
@@ -33,9 +34,9 @@ export function promiseLifecycles(history: readonly SignalEntry[]): PromiseLifec
         ? null
         : settling.step === 'cancelled'
           ? 'CANCELLED'
-          : Date.parse(settling.at) <= Date.parse(made.due)
-            ? 'KEPT_ON_TIME'
-            : 'KEPT_LATE';
+          : isPastDeadline(made.due, settling.at)
+            ? 'KEPT_LATE'
+            : 'KEPT_ON_TIME';
     result.push({
       promiseId,
       description: made.what ?? '',
@@ -50,10 +51,10 @@ export function promiseLifecycles(history: readonly SignalEntry[]): PromiseLifec
   return result;
 }
 
-/** Kept on time (DOMAIN.md): some PromiseKept at or before dueAt. */
+/** Kept on time: the first PromiseKept is not past dueAt (at dueAt itself is on time). */
 export const keptOnTime = (p: PromiseLifecycle): boolean =>
-  p.keptAt !== null && Date.parse(p.keptAt) <= Date.parse(p.dueAt);
+  p.keptAt !== null && !isPastDeadline(p.dueAt, p.keptAt);
 
-/** Cancelled before its due time: such a promise is not counted as due. */
+/** Cancelled strictly before its due time: such a promise is not counted as due. */
 export const cancelledBeforeDue = (p: PromiseLifecycle): boolean =>
   p.cancelledAt !== null && Date.parse(p.cancelledAt) < Date.parse(p.dueAt);

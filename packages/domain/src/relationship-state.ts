@@ -1,4 +1,5 @@
 import { DEFAULT_CADENCE, isBeyondCadence } from './cadence.ts';
+import { isPastDeadline } from './deadline.ts';
 import type { Tier } from './event-catalogue.ts';
 import {
   byOccurrence,
@@ -13,6 +14,17 @@ import { daysBetween, endOfDayExclusive, type LocalDate } from './zoned-date.ts'
 
 export const RELATIONSHIP_STATUSES = ['ACTIVE', 'GOING_QUIET', 'NEGLECTED', 'CHURNED'] as const;
 export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
+
+/**
+ * A customer is active at the end of D when it is onboarded (it has a status
+ * at all) and not CHURNED. The daily KPI levels count these statuses, in the
+ * projection and in the interval trigger (built by `activeStatusSql`).
+ */
+export const ACTIVE_STATUSES = RELATIONSHIP_STATUSES.filter(
+  (s): s is Exclude<RelationshipStatus, 'CHURNED'> => s !== 'CHURNED',
+);
+export const isActiveStatus = (status: RelationshipStatus): boolean =>
+  (ACTIVE_STATUSES as readonly RelationshipStatus[]).includes(status);
 
 /** A relationship as of the end of one day. */
 export interface RelationshipState extends RelationshipSnapshot {
@@ -96,8 +108,8 @@ export function relationshipFromFold(
 }
 
 /**
- * A relationship as of the end of `day` (DOMAIN.md "Contacts and silence" and
- * "Relationship status"), from one customer's events in any order. Null when
+ * A relationship as of the end of `day` (docs/rules.md, "Contacts and
+ * silence" and "Relationship status"), from one customer's events in any order. Null when
  * the customer is not onboarded by the end of the day.
  */
 export function relationshipAsOf(
@@ -113,8 +125,8 @@ export function relationshipAsOf(
 }
 
 /**
- * Open promises whose due time has passed by `asOf` (an instant: the end of
- * the day asked about, or now when that is earlier).
+ * Open promises whose due time `asOf` is past (an instant, see
+ * `asOfInstant`: the end of the day asked about, or now when that is earlier).
  */
 export const overduePromiseCount = (snapshot: RelationshipSnapshot, asOf: string): number =>
-  snapshot.openPromiseDueAts.filter((due) => due < asOf).length;
+  snapshot.openPromiseDueAts.filter((due) => isPastDeadline(due, asOf)).length;

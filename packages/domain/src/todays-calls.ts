@@ -1,4 +1,5 @@
 import { type HealthScore, type HealthWeights, healthScore } from './health-score.ts';
+import { npsBucket } from './nps.ts';
 import { isRecent } from './recent-window.ts';
 import type { RuleContext } from './relationship-snapshot.ts';
 import { overduePromiseCount, type RelationshipState } from './relationship-state.ts';
@@ -27,7 +28,12 @@ export function callReasons(state: RelationshipState, asOf: string, context: Rul
   const npsRecent = isRecent(state.lastNpsAt, state.day, context.timeZone);
   const score = state.lastNpsScore;
   // Followed up: any contact after the answer.
-  if (npsRecent && score !== null && score <= 6 && state.lastContactAt <= state.lastNpsAt!) {
+  if (
+    npsRecent &&
+    score !== null &&
+    npsBucket(score) === 'detractor' &&
+    state.lastContactAt <= state.lastNpsAt!
+  ) {
     reasons.push('DETRACTOR_WITHOUT_FOLLOW_UP');
   }
   if (state.status === 'NEGLECTED')
@@ -38,7 +44,7 @@ export function callReasons(state: RelationshipState, asOf: string, context: Rul
   if (
     npsRecent &&
     score !== null &&
-    score >= 9 &&
+    npsBucket(score) === 'promoter' &&
     (state.lastDelightAt === null || state.lastDelightAt < state.lastNpsAt!)
   ) {
     reasons.push('PROMOTER_TO_DELIGHT');

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
 import { lockClock } from '../schema/projection-clock.ts';
+import { pastDeadlineSql, pastSlaDeadlineSql, SLA_TARGETS_SQL, slaDeadlineSql } from '../schema/rule-sql.ts';
 
 export type AlertKind =
   | 'PROMISE_OVERDUE'
@@ -20,11 +21,33 @@ export interface SignalAlert {
   at: string;
 }
 
+const SLA_HOURS: Record<keyof ComplaintSla, string> = { acknowledge: '$4', update: '$5', resolve: '$6' };
+const CUSTOMERS = '($7::text[] is null or customer_id = any($7))';
+
 /**
- * Announces every deadline in (after, until] still unmet, once per deadline
- * (the unique key drops repeats): promises due and neither kept nor
- * cancelled; open complaints not acknowledged, silent, or unresolved past
- * their targets. `customers` limits it to those (a batch's); null: everyone.
+ * A deadline is announced by the first check at which it is past: past at
+ * `until` ($2) and, when there was an earlier check, not yet past at `after`
+ * ($1), so consecutive windows neither miss nor repeat one, whatever the
+ * rule's boundary. The SQL of every kind, from the rule fragments.
+ */
+const DUE_SQL = [
+  `select 'PROMISE_OVERDUE' as kind, customer_id, promise_id as subject_id, account_manager_id, due_at
+   from crh.rm_promises where settled is null and ${pastDeadlineSql('due_at', '$2::timestamptz')}
+     and ($1::timestamptz is null or not ${pastDeadlineSql('due_at', '$1::timestamptz')}) and ${CUSTOMERS}`,
+  ...SLA_TARGETS_SQL.map(({ kind, from, hours, pending }) => {
+    const h = SLA_HOURS[hours];
+    return `select 'COMPLAINT_${kind}_OVERDUE', customer_id, complaint_id, account_manager_id, ${slaDeadlineSql(from, h)}
+   from crh.rm_complaints where ${pending} and ${pastSlaDeadlineSql(from, h, '$2')}
+     and ($1::timestamptz is null or not ${pastSlaDeadlineSql(from, h, '$1')}) and ${CUSTOMERS}`;
+  }),
+].join('\n   union all\n   ');
+
+/**
+ * Announces every deadline missed since the check at `after` and by `until`
+ * (see DUE_SQL), once per deadline (the unique key drops repeats): promises
+ * due and neither kept nor cancelled; open complaints not acknowledged,
+ * silent, or unresolved past their targets. `customers` limits it to those
+ * (a batch's); null: everyone.
  */
 export async function announceDeadlines(
   db: Queryable,
@@ -40,21 +63,7 @@ export async function announceDeadlines(
     due_at: Date;
   }>(
     `with due as (
-       select 'PROMISE_OVERDUE' as kind, customer_id, promise_id as subject_id, account_manager_id, due_at
-       from crh.rm_promises where settled is null and due_at <= $2
-         and ($1::timestamptz is null or due_at > $1) and ($7::text[] is null or customer_id = any($7))
-       union all
-       select 'COMPLAINT_ACKNOWLEDGE_OVERDUE', customer_id, complaint_id, account_manager_id, received_at + $4 * interval '1 hour'
-       from crh.rm_complaints where open and acknowledged_at is null and received_at + $4 * interval '1 hour' <= $2
-         and ($1::timestamptz is null or received_at + $4 * interval '1 hour' > $1) and ($7::text[] is null or customer_id = any($7))
-       union all
-       select 'COMPLAINT_UPDATE_OVERDUE', customer_id, complaint_id, account_manager_id, silent_since + $5 * interval '1 hour'
-       from crh.rm_complaints where open and silent_since + $5 * interval '1 hour' <= $2
-         and ($1::timestamptz is null or silent_since + $5 * interval '1 hour' > $1) and ($7::text[] is null or customer_id = any($7))
-       union all
-       select 'COMPLAINT_RESOLVE_OVERDUE', customer_id, complaint_id, account_manager_id, received_at + $6 * interval '1 hour'
-       from crh.rm_complaints where open and received_at + $6 * interval '1 hour' <= $2
-         and ($1::timestamptz is null or received_at + $6 * interval '1 hour' > $1) and ($7::text[] is null or customer_id = any($7))
+       ${DUE_SQL}
      )
      insert into crh.signal_alerts (kind, customer_id, subject_id, account_manager_id, due_at, at)
      select kind, customer_id, subject_id, account_manager_id, due_at, $3 from due order by due_at, customer_id

@@ -1,7 +1,14 @@
-import { addDays, type LocalDate, ORGANISATION_SCOPE, RECENT_DAYS, RETENTION_DAYS } from '@crh/domain';
+import {
+  addDays,
+  type LocalDate,
+  npsOf,
+  ORGANISATION_SCOPE,
+  RETENTION_DAYS,
+  recentWindowStart,
+} from '@crh/domain';
 import type { Queryable } from '../schema/interval-rows.ts';
 
-/** The daily KPIs of CONTRACT.md for one day and one scope (DOMAIN.md gives each meaning). */
+/** The daily KPIs for one day and one scope (docs/rules.md, "Daily KPIs", gives each meaning). */
 export interface DailyKpis {
   date: LocalDate;
   activeCustomers: number;
@@ -50,14 +57,6 @@ interface CountRow {
   median_hours_to_resolve: number | null;
 }
 
-/** NPS over a set of answers (DOMAIN.md), one decimal; null without answers. */
-export function npsOf(promoters: number, detractors: number, answers: number): number | null {
-  if (answers === 0) return null;
-  // Half away from zero, as for positive values: -12.25 shows as -12.3.
-  const tenths = Math.round((1000 * Math.abs(promoters - detractors)) / answers);
-  return (Math.sign(promoters - detractors) * tenths) / 10;
-}
-
 /**
  * One row per day from `from` to `to` (inclusive), for the organisation or
  * one account manager. Two index range reads: the scope's level changes up
@@ -74,7 +73,7 @@ export async function dailyKpis(
 ): Promise<DailyKpis[]> {
   if (to < from) return [];
   const scope = accountManagerId ?? ORGANISATION_SCOPE;
-  const windowStart = addDays(from, -(RECENT_DAYS - 1));
+  const windowStart = recentWindowStart(from);
   // One statement, so levels and counts come from one snapshot even while
   // a batch commits.
   const { rows: both } = await db.query<{ levels: LevelRow[] | null; counts: CountRow[] | null }>(
@@ -156,7 +155,7 @@ export async function dailyKpis(
       compliments: c?.compliments ?? 0,
       retentionRate90d: before === 0 ? null : level.retained / before,
     });
-    slide(addDays(day, -(RECENT_DAYS - 1)), -1);
+    slide(recentWindowStart(day), -1);
   }
   return result;
 }

@@ -1,5 +1,5 @@
 // What the gateway asks of the read models. Reads only: nothing here writes.
-export { type DailyKpis, dailyKpis, npsOf } from './daily-kpi-queries.ts';
+export { type DailyKpis, dailyKpis } from './daily-kpi-queries.ts';
 export { type MeasuredSubject, measure, OUTLIER_METRICS, type OutlierMetric } from './outlier-queries.ts';
 export {
   countRelationships,

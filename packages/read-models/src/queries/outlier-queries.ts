@@ -1,5 +1,6 @@
-import { addDays, type LocalDate, type Measured, RECENT_DAYS } from '@crh/domain';
+import { type LocalDate, type Measured, recentWindowStart } from '@crh/domain';
 import type { Queryable } from '../schema/interval-rows.ts';
+import { pastDeadlineSql } from '../schema/rule-sql.ts';
 
 export const OUTLIER_METRICS = [
   'NEGLECTED_SHARE',
@@ -67,7 +68,7 @@ async function overduePromises(db: Queryable, day: LocalDate, at: string): Promi
     db.query<{ manager: string; overdue: number }>(
       `select coalesce(due_manager, account_manager_id) as manager, count(*)::int as overdue
        from crh.rm_promises
-       where made_at <= $1 and due_at < $1
+       where made_at <= $1 and ${pastDeadlineSql('due_at', '$1::timestamptz')}
          and (kept_at is null or kept_at > $1) and (cancelled_at is null or cancelled_at > $1)
        group by 1`,
       [at],
@@ -95,7 +96,7 @@ async function npsDrops(db: Queryable, day: LocalDate): Promise<MeasuredSubject[
        where day <= $1 and customer_id in (select customer_id from crh.rm_nps_answers where day between $2 and $1)
      ) x
      where latest = 1 and previous is not null and day >= $2`,
-    [day, addDays(day, -(RECENT_DAYS - 1))],
+    [day, recentWindowStart(day)],
   );
   return rows.map((r) => ({
     id: r.customer_id,

@@ -1,5 +1,6 @@
 import type { ComplaintSla, LocalDate } from '@crh/domain';
 import type { Queryable } from '../schema/interval-rows.ts';
+import { npsBucketSql, promiseStatusSql, runningSlaBreachSql } from '../schema/rule-sql.ts';
 
 export interface ComplaintRowOut {
   customer_id: string;
@@ -47,11 +48,13 @@ const COMPLAINT_COLUMNS = `customer_id, complaint_id, account_manager_id, receiv
   resolved_at, longest_silence_hours, longest_silence_from, silent_since, last_step_at, beyond_repair, gestures, feedback_asked,
   feedback_satisfied, churned_after_resolution_at`;
 
+const RUNNING_BREACH = runningSlaBreachSql({ acknowledge: '$6', update: '$7', resolve: '$8' }, '$5');
+
 /**
  * Complaints oldest first (an open list starts with whoever has waited
  * longest). "Overdue" is a running breach as of now: unacknowledged past the
- * acknowledge target, silent past the update target, or open past the
- * resolve target.
+ * acknowledge deadline, silent past the update deadline, or open past the
+ * resolve deadline.
  */
 export async function complaintsPage(
   db: Queryable,
@@ -63,10 +66,7 @@ export async function complaintsPage(
      where ($1::text is null or account_manager_id = $1)
        and ($2::text is null or customer_id = $2)
        and ($3::boolean is null or open = $3)
-       and ($4::boolean is null or coalesce(open and (
-             (acknowledged_at is null and received_at < $5::timestamptz - $6 * interval '1 hour')
-             or silent_since < $5::timestamptz - $7 * interval '1 hour'
-             or received_at < $5::timestamptz - $8 * interval '1 hour'), false) = $4)
+       and ($4::boolean is null or coalesce(${RUNNING_BREACH}, false) = $4)
        and ($9::timestamptz is null or (received_at, customer_id, complaint_id) > ($9, $10::text, $11::text))
      order by received_at, customer_id, complaint_id
      limit $12`,
@@ -119,7 +119,7 @@ export async function promisesPage(
   const { rows } = await db.query<PromiseRowOut>(
     `select * from (
        select customer_id, promise_id, account_manager_id, description, made_at, due_at, kept_at, cancelled_at,
-              coalesce(settled, case when due_at < $4::timestamptz then 'OVERDUE' else 'OPEN' end) as status,
+              ${promiseStatusSql('$4::timestamptz')} as status,
               settled_at
        from crh.rm_promises
        where ($1::text is null or account_manager_id = $1)
@@ -170,9 +170,9 @@ export async function npsByGroup(
   const column = GROUP_COLUMN[groupBy];
   const { rows } = await db.query<NpsGroupRow>(
     `select ${column} as key, count(*)::int as responses,
-            count(*) filter (where score >= 9)::int as promoters,
-            count(*) filter (where score between 7 and 8)::int as passives,
-            count(*) filter (where score <= 6)::int as detractors
+            count(*) filter (where ${npsBucketSql('promoter', 'score')})::int as promoters,
+            count(*) filter (where ${npsBucketSql('passive', 'score')})::int as passives,
+            count(*) filter (where ${npsBucketSql('detractor', 'score')})::int as detractors
      from crh.rm_nps_answers
      where day between $1 and $2 and ($3::text is null or account_manager_id = $3)
      group by ${column} order by ${column} nulls last`,

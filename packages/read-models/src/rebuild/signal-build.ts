@@ -1,5 +1,6 @@
 import {
   customerSignals,
+  isActiveStatus,
   type LocalDate,
   mergeDayCounts,
   ORGANISATION_SCOPE,
@@ -80,13 +81,13 @@ export class SignalBuild {
 
   /**
    * A customer's intervals as changes of the daily levels: what the live
-   * interval triggers (migration 003) add up for every interval inserted,
-   * here summed per (scope, day) before anything is written.
+   * interval triggers (crh.rm_interval_levels) add up for every interval
+   * inserted, here summed per (scope, day) before anything is written.
    */
   addIntervals(intervals: readonly StatusInterval[]): void {
     for (const interval of intervals) {
       const change = [
-        interval.status === 'CHURNED' ? 0 : 1,
+        isActiveStatus(interval.status) ? 1 : 0,
         interval.status === 'GOING_QUIET' ? 1 : 0,
         interval.status === 'NEGLECTED' ? 1 : 0,
         interval.openComplaints,

@@ -1,5 +1,10 @@
+import { activeStatusSql } from './rule-sql.ts';
+
 // Read-model schema. Read models are disposable: everything here can be
 // rebuilt from the event log, so migrations may drop and recreate freely.
+// A released migration never changes (migrations.unit.test.ts pins each
+// one's SQL, comments aside): a rule it holds changes in a new migration,
+// with READ_MODEL_VERSION bumped so the rows are derived again.
 export const readModelMigrations = [
   {
     name: '001_relationships',
@@ -206,7 +211,7 @@ export const readModelMigrations = [
       create trigger rm_interval_levels_delete after delete on crh.rm_relationship_intervals
         referencing old table as changed for each statement execute function crh.rm_interval_levels();
 
-      -- One row per received complaint of an onboarded customer (seed 003).
+      -- One row per received complaint of an onboarded customer (its lifecycle and recovery).
       create table crh.rm_complaints (
         customer_id text collate "C" not null,
         complaint_id text collate "C" not null,
@@ -250,7 +255,7 @@ export const readModelMigrations = [
       create index rm_complaints_resolved on crh.rm_complaints (resolved_day)
         include (resolved_manager, hours_to_resolve) where resolved_manager is not null;
 
-      -- One row per made promise of an onboarded customer (seed 002).
+      -- One row per made promise of an onboarded customer.
       create table crh.rm_promises (
         customer_id text collate "C" not null,
         promise_id text collate "C" not null,
@@ -315,6 +320,37 @@ export const readModelMigrations = [
       );
       -- Deadlines up to this instant have been announced.
       alter table crh.projection_checkpoints add column alerts_until timestamptz;
+    `,
+  },
+  {
+    name: '004_interval_levels_from_domain_rules',
+    sql: `
+      -- The interval levels again, with "active" (onboarded and not CHURNED)
+      -- built from the domain's rule (activeStatusSql) instead of written
+      -- out here; 003's function gave the same sums.
+      create or replace function crh.rm_interval_levels() returns trigger language plpgsql as $fn$
+      declare
+        direction integer := case when tg_op = 'DELETE' then -1 else 1 end;
+      begin
+        insert into crh.rm_kpi_levels as l (scope, day, active, going_quiet, neglected, open_complaints)
+        select s.scope, e.day,
+               sum(e.sign * (${activeStatusSql('c.status')})::int),
+               sum(e.sign * (c.status = 'GOING_QUIET')::int),
+               sum(e.sign * (c.status = 'NEGLECTED')::int),
+               sum(e.sign * c.open_complaints)
+        from changed c
+        cross join lateral (values (c.from_day, direction), (c.to_day, -direction)) as e(day, sign)
+        cross join lateral (values (''), (c.account_manager_id)) as s(scope)
+        where e.day is not null and s.scope is not null
+        group by s.scope, e.day
+        on conflict (scope, day) do update set
+          active = l.active + excluded.active,
+          going_quiet = l.going_quiet + excluded.going_quiet,
+          neglected = l.neglected + excluded.neglected,
+          open_complaints = l.open_complaints + excluded.open_complaints;
+        return null;
+      end
+      $fn$;
     `,
   },
 ] as const;

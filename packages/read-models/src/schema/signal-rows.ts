@@ -8,6 +8,7 @@ import {
 } from '@crh/domain';
 import { type CopyValue, copyInto } from './copy-rows.ts';
 import type { Queryable } from './interval-rows.ts';
+import { medianSql } from './rule-sql.ts';
 
 const COMPLAINT_COLUMNS = [
   'customer_id',
@@ -233,7 +234,7 @@ export const dayMediansSql = (
   onDays?: string,
 ) => `
   select s.scope, c.${step}_day as day,
-         percentile_cont(0.5) within group (order by c.hours_to_${step === 'acknowledged' ? 'acknowledge' : 'resolve'}) as m
+         ${medianSql(`c.hours_to_${step === 'acknowledged' ? 'acknowledge' : 'resolve'}`)} as m
   from ${complaints} c
   cross join lateral (values (''), (c.${step}_manager)) as s(scope)
   where c.${step}_manager is not null ${onDays ? `and c.${step}_day = any(${onDays})` : ''}

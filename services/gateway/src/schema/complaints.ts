@@ -1,11 +1,10 @@
-import { complaintOutcome, slaBreaches } from '@crh/domain';
+import { complaintOutcome, longestSilenceHoursAt, slaBreaches } from '@crh/domain';
 import { type ComplaintCursor, type ComplaintRowOut, complaintsPage } from '@crh/read-models/queries';
 import { builder, type GatewayContext } from '../builder.ts';
 import { checkPageSize, managerArg } from '../user-errors.ts';
 import { connection, keysetCursor, pageOf } from './connections.ts';
 import { Relationship } from './relationship.ts';
 
-const HOUR_MS = 3_600_000;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 const ComplaintStatus = builder.enumType('ComplaintStatus', { values: ['OPEN', 'RESOLVED'] as const });
@@ -69,10 +68,7 @@ export const Complaint = builder.objectRef<ComplaintRowOut>('Complaint').impleme
     longestSilenceHours: t.float({
       description:
         'The longest gap between customer-facing steps while open; an open complaint’s current silence counts up to now',
-      resolve: (c, _args, ctx) =>
-        c.open && c.silent_since
-          ? Math.max(c.longest_silence_hours, (ctx.now().getTime() - c.silent_since.getTime()) / HOUR_MS)
-          : c.longest_silence_hours,
+      resolve: (c, _args, ctx) => longestSilenceHoursAt(slaFacts(c), ctx.now()),
     }),
     updates: t.exposeInt('updates'),
     reopenings: t.exposeInt('reopenings'),

@@ -1,5 +1,5 @@
-import { daysBetween, outliersAbove } from '@crh/domain';
-import { dailyKpis, fansOn, measure, npsByGroup, npsOf, OUTLIER_METRICS } from '@crh/read-models/queries';
+import { daysBetween, npsOf, outliersAbove } from '@crh/domain';
+import { dailyKpis, fansOn, measure, npsByGroup, OUTLIER_METRICS } from '@crh/read-models/queries';
 import { builder } from '../builder.ts';
 import { asOfInstant, todayOf, untilToday } from '../request-day.ts';
 import { badInput, checkPageSize, managerArg } from '../user-errors.ts';

@@ -1,4 +1,5 @@
 import {
+  ACTIVE_STATUSES,
   CALL_REASONS,
   type CallReason as CallReasonValue,
   type CallSuggestion as CallSuggestionShape,
@@ -62,7 +63,7 @@ builder.queryField('todaysCalls', (t) =>
       const book = await relationshipsPage(ctx.db, {
         day,
         accountManagerId: String(args.accountManagerId),
-        statuses: ['ACTIVE', 'GOING_QUIET', 'NEGLECTED'],
+        statuses: ACTIVE_STATUSES,
       });
       const states = book.map((interval) => stateOnInterval(interval, day, ctx.rules));
       return todaysCalls(states, asOfInstant(ctx, day), ctx.rules, first, ctx.healthWeights);
