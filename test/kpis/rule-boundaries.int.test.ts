@@ -116,19 +116,7 @@ describe(`rule boundaries in ${ZONE}, through the queries and the alerts`, () =>
   afterAll(() => fixture.close());
 
   /** Appends and projects the events. */
-  const record = async (events: typeof BOOK) => {
-    const appended = await fixture.database.store.append(events);
-    const last = appended
-      .map((a) => a.position)
-      .sort()
-      .at(-1)!;
-    // Appends become readable once every older transaction on the server has
-    // ended (the log's gap-free reads), and the server is shared: wait for them.
-    while (((await fixture.projector.checkpoint()) ?? '') < last) {
-      await fixture.projector.catchUp();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const record = (events: typeof BOOK) => fixture.record(events);
   /** What the feed announces at `at` about one promise or complaint: [kind, dueAt]. */
   const alertsAt = async (at: string, subject: string) => {
     clock = new Date(at);

@@ -52,8 +52,17 @@ export async function openGatewayFixture(
     rules,
     projector,
     async record(events) {
-      await store.append(events);
-      await projector.catchUp();
+      const last = (await store.append(events))
+        .map((result) => result.position)
+        .sort()
+        .at(-1);
+      // Appends become readable once every older transaction on the server
+      // has ended (the log's gap-free reads), and a test server is shared by
+      // test files running at once: project until the checkpoint has them.
+      while (last !== undefined && ((await projector.checkpoint()) ?? '') < last) {
+        await projector.catchUp();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
     async query<T>(query: string, variables: Record<string, unknown> = {}, now = defaultNow) {
       const yoga = createApp({
