@@ -51,7 +51,7 @@ module.exports = {
       severity: 'error',
       comment:
         'The domain holds the rules as functions of events, policy, day and time zone: no I/O, no clock, ' +
-        'no framework. It may use zod and itself only; adapters live in the packages around it.',
+        'no framework, no Node built-in. It may use zod and itself only; adapters live in the packages around it.',
       from: { path: '^packages/domain/src/', pathNot: '\\.test\\.ts$' },
       to: { pathNot: ['^packages/domain/src/', '^node_modules/zod/'] },
     },
@@ -91,6 +91,15 @@ module.exports = {
       from: { path: '^(packages|services|infra)/([^/]+)/' },
       to: { path: '^(packages|services|infra)/', pathNot: '^$1/$2/', dependencyTypes: ['local'] },
     },
+    {
+      name: 'read-models-files-live-in-a-layer',
+      severity: 'error',
+      comment:
+        'Every read-models file belongs to one layer folder (schema, queries, projection, rebuild, runner), ' +
+        'so the layer rules see it.',
+      from: { path: '^packages/read-models/src/[^/]+$' },
+      to: {},
+    },
     layer(
       'schema',
       ['queries', 'projection', 'rebuild', 'runner'],
@@ -122,11 +131,10 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '^\\.crh/' },
-    includeOnly: { path: '^(packages|services|infra|test|scripts)/|^vitest\\.config\\.ts$|^node_modules/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    // Each workspace's own package.json, not the root's: what a package imports it must declare.
-    combinedDependencies: false,
+    // Declared dependencies are checked by test/workspaces/package-metadata.unit.test.ts
+    // (dependency-cruiser cannot classify workspace links).
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'node', 'default', 'types'],

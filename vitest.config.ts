@@ -12,6 +12,9 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
+    // A developer's .env configures their platform, not the tests: every test
+    // sets what it needs, and the services tests start read no .env either.
+    env: { CRH_ENV_FILE: '' },
     projects: [
       { extends: true, test: { name: 'unit', include: ['**/*.unit.test.ts'], exclude } },
       {

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { envSchema } from '@crh/config';
 import {
   EVENT_MEANINGS,
@@ -83,4 +85,11 @@ export function contractFiles(): Map<string, string> {
   );
   files.set(paths.readme, schemasReadme({ topic: RELAY_TOPIC, regenerate: REGENERATE, paths }));
   return files;
+}
+
+/** The files now under docs/schemas/ (repository-relative, `/`-separated). */
+export function schemaFilesPresent(root: string): string[] {
+  return readdirSync(join(root, paths.schemas), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split('\\').join('/'));
 }

@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { openApiSchemas } from '@crh/testing/json-schemas';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { contractFiles, paths, REGENERATE } from './contract-files.ts';
+import { contractFiles, paths, REGENERATE, schemaFilesPresent } from './contract-files.ts';
 
 const root = join(import.meta.dirname, '..');
 const generated = contractFiles();
@@ -19,10 +19,7 @@ describe('generated contract files (docs/api/openapi.json, docs/schemas/)', () =
   });
 
   it('leaves no file in docs/schemas that the code no longer generates', () => {
-    const present = readdirSync(join(root, paths.schemas), { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => relative(root, join(entry.parentPath, entry.name)).split('\\').join('/'));
-    const strays = present.filter((path) => !generated.has(path));
+    const strays = schemaFilesPresent(root).filter((path) => !generated.has(path));
     expect(strays, `not generated any more: run \`${REGENERATE}\`, which removes them`).toEqual([]);
   });
 

@@ -43,15 +43,11 @@ const steps = [
   ['end-to-end tests', ...vitest('e2e')],
 ];
 
-// A developer's .env configures their platform, not the tests: every test
-// sets what it needs, so the file is not read during a test run.
-const env = { ...process.env, CRH_ENV_FILE: '' };
-
 const started = Date.now();
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const [name, command, args] of steps) {
   console.log(`\n[crh test] ${name}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env });
+  const result = spawnSync(command, args, { stdio: 'inherit' });
   const level = args[2];
   if (command === 'vitest') {
     const report = JSON.parse(readFileSync(join(results, `${level}.json`), 'utf8'));

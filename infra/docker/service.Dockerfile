@@ -21,7 +21,9 @@ COPY --from=prune /app/out/full/ .
 
 FROM ${NODE_IMAGE}
 ARG SERVICE
-ENV NODE_ENV=production SERVICE=${SERVICE}
+# Containers listen on every interface of their own network namespace (the
+# default, loopback, would be unreachable from outside the container).
+ENV NODE_ENV=production SERVICE=${SERVICE} HOST=0.0.0.0
 WORKDIR /app
 COPY --from=install /app .
 USER node

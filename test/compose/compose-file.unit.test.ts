@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { envSchema, loadConfig } from '@crh/config';
 import { KURRENTDB_IMAGE, POSTGRES_IMAGE } from '@crh/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -48,10 +49,20 @@ describe('docker-compose.yml', () => {
     expect(compose.services.kurrentdb?.profiles).toEqual(['eventstoredb']);
     for (const [name, service] of services.filter(([, s]) => s.environment?.EVENT_STORE !== undefined)) {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's interpolation, not a template
-      expect(service.environment?.EVENT_STORE, name).toBe('${EVENT_STORE:-postgres}');
+      expect(service.environment?.EVENT_STORE, name).toBe('${EVENT_STORE:-}');
       // A dependency on a service of an unchosen profile would stop the default stack from starting.
       expect(Object.keys(service.depends_on ?? {}), name).not.toContain('kurrentdb');
     }
+  });
+
+  it('writes no default of the platform again: an unset variable is passed empty, and crh applies its own', () => {
+    const defaulted = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_]+):-([^}]*)\}/g)]
+      .filter(([, name, value]) => name! in envSchema.shape && value !== '')
+      .map(([text]) => text);
+    expect(defaulted).toEqual([]);
+    expect(loadConfig({ EVENT_STORE: '', CRH_CADENCE_GAPS: '', CRH_TIER_POLICY: '' })).toEqual(
+      loadConfig({}),
+    );
   });
 
   it('takes credentials from the environment (.env), never from the file', () => {

@@ -77,6 +77,9 @@ function usage(dir: string) {
   return { shipped, tests, specifiers };
 }
 
+const workspaceNames = new Set(workspaces.map(({ manifest }) => manifest.name));
+const isWorkspace = (name: string) => workspaceNames.has(name);
+
 const declared = (m: Manifest, kinds: ('dependencies' | 'devDependencies' | 'peerDependencies')[]) =>
   new Set(kinds.flatMap((kind) => Object.keys(m[kind] ?? {})));
 
@@ -93,11 +96,18 @@ describe.each(workspaces)('$manifest.name ($dir)', ({ dir, manifest }) => {
     expect(missing, `add them to ${dir}/package.json dependencies`).toEqual([]);
   });
 
-  it('declares every package its tests import (its own lists, or the root devDependencies for tools)', () => {
+  it('declares every npm package its tests import (its own lists, or the root devDependencies for tools)', () => {
     const any = declared(manifest, ['dependencies', 'devDependencies', 'peerDependencies']);
     const tools = declared(rootManifest, ['devDependencies']);
-    const missing = [...tests].filter((name) => name !== self && !any.has(name) && !tools.has(name));
+    const missing = [...tests].filter((name) => !isWorkspace(name) && !any.has(name) && !tools.has(name));
     expect(missing, `add them to ${dir}/package.json devDependencies`).toEqual([]);
+  });
+
+  it('lists no workspace in devDependencies', () => {
+    // Tests reach every workspace through the monorepo's links. Declared, a
+    // test helper would ride into the service images (turbo prune follows
+    // devDependencies) and close cycles in the task graph.
+    expect([...declared(manifest, ['devDependencies'])].filter(isWorkspace)).toEqual([]);
   });
 
   it('uses every dependency it declares', () => {
@@ -129,6 +139,25 @@ describe.each(workspaces)('$manifest.name ($dir)', ({ dir, manifest }) => {
 });
 
 describe('the repository', () => {
+  it('has no cycle among its workspaces (turbo orders tasks by dependencies and devDependencies)', () => {
+    const edges = new Map(
+      workspaces.map(({ manifest }) => [
+        manifest.name,
+        [...declared(manifest, ['dependencies', 'devDependencies', 'peerDependencies'])].filter(isWorkspace),
+      ]),
+    );
+    const cycles: string[] = [];
+    const visit = (name: string, path: string[]) => {
+      if (path.includes(name)) {
+        cycles.push([...path.slice(path.indexOf(name)), name].join(' -> '));
+        return;
+      }
+      for (const next of edges.get(name) ?? []) visit(next, [...path, name]);
+    };
+    for (const name of edges.keys()) visit(name, []);
+    expect(cycles).toEqual([]);
+  });
+
   it('names a workspace script for every turbo task', () => {
     const turbo = readJson<{ tasks: Record<string, unknown> }>(join(root, 'turbo.json'));
     const scripts = new Set(workspaces.flatMap(({ manifest }) => Object.keys(manifest.scripts ?? {})));

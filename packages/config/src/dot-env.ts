@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { ConfigError } from './platform-config.ts';
 
 /**
  * Loads `.env` (or the file CRH_ENV_FILE names; empty: none) into `env` when
@@ -13,7 +14,7 @@ export function loadDotEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (name === '') return null;
   const file = resolve(cwd, name);
   if (!existsSync(file)) {
-    if (env.CRH_ENV_FILE) throw new Error(`CRH_ENV_FILE names ${file}, which does not exist`);
+    if (env.CRH_ENV_FILE) throw new ConfigError(`CRH_ENV_FILE names ${file}, which does not exist`);
     return null;
   }
   for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDotEnv } from './dot-env.ts';
-import { loadConfig } from './platform-config.ts';
+import { ConfigError, loadConfig } from './platform-config.ts';
 
 const folderWith = (files: Record<string, string>) => {
   const dir = mkdtempSync(join(tmpdir(), 'crh-dotenv-'));
@@ -36,8 +36,20 @@ describe('.env loading', () => {
     const env: NodeJS.ProcessEnv = { CRH_ENV_FILE: 'staging.env' };
     loadDotEnv(env, dir);
     expect(env.LOG_LEVEL).toBe('warn');
-    expect(() => loadDotEnv({ CRH_ENV_FILE: 'missing.env' }, dir)).toThrow(
-      /missing\.env, which does not exist/,
+    const missing = () => loadDotEnv({ CRH_ENV_FILE: 'missing.env' }, dir);
+    expect(missing).toThrow(ConfigError);
+    expect(missing).toThrow(/missing\.env, which does not exist/);
+  });
+});
+
+describe('the event store setting', () => {
+  it('refuses EVENT_STORE=eventstoredb without ESDB_URL at start, naming both', () => {
+    expect(() => loadConfig({ EVENT_STORE: 'eventstoredb' })).toThrow(
+      /ESDB_URL: required by EVENT_STORE=eventstoredb/,
     );
+    expect(
+      loadConfig({ EVENT_STORE: 'eventstoredb', ESDB_URL: 'esdb://localhost:2113?tls=false' }).env
+        .EVENT_STORE,
+    ).toBe('eventstoredb');
   });
 });

@@ -30,12 +30,20 @@ export class ConfigError extends Error {
 
 /** Parses and validates the environment once; fails fast with every problem listed. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): PlatformConfig {
-  const parsed = envSchema.safeParse(source);
+  // An empty variable counts as unset: compose passes `${NAME:-}` through
+  // that way, so the defaults live here only.
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
+  if (env.EVENT_STORE === 'eventstoredb' && !env.ESDB_URL) {
+    throw new ConfigError(
+      'invalid configuration:\n  ESDB_URL: required by EVENT_STORE=eventstoredb, e.g. esdb://localhost:2113?tls=false',
+    );
+  }
   const policy = parseOptional('CRH_TIER_POLICY', env.CRH_TIER_POLICY, parseTierPolicy, DEFAULT_TIER_POLICY);
   const healthWeights = parseOptional(
     'CRH_HEALTH_WEIGHTS',

@@ -1,4 +1,4 @@
-export { loadEmbeddedPostgres, reachableByOthers } from './binaries.ts';
+export { reachableByOthers } from './binaries.ts';
 export {
   type EmbeddedServer,
   ensureDatabase,

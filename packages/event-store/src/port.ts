@@ -1,6 +1,6 @@
 /**
  * The event store port. Every adapter (PostgreSQL, EventStoreDB) implements it
- * and must pass the shared contract suite in `contract-suite.ts`.
+ * and must pass the shared contract suite in `testing/contract-suite.ts`.
  *
  * The port is deliberately CRH-shaped rather than generic: a stream is always
  * `customer-<customerId>`, and the envelope fields (docs/api/events.md) are

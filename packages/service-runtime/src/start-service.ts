@@ -7,19 +7,22 @@ import type { Pool } from 'pg';
 
 export type ServiceName = 'ingest' | 'projector' | 'gateway' | 'relay';
 
-export interface ServiceOptions {
+export interface ServiceOptions<Required> {
   name: ServiceName;
   /**
-   * Checks of the configuration this service alone needs, run before anything
-   * connects (throw ConfigError), e.g. the relay's Kafka brokers.
+   * What this service alone needs of the configuration, checked before
+   * anything connects (throw ConfigError), e.g. the relay's Kafka brokers;
+   * what it returns is the runtime's `required`.
    */
-  require?: (config: PlatformConfig) => void;
+  require?: (config: PlatformConfig) => Required;
   /** Schema this service needs besides the event log's own (the read models). */
   migrate?: (pool: Pool) => Promise<void>;
 }
 
-export interface ServiceRuntime {
+export interface ServiceRuntime<Required> {
   config: PlatformConfig;
+  /** What `require` returned. */
+  required: Required;
   logger: Logger;
   /** The service's PostgreSQL pool (read models, checkpoints; the log too on EVENT_STORE=postgres). */
   pool: Pool;
@@ -38,8 +41,10 @@ export interface ServiceRuntime {
  * EVENT_STORE chooses, and migrations (serialised across services, so any
  * may start first).
  */
-export async function startService(options: ServiceOptions): Promise<ServiceRuntime> {
-  const config = configOrExit(options);
+export async function startService<Required = undefined>(
+  options: ServiceOptions<Required>,
+): Promise<ServiceRuntime<Required>> {
+  const { config, required } = configOrExit(options);
   const logger = createLogger(options.name, config.env.LOG_LEVEL);
   const pool = createPgPool(requireDatabaseUrl(config), {
     max: config.env.PG_POOL_MAX,
@@ -50,6 +55,7 @@ export async function startService(options: ServiceOptions): Promise<ServiceRunt
   await options.migrate?.(pool);
   return {
     config,
+    required,
     logger,
     pool,
     store,
@@ -63,16 +69,19 @@ export async function startService(options: ServiceOptions): Promise<ServiceRunt
   };
 }
 
-function configOrExit(options: ServiceOptions): PlatformConfig {
+function configOrExit<Required>(options: ServiceOptions<Required>): {
+  config: PlatformConfig;
+  required: Required;
+} {
   try {
     loadDotEnv();
     const config = loadConfig();
     requireDatabaseUrl(config);
-    options.require?.(config);
-    return config;
+    return { config, required: options.require?.(config) as Required };
   } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
     // A configuration mistake is the operator's to fix: say what, not where in our code.
-    console.error(`crh ${options.name}: ${error instanceof ConfigError ? error.message : String(error)}`);
+    console.error(`crh ${options.name}: ${error.message}`);
     process.exit(1);
   }
 }

@@ -29,5 +29,7 @@ try {
   });
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
-  process.exitCode = 1;
+  // exit, not exitCode: a command that failed half-way may have started
+  // children (embedded PostgreSQL, Kafka, services) that would keep it alive.
+  process.exit(1);
 }

@@ -18,10 +18,10 @@ export const PROJECTIONS = ['relationships'] as const;
 
 /**
  * `crh rebuild [relationships]`: rebuilds the read models from the log while
- * the platform runs. One transaction replaces every row: queries keep the old
- * views until it commits, then see the new ones at once; the running
- * projector waits on the projection clock meanwhile and goes on from where
- * the rebuild ended. Returns the exit code.
+ * the platform runs. The new rows are built in shadow tables and swapped in
+ * in one short transaction: queries keep the old views until the swap, then
+ * see the new ones at once; the running projector goes on meanwhile, and the
+ * swap applies what it did during the build. Returns the exit code.
  */
 export async function rebuildCommand(config: PlatformConfig): Promise<number> {
   const database = await openPlatformDatabase(config, log, 'crh', true);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
-import { createPostgresEventStore } from '@crh/event-store/postgres';
+import { openEventStore } from '@crh/event-store/open';
 import { createPgPool } from '@crh/postgres';
 import { migrateReadModels } from '@crh/read-models/schema';
 import { generateBook } from './bench/book-generator.ts';
@@ -10,17 +10,17 @@ import { SERVICES, spawnServices, stopServices, waitForHttp } from './platform/s
 
 const log = (line: string) => console.log(`[crh] ${line}`);
 
+export interface StartFlags {
+  seedDemo?: boolean;
+  kafka?: boolean;
+}
+
 /**
  * `crh start [--seed-demo] [--kafka]`: the whole platform in the foreground;
  * Ctrl-C stops it. `--kafka` runs the change feed on Kafka and adds the
  * relay (KAFKA_BROKERS, else a local broker from infra/kafka whose data is
  * kept in .crh/kafka/start).
  */
-export interface StartFlags {
-  seedDemo?: boolean;
-  kafka?: boolean;
-}
-
 export async function startCommand(config: PlatformConfig, flags: StartFlags): Promise<void> {
   const database = await openPlatformDatabase(config, log);
   log(`database: ${database.description}`);
@@ -28,7 +28,8 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
 
   // Migrate once here so the services don't all race for it on first start.
   const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-cli' });
-  const store = createPostgresEventStore({ pool });
+  // The log where the services keep it (EVENT_STORE), so the demo lands there too.
+  const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
   await store.migrate();
   await migrateReadModels(pool);
   if (flags.seedDemo) {

@@ -4,11 +4,14 @@ import { createKafkaClient } from '@crh/messaging/kafka';
 import { Counter, createMetricsRegistry, createOpsServer } from '@crh/observability';
 import { startService } from '@crh/service-runtime';
 
-const { config, logger, pool, store, onShutdown } = await startService({
-  name: 'relay',
-  require: (config) => requireKafkaBrokers(config, 'the relay'),
-});
-const brokers = requireKafkaBrokers(config, 'the relay');
+const {
+  config,
+  required: brokers,
+  logger,
+  pool,
+  store,
+  onShutdown,
+} = await startService({ name: 'relay', require: (config) => requireKafkaBrokers(config, 'the relay') });
 const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-relay`, logger });
 
 const registry = createMetricsRegistry('relay');

@@ -3,7 +3,7 @@
  * terms. `esdb-client.ts` implements it with `@eventstore/db-client`; moving
  * to `@kurrent/kurrentdb-client` means rewriting that one file. Nothing here
  * imports a client library, so the adapter's logic can be tested against
- * `in-memory-esdb-log.ts`.
+ * `testing/in-memory-esdb-log.ts`.
  */
 
 /** A position in the server's transaction log ($all). */

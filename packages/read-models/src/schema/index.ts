@@ -1,11 +1,10 @@
 // The read-model tables and what every layer shares about them: migrations,
 // checkpoints, the rule fingerprint, row writers and COPY.
 
-export { RELATIONSHIPS_PROJECTION, readCheckpoint, writeCheckpoint } from './checkpoints.ts';
+export { RELATIONSHIPS_PROJECTION, readCheckpoint } from './checkpoints.ts';
 export { type CopyValue, copyInto } from './copy-rows.ts';
 export type { Queryable } from './interval-rows.ts';
 export { migrateReadModels } from './migrate.ts';
-export { readModelMigrations } from './migrations.ts';
 export {
   READ_MODEL_TABLES,
   readModelFingerprint,

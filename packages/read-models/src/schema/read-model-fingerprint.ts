@@ -45,9 +45,9 @@ export interface ReadModelStatus {
  * Says whether the read models match the configuration. When they were
  * built with another one (a policy change, a new zone, new code) they must
  * be rebuilt from the log ("a change of policy re-derives every view"):
- * `buildRelationships` does it in one transaction that replaces every row,
- * so until it commits the old rows keep serving, and a crash leaves them as
- * they were (with their old fingerprint, so the next start builds again).
+ * `buildRelationships` builds shadow tables and swaps them in, so until the
+ * swap the old rows keep serving, and a crash leaves them as they were (with
+ * their old fingerprint, so the next start builds again).
  * Only an empty log is settled here: there is nothing to build.
  */
 export async function ensureReadModelsMatch(

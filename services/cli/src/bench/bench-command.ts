@@ -19,6 +19,24 @@ import type { Latency } from './latency.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
+export const BENCH_PARTS = ['throughput', 'book', 'live', 'relay', 'replay', 'rebuild'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
+/** The flags of `crh bench` (cli-program.ts parses and lists them; defaults here). */
+export interface BenchFlags {
+  only?: BenchPart;
+  fresh?: boolean;
+  events?: number;
+  concurrency?: number;
+  batch?: number;
+  customers?: number;
+  samples?: number;
+  subscribers?: number;
+  liveEvents?: number;
+  relayEvents?: number;
+  replayEvents?: number;
+}
+
 /**
  * `crh bench`: figures, not tests. Two parts, each in databases of its own on
  * the embedded PostgreSQL (or DATABASE_URL's server):
@@ -39,24 +57,6 @@ const log = (line: string) => console.log(`[bench] ${line}`);
  *    tables and swapped in (`crh rebuild`), with this process's memory.
  * `--only throughput|book|live|relay|replay|rebuild` runs one part.
  */
-export const BENCH_PARTS = ['throughput', 'book', 'live', 'relay', 'replay', 'rebuild'] as const;
-export type BenchPart = (typeof BENCH_PARTS)[number];
-
-/** The flags of `crh bench` (cli-program.ts parses and lists them; defaults here). */
-export interface BenchFlags {
-  only?: BenchPart;
-  fresh?: boolean;
-  events?: number;
-  concurrency?: number;
-  batch?: number;
-  customers?: number;
-  samples?: number;
-  subscribers?: number;
-  liveEvents?: number;
-  relayEvents?: number;
-  replayEvents?: number;
-}
-
 export async function benchCommand(config: PlatformConfig, flags: BenchFlags): Promise<void> {
   const runs = (part: BenchPart) => flags.only === undefined || flags.only === part;
   const embedded = config.env.DATABASE_URL

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { ServiceName } from '@crh/service-runtime';
 import getPort from 'get-port';
 import { repoRoot } from './data-dir.ts';
 
-export const SERVICES = ['ingest', 'projector', 'gateway'] as const;
-/** The relay runs where Kafka does (`crh start --kafka`, the full stack). */
-export type ServiceName = (typeof SERVICES)[number] | 'relay';
+/** What `crh start` runs; the relay joins them where Kafka runs (`--kafka`, the full stack). */
+export const SERVICES: readonly ServiceName[] = ['ingest', 'projector', 'gateway'];
 
 /** Runs each service's main.ts as its own process, as production does. */
 export function spawnServices(
