@@ -54,6 +54,14 @@ export const namedEventDataSchemas = Object.fromEntries(
   ]),
 ) as { [T in EventType]: (typeof eventDataSchemas)[T] };
 
+/**
+ * One envelope schema per event type (each with its own `data`), told apart
+ * by `type`: the shape of every envelope schema, sent or stored.
+ */
+export function unionByEventType<Envelope extends z.ZodObject>(envelopeOf: (type: EventType) => Envelope) {
+  return z.discriminatedUnion('type', EVENT_TYPES.map(envelopeOf) as unknown as [Envelope, ...Envelope[]]);
+}
+
 const sentEnvelopeOf = <T extends EventType>(type: T) =>
   z
     .strictObject({
@@ -72,15 +80,10 @@ const sentEnvelopeOf = <T extends EventType>(type: T) =>
  * One event as a client sends it, `data` by `type`. The description of what
  * validateEnvelope accepts (it reports every problem in its own words).
  */
-export const eventEnvelopeSchema = z
-  .discriminatedUnion(
-    'type',
-    EVENT_TYPES.map(sentEnvelopeOf) as unknown as [
-      ReturnType<typeof sentEnvelopeOf>,
-      ...ReturnType<typeof sentEnvelopeOf>[],
-    ],
-  )
-  .meta({ id: 'EventEnvelope', description: 'One event as a client sends it; its data by its type.' });
+export const eventEnvelopeSchema = unionByEventType(sentEnvelopeOf).meta({
+  id: 'EventEnvelope',
+  description: 'One event as a client sends it; its data by its type.',
+});
 
 /** The body of POST /v1/events (validateEventBatch). */
 export const ingestRequestSchema = z

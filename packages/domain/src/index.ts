@@ -41,6 +41,7 @@ export {
   MAX_METADATA_BYTES,
   metadataSchema,
   namedEventDataSchemas,
+  unionByEventType,
 } from './envelope-schema.ts';
 export {
   type BatchValidation,

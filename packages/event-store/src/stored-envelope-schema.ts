@@ -2,11 +2,11 @@ import {
   actorIdSchema,
   customerIdSchema,
   EVENT_MEANINGS,
-  EVENT_TYPES,
   type EventType,
   keptInstantSchema,
   metadataSchema,
   namedEventDataSchemas,
+  unionByEventType,
 } from '@crh/domain';
 import { z } from 'zod';
 
@@ -52,16 +52,8 @@ const storedEnvelopeOf = <T extends EventType>(type: T) =>
  * A recorded event as every reader gets it: a stream read, a replay line, a
  * Kafka message's value. Optional fields are absent, never null.
  */
-export const storedEnvelopeSchema = z
-  .discriminatedUnion(
-    'type',
-    EVENT_TYPES.map(storedEnvelopeOf) as unknown as [
-      ReturnType<typeof storedEnvelopeOf>,
-      ...ReturnType<typeof storedEnvelopeOf>[],
-    ],
-  )
-  .meta({
-    id: 'StoredEnvelope',
-    description:
-      'A recorded event: the envelope as validated (id lower case, instants in UTC, defaults filled) plus recordedAt, position and revision.',
-  });
+export const storedEnvelopeSchema = unionByEventType(storedEnvelopeOf).meta({
+  id: 'StoredEnvelope',
+  description:
+    'A recorded event: the envelope as validated (id lower case, instants in UTC, defaults filled) plus recordedAt, position and revision.',
+});

@@ -1,32 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLogger, createMetricsRegistry } from '@crh/observability';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
+import { type IngestServer, listenIngest } from '../testing/ingest-server.ts';
 
 describe('ingest API on a real PostgreSQL event log', () => {
-  let server: Server;
+  let ingest: IngestServer;
   let base: string;
   let database: PlatformTestDatabase;
 
   beforeAll(async () => {
     database = await openPlatformTestDatabase();
-    const app = createApp({
-      store: database.store,
-      logger: createLogger('ingest-test', 'silent'),
-      registry: createMetricsRegistry('ingest-test'),
-      bodyLimit: '64kb',
-      ready: async () => true,
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ingest = await listenIngest(database.store, { bodyLimit: '64kb' });
+    base = ingest.base;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await ingest.close();
     await database.close();
   });
 

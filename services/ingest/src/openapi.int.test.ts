@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLogger, createMetricsRegistry } from '@crh/observability';
 import { openApiSchemas } from '@crh/testing/json-schemas';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
+import { type IngestServer, listenIngest } from '../testing/ingest-server.ts';
 import { openApiDocument } from './openapi-document.ts';
 
 // GET /openapi.json, and every kind of answer the ingest gives checked
 // against the schema that document states for its path, method, status and
 // media type: the document describes what the service really does.
 describe('the OpenAPI document of the ingest, against the running service', () => {
-  let server: Server;
+  let ingest: IngestServer;
   let base: string;
   let database: PlatformTestDatabase;
   type Response = { content?: Record<string, { schema: unknown }> };
@@ -25,20 +22,12 @@ describe('the OpenAPI document of the ingest, against the running service', () =
 
   beforeAll(async () => {
     database = await openPlatformTestDatabase();
-    const app = createApp({
-      store: database.store,
-      logger: createLogger('ingest-test', 'silent'),
-      registry: createMetricsRegistry('ingest-test'),
-      bodyLimit: '64kb',
-      ready: async () => true,
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ingest = await listenIngest(database.store, { bodyLimit: '64kb' });
+    base = ingest.base;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await ingest.close();
     await database.close();
   });
 

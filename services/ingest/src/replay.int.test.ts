@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { get, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { get } from 'node:http';
 import type { EventStore } from '@crh/event-store';
-import { createLogger, createMetricsRegistry } from '@crh/observability';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
+import { type IngestServer, listenIngest } from '../testing/ingest-server.ts';
 
 // The replay API over a real socket and a real PostgreSQL log. The store is
 // wrapped only to count the chunks the route pulls (backpressure).
 describe('replay API: GET /v1/events as NDJSON', () => {
-  let server: Server;
+  let ingest: IngestServer;
   let base: string;
   let database: PlatformTestDatabase;
   let pulled = 0;
@@ -32,18 +30,11 @@ describe('replay API: GET /v1/events as NDJSON', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const app = createApp({
-      store: counting,
-      logger: createLogger('ingest-test', 'silent'),
-      registry: createMetricsRegistry('ingest-test'),
-      ready: async () => true,
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ingest = await listenIngest(counting);
+    base = ingest.base;
   });
   afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await ingest.close();
     await database.close();
   });
 

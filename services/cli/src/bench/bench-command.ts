@@ -37,6 +37,16 @@ export interface BenchFlags {
   replayEvents?: number;
 }
 
+/** What a run measured, by part: printed, and written to .crh/bench/results.json. */
+interface BenchResults {
+  throughput?: Throughput;
+  book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+  live?: SubscriptionFigures[];
+  relay?: { brokers: string; rounds: RelayFigure[] };
+  replay?: ReplayFigure[];
+  rebuild?: RebuildFigure;
+}
+
 /**
  * `crh bench`: figures, not tests. Two parts, each in databases of its own on
  * the embedded PostgreSQL (or DATABASE_URL's server):
@@ -63,14 +73,7 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
     ? null
     : await startEmbeddedPostgres(dataDir(), config.env.CRH_EMBEDDED_PG_PORT, log);
   const adminUrl = embedded?.adminUrl ?? withDatabase(config.env.DATABASE_URL!, 'postgres');
-  const results: {
-    throughput?: Throughput;
-    book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
-    live?: SubscriptionFigures[];
-    relay?: { brokers: string; rounds: RelayFigure[] };
-    replay?: ReplayFigure[];
-    rebuild?: RebuildFigure;
-  } = {};
+  const results: BenchResults = {};
   const kafka = runs('live') || runs('relay') ? await benchKafka(config, log) : null;
   try {
     if (runs('throughput')) {
@@ -151,14 +154,7 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
   );
 }
 
-function report(results: {
-  throughput?: Throughput;
-  book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
-  live?: SubscriptionFigures[];
-  relay?: { brokers: string; rounds: RelayFigure[] };
-  replay?: ReplayFigure[];
-  rebuild?: RebuildFigure;
-}): void {
+function report(results: BenchResults): void {
   log(`machine: ${machine()}`);
   for (const f of results.throughput?.figures ?? []) {
     log(
