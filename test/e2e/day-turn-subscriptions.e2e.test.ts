@@ -1,3 +1,4 @@
+import { openTestAuth, type TestAuth } from '@crh/auth/testing';
 import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY, type RuleContext } from '@crh/domain';
 import { type GatewayServer, startGatewayServer } from '@crh/gateway/server';
 import { createNotifyPublisher, createNotifySubscriber } from '@crh/messaging/postgres';
@@ -18,6 +19,8 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
   let database: PlatformTestDatabase;
   let projector: Projector;
   let gateway: GatewayServer;
+  let auth: TestAuth;
+  let admin: string;
   let now = new Date('2026-03-02T10:00:00Z');
   const open: Subscriber<unknown>[] = [];
   const rules: RuleContext = { timeZone: 'Europe/Amsterdam', policy: DEFAULT_TIER_POLICY };
@@ -37,7 +40,10 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
       onDayTurned: (turn) => publish(dayTurnChanges(turn)),
       onDeadlinesPassed: (alerts) => publish(alertChanges(alerts)),
     });
+    auth = await openTestAuth();
+    admin = await auth.bearer('admin');
     gateway = await startGatewayServer({
+      auth: auth.verifier,
       store: database.store,
       db: database.pool,
       logger: createLogger('gateway-test', 'silent'),
@@ -77,12 +83,13 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
     };
     const query = `subscription { relationshipStatusChanged(accountManagerId: "am-dt") {
       customerId from to cause day } }`;
-    const sse = await subscribeSse<Change>(gateway.url, query);
-    const ws = await subscribeWs<Change>(gateway.url, query);
+    const sse = await subscribeSse<Change>(gateway.url, admin, query);
+    const ws = await subscribeWs<Change>(gateway.url, admin, query);
     const kpis = await subscribeSse<{
       dailyKpisUpdated: { date: string; goingQuiet: number; activeCustomers: number };
     }>(
       gateway.url,
+      admin,
       'subscription { dailyKpisUpdated(accountManagerId: "am-dt") { date goingQuiet activeCustomers } }',
     );
     open.push(sse, ws, kpis as Subscriber<unknown>);
@@ -116,7 +123,11 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
   });
 
   it('answers a WebSocket operation with a syntax error alone, keeping the socket and its other subscriptions', async () => {
-    const client = createClient({ url: gateway.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket });
+    const client = createClient({
+      url: gateway.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: admin },
+    });
     try {
       const refused = await new Promise<unknown>((resolve) => {
         client.subscribe(
@@ -138,6 +149,7 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
   it('announces a promise overdue once when time passes its due date', async () => {
     const missed = await subscribeSse<{ deadlineMissed: Record<string, unknown> }>(
       gateway.url,
+      admin,
       'subscription { deadlineMissed(kinds: [PROMISE_OVERDUE]) { kind customerId subjectId accountManagerId dueAt } }',
     );
     open.push(missed as Subscriber<unknown>);

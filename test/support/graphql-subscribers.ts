@@ -69,13 +69,14 @@ function collector<T>(): {
  */
 export async function subscribeSse<T = Record<string, unknown>>(
   url: string,
+  authorization: string,
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<Subscriber<T>> {
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization },
     body: JSON.stringify({ query, variables }),
     signal: controller.signal,
   });
@@ -113,10 +114,16 @@ export async function subscribeSse<T = Record<string, unknown>>(
 /** graphql-ws over a real WebSocket. Resolves once the socket is acknowledged. */
 export async function subscribeWs<T = Record<string, unknown>>(
   url: string,
+  authorization: string,
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<Subscriber<T>> {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: false,
+    connectionParams: { authorization },
+  });
   await new Promise<void>((resolve, reject) => {
     client.on('connected', () => resolve());
     client.on('error', (e) => reject(e instanceof Error ? e : new Error('WebSocket error')));

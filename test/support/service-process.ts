@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openTestAuth, type TestAuth } from '@crh/auth/testing';
 import getPort from 'get-port';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -58,6 +59,8 @@ export interface Platform {
   /** Each gateway's /graphql URL (one unless asked for more). */
   graphql: string[];
   services: ServiceProcess[];
+  /** Mints tokens the platform's services accept (their local key, in a temporary CRH_DATA_DIR). */
+  auth: TestAuth;
   /** SIGTERM to every service; their exit codes, in start order. */
   stop(): Promise<(number | null)[]>;
 }
@@ -71,7 +74,13 @@ export async function startPlatform(
   databaseUrl: string,
   options: { env?: Record<string, string>; gateways?: number } = {},
 ): Promise<Platform> {
-  const env = { DATABASE_URL: databaseUrl, HOST: '127.0.0.1', ...options.env };
+  const auth = await openTestAuth();
+  const env = {
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    CRH_DATA_DIR: dirname(auth.settings.localKeyDir),
+    ...options.env,
+  };
   const [ingestPort, projectorPort] = [await getPort(), await getPort()];
   const services = [startService('ingest', { ...env, INGEST_PORT: String(ingestPort) })];
   const ingest = `http://127.0.0.1:${ingestPort}`;
@@ -84,7 +93,7 @@ export async function startPlatform(
     graphql.push(`http://127.0.0.1:${port}/graphql`);
   }
   for (const [i, url] of graphql.entries()) {
-    await waitFor(async () => ((await fetch(`${url}?query=%7B__typename%7D`)).ok ? true : undefined), {
+    await waitFor(async () => ((await fetch(url.replace(/\/graphql$/, '/readyz'))).ok ? true : undefined), {
       what: `gateway ${url}`,
     }).catch((error: Error) => {
       throw new Error(`${error.message}\n${services[2 + i]!.output().slice(-2000)}`);
@@ -95,6 +104,7 @@ export async function startPlatform(
     ingest,
     graphql,
     services,
+    auth,
     stop: () => Promise.all(services.map((s) => s.stop())),
   };
 }
@@ -134,11 +144,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
   };
 }
 
-/** POST /v1/events to an ingest base URL; the response as ingest gave it. */
-export function postEvents(ingest: string, events: readonly unknown[]): Promise<Response> {
+/** POST /v1/events to an ingest base URL with a token (`Bearer ...`); the response as ingest gave it. */
+export function postEvents(
+  ingest: string,
+  authorization: string,
+  events: readonly unknown[],
+): Promise<Response> {
   return fetch(`${ingest}/v1/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ events }),
   });
 }

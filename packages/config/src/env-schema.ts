@@ -17,6 +17,8 @@ const timeZone = z
     }
   }, 'must be an IANA time zone such as UTC or Europe/Amsterdam');
 
+const rate = z.string().regex(/^\d+\/(sec|min|hour)$/, 'must look like 1200/min (N/sec, N/min or N/hour)');
+
 export const envSchema = z.object({
   // The file of variables read at start when present (empty: none); set variables win over it.
   CRH_ENV_FILE: z.string().optional(),
@@ -73,6 +75,45 @@ export const envSchema = z.object({
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  // --- access control (docs/access.md) ---
+  // on: every request needs a bearer token; off: every caller is admin (local experiments only).
+  CRH_AUTH: z.enum(['on', 'off']).default('on'),
+  // The identity provider's key set; unset: the platform's own local key under CRH_DATA_DIR/auth.
+  CRH_AUTH_JWKS_URL: z.string().url().optional(),
+  CRH_AUTH_ISSUER: z.string().min(1).default('crh-local'),
+  CRH_AUTH_AUDIENCE: z.string().min(1).default('crh'),
+  // Claim holding the role names; dotted paths reach into objects (realm_access.roles).
+  CRH_AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+  // Claim holding an account manager's id.
+  CRH_AUTH_MANAGER_CLAIM: z.string().min(1).default('sub'),
+  CRH_AUTH_CLOCK_TOLERANCE_S: z.coerce.number().int().min(0).max(600).default(60),
+  // A remote key set is cached this long; an unknown kid refetches it at most once per cooldown.
+  CRH_AUTH_JWKS_CACHE_MS: z.coerce.number().int().min(0).default(600_000),
+  CRH_AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  // Comma-separated origins answered with Access-Control-Allow-Origin; none by default.
+  CRH_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((text) =>
+      (text ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    ),
+  // Requests per token subject: N/sec, N/min or N/hour.
+  CRH_RATE_LIMIT: rate.default('1200/min'),
+  CRH_REPLAY_RATE_LIMIT: rate.default('120/min'),
+  // GraphQL limits, checked before execution (QUERY_TOO_COMPLEX).
+  CRH_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
+  CRH_GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(20),
+  CRH_GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(50_000),
+  CRH_GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(20),
+  CRH_GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(10).max(1_000_000).default(2_000),
+  // production: GraphiQL and introspection off unless CRH_GRAPHIQL=on; no "did you mean".
+  NODE_ENV: z.string().optional(),
+  CRH_GRAPHIQL: z.enum(['on', 'off']).optional(),
+  // How long a mutation waits for the read models to pass its event (read-your-writes).
+  CRH_READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

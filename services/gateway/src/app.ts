@@ -1,14 +1,18 @@
+import type { Principal, TokenVerifier } from '@crh/auth';
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type HealthWeights, type RuleContext } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
 import type { Queryable } from '@crh/read-models/schema';
 import DataLoader from 'dataloader';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { principalOfRequest, useAuthentication } from './auth/authentication-plugin.ts';
 import type { GatewayContext } from './builder.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
 import { schema } from './schema/index.ts';
 
 export interface GatewayDeps {
+  /** Checks each request's bearer token (CRH_AUTH=off: a verifier that lets all in as admin). */
+  auth: TokenVerifier;
   store: EventStore;
   /** The read models' database. */
   db: Queryable;
@@ -46,7 +50,9 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       warn: (...args) => deps.logger.warn(args),
       error: (...args) => deps.logger.error(args),
     },
-    context: () => ({
+    plugins: [useAuthentication(deps.auth, deps.logger, '/graphql')],
+    context: (initial: { request: Request; principal?: Principal }) => ({
+      principal: callerOf(initial),
       store: deps.store,
       db: deps.db,
       rules: deps.rules,
@@ -60,4 +66,12 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       }),
     }),
   });
+}
+
+/** HTTP requests were authenticated by the plugin; graphql-ws passes its connection's caller. */
+function callerOf(initial: { request: Request; principal?: Principal }): Principal {
+  const principal = initial.principal ?? principalOfRequest(initial.request);
+  // Unreachable unless a transport skipped authentication: refuse rather than guess.
+  if (!principal) throw new Error('a GraphQL operation arrived without an authenticated caller');
+  return principal;
 }

@@ -1,3 +1,4 @@
+import type { Principal } from '@crh/auth';
 import type { ComplaintSla, HealthWeights, RuleContext } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Queryable } from '@crh/read-models/schema';
@@ -7,6 +8,8 @@ import type { ChangeHub } from './live/change-hub.ts';
 
 /** What every resolver gets. `now` is injected so tests can fix the clock. */
 export interface GatewayContext {
+  /** Who is asking: from the request's bearer token (or graphql-ws connection_init). */
+  principal: Principal;
   /** Customer streams: timelines. */
   store: EventStore;
   /** Read models: relationships as of any day. */

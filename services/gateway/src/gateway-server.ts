@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChangeFeedSubscriber } from '@crh/messaging';
 import { createApp, type GatewayDeps } from './app.ts';
@@ -31,8 +31,19 @@ export async function startGatewayServer(
   // committed after it was accepted.
   await deps.feed.start((values) => live.deliver(values));
   const yoga = createApp({ ...deps, live });
-  const server = createServer(yoga);
-  const closeWebSockets = serveWebSockets(server, yoga);
+  // /healthz and /readyz answer without a token (probes carry none); the rest is Yoga's.
+  const server = createServer((request, response) => {
+    const path = request.url?.split('?')[0];
+    if (path === '/healthz') return void sendJson(response, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      return void deps.db.query('SELECT 1').then(
+        () => sendJson(response, 200, { ready: true }),
+        () => sendJson(response, 503, { ready: false }),
+      );
+    }
+    return void yoga(request, response);
+  });
+  const closeWebSockets = serveWebSockets(server, yoga, { verifier: deps.auth, logger: deps.logger });
   await new Promise<void>((resolve) => server.listen(deps.port, deps.host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -48,4 +59,8 @@ export async function startGatewayServer(
       });
     },
   };
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }

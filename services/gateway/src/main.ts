@@ -1,3 +1,4 @@
+import { AUTH_OFF_WARNING, authSettingsFrom, createTokenVerifier } from '@crh/auth';
 import { requireChangeFeed, requireDatabaseUrl } from '@crh/config';
 import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models/schema';
 import { startService } from '@crh/service-runtime';
@@ -16,7 +17,11 @@ if (await readModelsBuiltWithOtherRules(pool, config.rules)) {
   );
 }
 
+const auth = await createTokenVerifier(authSettingsFrom(config.env));
+if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
+
 const gateway = await startGatewayServer({
+  auth,
   store,
   db: pool,
   logger,

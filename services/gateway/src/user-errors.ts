@@ -4,6 +4,10 @@ import { GraphQLError } from 'graphql';
 export const badInput = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 
+/** A caller without the right to this field's data: no data for the field, no hint of what exists. */
+export const forbidden = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+
 export const MAX_PAGE = 500;
 
 export function checkPageSize(first: number, max = MAX_PAGE): number {

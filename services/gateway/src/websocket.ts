@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { AuthError, type Principal, type TokenVerifier } from '@crh/auth';
+import type { Logger } from '@crh/observability';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -17,10 +19,29 @@ type Root = { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] }
 export function serveWebSockets(
   server: Server,
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>,
+  auth: { verifier: TokenVerifier; logger: Logger },
 ): () => Promise<void> {
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const callers = new WeakMap<object, Principal>();
   const disposable = useServer(
     {
+      // The connection_init payload carries the token: {"authorization": "Bearer <jwt>"}.
+      // Without a valid one the socket closes with 4401 before any operation.
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization;
+        try {
+          callers.set(ctx.extra, await auth.verifier.verify(typeof header === 'string' ? header : null));
+          return true;
+        } catch (error) {
+          if (!(error instanceof AuthError)) throw error;
+          auth.logger.warn(
+            { sub: null, route: 'graphql-ws connection_init', reason: error.reason },
+            'refused',
+          );
+          ctx.extra.socket.close(4401, 'Unauthorized');
+          return false;
+        }
+      },
       execute: (args) => (args.rootValue as Root).execute(args),
       subscribe: (args) => (args.rootValue as Root).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
@@ -29,6 +50,7 @@ export function serveWebSockets(
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
+          principal: callers.get(ctx.extra),
         });
         let document: ExecutionArgs['document'];
         try {

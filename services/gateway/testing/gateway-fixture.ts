@@ -1,3 +1,4 @@
+import { openTestAuth, type TestAuth } from '@crh/auth/testing';
 import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY, type RuleContext } from '@crh/domain';
 import type { AppendEvent } from '@crh/event-store';
 import { createLogger } from '@crh/observability';
@@ -14,13 +15,16 @@ export interface GatewayFixture {
   database: PlatformTestDatabase;
   rules: RuleContext;
   projector: Projector;
+  /** Mints tokens the fixture's gateway accepts. */
+  auth: TestAuth;
   /** Appends events and projects everything. */
   record(events: readonly AppendEvent[]): Promise<void>;
-  /** Runs a query in process, with the clock at `now`. */
+  /** Runs a query in process, with the clock at `now`, as `admin` unless `authorization` says who. */
   query<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
     now?: string,
+    authorization?: string,
   ): Promise<GraphQLResult<T>>;
   close(): Promise<void>;
 }
@@ -38,6 +42,8 @@ export async function openGatewayFixture(
   const database = await openPlatformTestDatabase();
   const { store, pool } = database;
   const rules: RuleContext = { timeZone, policy: DEFAULT_TIER_POLICY, ...options.rules };
+  const auth = await openTestAuth();
+  const admin = await auth.bearer('admin');
   const defaultNow = options.now ?? '2026-06-01T12:00:00Z';
   const projector = createProjector({
     store,
@@ -51,6 +57,7 @@ export async function openGatewayFixture(
     database,
     rules,
     projector,
+    auth,
     async record(events) {
       const last = (await store.append(events))
         .map((result) => result.position)
@@ -64,8 +71,14 @@ export async function openGatewayFixture(
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    async query<T>(query: string, variables: Record<string, unknown> = {}, now = defaultNow) {
+    async query<T>(
+      query: string,
+      variables: Record<string, unknown> = {},
+      now = defaultNow,
+      authorization = admin,
+    ) {
       const yoga = createApp({
+        auth: auth.verifier,
         store,
         db: pool,
         logger,
@@ -75,7 +88,7 @@ export async function openGatewayFixture(
       });
       const response = await yoga.fetch('http://gateway/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResult<T>;
