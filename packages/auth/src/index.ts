@@ -1,3 +1,4 @@
+export { adminAccess } from './admin-access.ts';
 export { AuthError } from './auth-error.ts';
 export { AUTH_OFF_WARNING, type AuthSettings, authSettingsFrom, localKeyDirOf } from './auth-settings.ts';
 export { ensureLocalKey, type LocalKey, localKeyFile, readLocalKey } from './local-key.ts';

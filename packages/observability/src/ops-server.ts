@@ -5,6 +5,11 @@ export interface OpsServerOptions {
   registry: Registry;
   /** Resolves true when the service can do its work (database reachable, etc.). */
   ready: () => Promise<boolean>;
+  /**
+   * Who may read /metrics, from the request's Authorization header: 'ok', or
+   * the status to refuse with. Absent: anyone who reaches the port.
+   */
+  metricsAccess?: (authorization: string | undefined) => Promise<'ok' | 401 | 403>;
 }
 
 /**
@@ -12,7 +17,7 @@ export interface OpsServerOptions {
  * services whose main protocol is not plain HTTP routes (projector) or that
  * want them outside their app.
  */
-export function createOpsServer({ registry, ready }: OpsServerOptions): Server {
+export function createOpsServer({ registry, ready, metricsAccess }: OpsServerOptions): Server {
   return createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/healthz') {
@@ -27,10 +32,26 @@ export function createOpsServer({ registry, ready }: OpsServerOptions): Server {
       return;
     }
     if (url === '/metrics') {
-      registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        () => res.writeHead(500).end(),
-      );
+      const access = metricsAccess
+        ? metricsAccess(req.headers.authorization)
+        : Promise.resolve('ok' as const);
+      access
+        .then(async (verdict) => {
+          if (verdict !== 'ok') {
+            res
+              .writeHead(verdict, {
+                'content-type': 'application/problem+json',
+                ...(verdict === 401 ? { 'www-authenticate': 'Bearer realm="crh"' } : {}),
+              })
+              .end(
+                JSON.stringify({ title: verdict === 401 ? 'Unauthorized' : 'Forbidden', status: verdict }),
+              );
+            return;
+          }
+          const text = await registry.metrics();
+          res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+        })
+        .catch(() => res.writeHead(500).end());
       return;
     }
     res

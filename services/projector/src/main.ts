@@ -1,3 +1,4 @@
+import { AUTH_OFF_WARNING, adminAccess, authSettingsFrom, createTokenVerifier } from '@crh/auth';
 import { requireChangeFeed } from '@crh/config';
 import { Counter, createMetricsRegistry, createOpsServer } from '@crh/observability';
 import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
@@ -47,8 +48,12 @@ const projector = createProjector({
 
 const controller = new AbortController();
 const running = projector.run(controller.signal);
+// /metrics needs an admin token, like every endpoint but the probes.
+const auth = await createTokenVerifier(authSettingsFrom(config.env));
+if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
 const ops = createOpsServer({
   registry,
+  metricsAccess: adminAccess(auth),
   ready: async () => {
     await pool.query('select 1');
     return true;

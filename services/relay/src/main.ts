@@ -1,3 +1,4 @@
+import { AUTH_OFF_WARNING, adminAccess, authSettingsFrom, createTokenVerifier } from '@crh/auth';
 import { requireKafkaBrokers } from '@crh/config';
 import { createRelay } from '@crh/event-relay';
 import { createKafkaClient } from '@crh/messaging/kafka';
@@ -36,8 +37,12 @@ const relay = createRelay({
 
 const controller = new AbortController();
 const running = relay.run(controller.signal);
+// /metrics needs an admin token, like every endpoint but the probes.
+const auth = await createTokenVerifier(authSettingsFrom(config.env));
+if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
 const ops = createOpsServer({
   registry,
+  metricsAccess: adminAccess(auth),
   // Ready when the database and a broker answer; a relay standing by is ready too.
   ready: async () => {
     await pool.query('select 1');
