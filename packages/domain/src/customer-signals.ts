@@ -97,9 +97,12 @@ export interface CustomerSignals {
   complaints: ComplaintRecord[];
   promises: PromiseRecord[];
   answers: NpsAnswer[];
-  /** actorId -> day -> delight moments. */
-  delight: Map<string, Map<LocalDate, number>>;
+  /** scope -> actorId -> day -> delight moments ("one fan a day", for the organisation and the manager of the day). */
+  delight: ScopedDelight;
 }
+
+/** scope ('' = the organisation, else the account manager as of the day) -> employee -> day -> delight moments. */
+export type ScopedDelight = Map<string, Map<string, Map<LocalDate, number>>>;
 
 /**
  * A customer's signals. The rule for every daily count (docs/rules.md,
@@ -140,10 +143,12 @@ export function customerSignals(
         break;
       case 'delight': {
         const day = dayOf(entry.at);
-        if (add(day, 'delightMoments') && entry.actor !== undefined) {
-          const days = signals.delight.get(entry.actor) ?? new Map<LocalDate, number>();
-          days.set(day, (days.get(day) ?? 0) + 1);
-          signals.delight.set(entry.actor, days);
+        const segment = add(day, 'delightMoments');
+        if (segment && entry.actor !== undefined) {
+          // An account manager's leaderboard holds the moments within its book as of each day.
+          for (const scope of [ORGANISATION_SCOPE, segment.accountManagerId]) {
+            addDelight(signals.delight, scope, entry.actor, day, 1);
+          }
         }
         break;
       }
@@ -225,6 +230,21 @@ export function customerSignals(
 
   addRetention(signals.counts, timeline.segments);
   return signals;
+}
+
+/** Adds `by` delight moments of one employee on one day to a scope. */
+export function addDelight(into: ScopedDelight, scope: string, actor: string, day: LocalDate, by: number) {
+  let actors = into.get(scope);
+  if (!actors) {
+    actors = new Map();
+    into.set(scope, actors);
+  }
+  let days = actors.get(actor);
+  if (!days) {
+    days = new Map();
+    actors.set(actor, days);
+  }
+  days.set(day, (days.get(day) ?? 0) + by);
 }
 
 function addCount(counts: ScopedDayCounts, manager: string, day: LocalDate, field: DayCountField, by = 1) {

@@ -13,6 +13,7 @@ export {
   slaDeadline,
 } from './complaint-sla.ts';
 export {
+  addDelight,
   type ComplaintRecord,
   type CustomerSignals,
   customerSignals,
@@ -24,6 +25,7 @@ export {
   type PromiseRecord,
   RETENTION_DAYS,
   type ScopedDayCounts,
+  type ScopedDelight,
 } from './customer-signals.ts';
 export { asOfInstant } from './day-instant.ts';
 export { type Instant, isPastDeadline } from './deadline.ts';

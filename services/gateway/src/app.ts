@@ -1,4 +1,5 @@
-import type { Principal, TokenVerifier } from '@crh/auth';
+import { createRateLimit, type Principal, type RateLimit, type TokenVerifier } from '@crh/auth';
+import { envSchema } from '@crh/config';
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type HealthWeights, type RuleContext } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
@@ -6,6 +7,9 @@ import type { Queryable } from '@crh/read-models/schema';
 import DataLoader from 'dataloader';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { principalOfRequest, useAuthentication } from './auth/authentication-plugin.ts';
+import { corsFor, useVaryOnOrigin } from './auth/cors.ts';
+import { useRateLimit } from './auth/rate-limit-plugin.ts';
+import { useRefusalLog } from './auth/refusal-log.ts';
 import type { GatewayContext } from './builder.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
 import { schema } from './schema/index.ts';
@@ -24,7 +28,15 @@ export interface GatewayDeps {
   now?: () => Date;
   /** The change feed's hub; default: one that nothing delivers to (queries only). */
   live?: ChangeHub;
+  /** Origins answered with Access-Control-Allow-Origin (CRH_CORS_ORIGINS); default none. */
+  corsOrigins?: readonly string[];
+  /** Requests per token sub (CRH_RATE_LIMIT), shared with graphql-ws; default CRH_RATE_LIMIT's default. */
+  rateLimit?: RateLimit;
 }
+
+/** CRH_RATE_LIMIT's default, from the one place defaults are written. */
+export const defaultRateLimit = (): RateLimit =>
+  createRateLimit(envSchema.shape.CRH_RATE_LIMIT.parse(undefined));
 
 /** The GraphQL app; main.ts gives it a socket. Tests call `yoga.fetch` in process. */
 export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, unknown>, GatewayContext> {
@@ -50,7 +62,14 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       warn: (...args) => deps.logger.warn(args),
       error: (...args) => deps.logger.error(args),
     },
-    plugins: [useAuthentication(deps.auth, deps.logger, '/graphql')],
+    cors: corsFor(deps.corsOrigins ?? []),
+    // Authentication first: the rate limit counts per caller.
+    plugins: [
+      useAuthentication(deps.auth, deps.logger, '/graphql'),
+      useRateLimit(deps.rateLimit ?? defaultRateLimit(), deps.logger, '/graphql'),
+      useRefusalLog(deps.logger),
+      useVaryOnOrigin(),
+    ],
     context: (initial: { request: Request; principal?: Principal }) => ({
       principal: callerOf(initial),
       store: deps.store,

@@ -1,10 +1,12 @@
-import type { Principal } from '@crh/auth';
+import { can, type Principal } from '@crh/auth';
 import type { ComplaintSla, HealthWeights, RuleContext } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Queryable } from '@crh/read-models/schema';
 import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type DataLoader from 'dataloader';
 import type { ChangeHub } from './live/change-hub.ts';
+import { forbidden } from './user-errors.ts';
 
 /** What every resolver gets. `now` is injected so tests can fix the clock. */
 export interface GatewayContext {
@@ -32,11 +34,47 @@ export type GatewayScalars = {
   JSON: { Input: unknown; Output: unknown };
 };
 
+/**
+ * What a caller may, as field rules ask for it: one scope per permission of
+ * @crh/auth (never a role name). Which rows of a book a reader sees is
+ * decided in the resolvers (auth/book-scope.ts).
+ */
+export interface GatewayAuthScopes {
+  readOwnBook: boolean;
+  readAll: boolean;
+  actOwnBook: boolean;
+  actAny: boolean;
+  admin: boolean;
+}
+
+/** Any of these lets a caller read: its own book, or every book. */
+export const READERS = { readOwnBook: true, readAll: true } as const;
+
 // The builder holds no types of its own: each lives in schema/<type>.ts.
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
   Scalars: GatewayScalars;
   DefaultFieldNullability: false;
-}>({ defaultFieldNullability: false });
+  AuthScopes: GatewayAuthScopes;
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin],
+  scopeAuth: {
+    // A subscription is refused when it is made, not at its first event.
+    authorizeOnSubscribe: true,
+    authScopes: ({ principal }) => ({
+      readOwnBook: can(principal, 'read:own-book'),
+      readAll: can(principal, 'read:all'),
+      actOwnBook: can(principal, 'act:own-book'),
+      actAny: can(principal, 'act:any'),
+      admin: can(principal, 'admin'),
+    }),
+    // No data for the field, and nothing about what exists: only what was refused.
+    unauthorizedError: (_parent, _context, info) =>
+      forbidden(`${info.parentType.name}.${info.fieldName} is not allowed with this token`),
+  },
+});
 
-builder.queryType({});
+// Every query field needs a reading permission unless it says otherwise:
+// a new field is closed until someone decides who may read it.
+builder.queryType({ authScopes: READERS });

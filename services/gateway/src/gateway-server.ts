@@ -1,7 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChangeFeedSubscriber } from '@crh/messaging';
-import { createApp, type GatewayDeps } from './app.ts';
+import { createApp, defaultRateLimit, type GatewayDeps } from './app.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
 import { serveWebSockets } from './websocket.ts';
 
@@ -30,7 +30,9 @@ export async function startGatewayServer(
   // Listening before the socket opens: a subscription never misses a change
   // committed after it was accepted.
   await deps.feed.start((values) => live.deliver(values));
-  const yoga = createApp({ ...deps, live });
+  // One count per caller across HTTP, SSE and graphql-ws.
+  const rateLimit = deps.rateLimit ?? defaultRateLimit();
+  const yoga = createApp({ ...deps, live, rateLimit });
   // /healthz and /readyz answer without a token (probes carry none); the rest is Yoga's.
   const server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
@@ -43,7 +45,11 @@ export async function startGatewayServer(
     }
     return void yoga(request, response);
   });
-  const closeWebSockets = serveWebSockets(server, yoga, { verifier: deps.auth, logger: deps.logger });
+  const closeWebSockets = serveWebSockets(server, yoga, {
+    verifier: deps.auth,
+    logger: deps.logger,
+    rateLimit,
+  });
   await new Promise<void>((resolve) => server.listen(deps.port, deps.host, resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,4 +1,4 @@
-import { AUTH_OFF_WARNING, authSettingsFrom, createTokenVerifier } from '@crh/auth';
+import { AUTH_OFF_WARNING, authSettingsFrom, createRateLimit, createTokenVerifier } from '@crh/auth';
 import { requireChangeFeed, requireDatabaseUrl } from '@crh/config';
 import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models/schema';
 import { startService } from '@crh/service-runtime';
@@ -29,6 +29,8 @@ const gateway = await startGatewayServer({
   healthWeights: config.healthWeights,
   complaintSla: config.complaintSla,
   feed: openFeedSubscriber(config, requireDatabaseUrl(config), logger),
+  corsOrigins: config.env.CRH_CORS_ORIGINS,
+  rateLimit: createRateLimit(config.env.CRH_RATE_LIMIT),
   host: config.env.HOST,
   port: config.env.GATEWAY_PORT,
 });

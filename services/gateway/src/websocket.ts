@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
-import { AuthError, type Principal, type TokenVerifier } from '@crh/auth';
+import { AuthError, type Principal, type RateLimit, type TokenVerifier } from '@crh/auth';
 import type { Logger } from '@crh/observability';
 import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { rateLimitOperation } from './auth/rate-limit-plugin.ts';
 import type { GatewayContext } from './builder.ts';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, GatewayContext>['getEnveloped']>;
@@ -19,7 +20,7 @@ type Root = { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] }
 export function serveWebSockets(
   server: Server,
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>,
-  auth: { verifier: TokenVerifier; logger: Logger },
+  auth: { verifier: TokenVerifier; logger: Logger; rateLimit: RateLimit },
 ): () => Promise<void> {
   const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const callers = new WeakMap<object, Principal>();
@@ -45,12 +46,23 @@ export function serveWebSockets(
       execute: (args) => (args.rootValue as Root).execute(args),
       subscribe: (args) => (args.rootValue as Root).subscribe(args),
       onSubscribe: async (ctx, _id, params) => {
+        const caller = callers.get(ctx.extra);
+        // Each operation counts against the caller's limit, like an HTTP request.
+        if (caller) {
+          const refused = await rateLimitOperation(
+            auth.rateLimit,
+            auth.logger,
+            caller,
+            params.operationName ?? 'operation',
+          );
+          if (refused) return [refused];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
-          principal: callers.get(ctx.extra),
+          principal: caller,
         });
         let document: ExecutionArgs['document'];
         try {

@@ -1,4 +1,5 @@
 import {
+  addDelight,
   type ComplaintRecord,
   type ComplaintSla,
   type CustomerSignals,
@@ -9,6 +10,7 @@ import {
   ORGANISATION_SCOPE,
   type PositionedEvent,
   type ScopedDayCounts,
+  type ScopedDelight,
   type SignalEntry,
   withSignals,
 } from '@crh/domain';
@@ -60,7 +62,7 @@ export async function applySignalBatch(
 ): Promise<SignalBatchResult> {
   const stored = await loadHistories(db, [...byCustomer.keys()]);
   const counts: ScopedDayCounts = new Map();
-  const delight = new Map<string, Map<LocalDate, number>>();
+  const delight: ScopedDelight = new Map();
   const medianKeys = new Map<string, Set<LocalDate>>();
   const histories: { id: string; history: SignalEntry[] }[] = [];
   const complaints = new RowChanges();
@@ -174,16 +176,12 @@ function addMedianKeys(
   add(c.resolvedManager, c.resolvedDay);
 }
 
-export function addDelightChanges(
-  into: Map<string, Map<LocalDate, number>>,
-  old: CustomerSignals,
-  now: CustomerSignals,
-) {
-  const add = (source: CustomerSignals['delight'], sign: number) => {
-    for (const [actor, days] of source) {
-      const target = into.get(actor) ?? new Map<LocalDate, number>();
-      for (const [day, n] of days) target.set(day, (target.get(day) ?? 0) + sign * n);
-      into.set(actor, target);
+export function addDelightChanges(into: ScopedDelight, old: CustomerSignals, now: CustomerSignals) {
+  const add = (source: ScopedDelight, sign: number) => {
+    for (const [scope, actors] of source) {
+      for (const [actor, days] of actors) {
+        for (const [day, n] of days) addDelight(into, scope, actor, day, sign * n);
+      }
     }
   };
   add(old.delight, -1);

@@ -1,9 +1,16 @@
 // What the gateway asks of the read models. Reads only: nothing here writes.
 export { type DailyKpis, dailyKpis } from './daily-kpi-queries.ts';
-export { type MeasuredSubject, measure, OUTLIER_METRICS, type OutlierMetric } from './outlier-queries.ts';
+export {
+  type MeasuredSubject,
+  measure,
+  OUTLIER_METRICS,
+  OUTLIER_SUBJECT,
+  type OutlierMetric,
+} from './outlier-queries.ts';
 export {
   countRelationships,
   intervalsOf,
+  managersOn,
   type PageCursor,
   type PageOptions,
   type RelationshipFilter,

@@ -10,6 +10,14 @@ export const OUTLIER_METRICS = [
 ] as const;
 export type OutlierMetric = (typeof OUTLIER_METRICS)[number];
 
+/** What each metric compares: account managers with each other, or customers. */
+export const OUTLIER_SUBJECT: Record<OutlierMetric, MeasuredSubject['kind']> = {
+  NEGLECTED_SHARE: 'ACCOUNT_MANAGER',
+  OVERDUE_PROMISES: 'ACCOUNT_MANAGER',
+  NPS_DROP: 'CUSTOMER',
+  LONGEST_OPEN_COMPLAINT: 'CUSTOMER',
+};
+
 export interface MeasuredSubject extends Measured {
   kind: 'ACCOUNT_MANAGER' | 'CUSTOMER';
   customerId: string | null;

@@ -53,6 +53,25 @@ export async function relationshipOn(
   return rows[0] ? intervalFromRow(rows[0]) : null;
 }
 
+/**
+ * The account manager of each of these customers as of `day` (absent: not
+ * onboarded by then), in one query: what scopes a batch of live events or a
+ * list of outliers to one manager's book.
+ */
+export async function managersOn(
+  db: Queryable,
+  customerIds: readonly string[],
+  day: LocalDate,
+): Promise<Map<string, string | null>> {
+  if (customerIds.length === 0) return new Map();
+  const { rows } = await db.query<{ customer_id: string; account_manager_id: string | null }>(
+    `select customer_id, account_manager_id from ${TABLE}
+     where customer_id = any($1::text[]) and from_day <= $2::date and (to_day is null or to_day > $2::date)`,
+    [customerIds, day],
+  );
+  return new Map(rows.map((r) => [r.customer_id, r.account_manager_id]));
+}
+
 /** A customer's intervals overlapping [from, to] (both optional), oldest first. */
 export async function intervalsOf(
   db: Queryable,

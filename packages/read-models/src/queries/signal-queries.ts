@@ -1,4 +1,4 @@
-import type { ComplaintSla, LocalDate } from '@crh/domain';
+import { type ComplaintSla, type LocalDate, ORGANISATION_SCOPE } from '@crh/domain';
 import type { Queryable } from '../schema/interval-rows.ts';
 import { npsBucketSql, promiseStatusSql, runningSlaBreachSql } from '../schema/rule-sql.ts';
 
@@ -191,26 +191,33 @@ export interface FanRow {
 /**
  * "One fan a day": the employees with a delight moment on the day, by
  * streak (consecutive days ending with it), then moments that day. The
- * streak walks back day by day through the (employee, day) key.
+ * streak walks back day by day through the (scope, employee, day) key.
+ * `accountManagerId`: only moments with customers in that manager's book
+ * as of each moment's day; null: the organisation.
  */
-export async function fansOn(db: Queryable, day: LocalDate, limit: number): Promise<FanRow[]> {
+export async function fansOn(
+  db: Queryable,
+  day: LocalDate,
+  limit: number,
+  accountManagerId: string | null = null,
+): Promise<FanRow[]> {
   const { rows } = await db.query<FanRow>(
     `with recursive today as (
-       select actor_id, moments from crh.rm_delight_days where day = $1 and moments > 0
+       select actor_id, moments from crh.rm_delight_days where scope = $3 and day = $1 and moments > 0
      ), streak(actor_id, day, n) as (
        select actor_id, $1::date, 1 from today
        union all
        select s.actor_id, d.day, s.n + 1 from streak s
-       join crh.rm_delight_days d on d.actor_id = s.actor_id and d.day = s.day - 1 and d.moments > 0
+       join crh.rm_delight_days d on d.scope = $3 and d.actor_id = s.actor_id and d.day = s.day - 1 and d.moments > 0
      )
      select t.actor_id, t.moments, max(s.n)::int as streak,
             (select sum(x.moments)::int from crh.rm_delight_days x
-              where x.actor_id = t.actor_id and x.day > $1::date - 30 and x.day <= $1) as last_30_days
+              where x.scope = $3 and x.actor_id = t.actor_id and x.day > $1::date - 30 and x.day <= $1) as last_30_days
      from today t join streak s using (actor_id)
      group by t.actor_id, t.moments
      order by streak desc, t.moments desc, t.actor_id
      limit $2`,
-    [day, limit],
+    [day, limit, accountManagerId ?? ORGANISATION_SCOPE],
   );
   return rows;
 }

@@ -6,6 +6,7 @@ import {
   ORGANISATION_SCOPE,
   type PositionedEvent,
   type ScopedDayCounts,
+  type ScopedDelight,
   type StatusInterval,
   withSignals,
 } from '@crh/domain';
@@ -57,7 +58,7 @@ export interface SignalRows {
  */
 export class SignalBuild {
   private counts: ScopedDayCounts = new Map();
-  private delight = new Map<string, Map<LocalDate, number>>();
+  private delight: ScopedDelight = new Map();
   /** Per (scope, day): the changes of the levels its intervals start and end (LEVEL_SUM_COLUMNS). */
   private levels: ScopedDayCounts = new Map();
   private rows = emptyRows();
@@ -104,12 +105,15 @@ export class SignalBuild {
   take(all: boolean): SignalRows {
     const rows = this.rows;
     this.rows = emptyRows();
-    if (all || entries(this.counts) + entries(this.delight) + entries(this.levels) >= SPILL_ENTRIES) {
+    const delightEntries = [...this.delight.values()].reduce((n, actors) => n + entries(actors), 0);
+    if (all || entries(this.counts) + delightEntries + entries(this.levels) >= SPILL_ENTRIES) {
       for (const [scope, byDay] of this.counts) {
         for (const [day, sums] of byDay) rows.daySums.push([scope, day, ...sums]);
       }
-      for (const [actor, byDay] of this.delight) {
-        for (const [day, n] of byDay) rows.delightSums.push([actor, day, n]);
+      for (const [scope, byActor] of this.delight) {
+        for (const [actor, byDay] of byActor) {
+          for (const [day, n] of byDay) rows.delightSums.push([scope, actor, day, n]);
+        }
       }
       for (const [scope, byDay] of this.levels) {
         for (const [day, sums] of byDay) rows.levelSums.push([scope, day, ...sums]);
@@ -166,7 +170,7 @@ export async function writeSignalRows(db: Queryable, rows: SignalRows): Promise<
     await copyInto(db, SHADOW_DAY_SUMS, ['scope', 'day', ...DAY_SUM_COLUMNS], rows.daySums);
   }
   if (rows.delightSums.length > 0) {
-    await copyInto(db, SHADOW_DELIGHT_SUMS, ['actor_id', 'day', 'moments'], rows.delightSums);
+    await copyInto(db, SHADOW_DELIGHT_SUMS, ['scope', 'actor_id', 'day', 'moments'], rows.delightSums);
   }
   if (rows.levelSums.length > 0) {
     await copyInto(db, SHADOW_LEVEL_SUMS, ['scope', 'day', ...LEVEL_SUM_COLUMNS], rows.levelSums);
@@ -194,8 +198,8 @@ export async function sumShadowSignals(db: Queryable): Promise<void> {
      from sums full join ack using (scope, day) full join res using (scope, day)`,
   );
   await db.query(
-    `insert into ${shadowOf('crh.rm_delight_days')} (actor_id, day, moments)
-     select actor_id, day, sum(moments)::int from ${SHADOW_DELIGHT_SUMS} group by 1, 2 having sum(moments) <> 0`,
+    `insert into ${shadowOf('crh.rm_delight_days')} (scope, actor_id, day, moments)
+     select scope, actor_id, day, sum(moments)::int from ${SHADOW_DELIGHT_SUMS} group by 1, 2, 3 having sum(moments) <> 0`,
   );
   const levels = LEVEL_SUM_COLUMNS.join(', ');
   await db.query(

@@ -353,4 +353,19 @@ export const readModelMigrations = [
       $fn$;
     `,
   },
+  {
+    name: '005_delight_days_per_scope',
+    sql: `
+      -- "One fan a day" within an account manager's book: delight moments
+      -- per scope as the daily KPIs have them ('' the organisation, else the
+      -- manager that owns the customer as of the moment's day). The rows
+      -- there are the organisation's; READ_MODEL_VERSION 4 derives the rest.
+      alter table crh.rm_delight_days add column scope text collate "C" not null default '';
+      alter table crh.rm_delight_days alter column scope drop default;
+      alter table crh.rm_delight_days drop constraint rm_delight_days_pkey;
+      alter table crh.rm_delight_days add primary key (scope, actor_id, day);
+      drop index crh.rm_delight_days_by_day;
+      create index rm_delight_days_by_day on crh.rm_delight_days (scope, day) where moments > 0;
+    `,
+  },
 ] as const;

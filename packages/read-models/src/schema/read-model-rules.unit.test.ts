@@ -15,26 +15,30 @@ const storedRules = () => ({
   contactEventTypes: CONTACT_EVENT_TYPES,
 });
 
+const VERSION_3: ReturnType<typeof storedRules> = {
+  npsBuckets: [
+    ...Array<'detractor'>(7).fill('detractor'),
+    ...Array<'passive'>(2).fill('passive'),
+    ...Array<'promoter'>(2).fill('promoter'),
+  ],
+  activeStatuses: ['ACTIVE', 'GOING_QUIET', 'NEGLECTED'],
+  retentionDays: 90,
+  keptAtItsDueTimeIsOnTime: true,
+  contactEventTypes: [
+    'ContactLogged',
+    'ComplaintReceived',
+    'ComplaintAcknowledged',
+    'ComplaintUpdateSent',
+    'ComplaintResolved',
+    'ComplimentReceived',
+    'DelightMomentRecorded',
+  ],
+};
+
 const RULES_OF_VERSION: Record<number, ReturnType<typeof storedRules>> = {
-  3: {
-    npsBuckets: [
-      ...Array<'detractor'>(7).fill('detractor'),
-      ...Array<'passive'>(2).fill('passive'),
-      ...Array<'promoter'>(2).fill('promoter'),
-    ],
-    activeStatuses: ['ACTIVE', 'GOING_QUIET', 'NEGLECTED'],
-    retentionDays: 90,
-    keptAtItsDueTimeIsOnTime: true,
-    contactEventTypes: [
-      'ContactLogged',
-      'ComplaintReceived',
-      'ComplaintAcknowledged',
-      'ComplaintUpdateSent',
-      'ComplaintResolved',
-      'ComplimentReceived',
-      'DelightMomentRecorded',
-    ],
-  },
+  3: VERSION_3,
+  // The same rules; delight moments are now also kept per account manager (migration 005).
+  4: VERSION_3,
 };
 
 describe('rules of the stored read models', () => {

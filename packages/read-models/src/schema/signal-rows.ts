@@ -5,6 +5,7 @@ import {
   type NpsAnswer,
   type PromiseRecord,
   type ScopedDayCounts,
+  type ScopedDelight,
 } from '@crh/domain';
 import { type CopyValue, copyInto } from './copy-rows.ts';
 import type { Queryable } from './interval-rows.ts';
@@ -197,28 +198,29 @@ export async function addDayCounts(db: Queryable, counts: ScopedDayCounts): Prom
   }
 }
 
-/** Adds per-(employee, day) changes in delight moments. */
-export async function addDelightDays(
-  db: Queryable,
-  changes: ReadonlyMap<string, ReadonlyMap<LocalDate, number>>,
-): Promise<void> {
+/** Adds per-(scope, employee, day) changes in delight moments. */
+export async function addDelightDays(db: Queryable, changes: ScopedDelight): Promise<void> {
+  const scopes: string[] = [];
   const actors: string[] = [];
   const days: LocalDate[] = [];
   const moments: number[] = [];
-  for (const [actor, byDay] of changes) {
-    for (const [day, n] of byDay) {
-      if (n === 0) continue;
-      actors.push(actor);
-      days.push(day);
-      moments.push(n);
+  for (const [scope, byActor] of changes) {
+    for (const [actor, byDay] of byActor) {
+      for (const [day, n] of byDay) {
+        if (n === 0) continue;
+        scopes.push(scope);
+        actors.push(actor);
+        days.push(day);
+        moments.push(n);
+      }
     }
   }
   if (actors.length === 0) return;
   await db.query(
-    `insert into crh.rm_delight_days as d (actor_id, day, moments)
-     select * from unnest($1::text[], $2::date[], $3::int[])
-     on conflict (actor_id, day) do update set moments = d.moments + excluded.moments`,
-    [actors, days, moments],
+    `insert into crh.rm_delight_days as d (scope, actor_id, day, moments)
+     select * from unnest($1::text[], $2::text[], $3::date[], $4::int[])
+     on conflict (scope, actor_id, day) do update set moments = d.moments + excluded.moments`,
+    [scopes, actors, days, moments],
   );
 }
 

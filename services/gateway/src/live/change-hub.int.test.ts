@@ -51,7 +51,7 @@ describe('the gateway change hub', () => {
   };
 
   it('reads an event too big to travel inline from the store, in its place in the order', async () => {
-    const events = hub.events({ customerId: 'big-1', types: null });
+    const events = hub.events({ customerId: 'big-1', types: null, accountManagerId: null });
     const changes = await project(
       ['big-1', 'CustomerOnboarded', '2026-04-01T09:00:00Z', { name: 'Big', accountManagerId: 'am-1' }],
       [
@@ -126,5 +126,74 @@ describe('the gateway change hub', () => {
     expect((await reading.next()).value.customerId).toBe('s-4');
     expect((await reading.next()).value.customerId).toBe('s-5');
     await reading.return?.();
+  });
+
+  it('scopes events to books as of today with one lookup per delivered batch, whatever the subscribers', async () => {
+    const managers = ['am-s1', 'am-s2', 'am-s3', 'am-s4', 'am-s5'];
+    const onboard = managers.flatMap((m, i) =>
+      [0, 1].map(
+        (j) =>
+          [
+            `sc-${i}-${j}`,
+            'CustomerOnboarded',
+            '2026-04-01T09:00:00Z',
+            { name: 'S', accountManagerId: m },
+          ] as const,
+      ),
+    );
+    await project(...onboard.map((e) => [...e] as Parameters<typeof testEvent>));
+    const lookups: string[] = [];
+    const counting = {
+      query: (text: string, values?: unknown[]) => {
+        if (text.includes('rm_relationship_intervals')) lookups.push(text);
+        return database.pool.query(text, values);
+      },
+    } as typeof database.pool;
+    const scoped = createChangeHub({
+      store: database.store,
+      db: counting,
+      timeZone: 'UTC',
+      logger,
+      now: () => new Date('2026-04-10T12:00:00Z'),
+    });
+    // Ten subscribers per manager, and one reading everything.
+    const subscribers = managers.flatMap((m) =>
+      Array.from({ length: 10 }, () => ({
+        manager: m,
+        queue: scoped.events({ customerId: null, types: null, accountManagerId: m }),
+      })),
+    );
+    const all = scoped.events({ customerId: null, types: null, accountManagerId: null });
+    // One batch: an event for each customer, every book touched.
+    await database.store.append(
+      onboard.map(([id]) =>
+        testEvent(id, 'ComplimentReceived', '2026-04-10T10:00:00Z', { channel: 'email' }),
+      ),
+    );
+    await projector.catchUp();
+    const changes = delivered.splice(0).flat();
+    const events = changes.filter((c) => c.value.kind === 'event' || c.value.kind === 'eventRef');
+    expect(events).toHaveLength(onboard.length);
+    scoped.deliver(changes.map((c) => c.value));
+    await scoped.settled();
+    expect(lookups).toHaveLength(1);
+    for (const { manager, queue } of subscribers) {
+      const got = [];
+      for (let i = 0; i < 2; i++) got.push((await queue.next()).value.customerId);
+      const i = managers.indexOf(manager);
+      expect(got).toEqual([`sc-${i}-0`, `sc-${i}-1`]);
+    }
+    for (let i = 0; i < onboard.length; i++) await all.next();
+    // Nothing more is queued for anyone: a scoped subscriber got its book's two events only.
+    for (const { queue } of subscribers) {
+      const more = await Promise.race([
+        queue.next().then(() => 'more'),
+        new Promise((r) => setTimeout(() => r('none'), 20)),
+      ]);
+      expect(more).toBe('none');
+      await queue.return?.();
+    }
+    await all.return?.();
+    expect(scoped.subscriptions()).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { type LocalDate, localDateOf } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
 import type { FeedChange, SignalAlert, StatusChange } from '@crh/read-models/projection';
-import { type DailyKpis, dailyKpis } from '@crh/read-models/queries';
+import { type DailyKpis, dailyKpis, managersOn } from '@crh/read-models/queries';
 import type { Queryable } from '@crh/read-models/schema';
 import { type SubscriberQueue, subscriberQueue } from './subscriber-queue.ts';
 
@@ -12,6 +12,8 @@ export const SUBSCRIBER_BACKLOG_LIMIT = 10_000;
 export interface EventFilter {
   customerId: string | null;
   types: readonly string[] | null;
+  /** Only events of customers in this manager's book as of today; null: every customer. */
+  accountManagerId: string | null;
 }
 
 export interface AlertFilter {
@@ -53,7 +55,11 @@ const ORGANISATION = '';
 export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
   const now = deps.now ?? (() => new Date());
   const limit = deps.backlogLimit ?? SUBSCRIBER_BACKLOG_LIMIT;
-  const eventSubs = new Set<{ filter: EventFilter; queue: SubscriberQueue<RecordedEvent> }>();
+  type EventSub = { filter: EventFilter; queue: SubscriberQueue<RecordedEvent> };
+  // Unscoped event subscriptions, and per manager those scoped to its book:
+  // an event visits only its own manager's subscribers.
+  const eventSubs = new Set<EventSub>();
+  const bookEventSubs = new Map<string, Set<EventSub>>();
   const statusSubs = new Set<{ manager: string | null; queue: SubscriberQueue<StatusChange> }>();
   const alertSubs = new Set<{ filter: AlertFilter; queue: SubscriberQueue<SignalAlert> }>();
   const kpiSubs = new Map<string, Set<SubscriberQueue<DailyKpis>>>();
@@ -76,11 +82,60 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
     return queue;
   }
 
-  function publishEvent(event: RecordedEvent): void {
-    for (const { filter, queue } of eventSubs) {
-      if (filter.customerId !== null && filter.customerId !== event.customerId) continue;
-      if (filter.types !== null && !filter.types.includes(event.type)) continue;
-      queue.push(event);
+  function openBookEvents(
+    filter: EventFilter & { accountManagerId: string },
+  ): SubscriberQueue<RecordedEvent> {
+    const manager = filter.accountManagerId;
+    let subs = bookEventSubs.get(manager);
+    if (!subs) {
+      subs = new Set();
+      bookEventSubs.set(manager, subs);
+    }
+    const book = subs;
+    const entry: EventSub = {
+      filter,
+      queue: subscriberQueue<RecordedEvent>(limit, () => {
+        book.delete(entry);
+        if (book.size === 0 && bookEventSubs.get(manager) === book) bookEventSubs.delete(manager);
+      }),
+    };
+    book.add(entry);
+    return entry.queue;
+  }
+
+  const wants = ({ filter }: EventSub, event: RecordedEvent) =>
+    (filter.customerId === null || filter.customerId === event.customerId) &&
+    (filter.types === null || filter.types.includes(event.type));
+
+  /** `books`: each customer's manager as of today, looked up once for the batch (null: nobody scoped listens). */
+  function publishEvent(event: RecordedEvent, books: ReadonlyMap<string, string | null> | null): void {
+    for (const sub of eventSubs) if (wants(sub, event)) sub.queue.push(event);
+    const manager = books?.get(event.customerId);
+    if (!manager) return;
+    for (const sub of bookEventSubs.get(manager) ?? []) if (wants(sub, event)) sub.queue.push(event);
+  }
+
+  /**
+   * The manager as of today of every customer whose events are in a
+   * delivered batch, in one query for the batch whatever the number of
+   * subscribers. Events later in the same batch may move a customer: the
+   * read models already hold the whole batch, so its last word counts.
+   */
+  async function booksOf(values: readonly unknown[]): Promise<Map<string, string | null> | null> {
+    if (bookEventSubs.size === 0) return null;
+    const customers = new Set<string>();
+    for (const value of values) {
+      const change = value as FeedChange;
+      if (change?.kind === 'event') customers.add(change.event.customerId);
+      else if (change?.kind === 'eventRef') customers.add(change.customerId);
+    }
+    if (customers.size === 0) return null;
+    try {
+      return await managersOn(deps.db, [...customers], localDateOf(now(), deps.timeZone));
+    } catch (error) {
+      // Without the books, scoped subscribers get none of the batch: never someone else's.
+      deps.logger.error({ err: error }, 'live events: books of a batch not read; scoped subscribers skip it');
+      return new Map();
     }
   }
 
@@ -117,9 +172,10 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
   }
 
   async function handle(values: readonly unknown[]): Promise<void> {
+    const books = await booksOf(values);
     for (const value of values) {
       try {
-        await handleOne(value as FeedChange);
+        await handleOne(value as FeedChange, books);
       } catch (error) {
         // One change that cannot be delivered (a store read failing) costs
         // only itself, never the rest of the delivery.
@@ -131,15 +187,19 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
     }
   }
 
-  async function handleOne(change: FeedChange): Promise<void> {
+  async function handleOne(
+    change: FeedChange,
+    books: ReadonlyMap<string, string | null> | null,
+  ): Promise<void> {
     switch (change?.kind) {
       case 'event':
-        if (eventSubs.size > 0) publishEvent(change.event);
+        if (eventSubs.size > 0 || books !== null) publishEvent(change.event, books);
         break;
       case 'eventRef':
-        if (eventSubs.size > 0) {
+        // Read from the store only when someone is to receive it.
+        if (eventSubs.size > 0 || bookEventSubs.has(books?.get(change.customerId) ?? '')) {
           const event = await readReferenced(change.customerId, change.position);
-          if (event) publishEvent(event);
+          if (event) publishEvent(event, books);
           else deps.logger.warn({ position: change.position }, 'live events: referenced event not found');
         }
         break;
@@ -172,7 +232,10 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
         handle(values).catch((error) => deps.logger.error({ err: error }, 'change feed: delivery failed')),
       );
     },
-    events: (filter) => open(eventSubs, (queue) => ({ filter, queue })),
+    events: (filter) =>
+      filter.accountManagerId === null
+        ? open(eventSubs, (queue) => ({ filter, queue }))
+        : openBookEvents({ ...filter, accountManagerId: filter.accountManagerId }),
     statusChanges: (manager) => open(statusSubs, (queue) => ({ manager, queue })),
     alerts: (filter) => open(alertSubs, (queue) => ({ filter, queue })),
     dailyKpis(manager) {
@@ -203,6 +266,7 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
     },
     subscriptions: () =>
       eventSubs.size +
+      [...bookEventSubs.values()].reduce((n, subs) => n + subs.size, 0) +
       statusSubs.size +
       alertSubs.size +
       [...kpiSubs.values()].reduce((n, watchers) => n + watchers.size, 0),

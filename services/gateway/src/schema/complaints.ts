@@ -1,7 +1,8 @@
 import { complaintOutcome, longestSilenceHoursAt, slaBreaches } from '@crh/domain';
 import { type ComplaintCursor, type ComplaintRowOut, complaintsPage } from '@crh/read-models/queries';
+import { managerScope } from '../auth/book-scope.ts';
 import { builder, type GatewayContext } from '../builder.ts';
-import { checkPageSize, managerArg } from '../user-errors.ts';
+import { checkPageSize } from '../user-errors.ts';
 import { connection, keysetCursor, pageOf } from './connections.ts';
 import { Relationship } from './relationship.ts';
 
@@ -149,7 +150,7 @@ builder.queryField('complaints', (t) =>
     args: { ...complaintArgs(t), accountManagerId: t.arg.id({ required: false }) },
     resolve: (_root, args, ctx) =>
       complaintPage(ctx, args, {
-        accountManagerId: managerArg(args.accountManagerId) ?? undefined,
+        accountManagerId: managerScope(ctx, args.accountManagerId) ?? undefined,
       }),
   }),
 );

@@ -1,8 +1,9 @@
 import { addDays, daysBetween } from '@crh/domain';
 import { type DailyKpis as DailyKpisShape, dailyKpis } from '@crh/read-models/queries';
+import { managerScope } from '../auth/book-scope.ts';
 import { builder } from '../builder.ts';
 import { untilToday } from '../request-day.ts';
-import { badInput, managerArg } from '../user-errors.ts';
+import { badInput } from '../user-errors.ts';
 
 /** Ten years of days: more is a mistake, not a dashboard. */
 const MAX_DAYS = 3_660;
@@ -64,8 +65,7 @@ builder.queryField('dailyKpis', (t) =>
           `at most ${MAX_DAYS} days at once (from ${args.from} to ${addDays(args.from, MAX_DAYS - 1)})`,
         );
       }
-      const manager = managerArg(args.accountManagerId);
-      return dailyKpis(ctx.db, args.from, to, manager);
+      return dailyKpis(ctx.db, args.from, to, managerScope(ctx, args.accountManagerId));
     },
   }),
 );

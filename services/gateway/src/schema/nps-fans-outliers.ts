@@ -1,8 +1,19 @@
 import { daysBetween, npsOf, outliersAbove } from '@crh/domain';
-import { dailyKpis, fansOn, measure, npsByGroup, OUTLIER_METRICS } from '@crh/read-models/queries';
-import { builder } from '../builder.ts';
+import {
+  dailyKpis,
+  fansOn,
+  type MeasuredSubject,
+  managersOn,
+  measure,
+  npsByGroup,
+  OUTLIER_METRICS,
+  OUTLIER_SUBJECT,
+  type OutlierMetric as OutlierMetricName,
+} from '@crh/read-models/queries';
+import { managerScope, organisationScope } from '../auth/book-scope.ts';
+import { builder, type GatewayContext } from '../builder.ts';
 import { asOfInstant, todayOf, untilToday } from '../request-day.ts';
-import { badInput, checkPageSize, managerArg } from '../user-errors.ts';
+import { badInput, checkPageSize } from '../user-errors.ts';
 
 interface NpsGroupShape {
   key: string | null;
@@ -49,7 +60,7 @@ builder.queryField('nps', (t) =>
       if (args.to < args.from) throw badInput('to must not be before from');
       if (daysBetween(args.from, args.to) >= MAX_NPS_DAYS)
         throw badInput(`at most ${MAX_NPS_DAYS} days at once`);
-      const manager = managerArg(args.accountManagerId);
+      const manager = managerScope(ctx, args.accountManagerId);
       if (args.groupBy !== 'DAY') return npsByGroup(ctx.db, args.from, args.to, args.groupBy, manager);
       const to = untilToday(ctx, args.to);
       const days = await dailyKpis(ctx.db, args.from, to, manager);
@@ -88,7 +99,8 @@ builder.queryField('fans', (t) =>
       date: t.arg({ type: 'Date', required: false, description: 'Default today' }),
       first: t.arg.int({ defaultValue: 20 }),
     },
-    resolve: (_root, args, ctx) => fansOn(ctx.db, args.date ?? todayOf(ctx), checkPageSize(args.first ?? 20)),
+    resolve: (_root, args, ctx) =>
+      fansOn(ctx.db, args.date ?? todayOf(ctx), checkPageSize(args.first ?? 20), managerScope(ctx, null)),
   }),
 );
 
@@ -141,12 +153,47 @@ builder.queryField('outliers', (t) =>
     resolve: async (_root, args, ctx) => {
       const day = args.date ?? todayOf(ctx);
       if (day > todayOf(ctx)) throw badInput('date must not be after today');
-      const subjects = await measure(ctx.db, args.metric, day, asOfInstant(ctx, day));
+      const first = checkPageSize(args.first ?? 10);
+      const manager = bookToCompare(ctx, args.metric);
+      const subjects = await withinBook(
+        ctx,
+        manager,
+        day,
+        await measure(ctx.db, args.metric, day, asOfInstant(ctx, day)),
+      );
       const byId = new Map(subjects.map((s) => [s.id, s]));
-      return outliersAbove(subjects, checkPageSize(args.first ?? 10)).map((o) => ({
+      return outliersAbove(subjects, first).map((o) => ({
         ...byId.get(o.id)!,
         ...o,
       }));
     },
   }),
 );
+
+/**
+ * Whose subjects a caller compares: null for a reader of every book, else
+ * the account manager's own book. Comparing account managers with each
+ * other is the organisation's view: FORBIDDEN for an account manager.
+ */
+function bookToCompare(ctx: GatewayContext, metric: OutlierMetricName): string | null {
+  const manager = managerScope(ctx, null);
+  if (manager !== null && OUTLIER_SUBJECT[metric] === 'ACCOUNT_MANAGER') organisationScope(ctx);
+  return manager;
+}
+
+/**
+ * An account manager's subjects: the customers in its book as of the day,
+ * ranked among themselves (the norm is its book's, so nothing about other
+ * books shows).
+ */
+async function withinBook(
+  ctx: GatewayContext,
+  manager: string | null,
+  day: string,
+  subjects: MeasuredSubject[],
+): Promise<MeasuredSubject[]> {
+  if (manager === null) return subjects;
+  const customers = [...new Set(subjects.map((s) => s.customerId ?? ''))];
+  const managers = await managersOn(ctx.db, customers, day);
+  return subjects.filter((s) => s.customerId !== null && managers.get(s.customerId) === manager);
+}

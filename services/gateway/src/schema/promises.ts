@@ -4,8 +4,9 @@ import {
   type PromiseRowOut,
   promisesPage,
 } from '@crh/read-models/queries';
+import { managerScope } from '../auth/book-scope.ts';
 import { builder, type GatewayContext } from '../builder.ts';
-import { checkPageSize, managerArg } from '../user-errors.ts';
+import { checkPageSize } from '../user-errors.ts';
 import { connection, keysetCursor, pageOf } from './connections.ts';
 import { Relationship } from './relationship.ts';
 
@@ -64,7 +65,7 @@ builder.queryField('promises', (t) =>
     },
     resolve: (_root, args, ctx) =>
       promisePage(ctx, args, {
-        accountManagerId: managerArg(args.accountManagerId) ?? undefined,
+        accountManagerId: managerScope(ctx, args.accountManagerId) ?? undefined,
       }),
   }),
 );

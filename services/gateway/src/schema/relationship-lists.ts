@@ -5,9 +5,10 @@ import {
   type RelationshipFilter,
   relationshipsPage,
 } from '@crh/read-models/queries';
+import { managerScope } from '../auth/book-scope.ts';
 import { builder, type GatewayContext } from '../builder.ts';
 import { todayOf } from '../request-day.ts';
-import { badInput, checkPageSize, managerArg } from '../user-errors.ts';
+import { badInput, checkPageSize } from '../user-errors.ts';
 import { decodeCursor, encodeCursor, PageInfo, type PageInfoShape } from './page-info.ts';
 import { Relationship, RelationshipStatus } from './relationship.ts';
 
@@ -82,7 +83,7 @@ builder.queryField('relationships', (t) =>
       const first = checkPageSize(args.first ?? 50);
       const filter: RelationshipFilter = {
         day: args.asOf ?? todayOf(ctx),
-        accountManagerId: managerArg(args.accountManagerId) ?? undefined,
+        accountManagerId: managerScope(ctx, args.accountManagerId) ?? undefined,
         statuses: args.status ?? undefined,
         tier: tierArg(args.tier),
       };
@@ -119,7 +120,7 @@ builder.queryField('neglectedRelationships', (t) =>
     resolve: async (_root, args, ctx) => {
       const rows = await relationshipsPage(ctx.db, {
         day: args.date,
-        accountManagerId: managerArg(args.accountManagerId) ?? undefined,
+        accountManagerId: managerScope(ctx, args.accountManagerId) ?? undefined,
         statuses: ['NEGLECTED'],
       });
       return rows.map(toState(ctx, args.date));

@@ -5,6 +5,7 @@ import {
   stateOnInterval,
 } from '@crh/domain';
 import { relationshipOn } from '@crh/read-models/queries';
+import { inBook } from '../auth/book-scope.ts';
 import { builder } from '../builder.ts';
 import { asOfInstant, todayOf } from '../request-day.ts';
 
@@ -15,6 +16,9 @@ export const RelationshipStatus = builder.enumType('RelationshipStatus', {
 /** Backed by the relationship's state as of the end of one day. */
 export const Relationship = builder.objectRef<RelationshipState>('Relationship').implement({
   description: 'A customer relationship as of the end of a day (the query asOf, default today)',
+  // Defence in depth: whatever field returns a relationship, an account
+  // manager sees only those whose manager, as of their day, it is.
+  authScopes: (r, ctx) => inBook(ctx, r.accountManagerId),
   fields: (t) => ({
     customerId: t.exposeID('customerId'),
     asOf: t.field({ type: 'Date', description: 'The day this relationship is as of', resolve: (r) => r.day }),
@@ -52,7 +56,8 @@ builder.queryField('relationship', (t) =>
   t.field({
     type: Relationship,
     nullable: true,
-    description: 'One relationship as of the end of asOf (default: today); null when not onboarded by then',
+    description:
+      'One relationship as of the end of asOf (default: today); null when not onboarded by then, or not in the caller’s book then',
     args: {
       customerId: t.arg.id({ required: true }),
       asOf: t.arg({ type: 'Date', required: false }),
@@ -60,7 +65,9 @@ builder.queryField('relationship', (t) =>
     resolve: async (_root, args, ctx) => {
       const day = args.asOf ?? todayOf(ctx);
       const interval = await relationshipOn(ctx.db, String(args.customerId), day);
-      return interval ? stateOnInterval(interval, day, ctx.rules) : null;
+      // Outside the caller's book as of the day: null, as for a customer that does not exist.
+      if (!interval || !inBook(ctx, interval.accountManagerId)) return null;
+      return stateOnInterval(interval, day, ctx.rules);
     },
   }),
 );

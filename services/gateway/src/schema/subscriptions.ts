@@ -1,12 +1,15 @@
 import type { SignalAlert, StatusChange } from '@crh/read-models/projection';
-import { builder } from '../builder.ts';
-import { badInput, managerArg } from '../user-errors.ts';
+import { managerScope } from '../auth/book-scope.ts';
+import { builder, READERS } from '../builder.ts';
+import { badInput } from '../user-errors.ts';
 import { DailyKpis } from './daily-kpis.ts';
 import { RecordedEvent } from './recorded-event.ts';
 import { RelationshipStatus } from './relationship.ts';
 
 // Subscriptions are served over GraphQL-over-SSE and graphql-ws on /graphql.
-// Each delivers only what the projector committed, in order per customer.
+// Each delivers only what the projector committed, in order per customer,
+// and only what the caller may read: scoped like the queries (an account
+// manager's subscriptions hold its own book as of today).
 
 const StatusChangeCause = builder.enumType('StatusChangeCause', {
   description: 'EVENT: an event (or a late one) changed it; DAY: the day turned with no new event',
@@ -57,12 +60,14 @@ const MissedDeadline = builder.objectRef<SignalAlert>('MissedDeadline').implemen
   }),
 });
 
-builder.subscriptionType({});
+// Like queries: every subscription needs a reading permission, checked when it is made.
+builder.subscriptionType({ authScopes: READERS });
 
 builder.subscriptionField('eventRecorded', (t) =>
   t.field({
     type: RecordedEvent,
-    description: 'Each event once it is in the read models; of one customer and/or of these types',
+    description:
+      'Each event once it is in the read models; of one customer and/or of these types. An account manager receives the events of customers in its book as of today (of another customer: nothing)',
     args: {
       customerId: t.arg.id({ required: false }),
       types: t.arg.stringList({ required: false }),
@@ -72,6 +77,9 @@ builder.subscriptionField('eventRecorded', (t) =>
       return ctx.live.events({
         customerId: args.customerId == null ? null : String(args.customerId),
         types: args.types ?? null,
+        // A customer outside the book is not refused (that would tell it
+        // exists): its events are simply not the caller's to receive.
+        accountManagerId: managerScope(ctx, null),
       });
     },
     resolve: (event) => event,
@@ -83,7 +91,7 @@ builder.subscriptionField('relationshipStatusChanged', (t) =>
     type: RelationshipStatusChange,
     description: "Status changes as of today, of every relationship or one manager's",
     args: { accountManagerId: t.arg.id({ required: false }) },
-    subscribe: (_root, args, ctx) => ctx.live.statusChanges(managerArg(args.accountManagerId)),
+    subscribe: (_root, args, ctx) => ctx.live.statusChanges(managerScope(ctx, args.accountManagerId)),
     resolve: (change) => change,
   }),
 );
@@ -94,7 +102,7 @@ builder.subscriptionField('dailyKpisUpdated', (t) =>
     description:
       "Today's KPIs of the organisation or one manager, each time they change (an event, a late event, the day turning). Query dailyKpis for the days before",
     args: { accountManagerId: t.arg.id({ required: false }) },
-    subscribe: (_root, args, ctx) => ctx.live.dailyKpis(managerArg(args.accountManagerId)),
+    subscribe: (_root, args, ctx) => ctx.live.dailyKpis(managerScope(ctx, args.accountManagerId)),
     resolve: (kpis) => kpis,
   }),
 );
@@ -108,7 +116,10 @@ builder.subscriptionField('deadlineMissed', (t) =>
       kinds: t.arg({ type: [DeadlineKind], required: false }),
     },
     subscribe: (_root, args, ctx) =>
-      ctx.live.alerts({ accountManagerId: managerArg(args.accountManagerId), kinds: args.kinds ?? null }),
+      ctx.live.alerts({
+        accountManagerId: managerScope(ctx, args.accountManagerId),
+        kinds: args.kinds ?? null,
+      }),
     resolve: (alert) => alert,
   }),
 );

@@ -7,6 +7,7 @@ import {
   todaysCalls,
 } from '@crh/domain';
 import { relationshipsPage } from '@crh/read-models/queries';
+import { managerScope } from '../auth/book-scope.ts';
 import { builder } from '../builder.ts';
 import { asOfInstant, todayOf } from '../request-day.ts';
 import { checkPageSize } from '../user-errors.ts';
@@ -62,7 +63,7 @@ builder.queryField('todaysCalls', (t) =>
       const day = args.date ?? todayOf(ctx);
       const book = await relationshipsPage(ctx.db, {
         day,
-        accountManagerId: String(args.accountManagerId),
+        accountManagerId: managerScope(ctx, args.accountManagerId)!,
         statuses: ACTIVE_STATUSES,
       });
       const states = book.map((interval) => stateOnInterval(interval, day, ctx.rules));

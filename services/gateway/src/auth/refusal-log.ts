@@ -1,0 +1,47 @@
+import type { Logger } from '@crh/observability';
+import { type DocumentNode, type ExecutionResult, getOperationAST } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { GatewayContext } from '../builder.ts';
+
+/**
+ * Every FORBIDDEN answer is logged with who asked (`sub`), the operation
+ * and the refused field, and why: on queries, mutations and subscriptions,
+ * over HTTP, SSE and graphql-ws alike (they all run through Yoga's
+ * envelope). The token itself is never logged.
+ */
+export function useRefusalLog(logger: Logger): Plugin<GatewayContext> {
+  const logRefusals = (
+    args: { contextValue: GatewayContext; document: DocumentNode; operationName?: string | null | undefined },
+    result: ExecutionResult,
+  ) => {
+    for (const error of result.errors ?? []) {
+      if (error.extensions?.code !== 'FORBIDDEN') continue;
+      const operation = getOperationAST(args.document, args.operationName);
+      logger.warn(
+        {
+          sub: args.contextValue.principal?.sub ?? null,
+          operation: `${operation?.operation ?? 'operation'} ${operation?.name?.value ?? args.operationName ?? '(anonymous)'}`,
+          field: error.path?.join('.') ?? null,
+          reason: error.message,
+        },
+        'refused',
+      );
+    }
+  };
+  return {
+    onExecute: () => ({
+      onExecuteDone: ({ args, result }) => {
+        if (!isAsyncIterable(result)) logRefusals(args, result);
+      },
+    }),
+    onSubscribe: () => ({
+      onSubscribeResult: ({ args, result }) => {
+        if (!isAsyncIterable(result)) {
+          logRefusals(args, result);
+          return;
+        }
+        return { onNext: ({ args, result }) => logRefusals(args, result) };
+      },
+    }),
+  };
+}
