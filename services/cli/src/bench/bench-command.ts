@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { authSettingsFrom } from '@crh/auth';
 import type { PlatformConfig } from '@crh/config';
 import { startEmbeddedPostgres } from '@crh/embedded-postgres';
 import { createPgPool } from '@crh/postgres';
@@ -104,14 +105,17 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
         subscribers: flags.subscribers ?? 1_000,
         events: flags.liveEvents ?? 300,
         ratePerSecond: 20,
+        auth: authSettingsFrom(config.env),
         log,
       };
+      const notify = { ...live, feed: 'postgres NOTIFY', env: { CHANGE_FEED: 'postgres' } };
       results.live = [
-        await benchSubscriptions(adminUrl, {
-          ...live,
-          feed: 'postgres NOTIFY',
-          env: { CHANGE_FEED: 'postgres' },
-        }),
+        await benchSubscriptions(adminUrl, notify),
+        // Per-subscriber scoping: every subscriber an account manager on its
+        // own book (one book each), then all on one book (the full fan-out
+        // of the run above, through the scoping path).
+        await benchSubscriptions(adminUrl, { ...notify, managers: live.subscribers }),
+        await benchSubscriptions(adminUrl, { ...notify, managers: 1 }),
         await benchSubscriptions(adminUrl, {
           ...live,
           feed: `kafka (${kafka.description})`,
@@ -181,7 +185,7 @@ function report(results: BenchResults): void {
   if (results.throughput) log(results.throughput.summary);
   for (const live of results.live ?? []) {
     log(
-      `${live.feed}: ${live.subscribers} SSE subscribers, ${live.events} events at 20/s, ${live.missing} deliveries missing`,
+      `${live.feed}: ${live.subscribers} SSE subscribers as ${live.scope}, ${live.events} events at 20/s, ${live.deliveries} deliveries, ${live.missing} missing, ${live.foreign} outside the book`,
     );
     logLatencies([live.delivery, live.lastSubscriber]);
   }

@@ -72,7 +72,8 @@ export async function withServices<T>(
     const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
     await Promise.all([
       waitForHttp(`${ingest}/readyz`),
-      waitForHttp(`${graphql}?query=%7B__typename%7D`),
+      // /readyz: the GraphQL endpoint itself needs a token.
+      waitForHttp(graphql.replace(/\/graphql$/, '/readyz')),
       waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
     ]);
     return await work({ ingest, graphql });
