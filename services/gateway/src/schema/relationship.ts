@@ -17,7 +17,9 @@ export const RelationshipStatus = builder.enumType('RelationshipStatus', {
 export const Relationship = builder.objectRef<RelationshipState>('Relationship').implement({
   description: 'A customer relationship as of the end of a day (the query asOf, default today)',
   // Defence in depth: whatever field returns a relationship, an account
-  // manager sees only those whose manager, as of their day, it is.
+  // manager sees only those whose manager, as of their day, it is. Checked
+  // once per relationship (isTypeOf), not once per field of a 500-row page.
+  runScopesOnType: true,
   authScopes: (r, ctx) => inBook(ctx, r.accountManagerId),
   fields: (t) => ({
     customerId: t.exposeID('customerId'),
