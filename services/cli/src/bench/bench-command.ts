@@ -185,7 +185,7 @@ function report(results: BenchResults): void {
   if (results.throughput) log(results.throughput.summary);
   for (const live of results.live ?? []) {
     log(
-      `${live.feed}: ${live.subscribers} SSE subscribers as ${live.scope}, ${live.events} events at 20/s, ${live.deliveries} deliveries, ${live.missing} missing, ${live.foreign} outside the book`,
+      `${live.feed}: ${live.subscribers} SSE subscribers as ${live.scope}, ${live.events} events at 20/s, ${live.deliveries} deliveries, ${live.missing} missing, ${live.foreign} outside the book; gateway CPU ${live.gatewayCpuSeconds ?? '?'} s`,
     );
     logLatencies([live.delivery, live.lastSubscriber]);
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { type AuthSettings, mintLocalToken } from '@crh/auth';
 import { recreateDatabase } from '@crh/embedded-postgres';
@@ -21,6 +22,8 @@ export interface SubscriptionFigures {
   missing: number;
   /** Deliveries to a subscriber whose book does not hold the event: must be 0. */
   foreign: number;
+  /** CPU the gateway process spent from the first event posted to the last delivery (Linux; else null). */
+  gatewayCpuSeconds: number | null;
 }
 
 const QUERY = 'subscription { eventRecorded(types: ["ContactLogged"]) { id customerId } }';
@@ -55,7 +58,7 @@ export async function benchSubscriptions(
     managers === null
       ? 'lead (every book)'
       : `account managers (${managers} books, ${Math.ceil(options.subscribers / managers)} subscribers each)`;
-  return withServices(url, options.env, async ({ ingest, graphql }) => {
+  return withServices(url, options.env, async ({ ingest, graphql, gatewayPid }) => {
     const mint = (request: Parameters<typeof mintLocalToken>[1]) =>
       mintLocalToken(options.auth, request).then((token) => `Bearer ${token}`);
     const writer = await mint({ sub: 'bench-writer', roles: ['ingest'] });
@@ -122,6 +125,7 @@ export async function benchSubscriptions(
       `${options.feed}, ${scope}: posting ${options.events} events at ${options.ratePerSecond}/s ...`,
     );
     const interval = 1000 / options.ratePerSecond;
+    const cpuBefore = cpuSecondsOf(gatewayPid);
     const started = performance.now();
     const posts: Promise<void>[] = [];
     let expected = 0;
@@ -149,6 +153,7 @@ export async function benchSubscriptions(
     await Promise.all(posts);
     const deadline = Date.now() + 60_000;
     while (delivered < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const cpuAfter = cpuSecondsOf(gatewayPid);
     // A moment more, so a delivery that should not come would be counted.
     await new Promise((r) => setTimeout(r, 500));
     for (const close of streams) close();
@@ -167,8 +172,27 @@ export async function benchSubscriptions(
       lastSubscriber: latencyOf(`${label}: event posted -> last subscriber notified`, slowest),
       missing: expected - delivered + foreign,
       foreign,
+      gatewayCpuSeconds:
+        cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) * 100) / 100,
     };
   });
+}
+
+/**
+ * A process's CPU time (user + system), from /proc: on a busy machine
+ * latencies swing with the other work, the CPU a gateway spends per
+ * delivery much less. Null where there is no /proc.
+ */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** One SSE subscription over a raw HTTP request; resolves once the stream is open. */

@@ -53,7 +53,7 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
 export async function withServices<T>(
   url: string,
   env: NodeJS.ProcessEnv,
-  work: (urls: { ingest: string; graphql: string }) => Promise<T>,
+  work: (urls: { ingest: string; graphql: string; gatewayPid: number | undefined }) => Promise<T>,
 ): Promise<T> {
   // get-port keeps the ports it handed out reserved for a while, so three calls give three ports.
   const [ingestPort, gatewayPort, projectorPort] = [await getPort(), await getPort(), await getPort()];
@@ -76,7 +76,7 @@ export async function withServices<T>(
       waitForHttp(graphql.replace(/\/graphql$/, '/readyz')),
       waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
     ]);
-    return await work({ ingest, graphql });
+    return await work({ ingest, graphql, gatewayPid: children[2]?.pid });
   } finally {
     await stopServices(children);
   }
