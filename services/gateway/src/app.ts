@@ -8,6 +8,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { principalOfRequest, useAuthentication } from './auth/authentication-plugin.ts';
 import type { GatewayContext } from './builder.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
+import { useWriteWarnings } from './mutations/write-warnings.ts';
 import { schema } from './schema/index.ts';
 
 export interface GatewayDeps {
@@ -24,7 +25,11 @@ export interface GatewayDeps {
   now?: () => Date;
   /** The change feed's hub; default: one that nothing delivers to (queries only). */
   live?: ChangeHub;
+  /** How long a mutation waits for the read models to show its event (CRH_READ_YOUR_WRITES_TIMEOUT_MS); default 5000. */
+  readYourWritesTimeoutMs?: number;
 }
+
+export const DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 
 /** The GraphQL app; main.ts gives it a socket. Tests call `yoga.fetch` in process. */
 export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, unknown>, GatewayContext> {
@@ -50,7 +55,7 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       warn: (...args) => deps.logger.warn(args),
       error: (...args) => deps.logger.error(args),
     },
-    plugins: [useAuthentication(deps.auth, deps.logger, '/graphql')],
+    plugins: [useAuthentication(deps.auth, deps.logger, '/graphql'), useWriteWarnings()],
     context: (initial: { request: Request; principal?: Principal }) => ({
       principal: callerOf(initial),
       store: deps.store,
@@ -64,6 +69,8 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
         const streams = await deps.store.readStreams(ids);
         return ids.map((id) => streams.get(id) ?? []);
       }),
+      logger: deps.logger,
+      readYourWritesTimeoutMs: deps.readYourWritesTimeoutMs ?? DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS,
     }),
   });
 }

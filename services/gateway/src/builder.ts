@@ -1,6 +1,7 @@
 import type { Principal } from '@crh/auth';
 import type { ComplaintSla, HealthWeights, RuleContext } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
+import type { Logger } from '@crh/observability';
 import type { Queryable } from '@crh/read-models/schema';
 import SchemaBuilder from '@pothos/core';
 import type DataLoader from 'dataloader';
@@ -24,6 +25,10 @@ export interface GatewayContext {
   live: ChangeHub;
   /** Per request: customer streams, one store round trip for a whole list. */
   streams: DataLoader<string, RecordedEvent[]>;
+  /** Refusals and lags worth an operator's eye. */
+  logger: Logger;
+  /** How long a mutation waits for the read models to apply its event (read-your-writes). */
+  readYourWritesTimeoutMs: number;
 }
 
 export type GatewayScalars = {

@@ -28,6 +28,7 @@ const gateway = await startGatewayServer({
   rules: config.rules,
   healthWeights: config.healthWeights,
   complaintSla: config.complaintSla,
+  readYourWritesTimeoutMs: config.env.CRH_READ_YOUR_WRITES_TIMEOUT_MS,
   feed: openFeedSubscriber(config, requireDatabaseUrl(config), logger),
   host: config.env.HOST,
   port: config.env.GATEWAY_PORT,
