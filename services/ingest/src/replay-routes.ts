@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { type EventStore, replayEnd } from '@crh/event-store';
 import { Router } from 'express';
+import type { AccessControl } from './access-control.ts';
 import { replayOptions } from './replay-params.ts';
 
 /**
@@ -11,18 +12,20 @@ import { replayOptions } from './replay-params.ts';
  * reads them and the next read waits while the client's socket is full:
  * memory stays flat for any size, and a slow reader slows only itself.
  * `GET /v1/events/count` says how many events the same query gives.
+ * Both are for analysts (events:replay), at the replay API's own rate limit.
  */
-export function replayRoutes(store: EventStore): Router {
+export function replayRoutes(store: EventStore, access: AccessControl): Router {
   const router = Router();
+  const replayer = access.permit('events:replay', 'replay');
 
-  router.get('/v1/events/count', async (req, res) => {
+  router.get('/v1/events/count', replayer, async (req, res) => {
     const options = replayOptions(req.query as Record<string, unknown>);
     const upTo = await replayEnd(store, options.upTo);
     const events = upTo === null ? 0 : await store.countEvents({ ...options, upTo });
     res.json({ events, upTo });
   });
 
-  router.get('/v1/events', async (req, res) => {
+  router.get('/v1/events', replayer, async (req, res) => {
     const options = replayOptions(req.query as Record<string, unknown>);
     const upTo = await replayEnd(store, options.upTo);
     res.status(200).type('application/x-ndjson');
