@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { type EventStore, replayEnd } from '@crh/event-store';
 import { Router } from 'express';
 import type { AccessControl } from './access-control.ts';
@@ -43,7 +44,7 @@ export function replayRoutes(store: EventStore, access: AccessControl): Router {
     try {
       for await (const chunk of store.replay({ ...options, upTo })) {
         if (closed) break; // the client went away: stop reading the log
-        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!res.write(chunk)) await drainedOrClosed(res);
       }
       res.end();
     } catch (error) {
@@ -61,4 +62,21 @@ export function replayRoutes(store: EventStore, access: AccessControl): Router {
   });
 
   return router;
+}
+
+/**
+ * Waits until the socket takes more or the client is gone. The wait that
+ * loses is cancelled, so a long replay to a slow client does not pile up
+ * listeners on the response (one pair per full socket, otherwise).
+ */
+async function drainedOrClosed(res: ServerResponse): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([
+      once(res, 'drain', { signal: done.signal }),
+      once(res, 'close', { signal: done.signal }),
+    ]);
+  } finally {
+    done.abort();
+  }
 }
