@@ -56,6 +56,10 @@ export async function runCli(
     .command('replay')
     .description('the event log as NDJSON, one stored envelope a line, in log order')
     .option('--url <ingest>', 'ingest base URL (default http://localhost:$INGEST_PORT)')
+    .option(
+      '--token <jwt>',
+      'bearer token with the analyst or admin role (default $CRH_TOKEN, else a 15-minute analyst token from the local key)',
+    )
     .option('--after <position>', 'start after this position')
     .option('--up-to <position>', 'end at this position (default: the head when the replay starts)')
     .option('--from <instant>', 'occurredAt at or after this RFC 3339 instant')

@@ -37,6 +37,7 @@ describe('crh command line', () => {
       command: 'replay',
       flags: { upTo: 'ff', customer: 'c-1', limit: '5', batch: 20, quiet: true },
     },
+    { argv: ['replay', '--token', 'eyJ.x.y'], command: 'replay', flags: { token: 'eyJ.x.y' } },
     { argv: ['rebuild'], command: 'rebuild', flags: undefined },
     { argv: ['rebuild', 'relationships'], command: 'rebuild', flags: undefined },
     {

@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { Role } from '@crh/auth';
 import type { PlatformConfig } from '@crh/config';
 import { startEmbeddedPostgres } from '@crh/embedded-postgres';
 import { createPgPool } from '@crh/postgres';
 import { dataDir } from '../platform/data-dir.ts';
+import { mintCliToken } from '../platform/local-token.ts';
 import { withServices } from '../platform/service-processes.ts';
 import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
 import { benchKafka } from './bench-kafka.ts';
@@ -74,6 +76,11 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
     : await startEmbeddedPostgres(dataDir(), config.env.CRH_EMBEDDED_PG_PORT, log);
   const adminUrl = embedded?.adminUrl ?? withDatabase(config.env.DATABASE_URL!, 'postgres');
   const results: BenchResults = {};
+  // Access control stays on: the bench's calls carry tokens of the local key
+  // the services it starts verify against (dataDir()/auth), each with the role it needs.
+  const bearer = async (role: Role) =>
+    `Bearer ${await mintCliToken(config, { sub: 'crh-bench', roles: [role], ttl: '24h' }, { create: true })}`;
+  const feeder = await bearer('ingest');
   const kafka = runs('live') || runs('relay') ? await benchKafka(config, log) : null;
   try {
     if (runs('throughput')) {
@@ -94,7 +101,7 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
         log(`measuring queries, ${samples} samples each ...`);
         const queries = await benchQueries(graphql, book, samples);
         log('measuring late events ...');
-        return [...queries, await benchLateEvents(ingest, graphql, book, config.rules.timeZone, 30)];
+        return [...queries, await benchLateEvents(ingest, graphql, book, config.rules.timeZone, 30, feeder)];
       });
       results.book = { ...figures, customers, latencies };
       await noteLateEvents(url); // they stay in the kept book
@@ -105,6 +112,7 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
         events: flags.liveEvents ?? 300,
         ratePerSecond: 20,
         log,
+        ingestAuthorization: feeder,
       };
       results.live = [
         await benchSubscriptions(adminUrl, {
@@ -139,6 +147,7 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
       results.replay = await benchReplay(adminUrl, {
         events: flags.replayEvents ?? 1_000_000,
         log,
+        authorization: await bearer('analyst'),
       });
     }
   } finally {

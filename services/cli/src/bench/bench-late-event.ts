@@ -15,6 +15,8 @@ export async function benchLateEvents(
   book: BookOptions,
   timeZone: string,
   samples: number,
+  /** A feeding system's `Bearer <jwt>` (role ingest) for POST /v1/events. */
+  ingestAuthorization: string,
 ): Promise<Latency> {
   const random = createRandom(book.seed + 2);
   const times: number[] = [];
@@ -25,7 +27,7 @@ export async function benchLateEvents(
     const started = performance.now();
     const response = await fetch(`${ingestUrl}/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: ingestAuthorization },
       body: JSON.stringify({
         events: [
           {

@@ -3,6 +3,7 @@ import { recreateDatabase } from '@crh/embedded-postgres';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import getPort from 'get-port';
+import { dataDir } from '../platform/data-dir.ts';
 import { spawnServices, stopServices, waitForHttp } from '../platform/service-processes.ts';
 import { copyRows, eventRows } from './bench-copy.ts';
 import { benchLog } from './book-generator.ts';
@@ -26,7 +27,12 @@ export interface ReplayFigure {
  */
 export async function benchReplay(
   adminUrl: string,
-  options: { events: number; log: (line: string) => void },
+  options: {
+    events: number;
+    log: (line: string) => void;
+    /** An analyst's `Bearer <jwt>`, signed with the local key in dataDir(). */
+    authorization: string;
+  },
 ): Promise<ReplayFigure[]> {
   const url = await recreateDatabase(adminUrl, 'crh_bench_replay');
   const pool = createPgPool(url, { max: 2, applicationName: 'crh-bench' });
@@ -45,6 +51,7 @@ export async function benchReplay(
     ...process.env,
     DATABASE_URL: url,
     HOST: '127.0.0.1',
+    CRH_DATA_DIR: dataDir(),
     INGEST_PORT: String(port),
     LOG_LEVEL: 'warn',
   });
@@ -58,7 +65,7 @@ export async function benchReplay(
       ['a quarter by occurredAt', '?from=2026-01-01T00:00:00Z&to=2026-03-31T23:59:59Z'],
     ] as const) {
       options.log(`replaying ${name} ...`);
-      figures.push(await timeReplay(name, `${base}/v1/events${query}`, ingest!.pid!));
+      figures.push(await timeReplay(name, `${base}/v1/events${query}`, options.authorization, ingest!.pid!));
     }
     return figures;
   } finally {
@@ -66,7 +73,12 @@ export async function benchReplay(
   }
 }
 
-async function timeReplay(name: string, url: string, pid: number): Promise<ReplayFigure> {
+async function timeReplay(
+  name: string,
+  url: string,
+  authorization: string,
+  pid: number,
+): Promise<ReplayFigure> {
   const rssBefore = rssMiB(pid);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => {
@@ -76,7 +88,7 @@ async function timeReplay(name: string, url: string, pid: number): Promise<Repla
   let events = 0;
   let bytes = 0;
   try {
-    const response = await fetch(url);
+    const response = await fetch(url, { headers: { authorization } });
     if (!response.ok || !response.body) throw new Error(`replay answered ${response.status}`);
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.length;

@@ -33,6 +33,8 @@ export async function benchSubscriptions(
     env: NodeJS.ProcessEnv;
     feed: string;
     log: (line: string) => void;
+    /** A feeding system's `Bearer <jwt>` (role ingest) for POST /v1/events. */
+    ingestAuthorization: string;
   },
 ): Promise<SubscriptionFigures> {
   const url = await recreateDatabase(adminUrl, 'crh_bench_live');
@@ -40,7 +42,7 @@ export async function benchSubscriptions(
     const post = async (events: object[]) => {
       const response = await fetch(`${ingest}/v1/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: options.ingestAuthorization },
         body: JSON.stringify({ events }),
       });
       if (!response.ok) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { ServiceName } from '@crh/service-runtime';
 import getPort from 'get-port';
-import { repoRoot } from './data-dir.ts';
+import { dataDir, repoRoot } from './data-dir.ts';
 
 /** What `crh start` runs; the relay joins them where Kafka runs (`--kafka`, the full stack). */
 export const SERVICES: readonly ServiceName[] = ['ingest', 'projector', 'gateway'];
@@ -61,6 +61,8 @@ export async function withServices<T>(
     ...process.env,
     DATABASE_URL: url,
     HOST: '127.0.0.1',
+    // Their local key where the CLI mints its tokens (platform/local-token.ts).
+    CRH_DATA_DIR: dataDir(),
     INGEST_PORT: String(ingestPort),
     GATEWAY_PORT: String(gatewayPort),
     PROJECTOR_PORT: String(projectorPort),
