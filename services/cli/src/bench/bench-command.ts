@@ -90,11 +90,12 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
       const loaded = await loadBook(adminUrl, book, config, { fresh: flags.fresh ?? false, log });
       const { url, ...figures } = loaded;
       const samples = flags.samples ?? 300;
-      const latencies = await withServices(url, {}, async ({ ingest, graphql }) => {
+      const latencies = await withServices(url, {}, async ({ ingest, graphql, authorization }) => {
         log(`measuring queries, ${samples} samples each ...`);
-        const queries = await benchQueries(graphql, book, samples);
+        const queries = await benchQueries(graphql, book, samples, authorization);
         log('measuring late events ...');
-        return [...queries, await benchLateEvents(ingest, graphql, book, config.rules.timeZone, 30)];
+        const late = await benchLateEvents(ingest, graphql, book, config.rules.timeZone, 30, authorization);
+        return [...queries, late];
       });
       results.book = { ...figures, customers, latencies };
       await noteLateEvents(url); // they stay in the kept book
