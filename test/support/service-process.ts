@@ -144,6 +144,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
   };
 }
 
+/** The token `crh start` printed on the line with `label` (`admin token:`, `am-3 token:`). */
+export function printedToken(output: string, label: string): string {
+  const token = new RegExp(`${label}\\s+([\\w-]+\\.[\\w-]+\\.[\\w-]+)`).exec(output)?.[1];
+  if (!token) throw new Error(`crh start printed no "${label}"\n--- crh output ---\n${output}`);
+  return token;
+}
+
 /** POST /v1/events to an ingest base URL with a token (`Bearer ...`); the response as ingest gave it. */
 export function postEvents(
   ingest: string,
