@@ -6,6 +6,7 @@ import { startEmbeddedPostgres } from '@crh/embedded-postgres';
 import { createPgPool } from '@crh/postgres';
 import { dataDir } from '../platform/data-dir.ts';
 import { withServices } from '../platform/service-processes.ts';
+import { type AccessFigures, benchAccess } from './bench-access.ts';
 import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
 import { benchKafka } from './bench-kafka.ts';
 import { benchLateEvents } from './bench-late-event.ts';
@@ -19,7 +20,7 @@ import type { Latency } from './latency.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-export const BENCH_PARTS = ['throughput', 'book', 'live', 'relay', 'replay', 'rebuild'] as const;
+export const BENCH_PARTS = ['throughput', 'book', 'access', 'live', 'relay', 'replay', 'rebuild'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** The flags of `crh bench` (cli-program.ts parses and lists them; defaults here). */
@@ -41,6 +42,7 @@ export interface BenchFlags {
 interface BenchResults {
   throughput?: Throughput;
   book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+  access?: AccessFigures;
   live?: SubscriptionFigures[];
   relay?: { brokers: string; rounds: RelayFigure[] };
   replay?: ReplayFigure[];
@@ -65,7 +67,9 @@ interface BenchResults {
  *    default 1,000,000), with the ingest process's memory.
  * 6. rebuild: every read model of the book rebuilt from its log into new
  *    tables and swapped in (`crh rebuild`), with this process's memory.
- * `--only throughput|book|live|relay|replay|rebuild` runs one part.
+ * 7. access: what access control adds to a `relationships` page of the book,
+ *    a gateway with it on against one with it off (`--samples N`).
+ * `--only throughput|book|access|live|relay|replay|rebuild` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, flags: BenchFlags): Promise<void> {
   const runs = (part: BenchPart) => flags.only === undefined || flags.only === part;
@@ -99,6 +103,11 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
       });
       results.book = { ...figures, customers, latencies };
       await noteLateEvents(url); // they stay in the kept book
+    }
+    if (runs('access')) {
+      // The book the book part loaded (or loads it first when it runs alone).
+      const loaded = await loadBook(adminUrl, book, config, { fresh: false, log });
+      results.access = await benchAccess(loaded.url, book, flags.samples ?? 300, log);
     }
     if (runs('live') && kafka) {
       const live = {
@@ -180,6 +189,11 @@ function report(results: BenchResults): void {
     }
   }
   if (results.throughput) log(results.throughput.summary);
+  const access = results.access;
+  if (access) {
+    logLatencies([access.on, access.off, access.verify]);
+    log(`access control adds ${access.added.p50} ms at p50, ${access.added.p95} ms at p95 (aim: under 1 ms)`);
+  }
   for (const live of results.live ?? []) {
     log(
       `${live.feed}: ${live.subscribers} SSE subscribers, ${live.events} events at 20/s, ${live.missing} deliveries missing`,

@@ -11,7 +11,7 @@ interface Sample {
 }
 
 const ROW = 'customerId name tier accountManagerId status daysSinceContact lastContactAt';
-const PAGE = `query ($day: Date!, $am: ID, $status: [RelationshipStatus!], $after: String) {
+export const PAGE = `query ($day: Date!, $am: ID, $status: [RelationshipStatus!], $after: String) {
   relationships(asOf: $day, accountManagerId: $am, status: $status, first: 50, after: $after) {
     edges { cursor node { ${ROW} } } pageInfo { hasNextPage endCursor } } }`;
 const NEGLECTED = `query ($day: Date!, $am: ID) { neglectedRelationships(date: $day, accountManagerId: $am) { ${ROW} } }`;
