@@ -88,8 +88,11 @@ describe('the sign-in page at the gateway root', () => {
         expect(headers).toEqual({ Authorization: `Bearer ${token}` });
         expect(violations).toEqual([]);
 
-        // What GraphiQL sends with the stored headers (its page loads from a CDN, out of reach here).
-        const answer = await page.evaluate(
+        // What GraphiQL sends with the stored headers, from another page of the same origin (GraphiQL's
+        // own page loads from a CDN, out of reach here; the sign-in page itself may connect nowhere).
+        const other = await page.context().newPage();
+        await other.goto(`${root}/healthz`);
+        const answer = await other.evaluate(
           async ({ url, key }) => {
             const stored = JSON.parse(localStorage.getItem(key) ?? '{}') as Record<string, string>;
             const response = await fetch(url, {
@@ -102,6 +105,8 @@ describe('the sign-in page at the gateway root', () => {
           { url: gateway.url, key: GRAPHIQL_HEADERS_KEY },
         );
         expect(answer).toEqual({ status: 200, body: { data: { relationships: { totalCount: 0 } } } });
+
+        await other.close();
 
         // Back in the history or reloaded: no token anywhere in the address, still signed in for the tab.
         await page.reload();

@@ -56,6 +56,8 @@ export const SIGN_IN_CSP = [
   "default-src 'none'",
   `script-src ${sha256(SCRIPT)}`,
   `style-src ${sha256(STYLE)}`,
+  // The empty icon below: else the browser asks for /favicon.ico, which the policy refuses.
+  'img-src data:',
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
@@ -67,6 +69,7 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>crh — sign in</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>
