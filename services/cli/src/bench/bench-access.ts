@@ -26,8 +26,8 @@ export interface AccessFigures {
  * book, one with CRH_AUTH=on, one with CRH_AUTH=off, asked the same
  * `relationships` page (50 rows, the whole book, a random day) by turns, so
  * that the machine's drift falls on both alike. The token is a lead's
- * (every book), verified on every request; the rate limit is counted but
- * set high enough never to refuse.
+ * (every book), verified on every request; the rate limit, where the
+ * gateway counts one, is set high enough never to refuse.
  */
 export async function benchAccess(
   bookUrl: string,
