@@ -110,7 +110,7 @@ const DEMO_MANAGERS = ['am-1', 'am-2', 'am-3', 'am-4', 'am-5'];
  * server) and a token for an admin and, with the demo book, each of its
  * account managers; valid 8 hours. None when an identity provider issues them.
  */
-async function accessLines(auth: LocalAuth, gateway: string, flags: StartFlags): Promise<string[]> {
+export async function accessLines(auth: LocalAuth, gateway: string, flags: StartFlags): Promise<string[]> {
   if (!auth.settings.enabled) {
     const bar = '!'.repeat(78);
     return [bar, AUTH_OFF_WARNING, bar];
