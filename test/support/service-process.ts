@@ -112,7 +112,7 @@ export async function startPlatform(
 export interface CliRun {
   output: () => string;
   exited: Promise<number | null>;
-  /** Waits for `platform is up`; the error carries everything printed. */
+  /** Waits for the whole start banner (`platform is up` … `Ctrl-C stops everything.`); the error carries everything printed. */
   up(timeoutMs?: number): Promise<void>;
   /** Ctrl-C. */
   interrupt(): void;
@@ -131,7 +131,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
     output: () => output,
     exited: new Promise((done) => cli.once('exit', (code) => done(code))),
     up: (timeoutMs = 90_000) =>
-      waitFor(async () => (output.includes('platform is up') ? true : undefined), {
+      waitFor(async () => (output.includes('Ctrl-C stops everything.') ? true : undefined), {
         timeoutMs,
         what: 'platform start',
       }).then(

