@@ -3,7 +3,7 @@ import { recreateDatabase } from '@crh/embedded-postgres';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import getPort from 'get-port';
-import { dataDir } from '../platform/data-dir.ts';
+import { temporaryLocalAuth } from '../platform/local-auth.ts';
 import { spawnServices, stopServices, waitForHttp } from '../platform/service-processes.ts';
 import { copyRows, eventRows } from './bench-copy.ts';
 import { benchLog } from './book-generator.ts';
@@ -27,12 +27,7 @@ export interface ReplayFigure {
  */
 export async function benchReplay(
   adminUrl: string,
-  options: {
-    events: number;
-    log: (line: string) => void;
-    /** An analyst's `Bearer <jwt>`, signed with the local key in dataDir(). */
-    authorization: string;
-  },
+  options: { events: number; log: (line: string) => void },
 ): Promise<ReplayFigure[]> {
   const url = await recreateDatabase(adminUrl, 'crh_bench_replay');
   const pool = createPgPool(url, { max: 2, applicationName: 'crh-bench' });
@@ -47,13 +42,14 @@ export async function benchReplay(
     await pool.end();
   }
   const port = await getPort();
+  const auth = await temporaryLocalAuth();
   const [ingest] = spawnServices(['ingest'], {
     ...process.env,
     DATABASE_URL: url,
     HOST: '127.0.0.1',
-    CRH_DATA_DIR: dataDir(),
     INGEST_PORT: String(port),
     LOG_LEVEL: 'warn',
+    ...auth.env,
   });
   try {
     const base = `http://127.0.0.1:${port}`;
@@ -65,11 +61,13 @@ export async function benchReplay(
       ['a quarter by occurredAt', '?from=2026-01-01T00:00:00Z&to=2026-03-31T23:59:59Z'],
     ] as const) {
       options.log(`replaying ${name} ...`);
-      figures.push(await timeReplay(name, `${base}/v1/events${query}`, options.authorization, ingest!.pid!));
+      const authorization = await auth.bearer(['analyst'], { sub: 'crh-bench' });
+      figures.push(await timeReplay(name, `${base}/v1/events${query}`, authorization, ingest!.pid!));
     }
     return figures;
   } finally {
     await stopServices([ingest!]);
+    await auth.remove();
   }
 }
 

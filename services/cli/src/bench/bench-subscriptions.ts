@@ -33,16 +33,14 @@ export async function benchSubscriptions(
     env: NodeJS.ProcessEnv;
     feed: string;
     log: (line: string) => void;
-    /** A feeding system's `Bearer <jwt>` (role ingest) for POST /v1/events. */
-    ingestAuthorization: string;
   },
 ): Promise<SubscriptionFigures> {
   const url = await recreateDatabase(adminUrl, 'crh_bench_live');
-  return withServices(url, options.env, async ({ ingest, graphql }) => {
+  return withServices(url, options.env, async ({ ingest, graphql, authorization }) => {
     const post = async (events: object[]) => {
       const response = await fetch(`${ingest}/v1/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: options.ingestAuthorization },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify({ events }),
       });
       if (!response.ok) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
@@ -65,7 +63,7 @@ export async function benchSubscriptions(
     const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
     const streams = await Promise.all(
       Array.from({ length: options.subscribers }, () =>
-        openStream(graphql, agent, (id) => {
+        openStream(graphql, authorization, agent, (id) => {
           const sent = sentAt.get(id);
           if (sent === undefined) return;
           const list = times.get(id) ?? [];
@@ -121,14 +119,19 @@ export async function benchSubscriptions(
 }
 
 /** One SSE subscription over a raw HTTP request; resolves once the stream is open. */
-function openStream(graphql: string, agent: Agent, onEvent: (id: string) => void): Promise<() => void> {
+function openStream(
+  graphql: string,
+  authorization: string,
+  agent: Agent,
+  onEvent: (id: string) => void,
+): Promise<() => void> {
   return new Promise((resolve, reject) => {
     const req = request(
       graphql,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization },
       },
       (res) => {
         if (res.statusCode !== 200) return reject(new Error(`subscribe answered ${res.statusCode}`));

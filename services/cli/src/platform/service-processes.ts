@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { ServiceName } from '@crh/service-runtime';
 import getPort from 'get-port';
-import { dataDir, repoRoot } from './data-dir.ts';
+import { repoRoot } from './data-dir.ts';
+import { temporaryLocalAuth } from './local-auth.ts';
 
 /** What `crh start` runs; the relay joins them where Kafka runs (`--kafka`, the full stack). */
 export const SERVICES: readonly ServiceName[] = ['ingest', 'projector', 'gateway'];
@@ -48,37 +49,39 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
 
 /**
  * Ingest, projector and gateway as processes on free ports over `url`'s
- * database (plus `env`), for as long as `work` runs.
+ * database (plus `env`), for as long as `work` runs. Access control is on,
+ * with a local key of their own: `authorization` is an admin's token.
  */
 export async function withServices<T>(
   url: string,
   env: NodeJS.ProcessEnv,
-  work: (urls: { ingest: string; graphql: string }) => Promise<T>,
+  work: (urls: { ingest: string; graphql: string; authorization: string }) => Promise<T>,
 ): Promise<T> {
   // get-port keeps the ports it handed out reserved for a while, so three calls give three ports.
   const [ingestPort, gatewayPort, projectorPort] = [await getPort(), await getPort(), await getPort()];
+  const auth = await temporaryLocalAuth();
   const children = spawnServices(['ingest', 'projector', 'gateway'], {
     ...process.env,
     DATABASE_URL: url,
     HOST: '127.0.0.1',
-    // Their local key where the CLI mints its tokens (platform/local-token.ts).
-    CRH_DATA_DIR: dataDir(),
     INGEST_PORT: String(ingestPort),
     GATEWAY_PORT: String(gatewayPort),
     PROJECTOR_PORT: String(projectorPort),
     LOG_LEVEL: 'warn',
     ...env,
+    ...auth.env,
   });
   try {
     const ingest = `http://127.0.0.1:${ingestPort}`;
     const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
     await Promise.all([
       waitForHttp(`${ingest}/readyz`),
-      waitForHttp(`${graphql}?query=%7B__typename%7D`),
+      waitForHttp(`http://127.0.0.1:${gatewayPort}/readyz`),
       waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
     ]);
-    return await work({ ingest, graphql });
+    return await work({ ingest, graphql, authorization: await auth.bearer(['admin'], { ttl: '24h' }) });
   } finally {
     await stopServices(children);
+    await auth.remove();
   }
 }
