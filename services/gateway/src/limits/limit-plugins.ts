@@ -8,7 +8,7 @@ import { type GraphQLError, NoSchemaIntrospectionCustomRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { useCostLimit } from './cost-limit.ts';
 import type { GraphQLSettings } from './graphql-limits.ts';
-import { queryTooComplex } from './query-too-complex.ts';
+import { queryTooComplex, useQueryTooComplexStatus } from './query-too-complex.ts';
 
 /**
  * Everything that stands between a client and the gateway's memory, in
@@ -26,6 +26,7 @@ export function useGraphQLLimits({ limits, exposure }: GraphQLSettings): Plugin[
     maxAliasesPlugin({ n: limits.aliases, ...refuseAs('CRH_GRAPHQL_MAX_ALIASES') }),
     maxDirectivesPlugin({ n: limits.directives, ...refuseAs('CRH_GRAPHQL_MAX_DIRECTIVES') }),
     useCostLimit(limits.cost),
+    useQueryTooComplexStatus(),
     ...(exposure.introspection ? [] : [useNoIntrospection()]),
     ...(exposure.fieldSuggestions ? [] : [blockFieldSuggestionsPlugin(), useNoEnumSuggestions()]),
   ] as Plugin[];
