@@ -1,5 +1,10 @@
 import type { LocalDate, StatusInterval } from '@crh/domain';
-import { INTERVAL_COLUMNS, type IntervalRow, intervalFromRow, type Queryable } from '../schema/interval-rows.ts';
+import {
+  INTERVAL_COLUMNS,
+  type IntervalRow,
+  intervalFromRow,
+  type Queryable,
+} from '../schema/interval-rows.ts';
 import { promiseStatusSql, runningSlaBreachSql } from '../schema/rule-sql.ts';
 import {
   COMPLAINT_COLUMNS,
