@@ -5,8 +5,9 @@ export {
   type CustomerComplaintFilter,
   type CustomerPromiseFilter,
   complaintsOfCustomers,
-  intervalsOfCustomers,
   promisesOfCustomers,
+  type StatusStretch,
+  statusStretchesOfCustomers,
 } from './per-customer-queries.ts';
 export {
   countRelationships,

@@ -1,10 +1,5 @@
-import type { LocalDate, StatusInterval } from '@crh/domain';
-import {
-  INTERVAL_COLUMNS,
-  type IntervalRow,
-  intervalFromRow,
-  type Queryable,
-} from '../schema/interval-rows.ts';
+import type { LocalDate, RelationshipStatus } from '@crh/domain';
+import type { Queryable } from '../schema/interval-rows.ts';
 import { promiseStatusSql, runningSlaBreachSql } from '../schema/rule-sql.ts';
 import {
   COMPLAINT_COLUMNS,
@@ -21,22 +16,35 @@ import {
 // DataLoader): a page per customer, each exactly what the single-customer
 // query would give. Answers are keyed by customer; absent: nothing.
 
-/** Each customer's intervals overlapping [from, to] (both optional), oldest first. */
-export async function intervalsOfCustomers(
+/** A stretch of days [from, to) with one status (a status interval without its other facts). */
+export interface StatusStretch {
+  customerId: string;
+  status: RelationshipStatus;
+  from: LocalDate;
+  to: LocalDate | null;
+}
+
+/**
+ * Each customer's status intervals overlapping [from, to] (both optional),
+ * oldest first, as intervalsOf gives them but with only what a status
+ * history needs: a long history is many intervals.
+ */
+export async function statusStretchesOfCustomers(
   db: Queryable,
   customerIds: readonly string[],
   from: LocalDate | null,
   to: LocalDate | null,
-): Promise<Map<string, StatusInterval[]>> {
+): Promise<Map<string, StatusStretch[]>> {
   if (customerIds.length === 0) return new Map();
-  const { rows } = await db.query<IntervalRow>(
-    `select ${INTERVAL_COLUMNS} from crh.rm_relationship_intervals
+  const { rows } = await db.query<StatusStretch>(
+    `select customer_id as "customerId", status, from_day::text as from, to_day::text as to
+     from crh.rm_relationship_intervals
      where customer_id = any($1::text[]) and ($2::date is null or to_day is null or to_day > $2::date)
        and ($3::date is null or from_day <= $3::date)
      order by customer_id, from_day`,
     [customerIds, from, to],
   );
-  return byCustomer(rows.map(intervalFromRow), (i) => i.customerId);
+  return byCustomer(rows, (s) => s.customerId);
 }
 
 export type CustomerComplaintFilter = Omit<ComplaintFilter, 'accountManagerId' | 'customerId'>;

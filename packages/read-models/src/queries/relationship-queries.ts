@@ -11,7 +11,6 @@ import {
   intervalFromRow,
   type Queryable,
 } from '../schema/interval-rows.ts';
-import { intervalsOfCustomers } from './per-customer-queries.ts';
 
 /** Which relationships a day's view holds. */
 export interface RelationshipFilter {
@@ -61,7 +60,14 @@ export async function intervalsOf(
   from: LocalDate | null,
   to: LocalDate | null,
 ): Promise<StatusInterval[]> {
-  return (await intervalsOfCustomers(db, [customerId], from, to)).get(customerId) ?? [];
+  const { rows } = await db.query<IntervalRow>(
+    `select ${INTERVAL_COLUMNS} from ${TABLE}
+     where customer_id = $1 and ($2::date is null or to_day is null or to_day > $2::date)
+       and ($3::date is null or from_day <= $3::date)
+     order by from_day`,
+    [customerId, from, to],
+  );
+  return rows.map(intervalFromRow);
 }
 
 /** The relationships a filter holds on its day, in page order. */

@@ -1,13 +1,14 @@
-import type { ComplaintSla, LocalDate, StatusInterval } from '@crh/domain';
+import type { ComplaintSla, LocalDate } from '@crh/domain';
 import type { EventStore, NewestFirstPage, RecordedEvent } from '@crh/event-store';
 import {
   type ComplaintCursor,
   type ComplaintRowOut,
   complaintsOfCustomers,
-  intervalsOfCustomers,
   type PromiseCursor,
   type PromiseRowOut,
   promisesOfCustomers,
+  type StatusStretch,
+  statusStretchesOfCustomers,
 } from '@crh/read-models/queries';
 import type { Queryable } from '@crh/read-models/schema';
 import DataLoader from 'dataloader';
@@ -38,7 +39,7 @@ export interface RequestLoaders {
   timeline: DataLoader<NewestFirstPage, RecordedEvent[], string>;
   complaints: DataLoader<PerCustomerKey<ComplaintPageArgs>, ComplaintRowOut[], string>;
   promises: DataLoader<PerCustomerKey<PromisePageArgs>, PromiseRowOut[], string>;
-  statusHistory: DataLoader<PerCustomerKey<HistoryArgs>, StatusInterval[], string>;
+  statusHistory: DataLoader<PerCustomerKey<HistoryArgs>, StatusStretch[], string>;
 }
 
 export function createRequestLoaders(deps: {
@@ -64,7 +65,7 @@ export function createRequestLoaders(deps: {
       ),
     ),
     statusHistory: perCustomerLoader((customerIds, { from, to }: HistoryArgs) =>
-      intervalsOfCustomers(db, customerIds, from, to),
+      statusStretchesOfCustomers(db, customerIds, from, to),
     ),
   };
 }
