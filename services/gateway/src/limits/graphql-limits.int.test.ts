@@ -1,12 +1,11 @@
 import { DEFAULT_HEALTH_WEIGHTS } from '@crh/domain';
-import type { EventStore } from '@crh/event-store';
 import { createNotifySubscriber } from '@crh/messaging/postgres';
 import { createLogger } from '@crh/observability';
-import type { Queryable } from '@crh/read-models/schema';
 import { quietLogger, testEvent } from '@crh/testing';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { countedDeps } from '../../testing/counted-deps.ts';
 import { type GatewayFixture, openGatewayFixture } from '../../testing/gateway-fixture.ts';
 import { createApp } from '../app.ts';
 import { type GatewayServer, startGatewayServer } from '../gateway-server.ts';
@@ -14,27 +13,16 @@ import { DEVELOPMENT_EXPOSURE, type GraphQLLimits } from './graphql-limits.ts';
 
 const logger = createLogger('gateway-limits-test', 'silent');
 
-/** The database and event store as the gateway gets them, counting what reaches them. */
+/** The fixture's database and store, counting what reaches them. */
 function counted(fixture: GatewayFixture) {
-  const calls = { db: 0, store: 0 };
-  const { pool, store } = fixture.database;
-  const db: Queryable = {
-    query: ((...args: Parameters<Queryable['query']>) => {
-      calls.db += 1;
-      return (pool.query as (...a: unknown[]) => unknown)(...args);
-    }) as Queryable['query'],
-  };
-  const countedStore = new Proxy(store, {
-    get(target, property) {
-      const value = Reflect.get(target, property, target) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.store += 1;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
+  const { reached, db, store } = countedDeps(fixture.database.pool, fixture.database.store);
+  return {
+    db,
+    store,
+    get calls() {
+      return { db: reached.db, store: reached.store };
     },
-  }) as EventStore;
-  return { calls, db, store: countedStore };
+  };
 }
 
 interface Answer {
