@@ -12,7 +12,7 @@ import type { RequestLoaders } from './loaders/request-loaders.ts';
 export interface GatewayContext {
   /** Who is asking: from the request's bearer token (or graphql-ws connection_init). */
   principal: Principal;
-  /** Customer streams: timelines. */
+  /** The event log (timelines read it through `loaders`). */
   store: EventStore;
   /** Read models: relationships as of any day. */
   db: Queryable;
