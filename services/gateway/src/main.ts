@@ -4,6 +4,7 @@ import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-mode
 import { startService } from '@crh/service-runtime';
 import { openFeedSubscriber } from './feed-subscriber.ts';
 import { startGatewayServer } from './gateway-server.ts';
+import { graphqlSettingsFrom } from './limits/graphql-limits.ts';
 
 const { config, logger, pool, store, onShutdown } = await startService({
   name: 'gateway',
@@ -29,6 +30,7 @@ const gateway = await startGatewayServer({
   healthWeights: config.healthWeights,
   complaintSla: config.complaintSla,
   readYourWritesTimeoutMs: config.env.CRH_READ_YOUR_WRITES_TIMEOUT_MS,
+  graphql: graphqlSettingsFrom(config.env),
   feed: openFeedSubscriber(config, requireDatabaseUrl(config), logger),
   host: config.env.HOST,
   port: config.env.GATEWAY_PORT,

@@ -2,6 +2,14 @@
 export { type DailyKpis, dailyKpis } from './daily-kpi-queries.ts';
 export { type MeasuredSubject, measure, OUTLIER_METRICS, type OutlierMetric } from './outlier-queries.ts';
 export {
+  type CustomerComplaintFilter,
+  type CustomerPromiseFilter,
+  complaintsOfCustomers,
+  promisesOfCustomers,
+  type StatusStretch,
+  statusStretchesOfCustomers,
+} from './per-customer-queries.ts';
+export {
   countRelationships,
   intervalsOf,
   type PageCursor,
