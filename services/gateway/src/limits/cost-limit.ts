@@ -18,12 +18,10 @@ import { queryTooComplex } from './query-too-complex.ts';
 export function operationCost(args: ExecutionArgs): number | null {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return null;
-  const variables = getVariableValues(
-    args.schema,
-    operation.variableDefinitions ?? [],
-    (args.variableValues ?? {}) as Record<string, unknown>,
-    { maxErrors: 1 },
-  );
+  const raw = (args.variableValues ?? {}) as Record<string, unknown>;
+  const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], raw, {
+    maxErrors: 1,
+  });
   if (variables.errors) return null;
   // Only the operation that runs (and the fragments it may spread) counts.
   const document: DocumentNode = {
@@ -33,7 +31,9 @@ export function operationCost(args: ExecutionArgs): number | null {
   return complexityFromQuery(document, {
     schema: args.schema,
     ctx: (args.contextValue ?? {}) as object,
-    variables: variables.coerced,
+    // The raw values: complexityFromQuery coerces them itself, and a scalar
+    // such as DateTime does not take its own output (a Date) as input.
+    variables: raw,
   }).complexity;
 }
 
