@@ -70,7 +70,9 @@ import addFormats from 'ajv-formats';
 const ajv = new Ajv2020({ allErrors: true });
 addFormats(ajv);
 const isStoredEvent = ajv.compile(JSON.parse(readFileSync('docs/schemas/stored-envelope.json', 'utf8')));
-const ndjson = await (await fetch('http://localhost:4001/v1/events?limit=1000')).text();
+// An analyst's token: \`npm run -s crh -- token --role analyst\` (see docs/access.md).
+const headers = { authorization: \`Bearer \${process.env.CRH_TOKEN}\` };
+const ndjson = await (await fetch('http://localhost:4001/v1/events?limit=1000', { headers })).text();
 for (const line of ndjson.split('\\n').filter(Boolean)) {
   if (!isStoredEvent(JSON.parse(line))) console.error(isStoredEvent.errors);
 }

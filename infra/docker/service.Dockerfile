@@ -23,8 +23,11 @@ FROM ${NODE_IMAGE}
 ARG SERVICE
 # Containers listen on every interface of their own network namespace (the
 # default, loopback, would be unreachable from outside the container).
-ENV NODE_ENV=production SERVICE=${SERVICE} HOST=0.0.0.0
+ENV NODE_ENV=production SERVICE=${SERVICE} HOST=0.0.0.0 CRH_DATA_DIR=/data
 WORKDIR /app
 COPY --from=install /app .
+# The local signing key goes to /data/auth (docs/operations.md). Owned by the
+# user the services run as, so a new volume mounted there inherits the owner.
+RUN mkdir -p /data/auth && chown -R node:node /data && chmod 700 /data/auth
 USER node
 CMD ["sh", "-c", "exec node services/${SERVICE}/src/main.ts"]

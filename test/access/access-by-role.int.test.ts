@@ -49,7 +49,11 @@ interface QueryRow {
   field: string;
   name: string;
   query: string;
+  /** Per caller, so that each caller's mutation acts on a promise of its own. */
+  variables?: (caller: Caller) => Record<string, unknown>;
   expected: Expected;
+  /** A refusal may repeat the customer id the caller sent (as it would for one that does not exist). */
+  echoes?: string;
 }
 
 const QUERY_ROWS: QueryRow[] = [
@@ -169,11 +173,61 @@ const QUERY_ROWS: QueryRow[] = [
   },
 ];
 
+/** Acting: an account manager on its own book, lead and admin on any customer, nobody else. */
+const ACTORS: Expected = {
+  accountManager: 'data',
+  lead: 'data',
+  admin: 'data',
+  analyst: 'FORBIDDEN',
+  ingest: 'FORBIDDEN',
+  none: 'UNAUTHENTICATED',
+};
+const OTHER_BOOK_ACTORS: Expected = { ...ACTORS, accountManager: 'FORBIDDEN' };
+
+/** The promises each caller keeps and cancels (seeded below), one per caller and customer. */
+const promiseOf = (verb: 'keep' | 'cancel', caller: Caller, customerId: string) =>
+  `${verb}-${caller}-${customerId}`;
+const mutationRows = (customerId: string, expected: Expected, name: string): QueryRow[] => [
+  {
+    field: 'logContact',
+    name,
+    query: `mutation { logContact(input: { customerId: "${customerId}", channel: "call", direction: "outbound" }) { id } }`,
+    expected,
+    echoes: customerId,
+  },
+  {
+    field: 'makePromise',
+    name,
+    query: `mutation { makePromise(input: { customerId: "${customerId}", description: "call back", dueAt: "2026-06-20T10:00:00Z" }) { id } }`,
+    expected,
+    echoes: customerId,
+  },
+  {
+    field: 'keepPromise',
+    name,
+    query: 'mutation ($c: ID!, $p: ID!) { keepPromise(customerId: $c, promiseId: $p) { id } }',
+    variables: (caller) => ({ c: customerId, p: promiseOf('keep', caller, customerId) }),
+    expected,
+    echoes: customerId,
+  },
+  {
+    field: 'cancelPromise',
+    name,
+    query: 'mutation ($c: ID!, $p: ID!) { cancelPromise(customerId: $c, promiseId: $p) { id } }',
+    variables: (caller) => ({ c: customerId, p: promiseOf('cancel', caller, customerId) }),
+    expected,
+    echoes: customerId,
+  },
+];
+
 /**
  * Mutations, run like queries (POST). Each mutation field of the schema
  * needs its rows here: who may act, on which customers.
  */
-const MUTATION_ROWS: QueryRow[] = [];
+const MUTATION_ROWS: QueryRow[] = [
+  ...mutationRows('c-a1', ACTORS, 'a customer in the book'),
+  ...mutationRows('c-b1', OTHER_BOOK_ACTORS, 'a customer outside the book'),
+];
 
 interface SubscriptionRow {
   field: string;
@@ -298,6 +352,15 @@ describe('access by role: every query and subscription field', () => {
         }),
         testEvent(customerId, 'NpsResponded', '2026-05-21T10:00:00Z', { score: 9 }),
         testEvent(customerId, 'NpsResponded', '2026-05-30T10:00:00Z', { score: 3 }),
+        ...CALLERS.flatMap((caller) =>
+          (['keep', 'cancel'] as const).map((verb) =>
+            testEvent(customerId, 'PromiseMade', '2026-05-20T11:00:00Z', {
+              promiseId: promiseOf(verb, caller, customerId),
+              description: `${verb} me`,
+              dueAt: '2026-06-15T10:00:00Z',
+            }),
+          ),
+        ),
         testEvent(
           customerId,
           'DelightMomentRecorded',
@@ -332,8 +395,8 @@ describe('access by role: every query and subscription field', () => {
 
   describe.each([...QUERY_ROWS, ...MUTATION_ROWS])('$field ($name)', (row) => {
     it.each(CALLERS)('%s', async (caller) => {
-      const answer = await platform.post(tokens.get(caller)!, row.query);
-      expectAnswer(row.field, row.expected[caller], answer);
+      const answer = await platform.post(tokens.get(caller)!, row.query, row.variables?.(caller));
+      expectAnswer(row.field, row.expected[caller], answer, row.echoes);
     });
   });
 
@@ -405,6 +468,7 @@ function expectAnswer(
   field: string,
   outcome: Outcome,
   answer: { status: number; headers: Headers; body: GraphQLAnswer },
+  echoes?: string,
 ) {
   switch (outcome) {
     case 'UNAUTHENTICATED':
@@ -418,7 +482,7 @@ function expectAnswer(
       expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
       expect(answer.body.errors?.[0]?.path).toEqual([field]);
       expect(answer.body.data?.[field] ?? null).toBeNull();
-      expectNoForeignIds(answer.body);
+      expectNoForeignIds(answer.body, echoes);
       return;
     case 'null':
       expect(answer.status).toBe(200);
@@ -434,9 +498,9 @@ function expectAnswer(
   }
 }
 
-/** A refusal names neither the other manager nor its customers. */
-function expectNoForeignIds(answer: GraphQLAnswer) {
+/** A refusal names neither the other manager nor its customers (but the one the caller named, if it echoes it). */
+function expectNoForeignIds(answer: GraphQLAnswer, echoes?: string) {
   const text = JSON.stringify(answer);
   expect(text).not.toContain(OTHERS);
-  expect(text).not.toContain('c-b1');
+  if (echoes !== 'c-b1') expect(text).not.toContain('c-b1');
 }

@@ -18,9 +18,12 @@ interface ComposeService {
   ports?: string[];
   environment?: Record<string, string | number>;
   depends_on?: Record<string, unknown>;
+  volumes?: string[];
+  healthcheck?: { test: string[] };
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
 };
 const services = Object.entries(compose.services);
 
@@ -77,5 +80,45 @@ describe('docker-compose.yml', () => {
     const required = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
     const composePart = read('.env.example').split('# --- docker compose ---')[1] ?? '';
     for (const name of new Set(required)) expect(composePart, name).toMatch(new RegExp(`^# ${name}=`, 'm'));
+  });
+
+  // The crh services: the ones given the platform's database.
+  const platform = services.filter(([, service]) => service.environment?.DATABASE_URL !== undefined);
+
+  it('keeps access control on in every crh service, and passes its settings through unset', () => {
+    expect(platform.map(([name]) => name).sort()).toEqual(['cli', 'gateway', 'ingest', 'projector', 'relay']);
+    expect(read('docker-compose.yml')).not.toMatch(/CRH_AUTH\s*[:=]\s*"?off/);
+    const settings = Object.keys(envSchema.shape).filter((name) =>
+      /^CRH_(AUTH_|CORS_ORIGINS|RATE_LIMIT|REPLAY_RATE_LIMIT|GRAPHQL_)/.test(name),
+    );
+    expect(settings).toContain('CRH_AUTH_JWKS_URL');
+    for (const [name, service] of platform) {
+      // Unset, CRH_AUTH is on; no service may set it (and a user's .env cannot turn it off here).
+      expect(service.environment?.CRH_AUTH, name).toBeUndefined();
+      for (const setting of settings) {
+        expect(service.environment?.[setting], `${name} ${setting}`).toBe(`\${${setting}:-}`);
+      }
+    }
+  });
+
+  it('gives the services that verify tokens and the cli that mints them one local key', () => {
+    for (const name of ['ingest', 'gateway', 'cli']) {
+      const service = compose.services[name]!;
+      expect(service.environment?.CRH_DATA_DIR, name).toBe('/data');
+      expect(service.volumes, name).toContain('crh-auth:/data/auth');
+    }
+    expect(Object.keys(compose.volumes)).toContain('crh-auth');
+    expect(compose.services.cli?.profiles).toEqual(['tools']);
+    // A new named volume takes the owner of the image's folder: the user the services run as.
+    const dockerfile = read('infra/docker/service.Dockerfile');
+    expect(dockerfile).toMatch(/mkdir -p \/data\/auth && chown -R node:node \/data/);
+    expect(dockerfile.indexOf('chown -R node:node /data')).toBeLessThan(dockerfile.indexOf('USER node'));
+  });
+
+  it('probes health on /readyz, which needs no token', () => {
+    const probes = platform.filter(([, service]) => service.healthcheck);
+    expect(probes.map(([name]) => name).sort()).toEqual(['gateway', 'ingest', 'projector', 'relay']);
+    for (const [name, service] of probes)
+      expect(service.healthcheck!.test.join(' '), name).toMatch(/\/readyz'/);
   });
 });

@@ -12,13 +12,24 @@ import { type Platform, postEvents, startPlatform, waitFor } from '../support/se
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** `crh replay <args>` as its own process: the child, and its exit code with everything it printed. */
-function crhReplay(args: string[]): {
+/** The platform's data dir (its local key is in `auth/` there), as `crh start` would give its services. */
+let platformDataDir: string;
+
+/**
+ * `crh replay <args>` as its own process, run as from the clone the platform
+ * runs from (CRH_DATA_DIR is the platform's, so it finds the local key): the
+ * child, and its exit code with everything it printed.
+ */
+function crhReplay(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): {
   child: ChildProcess;
   done: Promise<{ code: number | null; output: string }>;
 } {
+  const { CRH_TOKEN: _token, CRH_AUTH_JWKS_URL: _jwks, CRH_AUTH: _auth, ...inherited } = process.env;
   const child = spawn(process.execPath, [join(root, 'services/cli/src/main.ts'), 'replay', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...inherited, LOG_LEVEL: 'warn', CRH_DATA_DIR: platformDataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -46,12 +57,19 @@ describe('crh replay', () => {
   const other = `cli-other-${randomUUID().slice(0, 8)}`;
   /** Ids of `customer`'s events in the order posted. */
   const ids: string[] = [];
+  /** An analyst's Authorization header, for reading the API directly. */
+  let analyst: string;
+  const replayApi = (path: string) =>
+    fetch(`${platform.ingest}${path}`, { headers: { authorization: analyst } });
 
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
     dir = await mkdtemp(join(tmpdir(), 'crh-replay-'));
     platform = await startPlatform(database.url);
+    platformDataDir = dirname(platform.auth.settings.localKeyDir);
+    analyst = await platform.auth.bearer('analyst');
+    const feeder = await platform.auth.bearer('ingest');
     // 30,000 events of one customer, with 30 of another in between (which a
     // --customer replay must leave out), posted 1,000 at a time.
     const post = async (customerId: string, count: number, onboard: boolean) => {
@@ -65,7 +83,7 @@ describe('crh replay', () => {
             ? { name: 'CLI', accountManagerId: 'am-1' }
             : { channel: 'call', direction: 'outbound' },
       }));
-      expect((await postEvents(platform.ingest, events)).status).toBe(200);
+      expect((await postEvents(platform.ingest, feeder, events)).status).toBe(200);
       return events.map((e) => e.id);
     };
     for (let b = 0; b < 30; b++) {
@@ -116,7 +134,7 @@ describe('crh replay', () => {
     expect(second.output).toMatch(/replayed [\d,]+ events .* resumed after [\d,]+, 30,000 in all/);
     // Byte for byte what the API gives for that customer, every event once, in order.
     const file = await readFile(out, 'utf8');
-    expect(file).toBe(await (await fetch(`${platform.ingest}/v1/events?customerId=${customer}`)).text());
+    expect(file).toBe(await (await replayApi(`/v1/events?customerId=${customer}`)).text());
     const lines = file
       .split('\n')
       .filter((l) => l !== '')
@@ -149,7 +167,7 @@ describe('crh replay', () => {
     ]).done;
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(/replayed 5,000 events .* to Kafka topic/);
-    const expected = (await (await fetch(`${platform.ingest}/v1/events?limit=5000`)).text())
+    const expected = (await (await replayApi('/v1/events?limit=5000')).text())
       .split('\n')
       .filter((l) => l !== '')
       .map((l) => JSON.parse(l) as Envelope);
@@ -211,6 +229,55 @@ describe('crh replay', () => {
     const unknown = await crhReplay(['--url', platform.ingest, '--customr', customer]).done;
     expect(unknown.code).toBe(2);
     expect(unknown.output).toMatch(/unknown option '--customr'[\s\S]*usage: crh replay/i);
+  });
+
+  it('sends --token, else CRH_TOKEN, else an analyst token of the local key; a refused one is one line and exit 3', async () => {
+    const replayOne = ['--url', platform.ingest, '--customer', customer, '--limit', '1', '--quiet'];
+    const elsewhere = await mkdtemp(join(tmpdir(), 'crh-replay-elsewhere-'));
+    try {
+      // A token given explicitly needs no local key.
+      const given = await crhReplay([...replayOne, '--token', await platform.auth.token('analyst')], {
+        CRH_DATA_DIR: elsewhere,
+      }).done;
+      expect(given.code, given.output).toBe(0);
+      expect(JSON.parse(given.output.trim()).id).toBe(ids[0]);
+      const fromEnv = await crhReplay(replayOne, {
+        CRH_DATA_DIR: elsewhere,
+        CRH_TOKEN: await platform.auth.bearer('admin'),
+      }).done;
+      expect(fromEnv.code, fromEnv.output).toBe(0);
+
+      // No token to be had: a usage error, saying what to give.
+      const noKey = await crhReplay(replayOne, { CRH_DATA_DIR: elsewhere }).done;
+      expect(noKey.code).toBe(2);
+      expect(noKey.output.trim()).toMatch(
+        /^crh replay: no local key in .*: give a token with --token or CRH_TOKEN$/,
+      );
+      const withIdp = await crhReplay(replayOne, { CRH_AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks' }).done;
+      expect(withIdp.code).toBe(2);
+      expect(withIdp.output).toMatch(
+        /identity provider \(CRH_AUTH_JWKS_URL\): give one with --token or CRH_TOKEN/,
+      );
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+
+    // Refused: one line each, exit 3, and never the token.
+    const feeder = await platform.auth.token('ingest');
+    const forbidden = await crhReplay([...replayOne, '--token', feeder]).done;
+    expect(forbidden.code).toBe(3);
+    expect(forbidden.output.trim().split('\n')).toHaveLength(1);
+    expect(forbidden.output).toMatch(
+      /^crh replay: ingest refused the token \(403: .*events:replay.*\); replaying needs a token with the analyst or admin role/,
+    );
+    const expired = await platform.auth.token('analyst', { ttl: '-5m' });
+    const unauthenticated = await crhReplay(replayOne, { CRH_TOKEN: expired }).done;
+    expect(unauthenticated.code).toBe(3);
+    expect(unauthenticated.output.trim()).toBe(
+      'crh replay: ingest refused the token (401: token expired); the token came from CRH_TOKEN; give a valid one with --token or CRH_TOKEN',
+    );
+    for (const token of [feeder, expired])
+      expect(forbidden.output + unauthenticated.output).not.toContain(token);
   });
 
   it('says so in one line when ingest is not there, exiting 1', async () => {

@@ -38,17 +38,20 @@ describe('change feed over Kafka: two gateway processes both deliver', () => {
     type EventData = { eventRecorded: { id: string; customerId: string; revision: number } };
     const query = 'subscription ($t: [String!]) { eventRecorded(types: $t) { id customerId revision } }';
     const [first, second] = platform.graphql as [string, string];
-    const sse = await subscribeSse<EventData>(first, query, {});
-    const ws = await subscribeWs<EventData>(second, query, {});
+    const lead = await platform.auth.bearer('lead');
+    const ingest = await platform.auth.bearer('ingest');
+    const sse = await subscribeSse<EventData>(first, lead, query, {});
+    const ws = await subscribeWs<EventData>(second, lead, query, {});
     const status = await subscribeSse<{ relationshipStatusChanged: { customerId: string; to: string } }>(
       second,
+      lead,
       'subscription ($m: ID) { relationshipStatusChanged(accountManagerId: $m) { customerId to } }',
       { m: manager },
     );
     open.push(sse, ws, status as Subscriber<unknown>);
 
     const post = async (events: unknown[]) =>
-      expect((await postEvents(platform.ingest, events)).status).toBe(200);
+      expect((await postEvents(platform.ingest, ingest, events)).status).toBe(200);
     const event = (customerId: string, type: string, data: object) => ({
       id: randomUUID(),
       type,

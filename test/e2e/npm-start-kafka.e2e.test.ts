@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import { createTestDatabase, quietLogger, runKafkaBrokers } from '@crh/testing';
 import getPort from 'get-port';
 import { afterAll, describe, expect, it } from 'vitest';
 import { subscribeSse } from '../support/graphql-subscribers.ts';
-import { postEvents, runCli, waitFor } from '../support/service-process.ts';
+import { postEvents, printedToken, runCli, waitFor } from '../support/service-process.ts';
 
 // `npm start -- --kafka` on the test run's broker (KAFKA_BROKERS): the change
-// feed on Kafka and the relay copying the log to the data teams' topic.
+// feed on Kafka and the relay copying the log to the data teams' topic, with
+// access control on: the admin token is the one it printed.
 describe('crh start --kafka', () => {
   const drops: (() => Promise<void>)[] = [];
   afterAll(async () => {
@@ -23,10 +27,15 @@ describe('crh start --kafka', () => {
       await getPort(),
       await getPort(),
     ];
+    const dataDir = await mkdtemp(join(tmpdir(), 'crh-start-kafka-'));
+    drops.push(() => rm(dataDir, { recursive: true, force: true }));
     const relayTopic = `crh.events.start-${randomUUID().slice(0, 8)}`;
+    const { CRH_AUTH: _auth, CRH_AUTH_JWKS_URL: _idp, ...inherited } = process.env;
     const env = {
-      ...process.env,
+      ...inherited,
       LOG_LEVEL: 'warn',
+      // Its own local key, not the clone's.
+      CRH_DATA_DIR: dataDir,
       DATABASE_URL: database.url,
       KAFKA_BROKERS: runKafkaBrokers().join(','),
       CHANGE_FEED_TOPIC: `crh.changes.start-${randomUUID().slice(0, 8)}`,
@@ -47,8 +56,18 @@ describe('crh start --kafka', () => {
     try {
       await cli.up();
       expect(cli.output()).toContain(relayTopic);
+      const adminToken = `Bearer ${printedToken(cli.output(), 'admin token:')}`;
+      // Without a token the gateway answers nothing but its probes.
+      expect((await fetch(`http://127.0.0.1:${gateway}/readyz`)).status).toBe(200);
+      const anonymous = await fetch(`http://127.0.0.1:${gateway}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: 'subscription { eventRecorded { id } }' }),
+      });
+      expect(anonymous.status).toBe(401);
       const sse = await subscribeSse<{ eventRecorded: { id: string } }>(
         `http://127.0.0.1:${gateway}/graphql`,
+        adminToken,
         'subscription { eventRecorded { id } }',
       );
       const event = {
@@ -58,7 +77,7 @@ describe('crh start --kafka', () => {
         occurredAt: new Date().toISOString(),
         data: { name: 'Via Kafka', accountManagerId: 'am-k' },
       };
-      const posted = await postEvents(`http://127.0.0.1:${ingest}`, [event]);
+      const posted = await postEvents(`http://127.0.0.1:${ingest}`, adminToken, [event]);
       expect(posted.status).toBe(200);
       await sse.next((d) => d.eventRecorded.id === event.id, 30_000);
       sse.close();

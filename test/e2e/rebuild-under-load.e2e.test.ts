@@ -15,12 +15,16 @@ describe('crh rebuild under live load', () => {
   let platform: Platform;
   let drop: () => Promise<void>;
   let databaseUrl: string;
+  let lead: string;
+  let ingestToken: string;
 
   beforeAll(async () => {
     const database = await createTestDatabase();
     drop = database.drop;
     databaseUrl = database.url;
     platform = await startPlatform(database.url);
+    lead = await platform.auth.bearer('lead');
+    ingestToken = await platform.auth.bearer('ingest');
   });
   afterAll(async () => {
     const codes = await platform?.stop();
@@ -29,7 +33,7 @@ describe('crh rebuild under live load', () => {
   });
 
   const post = async (events: unknown[]) =>
-    expect((await postEvents(platform.ingest, events)).status).toBe(200);
+    expect((await postEvents(platform.ingest, ingestToken, events)).status).toBe(200);
   const onboarding = (customerId: string, day: string) => ({
     id: randomUUID(),
     type: 'CustomerOnboarded',
@@ -47,7 +51,7 @@ describe('crh rebuild under live load', () => {
   const gql = async <T>(query: string): Promise<T> => {
     const response = await fetch(platform.graphql[0]!, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: lead },
       body: JSON.stringify({ query }),
     });
     const body = (await response.json()) as { data?: T; errors?: unknown };

@@ -12,6 +12,8 @@ describe('live subscriptions over SSE and WebSocket (PostgreSQL LISTEN/NOTIFY fe
   let drop: () => Promise<void>;
   let ingest: string;
   let graphql: string;
+  let lead: string;
+  let ingestToken: string;
   const open: Subscriber<unknown>[] = [];
 
   beforeAll(async () => {
@@ -21,6 +23,8 @@ describe('live subscriptions over SSE and WebSocket (PostgreSQL LISTEN/NOTIFY fe
     services = platform.services;
     ingest = platform.ingest;
     graphql = platform.graphql[0]!;
+    lead = await platform.auth.bearer('lead');
+    ingestToken = await platform.auth.bearer('ingest');
   });
 
   afterAll(async () => {
@@ -31,7 +35,8 @@ describe('live subscriptions over SSE and WebSocket (PostgreSQL LISTEN/NOTIFY fe
     expect(codes).toEqual([0, 0, 0]);
   });
 
-  const post = async (events: unknown[]) => expect((await postEvents(ingest, events)).status).toBe(200);
+  const post = async (events: unknown[]) =>
+    expect((await postEvents(ingest, ingestToken, events)).status).toBe(200);
   const envelope = (
     customerId: string,
     type: string,
@@ -55,10 +60,11 @@ describe('live subscriptions over SSE and WebSocket (PostgreSQL LISTEN/NOTIFY fe
     type EventData = { eventRecorded: { id: string; type: string; customerId: string; revision: number } };
     const eventQuery = `subscription ($c: ID, $t: [String!]) {
       eventRecorded(customerId: $c, types: $t) { id type customerId revision position data } }`;
-    const sseEvents = keep(await subscribeSse<EventData>(graphql, eventQuery, { c: customer }));
+    const sseEvents = keep(await subscribeSse<EventData>(graphql, lead, eventQuery, { c: customer }));
     const sseStatus = keep(
       await subscribeSse<{ relationshipStatusChanged: Record<string, unknown> }>(
         graphql,
+        lead,
         `subscription ($m: ID) { relationshipStatusChanged(accountManagerId: $m) {
           customerId accountManagerId from to cause day } }`,
         { m: manager },
@@ -69,12 +75,15 @@ describe('live subscriptions over SSE and WebSocket (PostgreSQL LISTEN/NOTIFY fe
         dailyKpisUpdated: { date: string; activeCustomers: number; compliments: number };
       }>(
         graphql,
+        lead,
         'subscription ($m: ID) { dailyKpisUpdated(accountManagerId: $m) { date activeCustomers compliments } }',
         { m: manager },
       ),
     );
     const wsEvents = keep(
-      await subscribeWs<EventData>(graphql, eventQuery, { t: ['CustomerOnboarded', 'ComplimentReceived'] }),
+      await subscribeWs<EventData>(graphql, lead, eventQuery, {
+        t: ['CustomerOnboarded', 'ComplimentReceived'],
+      }),
     );
     // A WebSocket subscribe has no answer to wait for: probe until it delivers.
     await waitFor(
@@ -129,7 +138,7 @@ describe('live subscriptions over SSE and WebSocket (PostgreSQL LISTEN/NOTIFY fe
   it('answers a subscription with bad arguments with a client error, not a stream', async () => {
     const response = await fetch(graphql, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: lead },
       body: JSON.stringify({ query: 'subscription { dailyKpisUpdated(accountManagerId: "") { date } }' }),
     });
     const text = await response.text();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@crh/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startPlatform, waitFor } from '../support/service-process.ts';
+import { postEvents, type ServiceProcess, startPlatform, waitFor } from '../support/service-process.ts';
 
 // The platform as users meet it: three service processes on real sockets,
 // events in over HTTP, relationships out over GraphQL.
@@ -12,6 +12,9 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
   let databaseUrl: string;
   let ingest: string;
   let graphql: string;
+  let ingestToken: string;
+  let lead: string;
+  let analyst: string;
 
   beforeAll(async () => {
     const database = await createTestDatabase();
@@ -21,6 +24,9 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
     services = platform.services;
     ingest = platform.ingest;
     graphql = platform.graphql[0]!;
+    ingestToken = await platform.auth.bearer('ingest');
+    lead = await platform.auth.bearer('lead');
+    analyst = await platform.auth.bearer('analyst');
   });
 
   afterAll(async () => {
@@ -30,17 +36,17 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
     expect(codes).toEqual([0, 0, 0]); // graceful shutdown on SIGTERM
   });
 
-  const post = (events: unknown[]) =>
-    fetch(`${ingest}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-    });
+  const post = (events: unknown[]) => postEvents(ingest, ingestToken, events);
+  /** A customer's stored events, as an analyst reads them. */
+  const streamOf = async <T>(customerId: string) =>
+    (await (
+      await fetch(`${ingest}/v1/customers/${customerId}/events`, { headers: { authorization: analyst } })
+    ).json()) as T;
 
   const relationship = async (customerId: string, asOf: string) => {
     const response = await fetch(graphql, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: lead },
       body: JSON.stringify({
         query: `query ($id: ID!, $asOf: Date) { relationship(customerId: $id, asOf: $asOf) {
           customerId tier accountManagerId status daysSinceContact lastContactAt openComplaints lastNpsScore
@@ -123,9 +129,7 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
     const resent = await post([contact, late]);
     const resentBody = (await resent.json()) as { results: { status: string }[] };
     expect(resentBody.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
-    const stream = (await (await fetch(`${ingest}/v1/customers/${customer}/events`)).json()) as {
-      events: { id: string; revision: number }[];
-    };
+    const stream = await streamOf<{ events: { id: string; revision: number }[] }>(customer);
     expect(stream.events.map((e) => e.id)).toEqual([onboarding.id, contact.id, late.id]);
     const state = await relationship(customer, '2026-02-09');
     expect((state!.timeline as { edges: unknown[] }).edges).toHaveLength(3);
@@ -155,9 +159,7 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
         expect.objectContaining({ index: 2, path: 'occurredAt' }),
       ]),
     );
-    const stream = (await (await fetch(`${ingest}/v1/customers/${customer}/events`)).json()) as {
-      events: unknown[];
-    };
+    const stream = await streamOf<{ events: unknown[] }>(customer);
     expect(stream.events).toEqual([]);
   });
 
@@ -182,7 +184,7 @@ describe('walking skeleton: ingest -> event log -> projector -> GraphQL', () => 
     const graphqlQuery = async (query: string, variables: Record<string, unknown>) => {
       const response = await fetch(graphql, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: lead },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };

@@ -98,6 +98,8 @@ export async function openAccessGateway(
     port: 0,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    // Mutations wait this long for the projector, which runs when `record` says.
+    readYourWritesTimeoutMs: 50,
   });
   const open = new Set<Probe>();
   const track = (probe: Probe) => {

@@ -112,7 +112,7 @@ export async function startPlatform(
 export interface CliRun {
   output: () => string;
   exited: Promise<number | null>;
-  /** Waits for `platform is up`; the error carries everything printed. */
+  /** Waits for the whole start banner (`platform is up` … `Ctrl-C stops everything.`); the error carries everything printed. */
   up(timeoutMs?: number): Promise<void>;
   /** Ctrl-C. */
   interrupt(): void;
@@ -131,7 +131,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
     output: () => output,
     exited: new Promise((done) => cli.once('exit', (code) => done(code))),
     up: (timeoutMs = 90_000) =>
-      waitFor(async () => (output.includes('platform is up') ? true : undefined), {
+      waitFor(async () => (output.includes('Ctrl-C stops everything.') ? true : undefined), {
         timeoutMs,
         what: 'platform start',
       }).then(
@@ -142,6 +142,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): CliRun {
       ),
     interrupt: () => cli.kill('SIGINT'),
   };
+}
+
+/** The token `crh start` printed on the line with `label` (`admin token:`, `am-3 token:`). */
+export function printedToken(output: string, label: string): string {
+  const token = new RegExp(`${label}\\s+([\\w-]+\\.[\\w-]+\\.[\\w-]+)`).exec(output)?.[1];
+  if (!token) throw new Error(`crh start printed no "${label}"\n--- crh output ---\n${output}`);
+  return token;
 }
 
 /** POST /v1/events to an ingest base URL with a token (`Bearer ...`); the response as ingest gave it. */

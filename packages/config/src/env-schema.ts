@@ -103,6 +103,10 @@ export const envSchema = z.object({
   // Requests per token subject: N/sec, N/min or N/hour.
   CRH_RATE_LIMIT: rate.default('1200/min'),
   CRH_REPLAY_RATE_LIMIT: rate.default('120/min'),
+  // POST /v1/events per token subject: far above what batching feeders need, a cap on a runaway or leaked one.
+  CRH_INGEST_RATE_LIMIT: rate.default('6000/min'),
+  // A bearer token for the CLI's calls to the services (crh replay); unset: one is minted from the local key.
+  CRH_TOKEN: z.string().min(1).optional(),
   // GraphQL limits, checked before execution (QUERY_TOO_COMPLEX).
   CRH_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
   CRH_GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(20),

@@ -79,6 +79,21 @@ export interface ReplayOptions {
   limit?: number | undefined;
 }
 
+/** Where a newest-first page of one stream starts: after the last event of the page before. */
+export interface TimeKey {
+  occurredAt: string;
+  position: string;
+}
+
+/** One page of one customer's stream, newest first (see EventStore.readNewestFirst). */
+export interface NewestFirstPage {
+  customerId: string;
+  /** Exclusive: only events older than this key; null/undefined: from the newest. */
+  after?: TimeKey | null | undefined;
+  /** At most this many events. */
+  limit: number;
+}
+
 export interface SubscribeOptions {
   after?: string | null | undefined;
   batchSize?: number | undefined;
@@ -105,6 +120,16 @@ export interface EventStore {
    * projector re-reads the histories of customers that received late events.
    */
   readStreams(customerIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  /**
+   * A page of each of several customers' streams, newest first: by
+   * occurredAt descending, then log position descending (so a late event
+   * lands in its occurredAt place), each starting after its `after` key.
+   * Answers in request order, one list per page asked (empty for a customer
+   * without events). What a timeline reads: only the page, never the whole
+   * stream in memory, and one round trip for a whole list where the adapter
+   * allows.
+   */
+  readNewestFirst(pages: readonly NewestFirstPage[]): Promise<RecordedEvent[][]>;
   /**
    * Every stream's events at or before the log position `upTo`, stream after
    * stream, each in revision order, in batches of whole streams (a stream is
@@ -153,5 +178,13 @@ export class WrongExpectedRevisionError extends Error {
 
 /** Positions are fixed-width strings, so plain string order is log order. */
 export const comparePositions = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Timeline order, oldest first: occurredAt (normalised ISO strings), then log position. */
+export const compareTimeKeys = (a: TimeKey, b: TimeKey): number =>
+  a.occurredAt < b.occurredAt
+    ? -1
+    : a.occurredAt > b.occurredAt
+      ? 1
+      : comparePositions(a.position, b.position);
 
 export const streamIdOf = (customerId: string): string => `customer-${customerId}`;

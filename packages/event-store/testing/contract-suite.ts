@@ -11,6 +11,7 @@ import {
   waitForHead,
 } from './contract-fixtures.ts';
 import { describeIdempotencyAndRevisions } from './contract-idempotency.ts';
+import { describeNewestFirstPages } from './contract-newest-first.ts';
 import { describeReplay } from './contract-replay.ts';
 
 export type EventStoreFactory = () => Promise<{ store: EventStore; cleanup: () => Promise<void> }>;
@@ -148,6 +149,7 @@ export function describeEventStoreContract(adapterName: string, factory: EventSt
 
     describeIdempotencyAndRevisions(getStore);
     describeReplay(getStore);
+    describeNewestFirstPages(getStore);
 
     it('visits every event exactly once, in order, when paging readAll with after', async () => {
       const customers = [uniqueCustomer('page-a'), uniqueCustomer('page-b')];

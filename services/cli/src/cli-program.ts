@@ -3,6 +3,13 @@ import { BENCH_PARTS, type BenchFlags } from './bench/bench-command.ts';
 import { PROJECTIONS } from './rebuild-command.ts';
 import type { ReplayFlags } from './replay/replay-command.ts';
 import type { StartFlags } from './start-command.ts';
+import {
+  collectRole,
+  DEFAULT_TOKEN_TTL,
+  type TokenFlags,
+  timeSpan,
+  tokenFlagsProblem,
+} from './token-command.ts';
 
 /** What each command does once its command line is parsed; each resolves to an exit code. */
 export interface CliActions {
@@ -10,6 +17,7 @@ export interface CliActions {
   replay(flags: ReplayFlags): Promise<number>;
   rebuild(): Promise<number>;
   bench(flags: BenchFlags): Promise<number>;
+  token(flags: TokenFlags): Promise<number>;
 }
 
 export interface CliOutput {
@@ -56,6 +64,10 @@ export async function runCli(
     .command('replay')
     .description('the event log as NDJSON, one stored envelope a line, in log order')
     .option('--url <ingest>', 'ingest base URL (default http://localhost:$INGEST_PORT)')
+    .option(
+      '--token <jwt>',
+      'bearer token with the analyst or admin role (default $CRH_TOKEN, else a 15-minute analyst token from the local key)',
+    )
     .option('--after <position>', 'start after this position')
     .option('--up-to <position>', 'end at this position (default: the head when the replay starts)')
     .option('--from <instant>', 'occurredAt at or after this RFC 3339 instant')
@@ -93,6 +105,26 @@ export async function runCli(
     .option('--relay-events <n>', 'relay: events (default 200,000)', wholeNumber)
     .option('--replay-events <n>', 'replay: events (default 1,000,000)', wholeNumber)
     .action(async (flags: BenchFlags) => done(await actions.bench(flags)));
+
+  program
+    .command('token')
+    .description(
+      'print a token signed with the local key (unless CRH_AUTH_JWKS_URL is set), for curl and scripts',
+    )
+    .requiredOption(
+      '--role <role>',
+      'account-manager, lead, analyst, ingest or admin; repeat for several',
+      collectRole,
+    )
+    .option('--manager <id>', "the account manager's id (required with --role account-manager)")
+    .option('--sub <name>', 'who the token is for (default: the manager id, else local-<roles>)')
+    .option('--ttl <span>', 'how long it is valid: 30m, 8h, 7d', timeSpan, DEFAULT_TOKEN_TTL)
+    .action(async (flags: TokenFlags, command: Command) => {
+      const problem = tokenFlagsProblem(flags);
+      // error() prints the usage too and ends the parse with exit code 1, which runCli turns into 2.
+      if (problem) command.error(`error: ${problem}`);
+      done(await actions.token(flags));
+    });
 
   try {
     if (argv.length === 0) {

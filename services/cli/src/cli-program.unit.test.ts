@@ -16,6 +16,7 @@ async function run(argv: string[], actionCode = 0) {
     replay: record('replay'),
     rebuild: record('rebuild'),
     bench: record('bench'),
+    token: record('token'),
   };
   const code = await runCli(argv, actions, {
     out: (text) => {
@@ -37,12 +38,28 @@ describe('crh command line', () => {
       command: 'replay',
       flags: { upTo: 'ff', customer: 'c-1', limit: '5', batch: 20, quiet: true },
     },
+    { argv: ['replay', '--token', 'eyJ.x.y'], command: 'replay', flags: { token: 'eyJ.x.y' } },
     { argv: ['rebuild'], command: 'rebuild', flags: undefined },
     { argv: ['rebuild', 'relationships'], command: 'rebuild', flags: undefined },
     {
       argv: ['bench', '--only', 'rebuild', '--customers', '1000', '--fresh'],
       command: 'bench',
       flags: { only: 'rebuild', customers: 1000, fresh: true },
+    },
+    {
+      argv: ['token', '--role', 'admin'],
+      command: 'token',
+      flags: { role: ['admin'], ttl: '8h' },
+    },
+    {
+      argv: ['token', '--role', 'account-manager', '--manager', 'am-3', '--role', 'lead', '--ttl', '30m'],
+      command: 'token',
+      flags: { role: ['account-manager', 'lead'], manager: 'am-3', ttl: '30m' },
+    },
+    {
+      argv: ['token', '--role', 'ingest', '--sub', 'crm-sync', '--ttl', '7 days'],
+      command: 'token',
+      flags: { role: ['ingest'], sub: 'crm-sync', ttl: '7 days' },
     },
   ])('runs $argv with the flags it parsed', async ({ argv, command, flags }) => {
     const result = await run(argv);
@@ -66,6 +83,21 @@ describe('crh command line', () => {
     { argv: ['replay', '--partitions', '0'], says: /must be a whole number[\s\S]*Usage: crh replay/ },
     { argv: ['replay', '--customr', 'c-1'], says: /unknown option '--customr'[\s\S]*Usage: crh replay/ },
     { argv: ['rebuild', 'everything'], says: /'everything' is invalid[\s\S]*Usage: crh rebuild/ },
+    { argv: ['token'], says: /required option '--role <role>' not specified[\s\S]*Usage: crh token/ },
+    {
+      argv: ['token', '--role', 'superuser'],
+      says: /'superuser' is invalid\. not a role; the roles are account-manager, lead, analyst, ingest, admin/,
+    },
+    {
+      argv: ['token', '--role', 'account-manager'],
+      says: /--manager <id> is required with --role account-manager[\s\S]*Usage: crh token/,
+    },
+    {
+      argv: ['token', '--role', 'admin', '--ttl', 'forever'],
+      says: /'forever' is invalid\. a time span like 8h/,
+    },
+    { argv: ['token', '--role', 'admin', '--ttl', '-1h'], says: /'-1h' is invalid/ },
+    { argv: ['token', '--role', 'admin', '--ttl', '2 days ago'], says: /'2 days ago' is invalid/ },
   ])('refuses $argv with the usage and exit code 2, running nothing', async ({ argv, says }) => {
     const result = await run(argv);
     expect(result.code).toBe(USAGE_EXIT_CODE);

@@ -7,6 +7,7 @@ import { runCli } from './cli-program.ts';
 import { rebuildCommand } from './rebuild-command.ts';
 import { replayCommand } from './replay/replay-command.ts';
 import { startCommand } from './start-command.ts';
+import { tokenCommand } from './token-command.ts';
 
 // Read only once a command runs, so `crh --help` works with any environment.
 const config = (): PlatformConfig => {
@@ -26,6 +27,11 @@ try {
       await benchCommand(config(), flags);
       return 0;
     },
+    token: (flags) =>
+      tokenCommand(config().env, flags, {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+      }),
   });
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);

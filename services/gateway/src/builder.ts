@@ -1,18 +1,21 @@
 import { can, type Principal } from '@crh/auth';
 import type { ComplaintSla, HealthWeights, RuleContext } from '@crh/domain';
-import type { EventStore, RecordedEvent } from '@crh/event-store';
+import type { EventStore } from '@crh/event-store';
+import type { Logger } from '@crh/observability';
 import type { Queryable } from '@crh/read-models/schema';
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
-import type DataLoader from 'dataloader';
+import { fieldCost } from './limits/field-cost.ts';
 import type { ChangeHub } from './live/change-hub.ts';
+import type { RequestLoaders } from './loaders/request-loaders.ts';
 import { forbidden } from './user-errors.ts';
 
 /** What every resolver gets. `now` is injected so tests can fix the clock. */
 export interface GatewayContext {
   /** Who is asking: from the request's bearer token (or graphql-ws connection_init). */
   principal: Principal;
-  /** Customer streams: timelines. */
+  /** The event log (timelines read it through `loaders`). */
   store: EventStore;
   /** Read models: relationships as of any day. */
   db: Queryable;
@@ -24,8 +27,12 @@ export interface GatewayContext {
   now: () => Date;
   /** What subscriptions listen to: the change feed, fanned out in this process. */
   live: ChangeHub;
-  /** Per request: customer streams, one store round trip for a whole list. */
-  streams: DataLoader<string, RecordedEvent[]>;
+  /** Refusals and lags worth an operator's eye. */
+  logger: Logger;
+  /** How long a mutation waits for the read models to apply its event (read-your-writes). */
+  readYourWritesTimeoutMs: number;
+  /** Per request: what each item of a list asks for, one round trip for the whole list. */
+  loaders: RequestLoaders;
 }
 
 export type GatewayScalars = {
@@ -57,8 +64,11 @@ export const builder = new SchemaBuilder<{
   DefaultFieldNullability: false;
   AuthScopes: GatewayAuthScopes;
 }>({
+  // Scope auth first: its checks run before any other plugin's wrapping.
+  plugins: [ScopeAuthPlugin, ComplexityPlugin],
+  // Field costs only: limits/cost-limit.ts checks them before execution.
+  complexity: { fieldComplexity: fieldCost, disabled: true },
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin],
   scopeAuth: {
     // A subscription is refused when it is made, not at its first event.
     authorizeOnSubscribe: true,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ChangeFeedSubscriber } from '@crh/messaging';
 import { createApp, defaultRateLimit, type GatewayDeps } from './app.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
+import { sendSignInPage } from './sign-in-page.ts';
 import { serveWebSockets } from './websocket.ts';
 
 export interface GatewayServer {
@@ -33,9 +34,13 @@ export async function startGatewayServer(
   // One count per caller across HTTP, SSE and graphql-ws.
   const rateLimit = deps.rateLimit ?? defaultRateLimit();
   const yoga = createApp({ ...deps, live, rateLimit });
-  // /healthz and /readyz answer without a token (probes carry none); the rest is Yoga's.
+  // /healthz and /readyz answer without a token (probes carry none), and so
+  // does the sign-in page at / (it holds no data); the rest is Yoga's.
   const server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
+    if (path === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
+      return void sendSignInPage(response, request.method === 'HEAD');
+    }
     if (path === '/healthz') return void sendJson(response, 200, { status: 'ok' });
     if (path === '/readyz') {
       return void deps.db.query('SELECT 1').then(

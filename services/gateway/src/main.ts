@@ -4,6 +4,7 @@ import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-mode
 import { startService } from '@crh/service-runtime';
 import { openFeedSubscriber } from './feed-subscriber.ts';
 import { startGatewayServer } from './gateway-server.ts';
+import { graphqlSettingsFrom } from './limits/graphql-limits.ts';
 
 const { config, logger, pool, store, onShutdown } = await startService({
   name: 'gateway',
@@ -28,6 +29,8 @@ const gateway = await startGatewayServer({
   rules: config.rules,
   healthWeights: config.healthWeights,
   complaintSla: config.complaintSla,
+  readYourWritesTimeoutMs: config.env.CRH_READ_YOUR_WRITES_TIMEOUT_MS,
+  graphql: graphqlSettingsFrom(config.env),
   feed: openFeedSubscriber(config, requireDatabaseUrl(config), logger),
   corsOrigins: config.env.CRH_CORS_ORIGINS,
   rateLimit: createRateLimit(config.env.CRH_RATE_LIMIT),

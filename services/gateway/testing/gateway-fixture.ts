@@ -17,8 +17,14 @@ export interface GatewayFixture {
   projector: Projector;
   /** Mints tokens the fixture's gateway accepts. */
   auth: TestAuth;
-  /** Appends events and projects everything. */
+  /** Appends events and projects everything (or waits for the running projector to). */
   record(events: readonly AppendEvent[]): Promise<void>;
+  /**
+   * Runs the projector in the background, following the log as a deployed
+   * one does, until close(): what read-your-writes waits for. record() then
+   * waits for it instead of projecting itself.
+   */
+  runProjector(): void;
   /** Runs a query in process, with the clock at `now`, as `admin` unless `authorization` says who. */
   query<T = Record<string, unknown>>(
     query: string,
@@ -37,7 +43,7 @@ const logger = createLogger('gateway-test', 'silent');
  */
 export async function openGatewayFixture(
   timeZone: string,
-  options: { now?: string; rules?: Partial<RuleContext> } = {},
+  options: { now?: string; rules?: Partial<RuleContext>; readYourWritesTimeoutMs?: number } = {},
 ): Promise<GatewayFixture> {
   const database = await openPlatformTestDatabase();
   const { store, pool } = database;
@@ -53,6 +59,7 @@ export async function openGatewayFixture(
     batchSize: 100,
     now: () => new Date(defaultNow),
   });
+  let running: { stop: AbortController; done: Promise<void> } | null = null;
   return {
     database,
     rules,
@@ -66,10 +73,16 @@ export async function openGatewayFixture(
       // Appends become readable once every older transaction on the server
       // has ended (the log's gap-free reads), and a test server is shared by
       // test files running at once: project until the checkpoint has them.
+      // A running projector holds the leader lock: catchUp() would wait for it forever.
       while (last !== undefined && ((await projector.checkpoint()) ?? '') < last) {
-        await projector.catchUp();
+        if (!running) await projector.catchUp();
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+    },
+    runProjector() {
+      if (running) return;
+      const stop = new AbortController();
+      running = { stop, done: projector.run(stop.signal) };
     },
     async query<T>(
       query: string,
@@ -85,6 +98,9 @@ export async function openGatewayFixture(
         rules,
         healthWeights: DEFAULT_HEALTH_WEIGHTS,
         now: () => new Date(now),
+        ...(options.readYourWritesTimeoutMs === undefined
+          ? {}
+          : { readYourWritesTimeoutMs: options.readYourWritesTimeoutMs }),
       });
       const response = await yoga.fetch('http://gateway/graphql', {
         method: 'POST',
@@ -93,6 +109,10 @@ export async function openGatewayFixture(
       });
       return (await response.json()) as GraphQLResult<T>;
     },
-    close: () => database.close(),
+    async close() {
+      running?.stop.abort();
+      await running?.done;
+      await database.close();
+    },
   };
 }

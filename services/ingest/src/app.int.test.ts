@@ -7,11 +7,16 @@ describe('ingest API on a real PostgreSQL event log', () => {
   let ingest: IngestServer;
   let base: string;
   let database: PlatformTestDatabase;
+  /** A feeding system's token (POST) and an analyst's (reads). */
+  let feeder: string;
+  let analyst: string;
 
   beforeAll(async () => {
     database = await openPlatformTestDatabase();
     ingest = await listenIngest(database.store, { bodyLimit: '64kb' });
     base = ingest.base;
+    feeder = await ingest.auth.bearer('ingest');
+    analyst = await ingest.auth.bearer('analyst');
   });
 
   afterAll(async () => {
@@ -30,12 +35,14 @@ describe('ingest API on a real PostgreSQL event log', () => {
   const post = (body: unknown, contentType = 'application/json') =>
     fetch(`${base}/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': contentType },
+      headers: { 'content-type': contentType, authorization: feeder },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const streamOf = async (customerId: string) =>
     (
-      (await (await fetch(`${base}/v1/customers/${customerId}/events`)).json()) as {
+      (await (
+        await fetch(`${base}/v1/customers/${customerId}/events`, { headers: { authorization: analyst } })
+      ).json()) as {
         events: { id: string }[];
       }
     ).events;
@@ -136,13 +143,16 @@ describe('ingest API on a real PostgreSQL event log', () => {
   });
 
   it('validates the customer id of a stream read and answers unknown routes with 404 problems', async () => {
-    expect((await fetch(`${base}/v1/customers/${encodeURIComponent('no spaces')}/events`)).status).toBe(400);
-    const missing = await fetch(`${base}/v1/nothing`);
+    const headers = { authorization: analyst };
+    expect(
+      (await fetch(`${base}/v1/customers/${encodeURIComponent('no spaces')}/events`, { headers })).status,
+    ).toBe(400);
+    const missing = await fetch(`${base}/v1/nothing`, { headers });
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });
 
-  it('reports health and readiness, and echoes the request id', async () => {
+  it('reports health and readiness to anyone, and echoes the request id', async () => {
     const response = await fetch(`${base}/readyz`, { headers: { 'x-request-id': 'req-123' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('req-123');

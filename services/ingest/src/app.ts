@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { createRateLimit, type TokenVerifier } from '@crh/auth';
 import type { EventStore } from '@crh/event-store';
 import type { Logger, Registry } from '@crh/observability';
 import express, { type Express } from 'express';
-import { pinoHttp } from 'pino-http';
+import { accessControl, type RateClass } from './access-control.ts';
+import { corsPolicy } from './cors-policy.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { openApiDocument } from './openapi-document.ts';
 import { problemMiddleware, problemTypes, sendProblem } from './problem-details.ts';
 import { replayRoutes } from './replay-routes.ts';
+import { requestLog } from './request-log.ts';
 
 export interface IngestDeps {
   store: EventStore;
@@ -16,24 +18,26 @@ export interface IngestDeps {
   ready: () => Promise<boolean>;
   /** Largest accepted body, in body-parser syntax. Default '8mb'. */
   bodyLimit?: string;
+  /** Checks each request's bearer token (CRH_AUTH=off: a verifier that lets all in as admin). */
+  auth: TokenVerifier;
+  /**
+   * Requests per token subject (`N/sec`, `N/min`, `N/hour`): `replay` the
+   * replay API (CRH_REPLAY_RATE_LIMIT), `append` POST /v1/events
+   * (CRH_INGEST_RATE_LIMIT), `read` every other route (CRH_RATE_LIMIT).
+   */
+  limits: Readonly<Record<RateClass, string>>;
+  /** Origins answered with Access-Control-Allow-Origin (CRH_CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
 }
 
 /** The ingest HTTP app; no listening, no env reading (see main.ts). */
 export function createApp(deps: IngestDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && incoming.length <= 128 ? incoming : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-    }),
-  );
+  app.use(requestLog(deps.logger));
+  app.use(corsPolicy(deps.corsOrigins ?? []));
 
+  // Probes carry no token: these two answer anyone, and say nothing but up or ready.
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -41,16 +45,25 @@ export function createApp(deps: IngestDeps): Express {
     const ok = await deps.ready().catch(() => false);
     res.status(ok ? 200 : 503).json({ ready: ok });
   });
-  app.get('/metrics', async (_req, res) => {
+
+  // Everything below needs a valid token: unknown paths too (401 before 404), and before any body is read.
+  const access = accessControl(deps.auth, {
+    replay: createRateLimit(deps.limits.replay),
+    append: createRateLimit(deps.limits.append),
+    read: createRateLimit(deps.limits.read),
+  });
+  app.use(access.authenticate);
+
+  app.get('/metrics', access.permit('admin', 'read'), async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
   const openapi = JSON.stringify(openApiDocument());
-  app.get('/openapi.json', (_req, res) => {
+  app.get('/openapi.json', access.permit(null, 'read'), (_req, res) => {
     res.type('application/json').send(openapi);
   });
 
-  app.use(replayRoutes(deps.store));
-  app.use(eventsRoutes({ store: deps.store, bodyLimit: deps.bodyLimit ?? '8mb' }));
+  app.use(replayRoutes(deps.store, access));
+  app.use(eventsRoutes({ store: deps.store, bodyLimit: deps.bodyLimit ?? '8mb', access }));
 
   app.use((req, res) => {
     sendProblem(res, {

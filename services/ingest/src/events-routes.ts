@@ -1,12 +1,14 @@
 import { CUSTOMER_ID_PATTERN as CUSTOMER_ID, MAX_EVENTS_PER_REQUEST, validateEventBatch } from '@crh/domain';
 import { type EventStore, toEnvelope, WrongExpectedRevisionError } from '@crh/event-store';
-import express, { type RequestHandler, Router } from 'express';
+import express, { type Request, type RequestHandler, Router } from 'express';
+import type { AccessControl } from './access-control.ts';
 import { ProblemError, problemTypes, sendProblem } from './problem-details.ts';
 
 export interface EventsRoutesOptions {
   store: EventStore;
   bodyLimit: string;
   maxEventsPerRequest?: number;
+  access: AccessControl;
 }
 
 const STREAM_PAGE = 1000;
@@ -24,7 +26,7 @@ const requireJson: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest }: EventsRoutesOptions): Router {
+export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest, access }: EventsRoutesOptions): Router {
   const router = Router();
   const json = express.json({
     limit: bodyLimit,
@@ -32,7 +34,8 @@ export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest }: EventsRo
     strict: false,
   });
 
-  router.post('/v1/events', requireJson, json, async (req, res) => {
+  // The permission and the rate limit come before the body is read or parsed.
+  router.post('/v1/events', access.permit('events:append', 'append'), requireJson, json, async (req, res) => {
     const validation = validateEventBatch(req.body, {
       maxEvents: maxEventsPerRequest ?? MAX_EVENTS_PER_REQUEST,
     });
@@ -65,32 +68,37 @@ export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest }: EventsRo
     }
   });
 
-  router.get('/v1/customers/:customerId/events', async (req, res) => {
-    const { customerId } = req.params;
-    if (!CUSTOMER_ID.test(customerId)) {
-      throw new ProblemError({
-        type: problemTypes.validation,
-        title: 'Invalid customer id',
-        status: 400,
-        detail: 'customerId must be 1-128 characters of A-Z a-z 0-9 . _ : -',
-      });
-    }
-    // Paged reads written out as they come, so a long stream never sits in memory whole.
-    res.type('application/json');
-    res.write(`{"customerId":${JSON.stringify(customerId)},"events":[`);
-    let fromRevision = 0;
-    let first = true;
-    for (;;) {
-      const page = await store.readStream(customerId, { fromRevision, limit: STREAM_PAGE });
-      for (const event of page) {
-        res.write((first ? '' : ',') + JSON.stringify(toEnvelope(event)));
-        first = false;
+  // A customer's raw events are the replay API's data: analysts only, at the ordinary rate.
+  router.get(
+    '/v1/customers/:customerId/events',
+    access.permit('events:replay', 'read'),
+    async (req: Request<{ customerId: string }>, res) => {
+      const { customerId } = req.params;
+      if (!CUSTOMER_ID.test(customerId)) {
+        throw new ProblemError({
+          type: problemTypes.validation,
+          title: 'Invalid customer id',
+          status: 400,
+          detail: 'customerId must be 1-128 characters of A-Z a-z 0-9 . _ : -',
+        });
       }
-      if (page.length < STREAM_PAGE) break;
-      fromRevision = page.at(-1)!.revision + 1;
-    }
-    res.end(']}');
-  });
+      // Paged reads written out as they come, so a long stream never sits in memory whole.
+      res.type('application/json');
+      res.write(`{"customerId":${JSON.stringify(customerId)},"events":[`);
+      let fromRevision = 0;
+      let first = true;
+      for (;;) {
+        const page = await store.readStream(customerId, { fromRevision, limit: STREAM_PAGE });
+        for (const event of page) {
+          res.write((first ? '' : ',') + JSON.stringify(toEnvelope(event)));
+          first = false;
+        }
+        if (page.length < STREAM_PAGE) break;
+        fromRevision = page.at(-1)!.revision + 1;
+      }
+      res.end(']}');
+    },
+  );
 
   return router;
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import {
+  forbiddenProblem,
   internalProblem,
   invalidCustomerIdProblem,
   invalidEventsProblem,
@@ -18,6 +19,8 @@ import {
   malformedJsonProblem,
   notFoundProblem,
   payloadTooLargeProblem,
+  tooManyRequestsProblem,
+  unauthenticatedProblem,
   unsupportedMediaTypeProblem,
   wrongExpectedRevisionProblem,
 } from './problem-schemas.ts';
@@ -29,6 +32,39 @@ const problemResponse = (description: string, schema: z.ZodType): ZodOpenApiResp
 });
 
 const internal = problemResponse('An internal error; nothing internal is in the answer.', internalProblem);
+
+// The refusals of access control, each one component every guarded operation refers to.
+const unauthenticated: ZodOpenApiResponseObject = {
+  ...problemResponse(
+    'No valid bearer token: none, malformed, expired, wrongly signed, or one in the query string.',
+    unauthenticatedProblem,
+  ),
+  headers: z.object({
+    'WWW-Authenticate': z
+      .literal('Bearer realm="crh"')
+      .meta({ header: { description: 'The scheme to authenticate with.' } }),
+  }),
+  id: 'Unauthenticated',
+};
+const forbidden: ZodOpenApiResponseObject = {
+  ...problemResponse('A valid token without a role that may use this operation.', forbiddenProblem),
+  id: 'Forbidden',
+};
+const tooManyRequests: ZodOpenApiResponseObject = {
+  ...problemResponse(
+    "Over the rate limit of the token's subject for this kind of operation.",
+    tooManyRequestsProblem,
+  ),
+  headers: z.object({
+    'Retry-After': z
+      .string()
+      .regex(/^[1-9][0-9]*$/)
+      .meta({ header: { description: 'Seconds until a request of this kind is accepted again.' } }),
+  }),
+  id: 'TooManyRequests',
+};
+/** The answers of an operation that needs a token with a permission. */
+const guarded = { '401': unauthenticated, '403': forbidden, '429': tooManyRequests } as const;
 
 const appendResultsSchema = z
   .object({
@@ -66,7 +102,9 @@ const description = `The ingest service's HTTP API: record events, read a custom
 
 Every answer carries an \`x-request-id\` header: the request's own when it sent one of at most 128 characters, otherwise a new UUID.
 Every error is \`application/problem+json\` (RFC 9457) with a stable \`type\` URN (\`urn:crh:problem:*\`) to branch on; no error shows internals.
-A method and path not listed here is answered 404 with \`urn:crh:problem:not-found\`.`;
+
+Every request but \`GET /healthz\` and \`GET /readyz\` carries \`Authorization: Bearer <jwt>\`, a token of the organisation's identity provider or of the platform's local key (\`npm run crh -- token --role analyst\`). Without a valid one the answer is 401 with \`WWW-Authenticate: Bearer realm="crh"\`, before anything else is looked at (a body is not read); a token in the query string (\`access_token\`) is refused the same way. A valid token whose roles do not grant the operation gets 403; each operation names the roles that may use it. Requests are counted per token subject: the replay API against CRH_REPLAY_RATE_LIMIT (120/min), recording events against CRH_INGEST_RATE_LIMIT (6000/min), everything else against CRH_RATE_LIMIT (1200/min); over it, 429 with \`Retry-After\`.
+A method and path not listed here is answered 404 with \`urn:crh:problem:not-found\` (to a caller with a valid token; without one, 401).`;
 
 /**
  * The OpenAPI 3.1 document of the ingest service, from the same zod
@@ -79,6 +117,8 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
     servers: [
       { url: `http://localhost:${defaultPort}`, description: 'npm start on this machine (INGEST_PORT)' },
     ],
+    // Every operation needs a token unless it says otherwise (the probes).
+    security: [{ bearer: [] }],
     tags: [
       { name: 'events', description: 'Record events; read one customer’s stream.' },
       { name: 'replay', description: 'The whole log, in order, for data teams.' },
@@ -91,7 +131,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           tags: ['events'],
           summary: `Record 1 to ${MAX_EVENTS_PER_REQUEST} events`,
           description:
-            'The body is JSON (application/json or any application/*+json). Every envelope is validated first; when any is invalid nothing is recorded. Otherwise each customer’s events are appended to its stream atomically, and 200 means they are durable. An id recorded before is answered `duplicate` and not recorded again.',
+            'The body is JSON (application/json or any application/*+json). Every envelope is validated first; when any is invalid nothing is recorded. Otherwise each customer’s events are appended to its stream atomically, and 200 means they are durable. An id recorded before is answered `duplicate` and not recorded again.\n\nRoles: `ingest`, `admin`. Rate limit: CRH_INGEST_RATE_LIMIT per token subject. The token, its role and the rate limit are checked before the body is read.',
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ingestRequestSchema } },
@@ -108,6 +148,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
             '409': problemResponse('An expectedRevision did not hold.', wrongExpectedRevisionProblem),
             '413': problemResponse('The body is too large.', payloadTooLargeProblem),
             '415': problemResponse('Not JSON, or not UTF-8.', unsupportedMediaTypeProblem),
+            ...guarded,
             '500': internal,
           },
         },
@@ -116,7 +157,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           tags: ['replay'],
           summary: 'Replay the log as NDJSON',
           description:
-            'Stored envelopes, one JSON object a line, in global log order, from the start (or after `after`) up to the head as it is when the request starts (or `upTo`, when lower), filtered. The `crh-up-to` header names that end, so a client that is cut off resumes with `after` = the last position it read and the same `upTo`. Lines are written as they are read: memory stays flat for any size. Should reading fail after lines went out, the connection is cut and the chunked body is left unfinished, so a client never takes a partial replay for a whole one.',
+            'Stored envelopes, one JSON object a line, in global log order, from the start (or after `after`) up to the head as it is when the request starts (or `upTo`, when lower), filtered. The `crh-up-to` header names that end, so a client that is cut off resumes with `after` = the last position it read and the same `upTo`. Lines are written as they are read: memory stays flat for any size. Should reading fail after lines went out, the connection is cut and the chunked body is left unfinished, so a client never takes a partial replay for a whole one.\n\nRoles: `analyst`, `admin`. Rate limit: CRH_REPLAY_RATE_LIMIT per token subject.',
           requestParams: { query: replayQuerySchema },
           responses: {
             '200': {
@@ -137,6 +178,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
               content: { 'application/x-ndjson': { schema: storedEnvelopeSchema } },
             },
             '400': replayParameterProblems,
+            ...guarded,
             '500': internal,
           },
         },
@@ -146,7 +188,8 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           operationId: 'countReplayEvents',
           tags: ['replay'],
           summary: 'How many events a replay with these parameters gives',
-          description: 'For progress and ETA: the same parameters and the same end as GET /v1/events.',
+          description:
+            'For progress and ETA: the same parameters and the same end as GET /v1/events.\n\nRoles: `analyst`, `admin`. Rate limit: CRH_REPLAY_RATE_LIMIT per token subject (with the replays).',
           requestParams: { query: replayQuerySchema },
           responses: {
             '200': {
@@ -154,6 +197,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
               content: { 'application/json': { schema: replayCountSchema } },
             },
             '400': replayParameterProblems,
+            ...guarded,
             '500': internal,
           },
         },
@@ -163,7 +207,8 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           operationId: 'readCustomerStream',
           tags: ['events'],
           summary: 'One customer’s stream, in revision order',
-          description: 'Every stored event of the customer; an unknown customer has an empty stream.',
+          description:
+            'Every stored event of the customer; an unknown customer has an empty stream.\n\nRoles: `analyst`, `admin`. Rate limit: CRH_RATE_LIMIT per token subject.',
           requestParams: { path: z.object({ customerId: customerIdSchema }) },
           responses: {
             '200': {
@@ -177,6 +222,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
               },
             },
             '400': problemResponse('The customer id is invalid.', invalidCustomerIdProblem),
+            ...guarded,
             '500': internal,
           },
         },
@@ -186,6 +232,8 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           operationId: 'health',
           tags: ['operations'],
           summary: 'Liveness: the process answers',
+          description: 'Needs no token (probes carry none).',
+          security: [],
           responses: {
             '200': {
               description: 'Alive.',
@@ -199,6 +247,8 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           operationId: 'readiness',
           tags: ['operations'],
           summary: 'Readiness: the event store takes appends',
+          description: 'Needs no token (probes carry none).',
+          security: [],
           responses: {
             '200': {
               description: 'Ready.',
@@ -216,11 +266,14 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           operationId: 'metrics',
           tags: ['operations'],
           summary: 'Prometheus metrics',
+          description:
+            'Roles: `admin` (a scraper sends its token, e.g. Prometheus `authorization: { credentials_file: ... }`). Rate limit: CRH_RATE_LIMIT per token subject.',
           responses: {
             '200': {
               description: 'The Prometheus text exposition format.',
               content: { 'text/plain': { schema: z.string() } },
             },
+            ...guarded,
           },
         },
       },
@@ -229,17 +282,29 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           operationId: 'openApiDocument',
           tags: ['operations'],
           summary: 'This document',
+          description: 'Any valid token, whatever its roles. Rate limit: CRH_RATE_LIMIT per token subject.',
           responses: {
             '200': {
               description: 'The OpenAPI 3.1 document of this API.',
               content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
             },
+            '401': unauthenticated,
+            '429': tooManyRequests,
           },
         },
       },
     },
     components: {
       responses: { NotFound: problemResponse('No route for this method and path.', notFoundProblem) },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'A JWT signed with ES256, RS256 or EdDSA, verified against the key set of CRH_AUTH_JWKS_URL (else the local key), with iss = CRH_AUTH_ISSUER, aud containing CRH_AUTH_AUDIENCE, and the roles in the claim CRH_AUTH_ROLES_CLAIM (roles: account-manager, lead, analyst, ingest, admin).',
+        },
+      },
     },
   });
 }

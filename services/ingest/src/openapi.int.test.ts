@@ -13,17 +13,28 @@ describe('the OpenAPI document of the ingest, against the running service', () =
   let ingest: IngestServer;
   let base: string;
   let database: PlatformTestDatabase;
-  type Response = { content?: Record<string, { schema: unknown }> };
+  /** An admin's Authorization header: may use every operation. */
+  let admin: string;
+  type Response = {
+    content?: Record<string, { schema: unknown }>;
+    headers?: Record<string, { required?: boolean; schema: unknown }>;
+  };
   const document = openApiDocument() as unknown as {
-    paths: Record<string, Record<string, { responses: Record<string, Response> }>>;
+    paths: Record<string, Record<string, { responses: Record<string, Response | { $ref: string }> }>>;
     components: { schemas: Record<string, unknown>; responses: Record<string, Response> };
   };
   const compile = openApiSchemas(document);
+  /** A response of the document, its `$ref` to a shared response followed. */
+  const resolved = (response: Response | { $ref: string } | undefined): Response | undefined =>
+    response && '$ref' in response
+      ? document.components.responses[response.$ref.replace('#/components/responses/', '')]
+      : response;
 
   beforeAll(async () => {
     database = await openPlatformTestDatabase();
     ingest = await listenIngest(database.store, { bodyLimit: '64kb' });
     base = ingest.base;
+    admin = await ingest.auth.bearer('admin');
   });
 
   afterAll(async () => {
@@ -31,24 +42,42 @@ describe('the OpenAPI document of the ingest, against the running service', () =
     await database.close();
   });
 
-  /** Fetches, then checks the answer against the document's schema for it; returns the parsed body. */
+  /**
+   * Fetches (as an admin unless `init` says otherwise), then checks the
+   * answer against the document's schema for it, and its required headers
+   * against theirs; returns the parsed body.
+   */
   const answer = async (
     path: string,
     template: string,
     expected: { status: number; mediaType: string },
     init?: RequestInit,
+    server = base,
   ): Promise<unknown> => {
-    const response = await fetch(`${base}${path}`, init);
+    const headers = new Headers(init?.headers);
+    if (!headers.has('authorization')) headers.set('authorization', admin);
+    if (headers.get('authorization') === '') headers.delete('authorization');
+    const response = await fetch(`${server}${path}`, { ...init, headers });
     expect(response.status).toBe(expected.status);
     expect(response.headers.get('content-type')).toMatch(
       new RegExp(`^${expected.mediaType.replace('+', '\\+')}`),
     );
     const operation = document.paths[template]![(init?.method ?? 'get').toLowerCase()]!;
-    const schema = operation.responses[String(expected.status)]?.content?.[expected.mediaType]?.schema;
+    const declared = resolved(operation.responses[String(expected.status)]);
+    const schema = declared?.content?.[expected.mediaType]?.schema;
     expect(
       schema,
       `the document has no ${expected.mediaType} answer ${expected.status} for ${template}`,
     ).toBeDefined();
+    for (const [name, header] of Object.entries(declared?.headers ?? {})) {
+      const value = response.headers.get(name);
+      if (value === null) {
+        expect(header.required, `${template} ${expected.status} lacks the header ${name}`).not.toBe(true);
+        continue;
+      }
+      const validateHeader = compile(header.schema);
+      expect(validateHeader(value), `${name}: ${value} ${JSON.stringify(validateHeader.errors)}`).toBe(true);
+    }
     const validate = compile(schema);
     const text = await response.text();
     const bodies =
@@ -61,15 +90,15 @@ describe('the OpenAPI document of the ingest, against the running service', () =
     for (const body of bodies) expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
     return expected.mediaType === 'application/x-ndjson' ? bodies : bodies[0];
   };
-  const json = (body: unknown, contentType = 'application/json'): RequestInit => ({
+  const json = (body: unknown, contentType = 'application/json', authorization?: string): RequestInit => ({
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...(authorization !== undefined ? { authorization } : {}) },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const problem = 'application/problem+json';
 
   it('serves the document it is built from, which is the one checked in', async () => {
-    const response = await fetch(`${base}/openapi.json`);
+    const response = await fetch(`${base}/openapi.json`, { headers: { authorization: admin } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     const served = await response.json();
@@ -216,8 +245,71 @@ describe('the OpenAPI document of the ingest, against the running service', () =
     expect(conflict.actualRevision).toBe(0);
   });
 
+  it('answers every refusal of access control with the problem and headers the document names', async () => {
+    const none = { headers: { authorization: '' } };
+    const broken = { headers: { authorization: 'Bearer not.a-token.at-all' } };
+    const as = async (role: 'ingest' | 'analyst' | 'lead' | 'account-manager') => ({
+      headers: { authorization: await ingest.auth.bearer(role) },
+    });
+    const refusals: [string, string, number, RequestInit, string][] = [
+      ['/v1/events', '/v1/events', 401, json({ events: [] }, 'application/json', ''), 'unauthenticated'],
+      ['/v1/events', '/v1/events', 401, broken, 'unauthenticated'],
+      ['/v1/events/count', '/v1/events/count', 401, none, 'unauthenticated'],
+      ['/v1/customers/c-1/events', '/v1/customers/{customerId}/events', 401, broken, 'unauthenticated'],
+      ['/metrics', '/metrics', 401, none, 'unauthenticated'],
+      ['/openapi.json', '/openapi.json', 401, none, 'unauthenticated'],
+      [
+        '/v1/events',
+        '/v1/events',
+        403,
+        json({ events: [] }, 'application/json', await ingest.auth.bearer('analyst')),
+        'forbidden',
+      ],
+      ['/v1/events', '/v1/events', 403, await as('ingest'), 'forbidden'],
+      ['/v1/events/count', '/v1/events/count', 403, await as('lead'), 'forbidden'],
+      ['/v1/customers/c-1/events', '/v1/customers/{customerId}/events', 403, await as('lead'), 'forbidden'],
+      ['/metrics', '/metrics', 403, await as('analyst'), 'forbidden'],
+    ];
+    for (const [path, template, status, init, type] of refusals) {
+      const body = (await answer(path, template, { status, mediaType: problem }, init)) as { type: string };
+      expect(body.type).toBe(`urn:crh:problem:${type}`);
+    }
+
+    // One request of each kind a minute: the second of each is refused.
+    const limited = await listenIngest(database.store, {
+      auth: ingest.auth,
+      limits: { replay: '1/min', append: '1/min', read: '1/min' },
+    });
+    try {
+      const tooMany: [string, string, RequestInit][] = [
+        ['/v1/events/count', '/v1/events/count', {}],
+        ['/v1/events', '/v1/events', json({ events: [] }, 'application/json', admin)],
+        ['/v1/customers/c-1/events', '/v1/customers/{customerId}/events', {}],
+        ['/openapi.json', '/openapi.json', {}],
+      ];
+      for (const [path, template, init] of tooMany) {
+        await fetch(`${limited.base}${path}`, {
+          ...init,
+          headers: { ...init.headers, authorization: admin },
+        });
+        const body = (await answer(
+          path,
+          template,
+          { status: 429, mediaType: problem },
+          init,
+          limited.base,
+        )) as {
+          type: string;
+        };
+        expect(body.type).toBe('urn:crh:problem:too-many-requests');
+      }
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('answers an unknown route with the NotFound problem of the document', async () => {
-    const response = await fetch(`${base}/v1/nothing`);
+    const response = await fetch(`${base}/v1/nothing`, { headers: { authorization: admin } });
     expect(response.status).toBe(404);
     const notFound = document.components.responses.NotFound?.content?.[problem]?.schema;
     expect(notFound).toBeDefined();

@@ -24,6 +24,9 @@ export const problemTypes = {
   unsupportedMediaType: 'urn:crh:problem:unsupported-media-type',
   conflict: 'urn:crh:problem:wrong-expected-revision',
   notFound: 'urn:crh:problem:not-found',
+  unauthenticated: 'urn:crh:problem:unauthenticated',
+  forbidden: 'urn:crh:problem:forbidden',
+  tooManyRequests: 'urn:crh:problem:too-many-requests',
   internal: 'urn:crh:problem:internal',
 } as const;
 

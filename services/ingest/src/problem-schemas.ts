@@ -106,6 +106,30 @@ export const notFoundProblem = problem(
   {},
 );
 
+export const unauthenticatedProblem = problem(
+  'UnauthenticatedProblem',
+  problemTypes.unauthenticated,
+  401,
+  'No bearer token, or one that is malformed, expired, wrongly signed or sent in the query string; `detail` says which. The answer carries `WWW-Authenticate: Bearer realm="crh"`.',
+  {},
+);
+
+export const forbiddenProblem = problem(
+  'ForbiddenProblem',
+  problemTypes.forbidden,
+  403,
+  'A valid token whose roles do not grant this route; `detail` names the permission and the roles that have it.',
+  {},
+);
+
+export const tooManyRequestsProblem = problem(
+  'TooManyRequestsProblem',
+  problemTypes.tooManyRequests,
+  429,
+  "Over the rate limit of the token's subject for this kind of route; retry after the `Retry-After` header's seconds.",
+  {},
+);
+
 export const internalProblem = z
   .object({ type: z.literal(problemTypes.internal), title: z.string(), status: z.literal(500) })
   .meta({

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { type EventStore, replayEnd } from '@crh/event-store';
 import { Router } from 'express';
+import type { AccessControl } from './access-control.ts';
 import { replayOptions } from './replay-params.ts';
 
 /**
@@ -11,18 +13,20 @@ import { replayOptions } from './replay-params.ts';
  * reads them and the next read waits while the client's socket is full:
  * memory stays flat for any size, and a slow reader slows only itself.
  * `GET /v1/events/count` says how many events the same query gives.
+ * Both are for analysts (events:replay), at the replay API's own rate limit.
  */
-export function replayRoutes(store: EventStore): Router {
+export function replayRoutes(store: EventStore, access: AccessControl): Router {
   const router = Router();
+  const replayer = access.permit('events:replay', 'replay');
 
-  router.get('/v1/events/count', async (req, res) => {
+  router.get('/v1/events/count', replayer, async (req, res) => {
     const options = replayOptions(req.query as Record<string, unknown>);
     const upTo = await replayEnd(store, options.upTo);
     const events = upTo === null ? 0 : await store.countEvents({ ...options, upTo });
     res.json({ events, upTo });
   });
 
-  router.get('/v1/events', async (req, res) => {
+  router.get('/v1/events', replayer, async (req, res) => {
     const options = replayOptions(req.query as Record<string, unknown>);
     const upTo = await replayEnd(store, options.upTo);
     res.status(200).type('application/x-ndjson');
@@ -40,7 +44,7 @@ export function replayRoutes(store: EventStore): Router {
     try {
       for await (const chunk of store.replay({ ...options, upTo })) {
         if (closed) break; // the client went away: stop reading the log
-        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!res.write(chunk)) await drainedOrClosed(res);
       }
       res.end();
     } catch (error) {
@@ -58,4 +62,21 @@ export function replayRoutes(store: EventStore): Router {
   });
 
   return router;
+}
+
+/**
+ * Waits until the socket takes more or the client is gone. The wait that
+ * loses is cancelled, so a long replay to a slow client does not pile up
+ * listeners on the response (one pair per full socket, otherwise).
+ */
+async function drainedOrClosed(res: ServerResponse): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([
+      once(res, 'drain', { signal: done.signal }),
+      once(res, 'close', { signal: done.signal }),
+    ]);
+  } finally {
+    done.abort();
+  }
 }

@@ -12,6 +12,9 @@ describe('replay API: GET /v1/events as NDJSON', () => {
   let base: string;
   let database: PlatformTestDatabase;
   let pulled = 0;
+  /** An analyst's Authorization header: the replay API is for analysts. */
+  let analyst: string;
+  const read = (url: string) => fetch(url, { headers: { authorization: analyst } });
 
   beforeAll(async () => {
     database = await openPlatformTestDatabase();
@@ -32,6 +35,7 @@ describe('replay API: GET /v1/events as NDJSON', () => {
     });
     ingest = await listenIngest(counting);
     base = ingest.base;
+    analyst = await ingest.auth.bearer('analyst');
   });
   afterAll(async () => {
     await ingest.close();
@@ -78,7 +82,7 @@ describe('replay API: GET /v1/events as NDJSON', () => {
       event(customer),
     ];
     const outcomes = await database.store.append(events);
-    const response = await fetch(`${base}/v1/events?customerId=${customer}`);
+    const response = await read(`${base}/v1/events?customerId=${customer}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
     const upTo = response.headers.get('crh-up-to');
@@ -92,20 +96,20 @@ describe('replay API: GET /v1/events as NDJSON', () => {
     });
     const rest = lines(
       await (
-        await fetch(`${base}/v1/events?customerId=${customer}&after=${all[1]!.position}&upTo=${upTo}`)
+        await read(`${base}/v1/events?customerId=${customer}&after=${all[1]!.position}&upTo=${upTo}`)
       ).text(),
     );
     expect(rest.map((l) => l.id)).toEqual(events.slice(2).map((e) => e.id));
     const compliments = lines(
       await (
-        await fetch(
+        await read(
           `${base}/v1/events?customerId=${customer}&types=ComplimentReceived,CustomerOnboarded&limit=1`,
         )
       ).text(),
     );
     expect(compliments.map((l) => l.type)).toEqual(['CustomerOnboarded']);
     const count = await (
-      await fetch(`${base}/v1/events/count?customerId=${customer}&types=ContactLogged`)
+      await read(`${base}/v1/events/count?customerId=${customer}&types=ContactLogged`)
     ).json();
     expect(count).toEqual({ events: 2, upTo: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
@@ -113,17 +117,17 @@ describe('replay API: GET /v1/events as NDJSON', () => {
   it('never streams past the head, whatever upTo a client asks for', async () => {
     const head = await database.store.headPosition();
     const far = `${'7'.padEnd(16, 'f')}${'7'.padEnd(16, 'f')}`;
-    const response = await fetch(`${base}/v1/events?upTo=${far}&limit=1`);
+    const response = await read(`${base}/v1/events?upTo=${far}&limit=1`);
     expect(response.status).toBe(200);
     expect(response.headers.get('crh-up-to')).toBe(head);
     await response.text();
-    expect(await (await fetch(`${base}/v1/events/count?upTo=${far}`)).json()).toMatchObject({ upTo: head });
-    const outOfRange = await fetch(`${base}/v1/events?after=${'f'.repeat(32)}`);
+    expect(await (await read(`${base}/v1/events/count?upTo=${far}`)).json()).toMatchObject({ upTo: head });
+    const outOfRange = await read(`${base}/v1/events?after=${'f'.repeat(32)}`);
     expect(outOfRange.status).toBe(400);
   });
 
   it('answers bad parameters with one problem+json listing each, and streams nothing', async () => {
-    const response = await fetch(
+    const response = await read(
       `${base}/v1/events?after=12&from=yesterday&types=ContactLoged&limit=0&colour=red`,
     );
     expect(response.status).toBe(400);
@@ -152,7 +156,7 @@ describe('replay API: GET /v1/events as NDJSON', () => {
     }
     pulled = 0;
     const received = await new Promise<number>((resolve, reject) => {
-      get(`${base}/v1/events?customerId=${customer}`, (res) => {
+      get(`${base}/v1/events?customerId=${customer}`, { headers: { authorization: analyst } }, (res) => {
         res.pause(); // a client that does not read
         setTimeout(() => {
           try {

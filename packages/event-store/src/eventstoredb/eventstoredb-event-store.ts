@@ -1,7 +1,9 @@
+import { NewestFirstSelection } from '../newest-first-selection.ts';
 import type {
   AppendEvent,
   AppendOutcome,
   EventStore,
+  NewestFirstPage,
   ReadAllOptions,
   RecordedEvent,
   ReplayOptions,
@@ -120,6 +122,30 @@ export class EventStoreDbEventStore implements EventStore {
       if (read[i]!.length > 0) streams.set(customerId, read[i]!);
     });
     return streams;
+  }
+
+  /**
+   * EventStoreDB orders a stream by revision (arrival) only, and a late
+   * event can be of any age (nor is occurredAt bounded in the future), so no
+   * revision marks where a page by occurredAt ends: each page reads its
+   * whole stream. Reading forwards or backwards makes no difference to that;
+   * the read streams through a selection that keeps only the page (at most
+   * `limit` events), so memory is a page per stream read at once (16 at a
+   * time), not a stream. The cost is I/O: a page of a stream of n events
+   * reads n events (docs/architecture.md).
+   */
+  async readNewestFirst(pages: readonly NewestFirstPage[]): Promise<RecordedEvent[][]> {
+    return inParallel(pages, PARALLEL_STREAM_READS, async (page) => {
+      const selection = new NewestFirstSelection(page.limit, page.after);
+      if (page.limit <= 0) return selection.events;
+      for await (const record of this.#log.readStream(this.#streamOf(page.customerId), {
+        fromRevision: 0n,
+      })) {
+        const event = toRecordedEvent(record, this.#prefix);
+        if (event) selection.offer(event);
+      }
+      return selection.events;
+    });
   }
 
   readStreamsUpTo(upTo: string, options: { batchSize?: number } = {}): AsyncGenerator<RecordedEvent[][]> {

@@ -160,4 +160,13 @@ export const eventStoreMigrations: readonly Migration[] = [
     name: '002_append_events',
     sql: APPEND_EVENTS_SQL,
   },
+  {
+    // Timelines page each stream newest first by (occurred_at, tx_id,
+    // position): with this index a page is one backward range scan of its
+    // stream from the cursor, instead of a sort of the whole stream. Appends
+    // pay for one more btree entry. A plain (not concurrent) build: it runs
+    // in the migration's transaction and holds appends back while it builds.
+    name: '003_events_by_stream_time',
+    sql: 'create index events_by_stream_time on crh.events (stream_id, occurred_at, tx_id, position);',
+  },
 ];

@@ -4,6 +4,7 @@ import type {
   AppendEvent,
   AppendOutcome,
   EventStore,
+  NewestFirstPage,
   ReadAllOptions,
   RecordedEvent,
   ReplayOptions,
@@ -22,6 +23,7 @@ import {
 } from './append-batch.ts';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-row.ts';
 import { EVENT_STORE_MIGRATIONS_TABLE, eventStoreMigrations } from './event-store-migrations.ts';
+import { newestFirstQuery } from './newest-first-query.ts';
 import { NotificationWaker } from './notification-waker.ts';
 import { decodePosition, encodePosition } from './position.ts';
 import { READABLE, readAllQuery } from './read-all-query.ts';
@@ -115,6 +117,15 @@ export class PostgresEventStore implements EventStore {
       else streams.set(event.customerId, [event]);
     }
     return streams;
+  }
+
+  /** One statement for every page: see newest-first-query.ts. */
+  async readNewestFirst(pages: readonly NewestFirstPage[]): Promise<RecordedEvent[][]> {
+    const answers = pages.map((): RecordedEvent[] => []);
+    if (pages.length === 0) return answers;
+    const { rows } = await this.#pool.query<EventRow & { page: string }>(newestFirstQuery(pages));
+    for (const row of rows) answers[Number(row.page) - 1]!.push(toRecordedEvent(row));
+    return answers;
   }
 
   /**

@@ -8,6 +8,14 @@ export {
   type OutlierMetric,
 } from './outlier-queries.ts';
 export {
+  type CustomerComplaintFilter,
+  type CustomerPromiseFilter,
+  complaintsOfCustomers,
+  promisesOfCustomers,
+  type StatusStretch,
+  statusStretchesOfCustomers,
+} from './per-customer-queries.ts';
+export {
   countRelationships,
   intervalsOf,
   managersOn,

@@ -43,7 +43,7 @@ export interface ComplaintFilter {
 /** Keyset position in (received_at, customer_id, complaint_id) order. */
 export type ComplaintCursor = [string, string, string];
 
-const COMPLAINT_COLUMNS = `customer_id, complaint_id, account_manager_id, received_at, channel, severity, category,
+export const COMPLAINT_COLUMNS = `customer_id, complaint_id, account_manager_id, received_at, channel, severity, category,
   acknowledged_at, first_resolved_at, hours_to_acknowledge, hours_to_resolve, updates, reopenings, open,
   resolved_at, longest_silence_hours, longest_silence_from, silent_since, last_step_at, beyond_repair, gestures, feedback_asked,
   feedback_satisfied, churned_after_resolution_at`;

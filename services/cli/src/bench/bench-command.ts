@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { authSettingsFrom } from '@crh/auth';
 import type { PlatformConfig } from '@crh/config';
 import { startEmbeddedPostgres } from '@crh/embedded-postgres';
 import { createPgPool } from '@crh/postgres';
 import { dataDir } from '../platform/data-dir.ts';
 import { withServices } from '../platform/service-processes.ts';
+import { type AccessFigures, benchAccess } from './bench-access.ts';
 import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
 import { benchKafka } from './bench-kafka.ts';
 import { benchLateEvents } from './bench-late-event.ts';
@@ -20,7 +20,7 @@ import type { Latency } from './latency.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-export const BENCH_PARTS = ['throughput', 'book', 'live', 'relay', 'replay', 'rebuild'] as const;
+export const BENCH_PARTS = ['throughput', 'book', 'access', 'live', 'relay', 'replay', 'rebuild'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** The flags of `crh bench` (cli-program.ts parses and lists them; defaults here). */
@@ -42,6 +42,7 @@ export interface BenchFlags {
 interface BenchResults {
   throughput?: Throughput;
   book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
+  access?: AccessFigures;
   live?: SubscriptionFigures[];
   relay?: { brokers: string; rounds: RelayFigure[] };
   replay?: ReplayFigure[];
@@ -66,7 +67,9 @@ interface BenchResults {
  *    default 1,000,000), with the ingest process's memory.
  * 6. rebuild: every read model of the book rebuilt from its log into new
  *    tables and swapped in (`crh rebuild`), with this process's memory.
- * `--only throughput|book|live|relay|replay|rebuild` runs one part.
+ * 7. access: what access control adds to a `relationships` page of the book,
+ *    a gateway with it on against one with it off (`--samples N`).
+ * `--only throughput|book|access|live|relay|replay|rebuild` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, flags: BenchFlags): Promise<void> {
   const runs = (part: BenchPart) => flags.only === undefined || flags.only === part;
@@ -91,21 +94,26 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
       const loaded = await loadBook(adminUrl, book, config, { fresh: flags.fresh ?? false, log });
       const { url, ...figures } = loaded;
       const samples = flags.samples ?? 300;
-      const latencies = await withServices(url, {}, async ({ ingest, graphql }) => {
+      const latencies = await withServices(url, {}, async ({ ingest, graphql, authorization }) => {
         log(`measuring queries, ${samples} samples each ...`);
-        const queries = await benchQueries(graphql, book, samples);
+        const queries = await benchQueries(graphql, book, samples, authorization);
         log('measuring late events ...');
-        return [...queries, await benchLateEvents(ingest, graphql, book, config.rules.timeZone, 30)];
+        const late = await benchLateEvents(ingest, graphql, book, config.rules.timeZone, 30, authorization);
+        return [...queries, late];
       });
       results.book = { ...figures, customers, latencies };
       await noteLateEvents(url); // they stay in the kept book
+    }
+    if (runs('access')) {
+      // The book the book part loaded (or loads it first when it runs alone).
+      const loaded = await loadBook(adminUrl, book, config, { fresh: false, log });
+      results.access = await benchAccess(loaded.url, book, flags.samples ?? 300, log);
     }
     if (runs('live') && kafka) {
       const live = {
         subscribers: flags.subscribers ?? 1_000,
         events: flags.liveEvents ?? 300,
         ratePerSecond: 20,
-        auth: authSettingsFrom(config.env),
         log,
       };
       const notify = { ...live, feed: 'postgres NOTIFY', env: { CHANGE_FEED: 'postgres' } };
@@ -183,6 +191,13 @@ function report(results: BenchResults): void {
     }
   }
   if (results.throughput) log(results.throughput.summary);
+  const access = results.access;
+  if (access) {
+    logLatencies([access.on, access.off, access.verify]);
+    log(
+      `access control adds ${access.added.p50} ms at p50, ${access.added.p95} ms at p95, ${access.added.pairedMedian} ms in the median pair (aim: under 1 ms)`,
+    );
+  }
   for (const live of results.live ?? []) {
     log(
       `${live.feed}: ${live.subscribers} SSE subscribers as ${live.scope}, ${live.events} events at 20/s, ${live.deliveries} deliveries, ${live.missing} missing, ${live.foreign} outside the book; gateway CPU ${live.gatewayCpuSeconds ?? '?'} s`,

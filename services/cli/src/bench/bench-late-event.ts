@@ -15,6 +15,7 @@ export async function benchLateEvents(
   book: BookOptions,
   timeZone: string,
   samples: number,
+  authorization: string,
 ): Promise<Latency> {
   const random = createRandom(book.seed + 2);
   const times: number[] = [];
@@ -25,7 +26,7 @@ export async function benchLateEvents(
     const started = performance.now();
     const response = await fetch(`${ingestUrl}/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         events: [
           {
@@ -42,7 +43,7 @@ export async function benchLateEvents(
     for (;;) {
       const answer = await fetch(graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify({
           query:
             'query ($id: ID!, $day: Date) { relationship(customerId: $id, asOf: $day) { lastContactAt } }',

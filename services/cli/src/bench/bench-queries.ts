@@ -11,7 +11,7 @@ interface Sample {
 }
 
 const ROW = 'customerId name tier accountManagerId status daysSinceContact lastContactAt';
-const PAGE = `query ($day: Date!, $am: ID, $status: [RelationshipStatus!], $after: String) {
+export const PAGE = `query ($day: Date!, $am: ID, $status: [RelationshipStatus!], $after: String) {
   relationships(asOf: $day, accountManagerId: $am, status: $status, first: 50, after: $after) {
     edges { cursor node { ${ROW} } } pageInfo { hasNextPage endCursor } } }`;
 const NEGLECTED = `query ($day: Date!, $am: ID) { neglectedRelationships(date: $day, accountManagerId: $am) { ${ROW} } }`;
@@ -46,6 +46,7 @@ export async function benchQueries(
   graphqlUrl: string,
   book: BookOptions,
   samples: number,
+  authorization: string,
 ): Promise<Latency[]> {
   const random = createRandom(book.seed + 1);
   const first = addDays(book.endDate, -book.days);
@@ -63,7 +64,7 @@ export async function benchQueries(
   const post = async (query: string, variables: Record<string, unknown>) => {
     const response = await fetch(graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };

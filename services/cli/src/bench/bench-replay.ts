@@ -3,6 +3,7 @@ import { recreateDatabase } from '@crh/embedded-postgres';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import getPort from 'get-port';
+import { temporaryLocalAuth } from '../platform/local-auth.ts';
 import { spawnServices, stopServices, waitForHttp } from '../platform/service-processes.ts';
 import { copyRows, eventRows } from './bench-copy.ts';
 import { benchLog } from './book-generator.ts';
@@ -41,12 +42,14 @@ export async function benchReplay(
     await pool.end();
   }
   const port = await getPort();
+  const auth = await temporaryLocalAuth();
   const [ingest] = spawnServices(['ingest'], {
     ...process.env,
     DATABASE_URL: url,
     HOST: '127.0.0.1',
     INGEST_PORT: String(port),
     LOG_LEVEL: 'warn',
+    ...auth.env,
   });
   try {
     const base = `http://127.0.0.1:${port}`;
@@ -58,15 +61,22 @@ export async function benchReplay(
       ['a quarter by occurredAt', '?from=2026-01-01T00:00:00Z&to=2026-03-31T23:59:59Z'],
     ] as const) {
       options.log(`replaying ${name} ...`);
-      figures.push(await timeReplay(name, `${base}/v1/events${query}`, ingest!.pid!));
+      const authorization = await auth.bearer(['analyst'], { sub: 'crh-bench' });
+      figures.push(await timeReplay(name, `${base}/v1/events${query}`, authorization, ingest!.pid!));
     }
     return figures;
   } finally {
     await stopServices([ingest!]);
+    await auth.remove();
   }
 }
 
-async function timeReplay(name: string, url: string, pid: number): Promise<ReplayFigure> {
+async function timeReplay(
+  name: string,
+  url: string,
+  authorization: string,
+  pid: number,
+): Promise<ReplayFigure> {
   const rssBefore = rssMiB(pid);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => {
@@ -76,7 +86,7 @@ async function timeReplay(name: string, url: string, pid: number): Promise<Repla
   let events = 0;
   let bytes = 0;
   try {
-    const response = await fetch(url);
+    const response = await fetch(url, { headers: { authorization } });
     if (!response.ok || !response.body) throw new Error(`replay answered ${response.status}`);
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.length;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { type AuthSettings, mintLocalToken } from '@crh/auth';
 import { recreateDatabase } from '@crh/embedded-postgres';
 import { withServices } from '../platform/service-processes.ts';
 import { type Latency, latencyOf } from './latency.ts';
@@ -37,7 +36,7 @@ const QUERY = 'subscription { eventRecorded(types: ["ContactLogged"]) { id custo
  * managers), and the gateway delivers it only the events of customers in
  * its book as of today. Events are posted one per request at
  * `ratePerSecond`; the clients run in this process, with tokens signed by
- * the local key the services verify with.
+ * the services' local key.
  */
 export async function benchSubscriptions(
   adminUrl: string,
@@ -47,7 +46,6 @@ export async function benchSubscriptions(
     ratePerSecond: number;
     env: NodeJS.ProcessEnv;
     feed: string;
-    auth: AuthSettings;
     managers?: number;
     log: (line: string) => void;
   },
@@ -58,10 +56,8 @@ export async function benchSubscriptions(
     managers === null
       ? 'lead (every book)'
       : `account managers (${managers} books, ${Math.ceil(options.subscribers / managers)} subscribers each)`;
-  return withServices(url, options.env, async ({ ingest, graphql, gatewayPid }) => {
-    const mint = (request: Parameters<typeof mintLocalToken>[1]) =>
-      mintLocalToken(options.auth, request).then((token) => `Bearer ${token}`);
-    const writer = await mint({ sub: 'bench-writer', roles: ['ingest'] });
+  return withServices(url, options.env, async ({ ingest, graphql, auth, gatewayPid }) => {
+    const writer = await auth.bearer(['ingest'], { sub: 'bench-writer' });
     const post = async (events: object[]) => {
       const response = await fetch(`${ingest}/v1/events`, {
         method: 'POST',
@@ -94,9 +90,9 @@ export async function benchSubscriptions(
     const subscribers = await Promise.all(
       Array.from({ length: options.subscribers }, async (_, i) => {
         if (managers === null)
-          return { book: null, token: await mint({ sub: `bench-lead-${i}`, roles: ['lead'] }) };
+          return { book: null, token: await auth.bearer(['lead'], { sub: `bench-lead-${i}` }) };
         const book = manager(i % managers);
-        return { book, token: await mint({ sub: book, roles: ['account-manager'], managerId: book }) };
+        return { book, token: await auth.bearer(['account-manager'], { managerId: book }) };
       }),
     );
     const perBook = new Map<string | null, number>();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ServiceName } from '@crh/service-runtime';
 import getPort from 'get-port';
 import { repoRoot } from './data-dir.ts';
+import { type LocalAuth, temporaryLocalAuth } from './local-auth.ts';
 
 /** What `crh start` runs; the relay joins them where Kafka runs (`--kafka`, the full stack). */
 export const SERVICES: readonly ServiceName[] = ['ingest', 'projector', 'gateway'];
@@ -48,15 +49,25 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
 
 /**
  * Ingest, projector and gateway as processes on free ports over `url`'s
- * database (plus `env`), for as long as `work` runs.
+ * database (plus `env`), for as long as `work` runs. Access control is on,
+ * with a local key of their own: `authorization` is an admin's token.
  */
 export async function withServices<T>(
   url: string,
   env: NodeJS.ProcessEnv,
-  work: (urls: { ingest: string; graphql: string; gatewayPid: number | undefined }) => Promise<T>,
+  work: (urls: {
+    ingest: string;
+    graphql: string;
+    authorization: string;
+    /** Mints more tokens the services accept (clients of other roles and subs). */
+    auth: LocalAuth;
+    /** The gateway process, for its CPU time. */
+    gatewayPid: number | undefined;
+  }) => Promise<T>,
 ): Promise<T> {
   // get-port keeps the ports it handed out reserved for a while, so three calls give three ports.
   const [ingestPort, gatewayPort, projectorPort] = [await getPort(), await getPort(), await getPort()];
+  const auth = await temporaryLocalAuth();
   const children = spawnServices(['ingest', 'projector', 'gateway'], {
     ...process.env,
     DATABASE_URL: url,
@@ -66,18 +77,25 @@ export async function withServices<T>(
     PROJECTOR_PORT: String(projectorPort),
     LOG_LEVEL: 'warn',
     ...env,
+    ...auth.env,
   });
   try {
     const ingest = `http://127.0.0.1:${ingestPort}`;
     const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
     await Promise.all([
       waitForHttp(`${ingest}/readyz`),
-      // /readyz: the GraphQL endpoint itself needs a token.
-      waitForHttp(graphql.replace(/\/graphql$/, '/readyz')),
+      waitForHttp(`http://127.0.0.1:${gatewayPort}/readyz`),
       waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
     ]);
-    return await work({ ingest, graphql, gatewayPid: children[2]?.pid });
+    return await work({
+      ingest,
+      graphql,
+      authorization: await auth.bearer(['admin'], { ttl: '24h' }),
+      auth,
+      gatewayPid: children[2]?.pid,
+    });
   } finally {
     await stopServices(children);
+    await auth.remove();
   }
 }

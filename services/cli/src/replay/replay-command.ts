@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { PlatformConfig } from '@crh/config';
 import { normaliseRfc3339 } from '@crh/domain';
+import { NoTokenError } from '../platform/local-token.ts';
 import {
   queryDifferences,
   type ReplayCheckpoint,
@@ -8,12 +9,21 @@ import {
   writeCheckpoint,
 } from './replay-checkpoint.ts';
 import { formatCount, formatSummary, progressLine } from './replay-progress.ts';
-import { countReplay, type ReplayQuery, ReplayQueryError, replayBatches } from './replay-reader.ts';
+import {
+  countReplay,
+  IngestRefusedError,
+  type ReplayQuery,
+  ReplayQueryError,
+  type ReplaySource,
+  replayBatches,
+} from './replay-reader.ts';
 import { fileSink, kafkaSink, type ReplaySink, streamSink } from './replay-sinks.ts';
+import { type ReplayToken, replayToken } from './replay-token.ts';
 
 /** The flags of `crh replay` as the command line gave them (cli-program.ts parses and lists them). */
 export interface ReplayFlags {
   url?: string;
+  token?: string;
   after?: string;
   upTo?: string;
   from?: string;
@@ -33,8 +43,11 @@ export interface ReplayFlags {
 /** Flags that exclude each other, or a resume that does not fit its checkpoint: exit 2. */
 class UsageError extends Error {}
 
+/** Ingest refused the token (401, 403): its own exit code, so scripts can tell it from a failure. */
+export const REFUSED_EXIT_CODE = 3;
+
 interface ReplayOptions {
-  url: string;
+  source: ReplaySource;
   query: ReplayQuery;
   out?: string;
   topic?: string;
@@ -45,13 +58,22 @@ interface ReplayOptions {
   quiet: boolean;
 }
 
-/** `crh replay`: returns the exit code (0 done, 1 failed, 2 usage or refused query, 130 interrupted). */
+/**
+ * `crh replay`: returns the exit code (0 done, 1 failed, 2 usage, refused
+ * query or no token to be had, 3 token refused, 130 interrupted).
+ */
 export async function replayCommand(config: PlatformConfig, flags: ReplayFlags): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
+  let token: ReplayToken | undefined;
   try {
-    return await replay(replayOptions(config, flags), say);
+    token = await replayToken(config, flags.token);
+    return await replay(replayOptions(config, flags, token), say);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof IngestRefusedError) {
+      say(`crh replay: ${error.message}; ${refusalAdvice(error, token)}`);
+      return REFUSED_EXIT_CODE;
+    }
+    if (error instanceof UsageError || error instanceof NoTokenError) {
       say(`crh replay: ${error.message}`);
       return 2;
     }
@@ -69,7 +91,15 @@ export async function replayCommand(config: PlatformConfig, flags: ReplayFlags):
   }
 }
 
-function replayOptions(config: PlatformConfig, values: ReplayFlags): ReplayOptions {
+/** What to do about a refused token, knowing where it came from. */
+function refusalAdvice(error: IngestRefusedError, token: ReplayToken | undefined): string {
+  if (error.status === 403) return 'replaying needs a token with the analyst or admin role';
+  if (!token?.authorization)
+    return 'no token was sent (CRH_AUTH=off here): give one with --token or CRH_TOKEN';
+  return `the token came from ${token.source}; give a valid one with --token or CRH_TOKEN`;
+}
+
+function replayOptions(config: PlatformConfig, values: ReplayFlags, token: ReplayToken): ReplayOptions {
   if (values.out !== undefined && values.topic !== undefined) {
     throw new UsageError('--out and --topic exclude each other: one output per replay');
   }
@@ -80,7 +110,10 @@ function replayOptions(config: PlatformConfig, values: ReplayFlags): ReplayOptio
     throw new UsageError('--topic needs --brokers host:port,... (or KAFKA_BROKERS)');
   }
   return {
-    url: values.url ?? `http://localhost:${config.env.INGEST_PORT}`,
+    source: {
+      base: values.url ?? `http://localhost:${config.env.INGEST_PORT}`,
+      authorization: token.authorization,
+    },
     query: normalisedQuery({
       after: values.after,
       upTo: values.upTo,
@@ -151,7 +184,7 @@ async function replay(options: ReplayOptions, say: (line: string) => void): Prom
   // Counting first fixes the end (upTo) for the progress total and the
   // stream alike, and a refused filter is reported before any output is touched.
   const counted = await countReplay(
-    options.url,
+    options.source,
     stored ? { ...options.query, upTo: stored.upTo ?? undefined } : options.query,
   );
   const upTo = stored ? stored.upTo : counted.upTo;
@@ -195,7 +228,7 @@ async function replay(options: ReplayOptions, say: (line: string) => void): Prom
         upTo,
         limit: left === undefined ? undefined : String(left),
       };
-      for await (const lines of replayBatches(options.url, query, {
+      for await (const lines of replayBatches(options.source, query, {
         batchLines: options.batchLines,
         signal: interrupt.signal,
       })) {

@@ -22,6 +22,25 @@ export class ReplayQueryError extends Error {
   }
 }
 
+/** Ingest refused the token: 401 (none, invalid or expired) or 403 (no role that may replay). */
+export class IngestRefusedError extends Error {
+  readonly status: 401 | 403;
+  /** The problem's detail: why, in the server's words (never the token). */
+  readonly detail: string;
+  constructor(status: 401 | 403, detail: string) {
+    super(`ingest refused the token (${status}: ${detail})`);
+    this.name = 'IngestRefusedError';
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
+/** Where to read the replay: the ingest base URL and the Authorization header to send (null: none). */
+export interface ReplaySource {
+  base: string;
+  authorization: string | null;
+}
+
 /** Nothing answered at the base URL. */
 export class IngestUnreachableError extends Error {
   constructor(base: string, cause: unknown) {
@@ -40,16 +59,26 @@ export function replayUrl(base: string, path: string, query: ReplayQuery): strin
   return `${base.replace(/\/+$/, '')}${path}${search ? `?${search}` : ''}`;
 }
 
-async function request(base: string, url: string, signal?: AbortSignal): Promise<Response> {
+async function request(source: ReplaySource, url: string, signal?: AbortSignal): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, { signal });
+    response = await fetch(url, {
+      signal,
+      headers: source.authorization ? { authorization: source.authorization } : {},
+    });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new IngestUnreachableError(base, error);
+    throw new IngestUnreachableError(source.base, error);
   }
   if (response.ok) return response;
   const text = await response.text().catch(() => '');
+  if (response.status === 401 || response.status === 403) {
+    let detail = response.statusText;
+    try {
+      detail = (JSON.parse(text) as { detail?: string }).detail ?? detail;
+    } catch {}
+    throw new IngestRefusedError(response.status as 401 | 403, detail);
+  }
   if (response.status === 400) {
     let problem: { title?: string; errors?: { parameter?: string; message?: string }[] } = {};
     try {
@@ -63,10 +92,10 @@ async function request(base: string, url: string, signal?: AbortSignal): Promise
 
 /** `GET /v1/events/count`: how many events the query gives, and the end position it counted to. */
 export async function countReplay(
-  base: string,
+  source: ReplaySource,
   query: ReplayQuery,
 ): Promise<{ events: number; upTo: string | null }> {
-  const response = await request(base, replayUrl(base, '/v1/events/count', query));
+  const response = await request(source, replayUrl(source.base, '/v1/events/count', query));
   return (await response.json()) as { events: number; upTo: string | null };
 }
 
@@ -78,12 +107,12 @@ export async function countReplay(
  * one chunk's worth of lines, whatever the replay's size.
  */
 export async function* replayBatches(
-  base: string,
+  source: ReplaySource,
   query: ReplayQuery,
   options: { batchLines: number; signal?: AbortSignal },
 ): AsyncGenerator<string[]> {
-  const url = replayUrl(base, '/v1/events', query);
-  const response = await request(base, url, options.signal);
+  const url = replayUrl(source.base, '/v1/events', query);
+  const response = await request(source, url, options.signal);
   if (!response.body) return;
   const reader = response.body.getReader();
   // fatal: a byte that is not UTF-8 fails the replay instead of being

@@ -118,29 +118,27 @@ interface ComplaintArgs {
   after?: string | null | undefined;
 }
 
-async function complaintPage(
-  ctx: GatewayContext,
-  args: ComplaintArgs,
-  scope: { accountManagerId?: string | undefined; customerId?: string | undefined },
-) {
+/** The page asked for: checked size, decoded cursor, filters. */
+function complaintPageArgs(args: ComplaintArgs) {
   const limit = checkPageSize(args.first ?? 50);
-  const after = args.after ? (keysetCursor(args.after, 3) as ComplaintCursor) : null;
+  return {
+    limit,
+    after: args.after ? (keysetCursor(args.after, 3) as ComplaintCursor) : null,
+    open: args.status == null ? undefined : args.status === 'OPEN',
+    overdue: args.overdue ?? undefined,
+  };
+}
+
+const complaintKeys = (c: ComplaintRowOut) => [c.received_at.toISOString(), c.customer_id, c.complaint_id];
+
+async function complaintPage(ctx: GatewayContext, args: ComplaintArgs, scope: { accountManagerId?: string }) {
+  const { limit, after, open, overdue } = complaintPageArgs(args);
   const rows = await complaintsPage(
     ctx.db,
-    {
-      ...scope,
-      open: args.status == null ? undefined : args.status === 'OPEN',
-      overdue: args.overdue ?? undefined,
-      now: ctx.now(),
-      sla: ctx.complaintSla,
-    },
+    { ...scope, open, overdue, now: ctx.now(), sla: ctx.complaintSla },
     { after, limit: limit + 1 },
   );
-  return pageOf(rows, limit, after !== null, (c) => [
-    c.received_at.toISOString(),
-    c.customer_id,
-    c.complaint_id,
-  ]);
+  return pageOf(rows, limit, after !== null, complaintKeys);
 }
 
 builder.queryField('complaints', (t) =>
@@ -160,6 +158,14 @@ builder.objectField(Relationship, 'complaints', (t) =>
     type: ComplaintConnection,
     description: 'This customer’s complaints, oldest first',
     args: complaintArgs(t as never),
-    resolve: (r, args, ctx) => complaintPage(ctx, args, { customerId: r.customerId }),
+    // Batched: every relationship of a list in one query (loaders/request-loaders.ts).
+    resolve: async (r, args, ctx) => {
+      const { limit, ...page } = complaintPageArgs(args);
+      const rows = await ctx.loaders.complaints.load({
+        customerId: r.customerId,
+        args: { ...page, limit: limit + 1 },
+      });
+      return pageOf(rows, limit, page.after !== null, complaintKeys);
+    },
   }),
 );

@@ -40,21 +40,31 @@ export function keysetCursor(cursor: string, size: number): string[] {
   return keys as string[];
 }
 
-/** One page from `limit + 1` rows in keyset order: the extra row tells whether there is a next page. */
+/**
+ * One page from `limit + 1` rows in keyset order: the extra row tells
+ * whether there is a next page. An edge's cursor is encoded only when read:
+ * most clients ask for endCursor, not for a cursor per edge.
+ */
 export function pageOf<T>(
   rows: readonly T[],
   limit: number,
   hasPreviousPage: boolean,
   keys: (row: T) => string[],
 ): ConnectionShape<T> {
-  const edges = rows.slice(0, limit).map((node) => ({ cursor: encodeCursor(keys(node)), node }));
+  const nodes = rows.slice(0, limit);
+  const cursorOf = (node: T | undefined) => (node === undefined ? null : encodeCursor(keys(node)));
   return {
-    edges,
+    edges: nodes.map((node) => ({
+      get cursor() {
+        return encodeCursor(keys(node));
+      },
+      node,
+    })),
     pageInfo: {
       hasNextPage: rows.length > limit,
       hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      startCursor: cursorOf(nodes[0]),
+      endCursor: cursorOf(nodes.at(-1)),
     },
   };
 }

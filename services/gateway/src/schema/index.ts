@@ -14,6 +14,7 @@ import './complaints.ts';
 import './promises.ts';
 import './nps-fans-outliers.ts';
 import './subscriptions.ts';
+import './mutations.ts';
 
 export const schema = builder.toSchema();
 

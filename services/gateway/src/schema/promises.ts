@@ -41,15 +41,24 @@ interface PromiseArgs {
   after?: string | null | undefined;
 }
 
+const promiseKeys = (p: PromiseRowOut) => [p.due_at.toISOString(), p.customer_id, p.promise_id];
+
+/** The page asked for: checked size and decoded cursor. */
+function promisePageArgs(args: PromiseArgs) {
+  return {
+    limit: checkPageSize(args.first ?? 50),
+    after: args.after ? (keysetCursor(args.after, 3) as PromiseCursor) : null,
+  };
+}
+
 async function promisePage(ctx: GatewayContext, args: PromiseArgs, scope: Partial<PromiseFilter>) {
-  const limit = checkPageSize(args.first ?? 50);
-  const after = args.after ? (keysetCursor(args.after, 3) as PromiseCursor) : null;
+  const { limit, after } = promisePageArgs(args);
   const rows = await promisesPage(
     ctx.db,
     { ...scope, statuses: args.status ?? undefined, dueBefore: args.dueBefore ?? undefined, now: ctx.now() },
     { after, limit: limit + 1 },
   );
-  return pageOf(rows, limit, after !== null, (p) => [p.due_at.toISOString(), p.customer_id, p.promise_id]);
+  return pageOf(rows, limit, after !== null, promiseKeys);
 }
 
 builder.queryField('promises', (t) =>
@@ -80,6 +89,19 @@ builder.objectField(Relationship, 'promises', (t) =>
       first: t.arg.int({ defaultValue: 50 }),
       after: t.arg.string({ required: false }),
     },
-    resolve: (r, args, ctx) => promisePage(ctx, args, { customerId: r.customerId }),
+    // Batched: every relationship of a list in one query (loaders/request-loaders.ts).
+    resolve: async (r, args, ctx) => {
+      const { limit, after } = promisePageArgs(args);
+      const rows = await ctx.loaders.promises.load({
+        customerId: r.customerId,
+        args: {
+          statuses: args.status ?? undefined,
+          dueBefore: args.dueBefore?.toISOString(),
+          after,
+          limit: limit + 1,
+        },
+      });
+      return pageOf(rows, limit, after !== null, promiseKeys);
+    },
   }),
 );

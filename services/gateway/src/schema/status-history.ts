@@ -1,5 +1,4 @@
 import type { LocalDate, RelationshipStatus as Status } from '@crh/domain';
-import { intervalsOf } from '@crh/read-models/queries';
 import { builder } from '../builder.ts';
 import { badInput } from '../user-errors.ts';
 import { Relationship, RelationshipStatus } from './relationship.ts';
@@ -35,7 +34,11 @@ builder.objectField(Relationship, 'statusHistory', (t) =>
     },
     resolve: async (r, args, ctx) => {
       if (args.from && args.to && args.from > args.to) throw badInput('from must not be after to');
-      const intervals = await intervalsOf(ctx.db, r.customerId, args.from ?? null, args.to ?? null);
+      // Batched: every relationship of a list in one query (loaders/request-loaders.ts).
+      const intervals = await ctx.loaders.statusHistory.load({
+        customerId: r.customerId,
+        args: { from: args.from ?? null, to: args.to ?? null },
+      });
       // Intervals also split where other facts change; a period is a run of one status.
       const periods: StatusPeriodShape[] = [];
       for (const { status, from, to } of intervals) {

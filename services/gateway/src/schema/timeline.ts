@@ -1,7 +1,9 @@
-import { compareKeys } from '@crh/domain';
+import { normaliseRfc3339 } from '@crh/domain';
+import { POSITION_PATTERN, type TimeKey } from '@crh/event-store';
 import { builder } from '../builder.ts';
 import { badInput, checkPageSize } from '../user-errors.ts';
-import { decodeCursor, encodeCursor } from './page-info.ts';
+import { pageOf } from './connections.ts';
+import { decodeCursor } from './page-info.ts';
 import { EventConnection } from './recorded-event.ts';
 import { Relationship } from './relationship.ts';
 
@@ -16,32 +18,27 @@ builder.objectField(Relationship, 'timeline', (t) =>
     resolve: async (relationship, args, ctx) => {
       const first = checkPageSize(args.first ?? 50);
       const after = args.after ? decodeTimelineCursor(args.after) : null;
-      const stream = await ctx.streams.load(relationship.customerId);
-      const timeline = [...stream].sort((a, b) => compareKeys(b, a));
-      // Newest first by (occurredAt, position); the cursor is the last key seen.
-      const start = after ? timeline.findIndex((e) => compareKeys(e, after) < 0) : 0;
-      const rest = start < 0 ? [] : timeline.slice(start);
-      const page = rest.slice(0, first);
-      const edges = page.map((event) => ({
-        cursor: encodeCursor([event.occurredAt, event.position]),
-        node: event,
-      }));
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: rest.length > page.length,
-          hasPreviousPage: after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      // Only this page is read (one more event tells whether another follows),
+      // with every other timeline of the request in the same store round trip.
+      const events = await ctx.loaders.timeline.load({
+        customerId: relationship.customerId,
+        after,
+        limit: first + 1,
+      });
+      return pageOf(events, first, after !== null, (e) => [e.occurredAt, e.position]);
     },
   }),
 );
 
-function decodeTimelineCursor(cursor: string): { occurredAt: string; position: string } {
+/** The cursor is the last key seen: (occurredAt, position) of the page's last event. */
+function decodeTimelineCursor(cursor: string): TimeKey {
   const [occurredAt, position] = decodeCursor(cursor) ?? [];
-  if (typeof occurredAt !== 'string' || typeof position !== 'string') {
+  if (
+    typeof occurredAt !== 'string' ||
+    normaliseRfc3339(occurredAt) !== occurredAt ||
+    typeof position !== 'string' ||
+    !POSITION_PATTERN.test(position)
+  ) {
     throw badInput('after is not a cursor of this connection');
   }
   return { occurredAt, position };
