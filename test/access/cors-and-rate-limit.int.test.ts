@@ -1,7 +1,11 @@
 import { createRateLimit } from '@crh/auth';
-import type { Logger } from '@crh/observability';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccessGateway, openAccessGateway } from '../support/access-gateway.ts';
+import {
+  type AccessGateway,
+  capturingLogger,
+  type Logged,
+  openAccessGateway,
+} from '../support/access-gateway.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const LISTED = 'https://crm.example.org';
@@ -100,7 +104,7 @@ describe('CORS: only the origins in CRH_CORS_ORIGINS', () => {
 
 describe('rate limit per token sub (CRH_RATE_LIMIT)', () => {
   let platform: AccessGateway;
-  const logged: { level: string; fields: Record<string, unknown>; message: string }[] = [];
+  const logged: Logged[] = [];
 
   beforeAll(async () => {
     platform = await openAccessGateway({
@@ -201,23 +205,3 @@ describe('rate limit per token sub (CRH_RATE_LIMIT)', () => {
     expect(JSON.stringify(logged)).not.toContain(manager.slice('Bearer '.length));
   });
 });
-
-/** A logger keeping what the gateway logs at warn and above, to read back. */
-function capturingLogger(
-  into: { level: string; fields: Record<string, unknown>; message: string }[],
-): Logger {
-  const keep = (level: string) => (fields: unknown, message?: string) => {
-    if (typeof fields === 'object' && fields !== null && !Array.isArray(fields)) {
-      into.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
-    }
-  };
-  const ignore = () => {};
-  return {
-    trace: ignore,
-    debug: ignore,
-    info: ignore,
-    warn: keep('warn'),
-    error: keep('error'),
-    fatal: keep('fatal'),
-  } as unknown as Logger;
-}

@@ -65,6 +65,8 @@ export async function openAccessGateway(
     corsOrigins?: readonly string[];
     rateLimit?: RateLimit;
     logger?: Logger;
+    /** The key its tokens are checked against; a fresh one by default. */
+    auth?: TestAuth;
   } = { now: new Date() },
 ): Promise<AccessGateway> {
   let now = options.now;
@@ -84,7 +86,7 @@ export async function openAccessGateway(
     onDeadlinesPassed: (alerts) => publish(alertChanges(alerts)),
   });
   await projector.catchUp();
-  const auth = await openTestAuth();
+  const auth = options.auth ?? (await openTestAuth());
   const gateway = await startGatewayServer({
     auth: auth.verifier,
     store: database.store,
@@ -200,7 +202,7 @@ function collector(): Pick<Probe, 'results' | 'next'> & { push(result: GraphQLAn
 }
 
 /** GraphQL over SSE (Yoga's distinct-connections mode), every result kept, errors included. */
-async function openSse(
+export async function openSse(
   url: string,
   authorization: string | null,
   query: string,
@@ -247,7 +249,7 @@ async function openSse(
 }
 
 /** graphql-ws over a real WebSocket; an operation's `error` message is kept as a result with errors. */
-async function openWs(
+export async function openWs(
   url: string,
   authorization: string | null,
   query: string,
@@ -281,4 +283,29 @@ async function openWs(
     },
   );
   return { ...results, refusal: null, close };
+}
+
+/** What a capturing logger kept: one entry per warn (or worse) line. */
+export interface Logged {
+  level: string;
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** A logger keeping what the gateway logs at warn and above, to read back. */
+export function capturingLogger(into: Logged[]): Logger {
+  const keep = (level: string) => (fields: unknown, message?: string) => {
+    if (typeof fields === 'object' && fields !== null && !Array.isArray(fields)) {
+      into.push({ level, fields: fields as Record<string, unknown>, message: message ?? '' });
+    }
+  };
+  const ignore = () => {};
+  return {
+    trace: ignore,
+    debug: ignore,
+    info: ignore,
+    warn: keep('warn'),
+    error: keep('error'),
+    fatal: keep('fatal'),
+  } as unknown as Logger;
 }

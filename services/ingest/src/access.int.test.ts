@@ -1,12 +1,16 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
-import { type Role, readLocalKey } from '@crh/auth';
+import type { Role } from '@crh/auth';
+import { openTestAuth } from '@crh/auth/testing';
+import { forgedTokens } from '@crh/auth/testing/forged-tokens';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
-import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IngestServer, listenIngest } from '../testing/ingest-server.ts';
+
+// Minted before the ingest opens: the forged tokens below are built at collection time.
+const auth = await openTestAuth();
 
 // Who may use which route of the ingest, over a real socket and a real
 // PostgreSQL log, with tokens minted and forged the way a client would.
@@ -29,7 +33,7 @@ describe('ingest access control', () => {
         done();
       },
     });
-    ingest = await listenIngest(database.store, { logger: pino({ level: 'info' }, sink) });
+    ingest = await listenIngest(database.store, { auth, logger: pino({ level: 'info' }, sink) });
   });
   afterAll(async () => {
     await ingest?.close();
@@ -108,79 +112,28 @@ describe('ingest access control', () => {
   });
 
   describe('forged and broken tokens', async () => {
-    const now = () => Math.floor(Date.now() / 1000);
-    const { privateKey: otherKey } = await generateKeyPair('ES256');
-    const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const claims = () => ({
-      sub: 'mallory',
-      roles: ['admin'],
-      iss: 'crh-local',
-      aud: 'crh',
-      exp: now() + 600,
-    });
-    const local = async () => {
-      const key = await readLocalKey(ingest.auth.settings.localKeyDir);
-      if (!key) throw new Error('the test key is missing');
-      return key;
-    };
-    /** An admin token like the platform's own, with one thing changed. */
-    const forged = async (change: {
-      key?: CryptoKey;
-      kid?: string;
-      iss?: string;
-      aud?: string;
-      exp?: number;
-      nbf?: number;
-    }) => {
-      const { privateJwk } = await local();
-      const jwt = new SignJWT({ roles: ['admin'] })
-        .setProtectedHeader({ alg: 'ES256', kid: change.kid ?? privateJwk.kid })
-        .setSubject('mallory')
-        .setIssuer(change.iss ?? 'crh-local')
-        .setAudience(change.aud ?? 'crh')
-        .setIssuedAt()
-        .setExpirationTime(change.exp ?? now() + 600);
-      if (change.nbf !== undefined) jwt.setNotBefore(change.nbf);
-      return `Bearer ${await jwt.sign(change.key ?? (await importJWK(privateJwk, 'ES256')))}`;
-    };
-    const TOKENS: [string, () => Promise<string | null>][] = [
-      ['no Authorization header', async () => null],
-      ['a Basic header', async () => 'Basic YWRtaW46YWRtaW4='],
-      ['a bearer that is no JWT', async () => 'Bearer hello'],
-      ['expired (beyond the 60 s leeway)', () => forged({ exp: now() - 120 })],
-      ['not yet valid (beyond the leeway)', () => forged({ nbf: now() + 300 })],
-      ['a wrong issuer', () => forged({ iss: 'https://evil.example.org' })],
-      ['a wrong audience', () => forged({ aud: 'another-service' })],
-      ['signed by another key under our kid', () => forged({ key: otherKey })],
-      ['an unknown kid', () => forged({ key: otherKey, kid: 'unknown-kid' })],
-      ['alg none', async () => `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims())}.`],
-      [
-        'HS256 signed with the public key',
-        async () => {
-          const { privateJwk, publicJwks } = await local();
-          const head = `${base64url({ alg: 'HS256', kid: privateJwk.kid })}.${base64url(claims())}`;
-          const mac = createHmac('sha256', JSON.stringify(publicJwks.keys[0]))
-            .update(head)
-            .digest('base64url');
-          return `Bearer ${head}.${mac}`;
-        },
-      ],
+    // Every service is tested against the one list in @crh/auth/testing/forged-tokens.
+    const TOKENS: { name: string; authorization: string | null; reason: RegExp }[] = [
+      { name: 'no Authorization header', authorization: null, reason: /^no bearer token/ },
+      ...(await forgedTokens(auth)),
     ];
 
     it.each(
-      TOKENS.flatMap(([name, token]) =>
+      TOKENS.flatMap((token) =>
         (['POST /v1/events', 'GET /v1/events', 'GET /metrics'] as const).map((route) => ({
-          name,
-          token,
+          ...token,
           route,
         })),
       ),
-    )('refuses $name on $route with 401 and WWW-Authenticate', async ({ token, route }) => {
+    )('refuses $name on $route with 401 and WWW-Authenticate', async ({ authorization, reason, route }) => {
       const [method, path] = route.split(' ') as [string, string];
-      const response = await call(method, path, await token());
+      const response = await call(method, path, authorization);
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="crh"');
-      expect(((await response.json()) as { type: string }).type).toBe('urn:crh:problem:unauthenticated');
+      const problem = (await response.json()) as { type: string; detail: string };
+      expect(problem.type).toBe('urn:crh:problem:unauthenticated');
+      // Refused for this token's own fault, not by a check that refuses everything.
+      expect(problem.detail).toMatch(reason);
     });
 
     it('refuses a valid token in the query string, with or without a header, and never logs it', async () => {
