@@ -155,5 +155,13 @@ describe('forged and broken tokens at the gateway', () => {
       probe.close();
       expect(probe.refusal?.closeCode).toBe(4401);
     });
+
+    it('closes a graphql-ws socket whose URL carries access_token even with a valid connection_init', async () => {
+      const token = await auth.token('admin');
+      const url = `${platform.gateway.url}?${new URLSearchParams({ access_token: token })}`;
+      const probe = await openWs(url, `Bearer ${token}`, SUBSCRIPTION, {});
+      probe.close();
+      expect(probe.refusal?.closeCode).toBe(4401);
+    });
   });
 });

@@ -31,6 +31,13 @@ export function serveWebSockets(
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization;
         try {
+          // As on HTTP: a token in the URL ends up in logs, so its presence alone refuses.
+          if (new URL(ctx.extra.request.url ?? '/', 'http://gateway').searchParams.has('access_token')) {
+            throw new AuthError(
+              401,
+              'a token in the query string is not accepted (it ends up in logs): send it in connection_init',
+            );
+          }
           callers.set(ctx.extra, await auth.verifier.verify(typeof header === 'string' ? header : null));
           return true;
         } catch (error) {
