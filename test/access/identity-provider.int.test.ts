@@ -2,12 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AuthError, authSettingsFrom, createTokenVerifier, type TokenVerifier } from '@crh/auth';
 import { loadConfig } from '@crh/config';
-import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY } from '@crh/domain';
-import { type GatewayServer, startGatewayServer } from '@crh/gateway/server';
-import { createNotifySubscriber } from '@crh/messaging/postgres';
-import { createLogger } from '@crh/observability';
-import { quietLogger } from '@crh/testing';
-import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { type LiveGateway, openLiveGateway } from '@crh/gateway/testing/live';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,8 +74,7 @@ describe('tokens from a real identity provider (oidc-provider), its key rotated 
   let issuer: string;
   let handler: (request: IncomingMessage, response: ServerResponse) => void;
   let verifier: TokenVerifier;
-  let database: PlatformTestDatabase;
-  let gateway: GatewayServer;
+  let live: LiveGateway;
   let first: SigningKey;
   let second: SigningKey;
 
@@ -111,7 +105,7 @@ describe('tokens from a real identity provider (oidc-provider), its key rotated 
       (error: unknown) => (error instanceof AuthError ? error : Promise.reject(error)),
     );
   const graphql = (token: string) =>
-    fetch(gateway.url, {
+    fetch(live.gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: '{ relationships(first: 1) { totalCount } }' }),
@@ -142,23 +136,11 @@ describe('tokens from a real identity provider (oidc-provider), its key rotated 
       }).env,
     );
     verifier = await createTokenVerifier(settings);
-    database = await openPlatformTestDatabase();
-    gateway = await startGatewayServer({
-      auth: verifier,
-      store: database.store,
-      db: database.pool,
-      logger: createLogger('gateway-test', 'silent'),
-      rules: { timeZone: 'Europe/Amsterdam', policy: DEFAULT_TIER_POLICY },
-      healthWeights: DEFAULT_HEALTH_WEIGHTS,
-      feed: createNotifySubscriber({ connectionString: database.url, logger: quietLogger }),
-      host: '127.0.0.1',
-      port: 0,
-    });
+    live = await openLiveGateway({ timeZone: 'Europe/Amsterdam', verifier });
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await database?.close();
+    await live?.close();
     await new Promise((resolve) => idp?.close(resolve));
   });
 

@@ -1,12 +1,5 @@
-import { openTestAuth, type TestAuth } from '@crh/auth/testing';
-import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY, type RuleContext } from '@crh/domain';
-import { type GatewayServer, startGatewayServer } from '@crh/gateway/server';
-import { createNotifyPublisher, createNotifySubscriber } from '@crh/messaging/postgres';
-import { createLogger } from '@crh/observability';
-import { alertChanges, batchChanges, dayTurnChanges, type KeyedChange } from '@crh/read-models/projection';
-import { createProjector, type Projector } from '@crh/read-models/runner';
-import { quietLogger, testEvent } from '@crh/testing';
-import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { type LiveGateway, openLiveGateway } from '@crh/gateway/testing/live';
+import { testEvent } from '@crh/testing';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -16,45 +9,14 @@ import { type Subscriber, subscribeSse, subscribeWs } from '../support/graphql-s
 // process so the clock can be moved, but everything between them is real
 // (PostgreSQL, the LISTEN/NOTIFY feed, HTTP and WebSocket sockets).
 describe('subscriptions when only time passes: a day turn and a missed deadline', () => {
-  let database: PlatformTestDatabase;
-  let projector: Projector;
-  let gateway: GatewayServer;
-  let auth: TestAuth;
+  let live: LiveGateway;
   let admin: string;
-  let now = new Date('2026-03-02T10:00:00Z');
   const open: Subscriber<unknown>[] = [];
-  const rules: RuleContext = { timeZone: 'Europe/Amsterdam', policy: DEFAULT_TIER_POLICY };
 
   beforeAll(async () => {
-    database = await openPlatformTestDatabase();
-    const feed = createNotifyPublisher({ pool: database.pool });
-    const publish = (changes: KeyedChange[]) => feed.publish(changes);
-    projector = createProjector({
-      store: database.store,
-      pool: database.pool,
-      logger: quietLogger,
-      context: rules,
-      batchSize: 100,
-      now: () => now,
-      onCommitted: (result) => publish(batchChanges(result)),
-      onDayTurned: (turn) => publish(dayTurnChanges(turn)),
-      onDeadlinesPassed: (alerts) => publish(alertChanges(alerts)),
-    });
-    auth = await openTestAuth();
-    admin = await auth.bearer('admin');
-    gateway = await startGatewayServer({
-      auth: auth.verifier,
-      store: database.store,
-      db: database.pool,
-      logger: createLogger('gateway-test', 'silent'),
-      rules,
-      healthWeights: DEFAULT_HEALTH_WEIGHTS,
-      now: () => now,
-      feed: createNotifySubscriber({ connectionString: database.url, logger: quietLogger }),
-      host: '127.0.0.1',
-      port: 0,
-    });
-    await database.store.append([
+    live = await openLiveGateway({ now: new Date('2026-03-02T10:00:00Z'), timeZone: 'Europe/Amsterdam' });
+    admin = await live.auth.bearer('admin');
+    await live.database.store.append([
       testEvent('dt-1', 'CustomerOnboarded', '2026-03-01T09:00:00Z', {
         name: 'Stil BV',
         tier: 'strategic',
@@ -67,14 +29,13 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
         dueAt: '2026-03-05T17:00:00Z',
       }),
     ]);
-    await projector.catchUp();
-    await projector.announceDeadlines(); // sets the mark: nothing due yet
+    await live.projector.catchUp();
+    await live.projector.announceDeadlines(); // sets the mark: nothing due yet
   });
 
   afterAll(async () => {
     for (const s of open) s.close();
-    await gateway?.close();
-    await database?.close();
+    await live?.close();
   });
 
   it('announces GOING_QUIET when the 14th silent day begins, with the new day’s KPIs, over SSE and WebSocket', async () => {
@@ -83,24 +44,20 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
     };
     const query = `subscription { relationshipStatusChanged(accountManagerId: "am-dt") {
       customerId from to cause day } }`;
-    const sse = await subscribeSse<Change>(gateway.url, admin, query);
-    const ws = await subscribeWs<Change>(gateway.url, admin, query);
+    const sse = await subscribeSse<Change>(live.gateway.url, admin, query);
+    const ws = await subscribeWs<Change>(live.gateway.url, admin, query);
     const kpis = await subscribeSse<{
       dailyKpisUpdated: { date: string; goingQuiet: number; activeCustomers: number };
     }>(
-      gateway.url,
+      live.gateway.url,
       admin,
       'subscription { dailyKpisUpdated(accountManagerId: "am-dt") { date goingQuiet activeCustomers } }',
     );
     open.push(sse, ws, kpis as Subscriber<unknown>);
-    // graphql-ws acknowledges the socket, not the subscription: wait until the hub has all three.
-    for (let i = 0; gateway.live.subscriptions() < 3; i++) {
-      if (i > 100) throw new Error('subscriptions did not register');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await live.subscriptions(3);
 
-    now = new Date('2026-03-15T23:30:00Z'); // 00:30 on 16 March in Amsterdam: 14 days since 2 March
-    const turns = await projector.turnDays();
+    live.setNow(new Date('2026-03-15T23:30:00Z')); // 00:30 on 16 March in Amsterdam: 14 days since 2 March
+    const turns = await live.projector.turnDays();
     expect(turns.map((t) => t.day)).toContain('2026-03-16');
 
     const expected = {
@@ -124,7 +81,7 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
 
   it('answers a WebSocket operation with a syntax error alone, keeping the socket and its other subscriptions', async () => {
     const client = createClient({
-      url: gateway.url.replace(/^http/, 'ws'),
+      url: live.gateway.url.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
       connectionParams: { authorization: admin },
     });
@@ -148,13 +105,13 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
 
   it('announces a promise overdue once when time passes its due date', async () => {
     const missed = await subscribeSse<{ deadlineMissed: Record<string, unknown> }>(
-      gateway.url,
+      live.gateway.url,
       admin,
       'subscription { deadlineMissed(kinds: [PROMISE_OVERDUE]) { kind customerId subjectId accountManagerId dueAt } }',
     );
     open.push(missed as Subscriber<unknown>);
-    await projector.announceDeadlines();
-    await projector.announceDeadlines(); // a second check announces nothing new
+    await live.projector.announceDeadlines();
+    await live.projector.announceDeadlines(); // a second check announces nothing new
     const alert = await missed.next((d) => d.deadlineMissed.subjectId === 'quote-1');
     expect(alert.deadlineMissed).toEqual({
       kind: 'PROMISE_OVERDUE',
@@ -163,7 +120,7 @@ describe('subscriptions when only time passes: a day turn and a missed deadline'
       accountManagerId: 'am-dt',
       dueAt: '2026-03-05T17:00:00.000Z',
     });
-    await gateway.live.settled();
+    await live.gateway.live.settled();
     expect(missed.received).toHaveLength(1);
   });
 });

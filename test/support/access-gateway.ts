@@ -1,16 +1,8 @@
-import type { RateLimit } from '@crh/auth';
-import { openTestAuth, type TestAuth } from '@crh/auth/testing';
-import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY, type RuleContext } from '@crh/domain';
-import type { AppendEvent } from '@crh/event-store';
-import { type GatewayServer, startGatewayServer } from '@crh/gateway/server';
-import { createNotifyPublisher, createNotifySubscriber } from '@crh/messaging/postgres';
-import { createLogger, type Logger } from '@crh/observability';
-import { alertChanges, batchChanges, dayTurnChanges, type KeyedChange } from '@crh/read-models/projection';
-import { createProjector, type Projector } from '@crh/read-models/runner';
-import { quietLogger } from '@crh/testing';
-import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
+import { type LiveGateway, type LiveGatewayOptions, openLiveGateway } from '@crh/gateway/testing/live';
+import type { Logger } from '@crh/observability';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { sseData } from './graphql-subscribers.ts';
 
 export interface GraphQLAnswer {
   data?: Record<string, unknown> | null;
@@ -34,75 +26,33 @@ export interface Probe {
   close(): void;
 }
 
-export interface AccessGateway {
-  database: PlatformTestDatabase;
-  projector: Projector;
-  gateway: GatewayServer;
-  auth: TestAuth;
-  rules: RuleContext;
-  /** The clock of the projector and the gateway. */
-  setNow(now: Date): void;
-  /** Appends and projects; the projector publishes every change to the gateway's feed. */
-  record(events: readonly AppendEvent[]): Promise<void>;
+export interface AccessGateway extends LiveGateway {
   /** POST /graphql over the socket; `authorization` null sends none. */
   post(authorization: string | null, query: string, variables?: Record<string, unknown>): Promise<HttpAnswer>;
   sse(authorization: string | null, query: string, variables?: Record<string, unknown>): Promise<Probe>;
   ws(authorization: string | null, query: string, variables?: Record<string, unknown>): Promise<Probe>;
-  /** Resolves once the hub holds `n` subscriptions (graphql-ws acknowledges sockets, not operations). */
-  subscriptions(n: number): Promise<void>;
-  close(): Promise<void>;
 }
 
 /**
- * The gateway on a real socket over its own database, with a projector in
- * this process (the clock can move) publishing to the gateway through the
- * PostgreSQL NOTIFY feed, and tokens minted with a local key.
+ * The live gateway (its clock where the test sets it, tokens minted with a
+ * local key), with the clients the access tests speak through; every probe
+ * still open is closed with it.
  */
 export async function openAccessGateway(
-  options: {
+  options: Pick<LiveGatewayOptions, 'timeZone' | 'corsOrigins' | 'rateLimit' | 'logger' | 'auth'> & {
     now: Date;
-    timeZone?: string;
-    corsOrigins?: readonly string[];
-    rateLimit?: RateLimit;
-    logger?: Logger;
-    /** The key its tokens are checked against; a fresh one by default. */
-    auth?: TestAuth;
-  } = { now: new Date() },
+  } = {
+    now: new Date(),
+  },
 ): Promise<AccessGateway> {
-  let now = options.now;
-  const rules: RuleContext = { timeZone: options.timeZone ?? 'UTC', policy: DEFAULT_TIER_POLICY };
-  const database = await openPlatformTestDatabase();
-  const feed = createNotifyPublisher({ pool: database.pool });
-  const publish = (changes: KeyedChange[]) => feed.publish(changes);
-  const projector = createProjector({
-    store: database.store,
-    pool: database.pool,
-    logger: quietLogger,
-    context: rules,
-    batchSize: 100,
-    now: () => now,
-    onCommitted: (result) => publish(batchChanges(result)),
-    onDayTurned: (turn) => publish(dayTurnChanges(turn)),
-    onDeadlinesPassed: (alerts) => publish(alertChanges(alerts)),
-  });
-  await projector.catchUp();
-  const auth = options.auth ?? (await openTestAuth());
-  const gateway = await startGatewayServer({
-    auth: auth.verifier,
-    store: database.store,
-    db: database.pool,
-    logger: options.logger ?? createLogger('gateway-test', 'silent'),
-    rules,
-    healthWeights: DEFAULT_HEALTH_WEIGHTS,
-    now: () => now,
-    feed: createNotifySubscriber({ connectionString: database.url, logger: quietLogger }),
-    host: '127.0.0.1',
-    port: 0,
-    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
-    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+  const live = await openLiveGateway({
+    ...options,
     // Mutations wait this long for the projector, which runs when `record` says.
     readYourWritesTimeoutMs: 50,
   });
+  // Over the empty log: what is recorded from here on is news, announced on the feed.
+  await live.projector.catchUp();
+  const { gateway } = live;
   const open = new Set<Probe>();
   const track = (probe: Probe) => {
     open.add(probe);
@@ -114,25 +64,7 @@ export async function openAccessGateway(
     return probe;
   };
   return {
-    database,
-    projector,
-    gateway,
-    auth,
-    rules,
-    setNow: (next) => {
-      now = next;
-    },
-    async record(events) {
-      const last = (await database.store.append(events))
-        .map((r) => r.position)
-        .sort()
-        .at(-1);
-      // Appends become readable once older transactions on the shared server end.
-      while (last !== undefined && ((await projector.checkpoint()) ?? '') < last) {
-        await projector.catchUp();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
+    ...live,
     async post(authorization, query, variables = {}) {
       const response = await fetch(gateway.url, {
         method: 'POST',
@@ -152,16 +84,9 @@ export async function openAccessGateway(
       track(await openSse(gateway.url, authorization, query, variables)),
     ws: async (authorization, query, variables = {}) =>
       track(await openWs(gateway.url, authorization, query, variables)),
-    async subscriptions(n) {
-      for (let i = 0; gateway.live.subscriptions() < n; i++) {
-        if (i > 250) throw new Error(`the hub holds ${gateway.live.subscriptions()} subscriptions, not ${n}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
     async close() {
       for (const probe of [...open]) probe.close();
-      await gateway.close();
-      await database.close();
+      await live.close();
     },
   };
 }
@@ -224,23 +149,10 @@ export async function openSse(
   if (response.status !== 200 || !response.body) {
     return { ...results, refusal: { status: response.status, body: await response.json() }, close };
   }
+  const body = response.body;
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block
-            .split('\n')
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trim())
-            .join('\n');
-          if (data) results.push(JSON.parse(data) as GraphQLAnswer);
-        }
-      }
+      for await (const data of sseData(body)) results.push(JSON.parse(data) as GraphQLAnswer);
     } catch {
       // aborted by close()
     }

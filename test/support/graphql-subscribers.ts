@@ -63,6 +63,25 @@ function collector<T>(): {
   };
 }
 
+/** The data of each event of a text/event-stream body, as the events arrive. */
+export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trim())
+        .join('\n');
+      if (data) yield data;
+    }
+  }
+}
+
 /**
  * GraphQL over SSE (Yoga's distinct-connections mode): resolves once the
  * gateway answered with the event stream, i.e. the subscription is open.
@@ -82,27 +101,13 @@ export async function subscribeSse<T = Record<string, unknown>>(
   });
   if (!response.ok || !response.body) throw new Error(`SSE subscribe failed: ${response.status}`);
   const { subscriber, push, fail } = collector<T>();
+  const body = response.body;
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          end = buffer.indexOf('\n\n');
-          const data = block
-            .split('\n')
-            .filter((line) => line.startsWith('data:'))
-            .map((line) => line.slice(5).trim())
-            .join('\n');
-          if (!data) continue;
-          const result = JSON.parse(data) as { data?: T; errors?: unknown };
-          if (result.errors) fail(new Error(`subscription error: ${JSON.stringify(result.errors)}`));
-          else if (result.data) push(result.data);
-        }
+      for await (const data of sseData(body)) {
+        const result = JSON.parse(data) as { data?: T; errors?: unknown };
+        if (result.errors) fail(new Error(`subscription error: ${JSON.stringify(result.errors)}`));
+        else if (result.data) push(result.data);
       }
     } catch (error) {
       if (!controller.signal.aborted) fail(error as Error);

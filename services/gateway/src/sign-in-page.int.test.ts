@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { openTestAuth, type TestAuth } from '@crh/auth/testing';
-import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY } from '@crh/domain';
-import { createNotifySubscriber } from '@crh/messaging/postgres';
-import { createLogger } from '@crh/observability';
-import { quietLogger } from '@crh/testing';
-import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayServer, startGatewayServer } from './gateway-server.ts';
+import { type LiveGateway, openLiveGateway } from '../testing/live-gateway.ts';
 import { GRAPHIQL_HEADERS_KEY, SESSION_TOKEN_KEY } from './sign-in-page.ts';
 
 // Debian's chromium (apt-get install chromium); browsers are never downloaded.
@@ -18,31 +12,16 @@ if (!existsSync(CHROMIUM)) {
 }
 
 describe('the sign-in page at the gateway root', () => {
-  let database: PlatformTestDatabase;
-  let gateway: GatewayServer;
-  let auth: TestAuth;
+  let live: LiveGateway;
   let root: string;
 
   beforeAll(async () => {
-    database = await openPlatformTestDatabase();
-    auth = await openTestAuth();
-    gateway = await startGatewayServer({
-      auth: auth.verifier,
-      store: database.store,
-      db: database.pool,
-      logger: createLogger('gateway-test', 'silent'),
-      rules: { timeZone: 'Europe/Amsterdam', policy: DEFAULT_TIER_POLICY },
-      healthWeights: DEFAULT_HEALTH_WEIGHTS,
-      feed: createNotifySubscriber({ connectionString: database.url, logger: quietLogger }),
-      host: '127.0.0.1',
-      port: 0,
-    });
-    root = gateway.url.replace(/\/graphql$/, '');
+    live = await openLiveGateway({ timeZone: 'Europe/Amsterdam' });
+    root = live.gateway.url.replace(/\/graphql$/, '');
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await database?.close();
+    await live?.close();
   });
 
   it('answers without a token, with a policy that lets exactly its own script and style run', async () => {
@@ -63,7 +42,7 @@ describe('the sign-in page at the gateway root', () => {
     expect(csp).toContain(`style-src ${hash(style)}`);
     // Nothing else at the root answers: a POST is Yoga's 404, and GraphQL still needs a token.
     expect((await fetch(`${root}/`, { method: 'POST' })).status).toBe(404);
-    expect((await fetch(gateway.url, { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await fetch(live.gateway.url, { method: 'POST', body: '{}' })).status).toBe(401);
   });
 
   it.skipIf(!existsSync(CHROMIUM))(
@@ -77,7 +56,7 @@ describe('the sign-in page at the gateway root', () => {
         page.on('console', (message) => {
           if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
         });
-        const token = await auth.token('lead', { sub: 'lena' });
+        const token = await live.auth.token('lead', { sub: 'lena' });
         await page.goto(`${root}/#access_token=${token}`);
         await page.waitForFunction(() =>
           document.getElementById('status')?.textContent?.startsWith('Signed in'),
@@ -106,7 +85,7 @@ describe('the sign-in page at the gateway root', () => {
             });
             return { status: response.status, body: await response.json() };
           },
-          { url: gateway.url, key: GRAPHIQL_HEADERS_KEY },
+          { url: live.gateway.url, key: GRAPHIQL_HEADERS_KEY },
         );
         expect(answer).toEqual({ status: 200, body: { data: { relationships: { totalCount: 0 } } } });
 

@@ -1,8 +1,11 @@
 import { openTestAuth, type TestAuth } from '@crh/auth/testing';
 import { DEFAULT_HEALTH_WEIGHTS, DEFAULT_TIER_POLICY, type RuleContext } from '@crh/domain';
 import type { AppendEvent } from '@crh/event-store';
+import type { ChangeFeedPublisher } from '@crh/messaging';
+import { createNotifyPublisher } from '@crh/messaging/postgres';
 import { createLogger } from '@crh/observability';
-import { createProjector, type Projector } from '@crh/read-models/runner';
+import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
+import { createProjector, type Projector, type ProjectorDeps } from '@crh/read-models/runner';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { createApp } from '../src/app.ts';
 
@@ -43,12 +46,26 @@ const logger = createLogger('gateway-test', 'silent');
  */
 export async function openGatewayFixture(
   timeZone: string,
-  options: { now?: string; rules?: Partial<RuleContext>; readYourWritesTimeoutMs?: number } = {},
+  options: {
+    now?: string;
+    /** The projector's clock, for tests that move it (default: fixed at `now`). */
+    clock?: () => Date;
+    /**
+     * The projector announces what it commits, the days it turns and the
+     * deadlines it finds passed on the database's LISTEN/NOTIFY feed, as a
+     * deployed one does (CHANGE_FEED=postgres); default: nowhere.
+     */
+    announce?: boolean;
+    rules?: Partial<RuleContext>;
+    readYourWritesTimeoutMs?: number;
+    /** The local key its tokens are minted with and checked against; a fresh one by default. */
+    auth?: TestAuth;
+  } = {},
 ): Promise<GatewayFixture> {
   const database = await openPlatformTestDatabase();
   const { store, pool } = database;
   const rules: RuleContext = { timeZone, policy: DEFAULT_TIER_POLICY, ...options.rules };
-  const auth = await openTestAuth();
+  const auth = options.auth ?? (await openTestAuth());
   const admin = await auth.bearer('admin');
   const defaultNow = options.now ?? '2026-06-01T12:00:00Z';
   const projector = createProjector({
@@ -57,7 +74,8 @@ export async function openGatewayFixture(
     logger,
     context: rules,
     batchSize: 100,
-    now: () => new Date(defaultNow),
+    now: options.clock ?? (() => new Date(defaultNow)),
+    ...(options.announce ? announcingTo(createNotifyPublisher({ pool })) : {}),
   });
   let running: { stop: AbortController; done: Promise<void> } | null = null;
   return {
@@ -115,4 +133,13 @@ export async function openGatewayFixture(
       await database.close();
     },
   };
+}
+
+/** The projector's hooks that publish what it commits, turns and finds overdue to `feed`. */
+function announcingTo(feed: ChangeFeedPublisher) {
+  return {
+    onCommitted: (result) => feed.publish(batchChanges(result)),
+    onDayTurned: (turn) => feed.publish(dayTurnChanges(turn)),
+    onDeadlinesPassed: (alerts) => feed.publish(alertChanges(alerts)),
+  } satisfies Partial<ProjectorDeps>;
 }
