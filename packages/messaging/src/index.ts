@@ -5,4 +5,5 @@ export type {
   FeedListener,
   FeedLogger,
   FeedMessage,
+  FeedState,
 } from './port.ts';

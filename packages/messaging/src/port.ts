@@ -33,7 +33,14 @@ export interface ChangeFeedSubscriber {
    */
   start(listener: FeedListener): Promise<void>;
   close(): Promise<void>;
+  /**
+   * `degraded` while the feed cannot deliver (its broker is away): the
+   * adapter keeps trying in the background. Adapters that cannot tell omit it.
+   */
+  state?(): FeedState;
 }
+
+export type FeedState = 'up' | 'degraded';
 
 /** What a feed adapter may log (a pino logger fits). */
 export interface FeedLogger {

@@ -14,15 +14,7 @@ export function openFeedSubscriber(
     return createNotifySubscriber({ connectionString: databaseUrl, logger });
   const brokers = requireKafkaBrokers(config, 'CHANGE_FEED=kafka');
   const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-gateway`, logger });
-  return createKafkaSubscriber({
-    kafka,
-    topic: config.env.CHANGE_FEED_TOPIC,
-    logger,
-    // A gateway whose feed stopped would accept subscriptions and deliver
-    // nothing: stop it, so the orchestrator starts a fresh one.
-    onFailure: () => {
-      logger.fatal({}, 'change feed stopped for good; exiting');
-      process.exit(1);
-    },
-  });
+  // A broker that is away never stops the gateway: queries need only the
+  // database. The subscriber keeps trying and /readyz says `feed: degraded`.
+  return createKafkaSubscriber({ kafka, topic: config.env.CHANGE_FEED_TOPIC, logger });
 }

@@ -29,7 +29,8 @@ export async function startGatewayServer(
     ...(deps.now ? { now: deps.now } : {}),
   });
   // Listening before the socket opens: a subscription never misses a change
-  // committed after it was accepted.
+  // committed after it was accepted (unless the feed starts degraded: then
+  // it delivers what was published since this call once its broker is back).
   await deps.feed.start((values) => live.deliver(values));
   // One count per caller across HTTP, SSE and graphql-ws.
   const rateLimit = deps.rateLimit ?? defaultRateLimit();
@@ -43,9 +44,13 @@ export async function startGatewayServer(
     }
     if (path === '/healthz') return void sendJson(response, 200, { status: 'ok' });
     if (path === '/readyz') {
+      // The feed only carries live updates: without it queries are still
+      // answered, so the gateway stays ready and says the feed is degraded.
+      const feed = deps.feed.state?.();
+      const details = feed ? { feed } : {};
       return void deps.db.query('SELECT 1').then(
-        () => sendJson(response, 200, { ready: true }),
-        () => sendJson(response, 503, { ready: false }),
+        () => sendJson(response, 200, { ready: true, ...details }),
+        () => sendJson(response, 503, { ready: false, ...details }),
       );
     }
     return void yoga(request, response);

@@ -3,7 +3,8 @@ import { quietLogger, runKafkaBrokers } from '@crh/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangeFeedSubscriber } from '../port.ts';
 import { createKafkaClient } from './kafka-client.ts';
-import { createKafkaPublisher, createKafkaSubscriber } from './kafka-feed.ts';
+import { createKafkaPublisher } from './kafka-feed.ts';
+import { createKafkaSubscriber } from './kafka-subscriber.ts';
 
 // A real broker (infra/kafka here, Testcontainers where Docker runs, or KAFKA_BROKERS).
 describe('change feed over Kafka', () => {

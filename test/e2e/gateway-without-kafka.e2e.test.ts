@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalKafka, startLocalKafka } from '@crh/local-kafka';
+import { createTestDatabase } from '@crh/testing';
+import getPort from 'get-port';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Subscriber, subscribeSse } from '../support/graphql-subscribers.ts';
+import { type Platform, postEvents, startPlatform, waitFor } from '../support/service-process.ts';
+
+// A gateway with CHANGE_FEED=kafka whose broker is away: it starts, answers
+// queries and says its feed is degraded; once a broker answers on that
+// address the feed joins and a subscription opened meanwhile delivers.
+describe('gateway with CHANGE_FEED=kafka and no broker', () => {
+  let platform: Platform;
+  let drop: () => Promise<void>;
+  let dataDir: string;
+  let broker: LocalKafka | undefined;
+  let port: number;
+  const open: Subscriber<unknown>[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'crh-kafka-outage-'));
+    port = await getPort({ host: '127.0.0.1' });
+    const database = await createTestDatabase();
+    drop = database.drop;
+    // Nothing listens on `port` yet.
+    platform = await startPlatform(database.url, {
+      env: {
+        CHANGE_FEED: 'kafka',
+        KAFKA_BROKERS: `127.0.0.1:${port}`,
+        CHANGE_FEED_TOPIC: `crh.changes.test-${randomUUID().slice(0, 8)}`,
+      },
+    });
+  });
+
+  afterAll(async () => {
+    for (const s of open) s.close();
+    const codes = await platform?.stop();
+    await broker?.stop();
+    await drop?.();
+    await rm(dataDir, { recursive: true, force: true });
+    expect(codes).toEqual([0, 0, 0]);
+  });
+
+  const readyz = async () => {
+    const response = await fetch(platform.graphql[0]!.replace(/\/graphql$/, '/readyz'));
+    return { status: response.status, body: (await response.json()) as { ready: boolean; feed?: string } };
+  };
+
+  it('serves queries degraded, then delivers changes once the broker is up', async () => {
+    expect(await readyz()).toEqual({ status: 200, body: { ready: true, feed: 'degraded' } });
+    const lead = await platform.auth.bearer('lead');
+    const answer = await fetch(platform.graphql[0]!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: lead },
+      body: JSON.stringify({ query: '{ relationships(first: 1) { totalCount } }' }),
+    });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ data: { relationships: { totalCount: 0 } } });
+
+    // Opened while the feed is down: accepted, and fed once it is back.
+    type EventData = { eventRecorded: { id: string } };
+    const sse = await subscribeSse<EventData>(
+      platform.graphql[0]!,
+      lead,
+      'subscription { eventRecorded { id } }',
+      {},
+    );
+    open.push(sse as Subscriber<unknown>);
+
+    broker = await startLocalKafka({ dataDir, port });
+    await waitFor(async () => ((await readyz()).body.feed === 'up' ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the gateway feed to join',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}\n${platform.services[2]!.output().slice(-3000)}`);
+    });
+
+    const ingest = await platform.auth.bearer('ingest');
+    const event = {
+      id: randomUUID(),
+      type: 'CustomerOnboarded',
+      customerId: `outage-${randomUUID().slice(0, 8)}`,
+      occurredAt: new Date().toISOString(),
+      data: { name: 'After the outage', accountManagerId: 'am-o' },
+    };
+    expect((await postEvents(platform.ingest, ingest, [event])).status).toBe(200);
+    await sse.next((d) => d.eventRecorded.id === event.id, 30_000);
+  });
+});
