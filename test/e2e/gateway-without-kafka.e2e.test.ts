@@ -18,11 +18,13 @@ describe('gateway with CHANGE_FEED=kafka and no broker', () => {
   let dataDir: string;
   let broker: LocalKafka | undefined;
   let port: number;
+  let controllerPort: number;
   const open: Subscriber<unknown>[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'crh-kafka-outage-'));
     port = await getPort({ host: '127.0.0.1' });
+    controllerPort = await getPort({ host: '127.0.0.1', exclude: [port] });
     const database = await createTestDatabase();
     drop = database.drop;
     // Nothing listens on `port` yet.
@@ -70,7 +72,7 @@ describe('gateway with CHANGE_FEED=kafka and no broker', () => {
     );
     open.push(sse as Subscriber<unknown>);
 
-    broker = await startLocalKafka({ dataDir, port });
+    broker = await startLocalKafka({ dataDir, port, controllerPort });
     await waitFor(async () => ((await readyz()).body.feed === 'up' ? true : undefined), {
       timeoutMs: 60_000,
       what: 'the gateway feed to join',
@@ -79,14 +81,33 @@ describe('gateway with CHANGE_FEED=kafka and no broker', () => {
     });
 
     const ingest = await platform.auth.bearer('ingest');
-    const event = {
-      id: randomUUID(),
-      type: 'CustomerOnboarded',
-      customerId: `outage-${randomUUID().slice(0, 8)}`,
-      occurredAt: new Date().toISOString(),
-      data: { name: 'After the outage', accountManagerId: 'am-o' },
+    const post = async (name: string) => {
+      const event = {
+        id: randomUUID(),
+        type: 'CustomerOnboarded',
+        customerId: `outage-${randomUUID().slice(0, 8)}`,
+        occurredAt: new Date().toISOString(),
+        data: { name, accountManagerId: 'am-o' },
+      };
+      expect((await postEvents(platform.ingest, ingest, [event])).status).toBe(200);
+      return event.id;
     };
-    expect((await postEvents(platform.ingest, ingest, [event])).status).toBe(200);
-    await sse.next((d) => d.eventRecorded.id === event.id, 30_000);
+    const first = await post('After the outage at start');
+    await sse.next((d) => d.eventRecorded.id === first, 30_000);
+
+    // The broker goes away mid-run: the gateway says so and goes on serving;
+    // what is committed meanwhile reaches the subscription once it is back.
+    await broker.stop();
+    await waitFor(async () => ((await readyz()).body.feed === 'degraded' ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the gateway to notice the broker is gone',
+    });
+    const during = await post('During the outage');
+    broker = await startLocalKafka({ dataDir, port, controllerPort });
+    const after = await post('After the outage');
+    await sse.next((d) => d.eventRecorded.id === after, 60_000);
+    const ids = sse.received.map((d) => d.eventRecorded.id);
+    expect(ids).toEqual([first, during, after]);
+    expect((await readyz()).body.feed).toBe('up');
   });
 });

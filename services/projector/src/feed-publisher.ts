@@ -14,33 +14,119 @@ export function openFeedPublisher(config: PlatformConfig, pool: Pool, logger: Lo
   return createKafkaPublisher({ kafka, topic: config.env.CHANGE_FEED_TOPIC });
 }
 
+/** Changes kept while the feed is away; past it the oldest are dropped (and counted). */
+export const FEED_BACKLOG_LIMIT = 50_000;
+
+export interface Publishing {
+  /** Queues committed changes for the feed; resolves at once (the projection never waits for the broker). */
+  (changes: KeyedChange[]): Promise<void>;
+  /** Publishes what is queued if the feed takes it within 3 s (one try each), counts the rest as lost, stops. */
+  close(): Promise<void>;
+}
+
 /**
- * Publishes after commit. A failure loses only live notifications (the read
- * models hold the truth, and dashboards re-query when they reconnect), so it
- * is logged, counted and never stops the projection.
+ * Publishes after commit, in commit order, off the projection's path. A
+ * failed publish is kept and tried again with backoff (1 s doubling to
+ * 10 s), so a short broker outage loses nothing: the backlog goes out, in
+ * order, when the broker is back. Only a backlog past `limit` changes, or
+ * one left at shutdown, is dropped: the feed carries live notifications
+ * (the read models hold the truth, and dashboards re-query when they
+ * reconnect), so it is at most once, and every dropped change is logged and
+ * counted (`onFailure`).
  */
 export function publishing(
   feed: ChangeFeedPublisher,
   logger: Logger,
   onFailure: (changes: number) => void,
-): (changes: KeyedChange[]) => Promise<void> {
-  // One publish at a time, in the order asked: batches and day turns
-  // commit in turn (the projection clock) but run on two loops, so their
-  // publishes must not overtake each other.
-  let queue: Promise<void> = Promise.resolve();
-  return (changes) => {
-    if (changes.length === 0) return queue;
-    queue = queue.then(async () => {
-      try {
-        await feed.publish(changes);
-      } catch (error) {
-        onFailure(changes.length);
-        logger.error(
-          { err: error, changes: changes.length },
-          'change feed: publish failed; live subscribers miss these',
-        );
-      }
-    });
-    return queue;
+  options: { limit?: number; retryMs?: number; maxRetryMs?: number; closeWaitMs?: number } = {},
+): Publishing {
+  const limit = options.limit ?? FEED_BACKLOG_LIMIT;
+  const retryMs = options.retryMs ?? 1_000;
+  const maxRetryMs = options.maxRetryMs ?? 10_000;
+  const closeWaitMs = options.closeWaitMs ?? 3_000;
+  // One queue for batches, day turns and alerts: they commit in turn (the
+  // projection clock) but run on two loops, and must not overtake each other.
+  const queue: KeyedChange[][] = [];
+  let queued = 0;
+  let draining: Promise<void> | undefined;
+  let inFlight = false;
+  let closing = false;
+  let wake: (() => void) | undefined;
+
+  const drop = (changes: KeyedChange[], why: string) => {
+    onFailure(changes.length);
+    logger.error({ changes: changes.length }, `change feed: ${why}; live subscribers miss these`);
   };
+
+  async function drain(): Promise<void> {
+    let failures = 0;
+    try {
+      while (queue.length > 0) {
+        const changes = queue[0] as KeyedChange[];
+        inFlight = true;
+        try {
+          await feed.publish(changes);
+          inFlight = false;
+          queue.shift();
+          queued -= changes.length;
+          if (failures > 0) logger.info({ backlog: queued }, 'change feed: publishing again');
+          failures = 0;
+        } catch (error) {
+          inFlight = false;
+          if (closing) {
+            for (const left of queue.splice(0)) drop(left, 'not published at shutdown');
+            queued = 0;
+            break;
+          }
+          const pause = Math.min(maxRetryMs, retryMs * 2 ** failures);
+          failures++;
+          logger.error(
+            { err: error, backlog: queued, retryInMs: pause },
+            'change feed: publish failed; keeping the changes and trying again',
+          );
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pause);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
+      }
+    } finally {
+      // In the same tick as the loop's last check: nothing queued meanwhile is stranded.
+      draining = undefined;
+    }
+  }
+
+  const publish = (changes: KeyedChange[]): Promise<void> => {
+    if (changes.length === 0) return Promise.resolve();
+    if (closing) {
+      drop(changes, 'committed during shutdown');
+      return Promise.resolve();
+    }
+    queue.push(changes);
+    queued += changes.length;
+    // Over the bound: drop the oldest not being sent right now.
+    while (queued > limit && queue.length > 1) {
+      const [oldest] = queue.splice(inFlight ? 1 : 0, 1) as [KeyedChange[]];
+      queued -= oldest.length;
+      drop(oldest, `backlog over ${limit} changes, oldest dropped`);
+    }
+    draining ??= drain();
+    return Promise.resolve();
+  };
+  return Object.assign(publish, {
+    async close() {
+      closing = true;
+      wake?.();
+      // A broker that is away would hold shutdown for its client's retries.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([draining, new Promise((resolve) => (timer = setTimeout(resolve, closeWaitMs)))]);
+      clearTimeout(timer);
+      for (const left of queue.splice(inFlight ? 1 : 0)) drop(left, 'not published at shutdown');
+      queued = 0;
+    },
+  });
 }

@@ -67,5 +67,6 @@ onShutdown(async () => {
   controller.abort();
   await running; // the batch in flight commits or rolls back before we close the pool
   await new Promise<void>((resolve) => ops.close(() => resolve()));
+  await publish.close(); // what the feed takes goes out; the rest is counted as lost
   await feed.close();
 });

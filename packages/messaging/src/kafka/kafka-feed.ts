@@ -1,4 +1,4 @@
-import { type Kafka, Partitioners } from 'kafkajs';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { ChangeFeedPublisher, FeedMessage } from '../port.ts';
 import { ensureTopic } from './topics.ts';
 
@@ -14,14 +14,11 @@ export const FEED_PARTITIONS = 6;
  */
 export function createKafkaPublisher(options: { kafka: Kafka; topic?: string }): ChangeFeedPublisher {
   const topic = options.topic ?? DEFAULT_FEED_TOPIC;
-  const producer = options.kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  let ready: Promise<void> | undefined;
+  // A new producer after a failed send: an idempotent producer's sequence
+  // numbers may no longer match the broker's after an outage.
+  let session: Promise<Producer> | undefined;
   const connect = () => {
-    ready ??= (async () => {
+    session ??= (async () => {
       const admin = options.kafka.admin();
       await admin.connect();
       try {
@@ -29,25 +26,40 @@ export function createKafkaPublisher(options: { kafka: Kafka; topic?: string }):
       } finally {
         await admin.disconnect();
       }
+      const producer = options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
+      return producer;
     })().catch((error: unknown) => {
-      ready = undefined; // try again at the next publish
+      session = undefined; // try again at the next publish
       throw error;
     });
-    return ready;
+    return session;
   };
   return {
     async publish(messages: readonly FeedMessage[]) {
       if (messages.length === 0) return;
-      await connect();
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
-      });
+      const current = connect();
+      const producer = await current;
+      try {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
+        });
+      } catch (error) {
+        if (session === current) session = undefined;
+        await producer.disconnect().catch(() => {});
+        throw error;
+      }
     },
     async close() {
-      if (ready) await producer.disconnect();
+      const current = session;
+      session = undefined;
+      if (current) await (await current.catch(() => undefined))?.disconnect();
     },
   };
 }
