@@ -27,7 +27,8 @@ export type FeedListener = (values: unknown[]) => void;
 export interface ChangeFeedSubscriber {
   /**
    * Starts delivering to `listener`; resolves once listening, so a message
-   * published after that is delivered. A subscriber sees what was published
+   * published after that is delivered. An adapter whose broker is away may
+   * resolve before (see `state`) and deliver once it is back. A subscriber sees what was published
    * while it listened: the feed is live, not a history (the read models and
    * the event log are).
    */
