@@ -64,6 +64,7 @@ export function createKafkaSubscriber(options: KafkaSubscriberOptions): ChangeFe
   /** One try: resolves once the consumer joined its group, rejects if it could not. */
   async function attempt(listener: FeedListener, fromTimestamp: boolean): Promise<void> {
     await startingOffsets(fromTimestamp);
+    if (closed) return; // closed while the broker was being reached
     const c = options.kafka.consumer({
       groupId,
       // A group per process is never rejoined by another: no need to wait.
@@ -94,6 +95,8 @@ export function createKafkaSubscriber(options: KafkaSubscriberOptions): ChangeFe
         else reject(payload.error);
       });
     });
+    // Awaited only after run(): a crash before then must not go unhandled.
+    joined.catch(() => {});
     await c.connect();
     await c.subscribe({ topics: [topic], fromBeginning: false });
     await c.run({
@@ -113,6 +116,7 @@ export function createKafkaSubscriber(options: KafkaSubscriberOptions): ChangeFe
         if (batch.messages.length > 0) next.set(batch.partition, String(BigInt(batch.lastOffset()) + 1n));
       },
     });
+    if (closed) return void (await c.disconnect());
     await joined;
   }
 
