@@ -20,6 +20,8 @@ export const FEED_BACKLOG_LIMIT = 50_000;
 export interface Publishing {
   /** Queues committed changes for the feed; resolves at once (the projection never waits for the broker). */
   (changes: KeyedChange[]): Promise<void>;
+  /** Changes waiting to be published (a broker away makes it grow). */
+  backlog(): number;
   /** Publishes what is queued if the feed takes it within 3 s (one try each), counts the rest as lost, stops. */
   close(): Promise<void>;
 }
@@ -118,6 +120,7 @@ export function publishing(
     return Promise.resolve();
   };
   return Object.assign(publish, {
+    backlog: () => queued,
     async close() {
       closing = true;
       wake?.();

@@ -48,11 +48,13 @@ describe('publishing committed changes to a feed whose broker goes away', () => 
     }
     await waitUntil(() => feed.attempts >= 3);
     expect(feed.published).toEqual([]);
+    expect(publish.backlog()).toBe(10);
     feed.up = true;
     await publish([change(10)]);
     await waitUntil(() => feed.published.length === 11);
     expect(feed.published).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(lost).toBe(0);
+    expect(publish.backlog()).toBe(0);
     await publish.close();
   });
 

@@ -1,6 +1,6 @@
 import { AUTH_OFF_WARNING, adminAccess, authSettingsFrom, createTokenVerifier } from '@crh/auth';
 import { requireChangeFeed } from '@crh/config';
-import { Counter, createMetricsRegistry, createOpsServer } from '@crh/observability';
+import { Counter, createMetricsRegistry, createOpsServer, Gauge } from '@crh/observability';
 import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
 import { createProjector } from '@crh/read-models/runner';
 import { migrateReadModels } from '@crh/read-models/schema';
@@ -22,12 +22,20 @@ const projected = new Counter({
 const parked = new Counter({ name: 'crh_parked_events_total', help: 'Events parked', registers: [registry] });
 const unpublished = new Counter({
   name: 'crh_feed_publish_failures_total',
-  help: 'Changes the change feed failed to publish',
+  help: 'Changes dropped from the change feed: its backlog over the bound while the broker is away, or left at shutdown',
   registers: [registry],
 });
 
 const feed = openFeedPublisher(config, pool, logger);
 const publish = publishing(feed, logger, (n) => unpublished.inc(n));
+new Gauge({
+  name: 'crh_feed_backlog_changes',
+  help: 'Committed changes waiting to be published on the change feed',
+  registers: [registry],
+  collect() {
+    this.set(publish.backlog());
+  },
+});
 
 const projector = createProjector({
   store,
