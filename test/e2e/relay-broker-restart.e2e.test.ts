@@ -6,10 +6,10 @@ import { openTestAuth } from '@crh/auth/testing';
 import type { AppendEvent } from '@crh/event-store';
 import { createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
 import { type LocalKafka, startLocalKafka } from '@crh/local-kafka';
+import { createKafkaClient } from '@crh/messaging/kafka';
 import { createPgPool } from '@crh/postgres';
-import { createTestDatabase, type TestDatabase, testEvent } from '@crh/testing';
+import { createTestDatabase, quietLogger, type TestDatabase, testEvent } from '@crh/testing';
 import getPort from 'get-port';
-import kafkajs from 'kafkajs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceProcess, startService, waitFor } from '../support/service-process.ts';
@@ -123,7 +123,11 @@ describe('relay across a broker restart', () => {
 
 /** Every message of the topic, per partition in offset order. */
 async function readTopic(brokers: string, topic: string): Promise<{ key: string; id: string }[]> {
-  const kafka = new kafkajs.Kafka({ clientId: 'crh-relay-restart-test', brokers: [brokers], logLevel: 1 });
+  const kafka = createKafkaClient({
+    clientId: 'crh-relay-restart-test',
+    brokers: [brokers],
+    logger: quietLogger,
+  });
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
