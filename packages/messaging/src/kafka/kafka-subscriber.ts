@@ -130,7 +130,8 @@ export function createKafkaSubscriber(options: KafkaSubscriberOptions): ChangeFe
       retryTimer = undefined;
       if (closed) return;
       attempt(listener, true).catch((error: unknown) => {
-        log.warn({ err: error, retryInMs: pause }, 'change feed: Kafka unreachable; trying again');
+        const nextPause = Math.min(maxRetryMs, retryMs * 2 ** (failures + 1));
+        log.warn({ err: error, retryInMs: nextPause }, 'change feed: Kafka unreachable; trying again');
         retry(listener, failures + 1);
       });
     }, pause);
