@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { envelopeContent } from './canonical-json.ts';
 import {
   CUSTOMER_ID_PATTERN as CUSTOMER_ID,
   MAX_ACTOR_ID_LENGTH,
@@ -9,6 +10,7 @@ import {
 import { type DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType } from './event-catalogue.ts';
 import { issueTail } from './issue-message.ts';
 import { normaliseRfc3339 } from './rfc3339.ts';
+import { unstorableJson } from './storable-json.ts';
 
 export type IncomingEvent = DomainEvent & { expectedRevision?: number };
 
@@ -65,7 +67,32 @@ export function validateEventBatch(body: unknown, options: { maxEvents?: number 
     if (result.ok) valid.push(result.event);
     else issues.push(...result.issues.map((issue) => ({ index, ...issue })));
   });
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, events: valid };
+  if (issues.length > 0) return { ok: false, issues };
+  const conflicts = inBatchIdConflicts(valid);
+  return conflicts.length > 0 ? { ok: false, issues: conflicts } : { ok: true, events: valid };
+}
+
+/**
+ * An id sent twice in one batch: the same content counts once (a client
+ * re-sending within its own batch), different content is a contradiction
+ * the client must resolve; it is refused rather than keeping either one.
+ */
+function inBatchIdConflicts(events: readonly IncomingEvent[]): ValidationIssue[] {
+  const first = new Map<string, { index: number; content: string }>();
+  const issues: ValidationIssue[] = [];
+  events.forEach((event, index) => {
+    const content = envelopeContent(event);
+    const earlier = first.get(event.id);
+    if (earlier === undefined) first.set(event.id, { index, content });
+    else if (earlier.content !== content) {
+      issues.push({
+        index,
+        path: 'id',
+        message: `id ${event.id} is also at index ${earlier.index} with different content; one id stands for one event.`,
+      });
+    }
+  });
+  return issues;
 }
 
 function batchIssue(message: string): BatchValidation {
@@ -162,6 +189,13 @@ export function validateEnvelope(envelope: unknown): EnvelopeResult {
     }
   }
 
+  // Text or numbers the store cannot keep exactly: refused, never changed.
+  // Such a place's own issue replaces what the field checks said of it.
+  const unstorable = unstorableJson(envelope, '');
+  if (unstorable.length > 0) {
+    const places = new Set(unstorable.map((issue) => issue.path));
+    return { ok: false, issues: [...unstorable, ...issues.filter((issue) => !places.has(issue.path))] };
+  }
   if (issues.length > 0) return { ok: false, issues };
   const event = {
     id: (id as string).toLowerCase(),
