@@ -219,7 +219,7 @@ const BAD_INPUTS: BadInput[] = [
     headers: { 'content-encoding': 'gzip, gzip' },
     status: 415,
     type: 'urn:crh:problem:unsupported-media-type',
-    detail: 'identity, gzip, deflate or br',
+    detail: 'identity, gzip, deflate, br or zstd',
   },
   // Each field's wrong type.
   ...fieldCases([

@@ -79,7 +79,7 @@ export const problemMiddleware: ErrorRequestHandler = (error: unknown, req, res,
       type: problemTypes.unsupportedMediaType,
       title: 'Unsupported media type',
       status: 415,
-      detail: `${parserError.message}; send the body as identity, gzip, deflate or br`,
+      detail: `${parserError.message}; send the body as identity, gzip, deflate, br or zstd`,
     });
     return;
   }
