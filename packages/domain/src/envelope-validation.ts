@@ -103,8 +103,13 @@ type EnvelopeResult =
   | { ok: true; event: IncomingEvent }
   | { ok: false; issues: Omit<ValidationIssue, 'index'>[] };
 
-/** One envelope: every field checked, every problem reported. */
-export function validateEnvelope(envelope: unknown): EnvelopeResult {
+/**
+ * One envelope: every field checked, every problem reported. `storable`
+ * (default on) also refuses what the store cannot keep exactly; off for
+ * events read back from the store, which were accepted when they came and
+ * must not be parked by a rule added later.
+ */
+export function validateEnvelope(envelope: unknown, options: { storable?: boolean } = {}): EnvelopeResult {
   if (!isPlainObject(envelope)) {
     return { ok: false, issues: [{ path: '', message: 'An event envelope must be a JSON object.' }] };
   }
@@ -191,7 +196,7 @@ export function validateEnvelope(envelope: unknown): EnvelopeResult {
 
   // Text or numbers the store cannot keep exactly: refused, never changed.
   // Such a place's own issue replaces what the field checks said of it.
-  const unstorable = unstorableJson(envelope, '');
+  const unstorable = options.storable === false ? [] : unstorableJson(envelope, '');
   if (unstorable.length > 0) {
     const places = new Set(unstorable.map((issue) => issue.path));
     return { ok: false, issues: [...unstorable, ...issues.filter((issue) => !places.has(issue.path))] };
@@ -229,15 +234,18 @@ export function parseRecordedEvent(record: {
   data: unknown;
   metadata: Record<string, unknown> | null;
 }): { ok: true; event: DomainEvent } | { ok: false; reason: string } {
-  const result = validateEnvelope({
-    id: record.id,
-    type: record.type,
-    customerId: record.customerId,
-    occurredAt: record.occurredAt,
-    data: record.data,
-    ...(record.actorId === null ? {} : { actorId: record.actorId }),
-    ...(record.metadata === null ? {} : { metadata: record.metadata }),
-  });
+  const result = validateEnvelope(
+    {
+      id: record.id,
+      type: record.type,
+      customerId: record.customerId,
+      occurredAt: record.occurredAt,
+      data: record.data,
+      ...(record.actorId === null ? {} : { actorId: record.actorId }),
+      ...(record.metadata === null ? {} : { metadata: record.metadata }),
+    },
+    { storable: false },
+  );
   if (result.ok) return { ok: true, event: result.event };
   return { ok: false, reason: result.issues.map((i) => i.message).join(' ') };
 }

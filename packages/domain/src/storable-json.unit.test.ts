@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, envelopeContent } from './canonical-json.ts';
-import { validateEventBatch } from './envelope-validation.ts';
+import { parseRecordedEvent, validateEventBatch } from './envelope-validation.ts';
 import { MAX_JSON_DEPTH, unstorableJson } from './storable-json.ts';
 
 const envelope = (overrides: Record<string, unknown> = {}) => ({
@@ -54,6 +54,12 @@ describe('text and numbers the store cannot keep', () => {
       events: [envelope({ actorId: 'am-😀', metadata: { tab: 'a\tb\u0001', big: 9007199254740991 } })],
     });
     expect(result.ok).toBe(true);
+  });
+
+  it('still reads back stored events that a later rule would refuse (no parking by a new rule)', () => {
+    const stored = { ...envelope(), actorId: null, metadata: { n: 2 ** 60 } };
+    expect(parseRecordedEvent(stored)).toMatchObject({ ok: true });
+    expect(validateEventBatch({ events: [envelope({ metadata: { n: 2 ** 60 } })] }).ok).toBe(false);
   });
 
   it('refuses nesting beyond the limit without exhausting the stack', () => {
