@@ -445,6 +445,25 @@ describe('bad input to POST /v1/events: 4xx, a precise message, nothing recorded
     expect(await logSize()).toBe(before);
   });
 
+  it.each([
+    ['/v1/customers/%00/events', 'urn:crh:problem:validation-failed', 'customerId must be 1-128 characters'],
+    ['/v1/customers/a%F0%9F/events', 'urn:crh:problem:bad-request', 'not valid percent-encoded UTF-8'],
+    ['/v1/events?customerId=a%00b', 'urn:crh:problem:validation-failed', 'problem(s) found'],
+    ['/v1/events?types=%00', 'urn:crh:problem:validation-failed', 'problem(s) found'],
+    ['/v1/events?from=2026-02-30T00:00:00Z', 'urn:crh:problem:validation-failed', 'problem(s) found'],
+    ['/v1/events?limit=1e400', 'urn:crh:problem:validation-failed', 'problem(s) found'],
+    ['/v1/events?after=%ED%A0%80', 'urn:crh:problem:validation-failed', 'problem(s) found'],
+  ])('GET %s → 400', async (path, type, detail) => {
+    const response = await fetch(`${ingest.base}${path}`, {
+      headers: { authorization: await ingest.auth.bearer('analyst') },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await response.json()) as Problem;
+    expect(problem.type).toBe(type);
+    expect(problem.detail).toContain(detail);
+  });
+
   it('still answers the same content again as a duplicate, in any key order or instant notation', async () => {
     const before = await logSize();
     const response = await post({

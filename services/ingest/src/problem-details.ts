@@ -102,6 +102,16 @@ export const problemMiddleware: ErrorRequestHandler = (error: unknown, req, res,
     });
     return;
   }
+  // The router could not percent-decode a path parameter (e.g. half a UTF-8 sequence).
+  if (error instanceof URIError && parserError.status === 400) {
+    sendProblem(res, {
+      type: problemTypes.badRequest,
+      title: 'Bad request',
+      status: 400,
+      detail: 'the path is not valid percent-encoded UTF-8',
+    });
+    return;
+  }
   // Any other client error of the body reader (aborted, wrong length): its own status, never a 500.
   if (
     parserError.expose === true &&
