@@ -26,7 +26,7 @@ const eventIdSchema = z.string().regex(EVENT_ID_PATTERN).meta({
   id: 'EventId',
   format: 'uuid',
   description:
-    'A UUID chosen by the client: the idempotency key. The same id sent again is never recorded twice.',
+    'A UUID chosen by the client: the idempotency key. The same event sent again is never recorded twice; the same id with other content is refused (409 id-conflict).',
 });
 
 export const actorIdSchema = z

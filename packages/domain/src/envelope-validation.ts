@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { envelopeContent } from './canonical-json.ts';
 import {
   CUSTOMER_ID_PATTERN as CUSTOMER_ID,
   MAX_ACTOR_ID_LENGTH,
@@ -9,6 +10,7 @@ import {
 import { type DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType } from './event-catalogue.ts';
 import { issueTail } from './issue-message.ts';
 import { normaliseRfc3339 } from './rfc3339.ts';
+import { unstorableJson } from './storable-json.ts';
 
 export type IncomingEvent = DomainEvent & { expectedRevision?: number };
 
@@ -65,7 +67,32 @@ export function validateEventBatch(body: unknown, options: { maxEvents?: number 
     if (result.ok) valid.push(result.event);
     else issues.push(...result.issues.map((issue) => ({ index, ...issue })));
   });
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, events: valid };
+  if (issues.length > 0) return { ok: false, issues };
+  const conflicts = inBatchIdConflicts(valid);
+  return conflicts.length > 0 ? { ok: false, issues: conflicts } : { ok: true, events: valid };
+}
+
+/**
+ * An id sent twice in one batch: the same content counts once (a client
+ * re-sending within its own batch), different content is a contradiction
+ * the client must resolve; it is refused rather than keeping either one.
+ */
+function inBatchIdConflicts(events: readonly IncomingEvent[]): ValidationIssue[] {
+  const first = new Map<string, { index: number; content: string }>();
+  const issues: ValidationIssue[] = [];
+  events.forEach((event, index) => {
+    const content = envelopeContent(event);
+    const earlier = first.get(event.id);
+    if (earlier === undefined) first.set(event.id, { index, content });
+    else if (earlier.content !== content) {
+      issues.push({
+        index,
+        path: 'id',
+        message: `id ${event.id} is also at index ${earlier.index} with different content; one id stands for one event.`,
+      });
+    }
+  });
+  return issues;
 }
 
 function batchIssue(message: string): BatchValidation {
@@ -76,8 +103,13 @@ type EnvelopeResult =
   | { ok: true; event: IncomingEvent }
   | { ok: false; issues: Omit<ValidationIssue, 'index'>[] };
 
-/** One envelope: every field checked, every problem reported. */
-export function validateEnvelope(envelope: unknown): EnvelopeResult {
+/**
+ * One envelope: every field checked, every problem reported. `storable`
+ * (default on) also refuses what the store cannot keep exactly; off for
+ * events read back from the store, which were accepted when they came and
+ * must not be parked by a rule added later.
+ */
+export function validateEnvelope(envelope: unknown, options: { storable?: boolean } = {}): EnvelopeResult {
   if (!isPlainObject(envelope)) {
     return { ok: false, issues: [{ path: '', message: 'An event envelope must be a JSON object.' }] };
   }
@@ -162,6 +194,13 @@ export function validateEnvelope(envelope: unknown): EnvelopeResult {
     }
   }
 
+  // Text or numbers the store cannot keep exactly: refused, never changed.
+  // Such a place's own issue replaces what the field checks said of it.
+  const unstorable = options.storable === false ? [] : unstorableJson(envelope, '');
+  if (unstorable.length > 0) {
+    const places = new Set(unstorable.map((issue) => issue.path));
+    return { ok: false, issues: [...unstorable, ...issues.filter((issue) => !places.has(issue.path))] };
+  }
   if (issues.length > 0) return { ok: false, issues };
   const event = {
     id: (id as string).toLowerCase(),
@@ -195,15 +234,18 @@ export function parseRecordedEvent(record: {
   data: unknown;
   metadata: Record<string, unknown> | null;
 }): { ok: true; event: DomainEvent } | { ok: false; reason: string } {
-  const result = validateEnvelope({
-    id: record.id,
-    type: record.type,
-    customerId: record.customerId,
-    occurredAt: record.occurredAt,
-    data: record.data,
-    ...(record.actorId === null ? {} : { actorId: record.actorId }),
-    ...(record.metadata === null ? {} : { metadata: record.metadata }),
-  });
+  const result = validateEnvelope(
+    {
+      id: record.id,
+      type: record.type,
+      customerId: record.customerId,
+      occurredAt: record.occurredAt,
+      data: record.data,
+      ...(record.actorId === null ? {} : { actorId: record.actorId }),
+      ...(record.metadata === null ? {} : { metadata: record.metadata }),
+    },
+    { storable: false },
+  );
   if (result.ok) return { ok: true, event: result.event };
   return { ok: false, reason: result.issues.map((i) => i.message).join(' ') };
 }

@@ -1,4 +1,5 @@
 export { type CadencePolicy, DEFAULT_CADENCE, median } from './cadence.ts';
+export { canonicalJson, envelopeContent } from './canonical-json.ts';
 export {
   type ComplaintOutcome,
   type ComplaintSla,
@@ -123,6 +124,7 @@ export {
   statusIntervals,
   walkIntervals,
 } from './status-intervals.ts';
+export { MAX_JSON_DEPTH, unstorableJson, unstorableText } from './storable-json.ts';
 export { DEFAULT_TIER_POLICY, parseTierPolicy, type TierPolicy, type TierThresholds } from './tier-policy.ts';
 export {
   CALL_REASONS,

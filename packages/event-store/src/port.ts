@@ -106,7 +106,11 @@ export interface EventStore {
   /**
    * Appends a batch atomically: either every event is recorded (or found to be
    * a duplicate by id) or nothing is. Outcomes are in input order. Throws
-   * WrongExpectedRevisionError when an expectedRevision does not hold.
+   * WrongExpectedRevisionError when an expectedRevision does not hold, and
+   * IdConflictError when an id is already stored, or earlier in the batch,
+   * with other content: an id is a duplicate only when its whole envelope
+   * (type, customerId, occurredAt, actorId, data, metadata; JSON compared
+   * structurally, instants as instants) is the same.
    */
   append(events: readonly AppendEvent[]): Promise<AppendOutcome[]>;
   /** One customer's stream in revision order. */
@@ -173,6 +177,17 @@ export class WrongExpectedRevisionError extends Error {
     this.customerId = customerId;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/** One id, one event: these ids are stored (or earlier in the batch) with other content. */
+export class IdConflictError extends Error {
+  readonly code = 'ID_CONFLICT';
+  readonly ids: readonly string[];
+  constructor(ids: readonly string[]) {
+    super(`event id(s) ${ids.join(', ')} already stand for other content`);
+    this.name = 'IdConflictError';
+    this.ids = ids;
   }
 }
 

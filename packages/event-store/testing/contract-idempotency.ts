@@ -1,5 +1,10 @@
 import { expect, it } from 'vitest';
-import { type EventStore, WrongExpectedRevisionError } from '../src/port.ts';
+import {
+  type AppendEvent,
+  type EventStore,
+  IdConflictError,
+  WrongExpectedRevisionError,
+} from '../src/port.ts';
 import { newEvent, uniqueCustomer } from './contract-fixtures.ts';
 
 /** Contract: ids are idempotency keys, expectedRevision guards whole batches. */
@@ -14,17 +19,73 @@ export function describeIdempotencyAndRevisions(getStore: () => EventStore): voi
     expect(await store.readStream(customer)).toHaveLength(2);
   });
 
-  it('records an id repeated within one batch once; later copies are duplicates of the first', async () => {
+  it('records an id repeated within one batch once when the copies are the same', async () => {
     const store = getStore();
     const customer = uniqueCustomer('dup-in-batch');
-    const x = newEvent(customer);
+    const x = newEvent(customer, { data: { channel: 'call', direction: 'outbound' } });
     const y = newEvent(customer);
-    const outcomes = await store.append([x, y, { ...x, data: { changed: true } }]);
+    // The same content in another key order and instant notation.
+    const copy = {
+      ...x,
+      occurredAt: '2026-03-01T11:15:00+01:00',
+      data: { direction: 'outbound', channel: 'call' },
+    };
+    const outcomes = await store.append([x, y, copy]);
     expect(outcomes.map((o) => o.status)).toEqual(['recorded', 'recorded', 'duplicate']);
     expect(outcomes[2]).toEqual({ ...outcomes[0], status: 'duplicate' });
     const stream = await store.readStream(customer);
     expect(stream.map((e) => e.id)).toEqual([x.id, y.id]);
     expect(stream[0]?.data).toEqual(x.data);
+    expect((await store.append([copy]))[0]).toEqual({ ...outcomes[0], status: 'duplicate' });
+  });
+
+  const conflictOf = (error: unknown) => {
+    expect(error).toBeInstanceOf(IdConflictError);
+    return [...(error as IdConflictError).ids];
+  };
+  const refusal = (store: EventStore, batch: AppendEvent[]) =>
+    store.append(batch).then(
+      () => expect.fail('expected an IdConflictError'),
+      (error: unknown) => error,
+    );
+
+  it('refuses an id stored with other content, whatever field differs, and records nothing of the batch', async () => {
+    const store = getStore();
+    const customer = uniqueCustomer('id-conflict');
+    const stored = newEvent(customer, { actorId: 'am-1', metadata: { source: 'crm', n: 1 } });
+    await store.append([stored]);
+    const changes: Partial<AppendEvent>[] = [
+      { type: 'ComplimentReceived' },
+      { occurredAt: '2026-03-01T10:15:00.001Z' },
+      { actorId: 'am-2' },
+      { actorId: undefined },
+      { data: { channel: 'call', direction: 'inbound' } },
+      { data: { channel: 'call', direction: 'outbound', summary: 'more' } },
+      { metadata: { source: 'crm', n: 2 } },
+      { metadata: undefined },
+    ];
+    for (const change of changes) {
+      const fresh = newEvent(customer);
+      const error = await refusal(store, [fresh, { ...stored, ...change }]);
+      expect(conflictOf(error), JSON.stringify(change)).toEqual([stored.id]);
+      expect((await store.readStream(customer)).map((e) => e.id)).toEqual([stored.id]);
+    }
+    // The same content, metadata keys in another order: still a duplicate.
+    const again = await store.append([{ ...stored, metadata: { n: 1, source: 'crm' } }]);
+    expect(again.map((o) => o.status)).toEqual(['duplicate']);
+  });
+
+  it('refuses one id with different content twice in one batch, naming it', async () => {
+    const store = getStore();
+    const customer = uniqueCustomer('id-conflict-batch');
+    const x = newEvent(customer);
+    const error = await refusal(store, [
+      newEvent(customer),
+      x,
+      { ...x, data: { channel: 'email', direction: 'outbound' } },
+    ]);
+    expect(conflictOf(error)).toEqual([x.id]);
+    expect(await store.readStream(customer)).toEqual([]);
   });
 
   it('mixes duplicates and new events in one batch without storing anything twice', async () => {

@@ -1,5 +1,5 @@
 import { CUSTOMER_ID_PATTERN as CUSTOMER_ID, MAX_EVENTS_PER_REQUEST, validateEventBatch } from '@crh/domain';
-import { type EventStore, toEnvelope, WrongExpectedRevisionError } from '@crh/event-store';
+import { type EventStore, IdConflictError, toEnvelope, WrongExpectedRevisionError } from '@crh/event-store';
 import express, { type Request, type RequestHandler, Router } from 'express';
 import type { AccessControl } from './access-control.ts';
 import { ProblemError, problemTypes, sendProblem } from './problem-details.ts';
@@ -62,6 +62,15 @@ export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest, access }: 
           customerId: error.customerId,
           expectedRevision: error.expected,
           actualRevision: error.actual,
+        });
+      }
+      if (error instanceof IdConflictError) {
+        throw new ProblemError({
+          type: problemTypes.idConflict,
+          title: 'Event id already used for other content',
+          status: 409,
+          detail: `event id(s) ${error.ids.join(', ')} already stand for events with other content (type, customerId, occurredAt, actorId, data or metadata); an id is re-sent only with the same event, a new event needs a new id; nothing was recorded`,
+          ids: error.ids,
         });
       }
       throw error;

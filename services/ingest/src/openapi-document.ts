@@ -12,6 +12,7 @@ import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
 import packageJson from '../package.json' with { type: 'json' };
 import {
   forbiddenProblem,
+  idConflictProblem,
   internalProblem,
   invalidCustomerIdProblem,
   invalidEventsProblem,
@@ -21,6 +22,7 @@ import {
   payloadTooLargeProblem,
   tooManyRequestsProblem,
   unauthenticatedProblem,
+  undecodableBodyProblem,
   unsupportedMediaTypeProblem,
   wrongExpectedRevisionProblem,
 } from './problem-schemas.ts';
@@ -72,7 +74,8 @@ const appendResultsSchema = z
       z.object({
         id: storedEventIdSchema,
         status: z.enum(['recorded', 'duplicate']).meta({
-          description: 'duplicate: an event with this id was recorded before; the first one stands.',
+          description:
+            'duplicate: this very event (same id and content) was recorded before; nothing new was recorded.',
         }),
         position: positionSchema,
         revision: revisionSchema,
@@ -131,7 +134,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           tags: ['events'],
           summary: `Record 1 to ${MAX_EVENTS_PER_REQUEST} events`,
           description:
-            'The body is JSON (application/json or any application/*+json). Every envelope is validated first; when any is invalid nothing is recorded. Otherwise each customer’s events are appended to its stream atomically, and 200 means they are durable. An id recorded before is answered `duplicate` and not recorded again.\n\nRoles: `ingest`, `admin`. Rate limit: CRH_INGEST_RATE_LIMIT per token subject. The token, its role and the rate limit are checked before the body is read.',
+            'The body is JSON (application/json or any application/*+json). Every envelope is validated first; when any is invalid nothing is recorded. Otherwise each customer’s events are appended to its stream atomically, and 200 means they are durable. An id recorded before with the same content (JSON compared structurally, instants as instants) is answered `duplicate` and not recorded again; with other content the batch is refused (409 `urn:crh:problem:id-conflict`). Text the store cannot keep exactly (NUL, unpaired surrogates) is refused (400), never changed.\n\nRoles: `ingest`, `admin`. Rate limit: CRH_INGEST_RATE_LIMIT per token subject. The token, its role and the rate limit are checked before the body is read.',
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ingestRequestSchema } },
@@ -142,12 +145,22 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
               content: { 'application/json': { schema: appendResultsSchema } },
             },
             '400': problemResponse(
-              'The batch is invalid (every problem listed), or the body is not JSON.',
-              z.discriminatedUnion('type', [invalidEventsProblem, malformedJsonProblem]),
+              'The batch is invalid (every problem listed: text with NUL or unpaired surrogates, numbers JSON cannot keep, one id with two contents in the batch, ...), the body is not JSON, or it does not decode as its Content-Encoding says.',
+              z.discriminatedUnion('type', [
+                invalidEventsProblem,
+                malformedJsonProblem,
+                undecodableBodyProblem,
+              ]),
             ),
-            '409': problemResponse('An expectedRevision did not hold.', wrongExpectedRevisionProblem),
+            '409': problemResponse(
+              'An expectedRevision did not hold, or an id is already recorded with other content.',
+              z.discriminatedUnion('type', [wrongExpectedRevisionProblem, idConflictProblem]),
+            ),
             '413': problemResponse('The body is too large.', payloadTooLargeProblem),
-            '415': problemResponse('Not JSON, or not UTF-8.', unsupportedMediaTypeProblem),
+            '415': problemResponse(
+              'Not JSON, not UTF-8, or an unsupported Content-Encoding.',
+              unsupportedMediaTypeProblem,
+            ),
             ...guarded,
             '500': internal,
           },

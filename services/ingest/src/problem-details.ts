@@ -20,9 +20,12 @@ export class ProblemError extends Error {
 export const problemTypes = {
   validation: 'urn:crh:problem:validation-failed',
   malformedJson: 'urn:crh:problem:malformed-json',
+  undecodableBody: 'urn:crh:problem:undecodable-body',
+  badRequest: 'urn:crh:problem:bad-request',
   tooLarge: 'urn:crh:problem:payload-too-large',
   unsupportedMediaType: 'urn:crh:problem:unsupported-media-type',
   conflict: 'urn:crh:problem:wrong-expected-revision',
+  idConflict: 'urn:crh:problem:id-conflict',
   notFound: 'urn:crh:problem:not-found',
   unauthenticated: 'urn:crh:problem:unauthenticated',
   forbidden: 'urn:crh:problem:forbidden',
@@ -38,6 +41,9 @@ interface BodyParserError {
   type?: string;
   status?: number;
   limit?: number;
+  code?: unknown;
+  expose?: boolean;
+  message?: string;
 }
 
 /**
@@ -68,12 +74,56 @@ export const problemMiddleware: ErrorRequestHandler = (error: unknown, req, res,
     });
     return;
   }
-  if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
+  if (parserError.type === 'encoding.unsupported') {
     sendProblem(res, {
       type: problemTypes.unsupportedMediaType,
       title: 'Unsupported media type',
       status: 415,
-      detail: 'send UTF-8 JSON',
+      detail: `${parserError.message}; send the body as identity, gzip, deflate, br or zstd`,
+    });
+    return;
+  }
+  if (parserError.type === 'charset.unsupported') {
+    sendProblem(res, {
+      type: problemTypes.unsupportedMediaType,
+      title: 'Unsupported media type',
+      status: 415,
+      detail: `${parserError.message}; send UTF-8 JSON`,
+    });
+    return;
+  }
+  // zlib and brotli failures come from body-parser as a bare 400 with the decoder's code.
+  if (parserError.status === 400 && parserError.type === undefined && typeof parserError.code === 'string') {
+    sendProblem(res, {
+      type: problemTypes.undecodableBody,
+      title: 'Undecodable body',
+      status: 400,
+      detail: `the request body is not valid ${String(req.headers['content-encoding'] ?? '')} data (${parserError.message}); nothing was recorded`,
+    });
+    return;
+  }
+  // The router could not percent-decode a path parameter (e.g. half a UTF-8 sequence).
+  if (error instanceof URIError && parserError.status === 400) {
+    sendProblem(res, {
+      type: problemTypes.badRequest,
+      title: 'Bad request',
+      status: 400,
+      detail: 'the path is not valid percent-encoded UTF-8',
+    });
+    return;
+  }
+  // Any other client error of the body reader (aborted, wrong length): its own status, never a 500.
+  if (
+    parserError.expose === true &&
+    typeof parserError.status === 'number' &&
+    parserError.status >= 400 &&
+    parserError.status < 500
+  ) {
+    sendProblem(res, {
+      type: problemTypes.badRequest,
+      title: 'Bad request',
+      status: parserError.status,
+      detail: String(parserError.message),
     });
     return;
   }

@@ -82,6 +82,24 @@ export const wrongExpectedRevisionProblem = problem(
   },
 );
 
+export const idConflictProblem = problem(
+  'IdConflictProblem',
+  problemTypes.idConflict,
+  409,
+  'An event id is already recorded with other content (type, customerId, occurredAt, actorId, data or metadata): an id is re-sent only with the same event. Nothing of the batch was recorded.',
+  {
+    ids: z.array(z.string()).meta({ description: 'The conflicting ids, sorted.' }),
+  },
+);
+
+export const undecodableBodyProblem = problem(
+  'UndecodableBodyProblem',
+  problemTypes.undecodableBody,
+  400,
+  'The body is not valid data of its Content-Encoding (gzip, deflate, br or zstd).',
+  {},
+);
+
 export const payloadTooLargeProblem = problem(
   'PayloadTooLargeProblem',
   problemTypes.tooLarge,
@@ -94,7 +112,7 @@ export const unsupportedMediaTypeProblem = problem(
   'UnsupportedMediaTypeProblem',
   problemTypes.unsupportedMediaType,
   415,
-  'The body is not application/json (or application/*+json), or not in UTF-8.',
+  'The body is not application/json (or application/*+json), not in UTF-8, or in a Content-Encoding other than identity, gzip, deflate, br or zstd.',
   {},
 );
 

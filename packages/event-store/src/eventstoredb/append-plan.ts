@@ -1,4 +1,5 @@
-import { type AppendEvent, WrongExpectedRevisionError } from '../port.ts';
+import { type AppendEvent, IdConflictError, WrongExpectedRevisionError } from '../port.ts';
+import { appendFingerprint } from './esdb-event-mapping.ts';
 
 /** Consecutive new events of one stream: one atomic append on EventStoreDB. */
 export interface AppendRun {
@@ -22,7 +23,7 @@ export interface AppendPlan {
 /** What the plan needs of each touched stream. */
 export interface StreamView {
   revision: number;
-  events: { has(id: string): boolean };
+  events: { get(id: string): { fingerprint: string | null } | undefined };
 }
 
 /**
@@ -31,7 +32,11 @@ export interface StreamView {
  * duplicates and are neither appended nor checked; every other event's
  * expectedRevision is checked against its stream as it will be just before
  * it. Any failed check throws before anything is written, which is what
- * keeps a rejected batch all-or-nothing across streams. New events are
+ * keeps a rejected batch all-or-nothing across streams. An id already in
+ * its stream, or earlier in the batch, with other content refuses the
+ * whole batch (IdConflictError) before anything else. (EventStoreDB has no
+ * index of ids across streams: an id re-sent for another customer is not
+ * found; the PostgreSQL adapter finds it.) New events are
  * grouped into runs of consecutive events of one stream, appended in input
  * order, so positions increase in input order as on PostgreSQL.
  */
@@ -40,6 +45,7 @@ export function planAppend(
   streams: ReadonlyMap<string, StreamView>,
   streamOf: (customerId: string) => string,
 ): AppendPlan {
+  refuseIdConflicts(events, streams, streamOf);
   const revisions = new Map<string, number>();
   const firstHome = new Map<string, string>();
   const runs: AppendRun[] = [];
@@ -54,7 +60,7 @@ export function planAppend(
     firstHome.set(event.id, stream);
     const view = streams.get(stream);
     if (view === undefined) throw new Error(`no state read for stream ${stream}`);
-    if (view.events.has(event.id)) continue;
+    if (view.events.get(event.id) !== undefined) continue;
 
     const before = revisions.get(stream) ?? view.revision;
     if (event.expectedRevision !== undefined && event.expectedRevision !== before) {
@@ -66,4 +72,27 @@ export function planAppend(
     else runs.push({ stream, expectedRevision: before, events: [event] });
   }
   return { runs, homes, firstOfId };
+}
+
+function refuseIdConflicts(
+  events: readonly AppendEvent[],
+  streams: ReadonlyMap<string, StreamView>,
+  streamOf: (customerId: string) => string,
+): void {
+  const firstInBatch = new Map<string, string>();
+  const conflicts = new Set<string>();
+  for (const event of events) {
+    const mine = appendFingerprint(event);
+    // Within the batch the customer is part of the content (the fingerprint leaves it to the stream).
+    const inBatch = `${event.customerId}\n${mine}`;
+    const earlier = firstInBatch.get(event.id);
+    if (earlier !== undefined) {
+      if (earlier !== inBatch) conflicts.add(event.id);
+      continue;
+    }
+    firstInBatch.set(event.id, inBatch);
+    const stored = streams.get(streamOf(event.customerId))?.events.get(event.id);
+    if (stored !== undefined && stored.fingerprint !== mine) conflicts.add(event.id);
+  }
+  if (conflicts.size > 0) throw new IdConflictError([...conflicts].sort());
 }

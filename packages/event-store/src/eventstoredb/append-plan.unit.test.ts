@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AppendEvent, WrongExpectedRevisionError } from '../port.ts';
 import { planAppend, type StreamView } from './append-plan.ts';
+import { appendFingerprint } from './esdb-event-mapping.ts';
 
 const streamOf = (customerId: string) => `customer-${customerId}`;
 const event = (id: string, customerId: string, expectedRevision?: number): AppendEvent => ({
@@ -15,7 +16,10 @@ const views = (entries: Record<string, [revision: number, ids: string[]]>): Map<
   new Map(
     Object.entries(entries).map(([customer, [revision, ids]]) => [
       streamOf(customer),
-      { revision, events: new Set(ids) },
+      {
+        revision,
+        events: new Map(ids.map((id) => [id, { fingerprint: appendFingerprint(event(id, customer)) }])),
+      },
     ]),
   );
 
@@ -35,13 +39,27 @@ describe('planning an append on EventStoreDB', () => {
 
   it('neither appends nor checks ids already in the stream or earlier in the batch', () => {
     const plan = planAppend(
-      [event('old', 'a', 99), event('new', 'a', 0), event('new', 'a', 42), event('new', 'b')],
+      [event('old', 'a', 99), event('new', 'a', 0), event('new', 'a', 42), event('new', 'a')],
       views({ a: [0, ['old']], b: [-1, []] }),
       streamOf,
     );
     expect(plan.runs.map((run) => run.events.map((e) => e.id))).toEqual([['new']]);
     expect(plan.homes).toEqual(['customer-a', 'customer-a', 'customer-a', 'customer-a']);
     expect(plan.firstOfId).toEqual([true, true, false, false]);
+  });
+
+  it('refuses the batch when an id stands for other content in its stream or earlier in the batch', () => {
+    const changed = { ...event('old', 'a'), data: { changed: true } };
+    expect(() => planAppend([event('1', 'a'), changed], views({ a: [0, ['old']] }), streamOf)).toThrow(
+      expect.objectContaining({ name: 'IdConflictError', ids: ['old'] }),
+    );
+    // Same id for another customer within one batch: a conflict too.
+    expect(() =>
+      planAppend([event('n', 'a'), event('n', 'b')], views({ a: [-1, []], b: [-1, []] }), streamOf),
+    ).toThrow(expect.objectContaining({ ids: ['n'] }));
+    // The same content in another notation is a duplicate.
+    const sameInstant = { ...event('old', 'a'), occurredAt: '2026-01-01T01:00:00+01:00' };
+    expect(planAppend([sameInstant], views({ a: [0, ['old']] }), streamOf).runs).toEqual([]);
   });
 
   it('keeps a run going across a duplicate in between', () => {

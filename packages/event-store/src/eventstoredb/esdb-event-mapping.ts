@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@crh/domain';
 import type { AppendEvent, RecordedEvent } from '../port.ts';
 import type { EsdbProposedEvent, EsdbRecord } from './esdb-log.ts';
 import { encodeEsdbPosition } from './esdb-position.ts';
@@ -30,6 +32,32 @@ export function toProposedEvent(event: AppendEvent): EsdbProposedEvent {
     metadata: { ...metadata },
   };
 }
+
+/**
+ * What an event's id stands for within its stream (the stream fixes the
+ * customer), hashed so the ledger keeps 43 characters per event rather than
+ * the event: the same for a re-sent envelope whatever its key order or
+ * instant notation, different for any change of content.
+ */
+export function appendFingerprint(event: AppendEvent): string {
+  return fingerprint(
+    event.type,
+    toIsoMillis(event.occurredAt),
+    event.actorId ?? null,
+    event.data ?? null,
+    event.metadata ?? null,
+  );
+}
+
+/** The fingerprint of a stored event, or null for an event that is not one of ours. */
+export function recordFingerprint(record: EsdbRecord): string | null {
+  const metadata = envelopeMetadata(record.metadata);
+  if (metadata === null) return null;
+  return fingerprint(record.type, metadata.occurredAt, metadata.actorId, record.data, metadata.metadata);
+}
+
+const fingerprint = (...content: unknown[]): string =>
+  createHash('sha256').update(canonicalJson(content)).digest('base64url');
 
 /**
  * The stored envelope, or null for an event that is not one of ours (another

@@ -1,5 +1,5 @@
 import type { RecordedEvent, SubscribeOptions } from '../port.ts';
-import { toRecordedEvent } from './esdb-event-mapping.ts';
+import { recordFingerprint, toRecordedEvent } from './esdb-event-mapping.ts';
 import type { EsdbLog, EsdbRecord } from './esdb-log.ts';
 import { decodeEsdbPosition, encodeEsdbPosition } from './esdb-position.ts';
 import { type StreamFilter, streamEventFilter } from './stream-event-filter.ts';
@@ -75,6 +75,11 @@ export async function* namespaceBatches(
 /** A stream's records as the StreamLedger keeps them. */
 export async function* ledgerEvents(records: AsyncIterable<EsdbRecord>): AsyncGenerator<LedgerEvent> {
   for await (const record of records) {
-    yield { id: record.id, revision: Number(record.revision), position: encodeEsdbPosition(record.position) };
+    yield {
+      id: record.id,
+      revision: Number(record.revision),
+      position: encodeEsdbPosition(record.position),
+      fingerprint: recordFingerprint(record),
+    };
   }
 }

@@ -2,6 +2,8 @@
 export interface KnownEvent {
   position: string;
   revision: number;
+  /** appendFingerprint of its content (null: not an envelope of ours), to tell a duplicate from a conflict. */
+  fingerprint: string | null;
 }
 
 /** What an append needs to know of a stream: its revision and the ids in it. */
@@ -58,7 +60,11 @@ export class StreamLedger {
     const state = this.#states.get(stream) ?? { revision: -1, events: new Map() };
     for await (const event of this.#readTail(stream, state.revision + 1)) {
       if (event.revision <= state.revision) continue;
-      state.events.set(event.id, { position: event.position, revision: event.revision });
+      state.events.set(event.id, {
+        position: event.position,
+        revision: event.revision,
+        fingerprint: event.fingerprint,
+      });
       state.revision = event.revision;
     }
     return state;

@@ -1,4 +1,9 @@
-import { type AppendEvent, type AppendOutcome, WrongExpectedRevisionError } from '../port.ts';
+import {
+  type AppendEvent,
+  type AppendOutcome,
+  IdConflictError,
+  WrongExpectedRevisionError,
+} from '../port.ts';
 import { encodePosition } from './position.ts';
 
 /** One statement, one round trip: the batch as parallel arrays for crh.append_events. */
@@ -69,4 +74,12 @@ export function toWrongExpectedRevision(error: unknown): WrongExpectedRevisionEr
     actual: number;
   };
   return new WrongExpectedRevisionError(detail.customerId, Number(detail.expected), Number(detail.actual));
+}
+
+/** SQLSTATE raised by crh.append_events when an id stands for other content (detail: {"ids": [...]}). */
+export const ID_CONFLICT = 'CRIDC';
+
+export function toIdConflict(error: unknown): IdConflictError {
+  const detail = JSON.parse(String((error as PgError).detail)) as { ids: string[] };
+  return new IdConflictError(detail.ids);
 }

@@ -120,6 +120,133 @@ const APPEND_EVENTS_SQL = `
   $fn$;
 `;
 
+// 004: append_events as in 002, plus step 0 (id conflicts).
+const APPEND_EVENTS_ID_CONFLICT_SQL = `
+  create or replace function crh.append_events(
+    p_ids uuid[], p_types text[], p_customer_ids text[], p_occurred_at timestamptz[],
+    p_actor_ids text[], p_data jsonb[], p_metadata jsonb[], p_expected bigint[]
+  ) returns table (status text, tx_id xid8, "position" bigint, revision bigint)
+  language plpgsql volatile
+  as $fn$
+  #variable_conflict use_column
+  declare
+    v_new boolean[];     -- per input: to be recorded (not stored, first in batch)
+    v_before bigint[];   -- per new input: stream revision just before it
+    v_key bigint;
+    v_bad record;
+    v_conflicts text[];
+  begin
+    -- 0. One id, one event: an id already stored, or earlier in this batch,
+    --    with other content refuses the whole batch. jsonb equality is
+    --    structural (key order never matters) and instants compare as
+    --    instants, so only a real change of content is a conflict. Stored
+    --    rows never change, so reading them needs no lock.
+    with input as (
+      select u.*
+      from unnest(p_ids, p_types, p_customer_ids, p_occurred_at, p_actor_ids, p_data, p_metadata)
+           with ordinality as u(id, type, customer_id, occurred_at, actor_id, data, metadata, ord)
+    )
+    select coalesce(array_agg(distinct c.id::text order by c.id::text), '{}') into v_conflicts
+    from (
+      select i.id from input i join crh.events e on e.id = i.id
+      where (e.type, e.customer_id, e.occurred_at, e.actor_id, e.data, e.metadata)
+            is distinct from (i.type, i.customer_id, i.occurred_at, i.actor_id, i.data, i.metadata)
+      union all
+      select b.id from input a join input b on a.id = b.id and a.ord < b.ord
+      where (a.type, a.customer_id, a.occurred_at, a.actor_id, a.data, a.metadata)
+            is distinct from (b.type, b.customer_id, b.occurred_at, b.actor_id, b.data, b.metadata)
+    ) c;
+    if cardinality(v_conflicts) > 0 then
+      raise exception using
+        errcode = 'CRIDC',
+        message = format('event id(s) %s already stand for other content', array_to_string(v_conflicts, ', ')),
+        detail = json_build_object('ids', v_conflicts)::text;
+    end if;
+
+    -- 1. Which ids are new. A repeated id: the first is recorded, later
+    --    ones (and ids already stored) are duplicates. A concurrent append
+    --    of the same new id makes our insert fail with 23505; the caller
+    --    retries and then sees a duplicate here.
+    select coalesce(array_agg(x.is_new order by x.ord), '{}') into v_new
+    from (
+      select u.ord,
+             u.ord = min(u.ord) over (partition by u.id)
+               and not exists (select 1 from crh.events e where e.id = u.id) as is_new
+      from unnest(p_ids) with ordinality as u(id, ord)
+    ) x;
+
+    if true = any(v_new) then
+      -- 2. Lock the streams of the new events: no write before this.
+      for v_key in
+        select distinct hashtextextended('customer-' || c.customer_id, 0)
+        from unnest(p_customer_ids, v_new) as c(customer_id, is_new)
+        where c.is_new
+        order by 1
+      loop
+        perform pg_advisory_xact_lock(v_key);
+      end loop;
+
+      -- 3. Revisions: head of each stream (-1 if empty), then consecutive
+      --    revisions per stream in input order.
+      with input as (
+        select u.ord, 'customer-' || u.customer_id as stream_id, u.is_new
+        from unnest(p_customer_ids, v_new) with ordinality as u(customer_id, is_new, ord)
+      ),
+      fresh as (
+        select i.ord, i.stream_id, row_number() over (partition by i.stream_id order by i.ord) - 1 as k
+        from input i
+        where i.is_new
+      ),
+      heads as (
+        select s.stream_id,
+               coalesce((select max(e.revision) from crh.events e where e.stream_id = s.stream_id), -1) as head
+        from (select distinct f.stream_id from fresh f) s
+      )
+      select array_agg(h.head + f.k order by i.ord) into v_before
+      from input i
+      left join fresh f on f.ord = i.ord
+      left join heads h on h.stream_id = f.stream_id;
+
+      -- 4. Expected revisions, checked against the stream just before each
+      --    event; the first failure aborts the whole batch.
+      select u.customer_id, u.expected, u.before into v_bad
+      from unnest(p_customer_ids, p_expected, v_before) with ordinality as u(customer_id, expected, before, ord)
+      where u.before is not null and u.expected is not null and u.expected <> u.before
+      order by u.ord
+      limit 1;
+      if found then
+        raise exception using
+          errcode = 'CR409',
+          message = format('stream customer-%s is at revision %s, expected %s',
+                           v_bad.customer_id, v_bad.before, v_bad.expected),
+          detail = json_build_object('customerId', v_bad.customer_id,
+                                     'expected', v_bad.expected, 'actual', v_bad.before)::text;
+      end if;
+
+      -- 5. One insert; ordered so positions follow input order.
+      insert into crh.events (id, stream_id, revision, type, customer_id, occurred_at, actor_id, data, metadata)
+      select u.id, 'customer-' || u.customer_id, u.before + 1, u.type, u.customer_id,
+             u.occurred_at, u.actor_id, u.data, u.metadata
+      from unnest(p_ids, p_types, p_customer_ids, p_occurred_at, p_actor_ids, p_data, p_metadata, v_before)
+           with ordinality as u(id, type, customer_id, occurred_at, actor_id, data, metadata, before, ord)
+      where u.before is not null
+      order by u.ord;
+
+      -- Delivered at commit; a hint for subscribers, never the data itself.
+      perform pg_notify('crh_events', '');
+    end if;
+
+    -- 6. One row per input, in input order: our own rows are visible to us,
+    --    duplicates resolve to the stored original.
+    return query
+      select case when n.is_new then 'recorded' else 'duplicate' end, e.tx_id, e.position, e.revision
+      from unnest(p_ids, v_new) with ordinality as n(id, is_new, ord)
+      join crh.events e on e.id = n.id
+      order by n.ord;
+  end;
+  $fn$;
+`;
+
 // Released migrations are never edited: add a new one instead.
 export const eventStoreMigrations: readonly Migration[] = [
   {
@@ -168,5 +295,11 @@ export const eventStoreMigrations: readonly Migration[] = [
     // in the migration's transaction and holds appends back while it builds.
     name: '003_events_by_stream_time',
     sql: 'create index events_by_stream_time on crh.events (stream_id, occurred_at, tx_id, position);',
+  },
+  {
+    // An id re-sent with other content was answered "duplicate" and the new
+    // content dropped; now it is refused (IdConflictError, 409 at ingest).
+    name: '004_append_events_id_conflicts',
+    sql: APPEND_EVENTS_ID_CONFLICT_SQL,
   },
 ];

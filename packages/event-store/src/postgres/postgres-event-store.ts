@@ -15,9 +15,11 @@ import {
   APPEND_SQL,
   type AppendRow,
   appendParams,
+  ID_CONFLICT,
   pgErrorCode,
   RETRYABLE_APPEND_ERRORS,
   toAppendOutcomes,
+  toIdConflict,
   toWrongExpectedRevision,
   WRONG_EXPECTED_REVISION,
 } from './append-batch.ts';
@@ -79,6 +81,7 @@ export class PostgresEventStore implements EventStore {
       } catch (error) {
         const code = pgErrorCode(error);
         if (code === WRONG_EXPECTED_REVISION) throw toWrongExpectedRevision(error);
+        if (code === ID_CONFLICT) throw toIdConflict(error);
         if (code !== undefined && RETRYABLE_APPEND_ERRORS.has(code) && attempt < APPEND_ATTEMPTS) continue;
         throw error;
       }

@@ -1,5 +1,5 @@
 import type { IncomingEvent } from '@crh/domain';
-import { type RecordedEvent, WrongExpectedRevisionError } from '@crh/event-store';
+import { IdConflictError, type RecordedEvent, WrongExpectedRevisionError } from '@crh/event-store';
 import type { GatewayContext } from '../builder.ts';
 import { badInput } from '../user-errors.ts';
 import type { MutationEvent } from './mutation-event.ts';
@@ -75,12 +75,27 @@ async function appendGuarded(
  * null when the id is already another customer's event.
  */
 async function append(ctx: GatewayContext, event: IncomingEvent): Promise<RecordedEvent | null> {
-  const [outcome] = await ctx.store.append([event]);
+  let outcome: Awaited<ReturnType<typeof ctx.store.append>>[number] | undefined;
+  try {
+    [outcome] = await ctx.store.append([event]);
+  } catch (error) {
+    // The store refuses an id it holds with other content. A retry differs
+    // in the fields the gateway defaulted (occurredAt: now), which
+    // sameRequest forgives, so it decides with the stored event.
+    if (error instanceof IdConflictError) return storedById(ctx, event);
+    throw error;
+  }
   if (!outcome) throw new Error('the event store answered no outcome for one event');
   const [stored] = await ctx.store.readStream(event.customerId, { fromRevision: outcome.revision, limit: 1 });
   if (stored?.id === event.id) return stored;
   if (outcome.status === 'duplicate') return null;
   throw new Error(`event ${event.id} was recorded but is not at revision ${outcome.revision} of its stream`);
+}
+
+/** The stored event with this id in the request's customer stream; null when it is another customer's. */
+async function storedById(ctx: GatewayContext, event: IncomingEvent): Promise<RecordedEvent | null> {
+  const stream = await ctx.store.readStream(event.customerId);
+  return stream.find((e) => e.id === event.id) ?? null;
 }
 
 /** Is the stored event what this request asks for? Fields the gateway defaulted take the stored values. */

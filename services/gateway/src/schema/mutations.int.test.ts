@@ -195,6 +195,21 @@ describe('account managers’ mutations', () => {
       expect((await stream(mine)).length).toBe(before + 1);
     });
 
+    it('refuses text the store cannot keep and impossible instants with BAD_USER_INPUT, recording nothing', async () => {
+      const before = (await stream(mine)).length;
+      const base = { customerId: mine, channel: 'call', direction: 'outbound' };
+      const nul = await send(LOG_CONTACT, { input: { ...base, summary: 'a\u0000b' } }, am1);
+      expect(codeOf(nul)).toBe('BAD_USER_INPUT');
+      expect(nul.errors?.[0]?.message).toContain('NUL character');
+      const surrogate = await send(LOG_CONTACT, { input: { ...base, summary: 'x\ud800' } }, am1);
+      expect(codeOf(surrogate)).toBe('BAD_USER_INPUT');
+      expect(surrogate.errors?.[0]?.message).toContain('unpaired surrogate');
+      const feb30 = await send(LOG_CONTACT, { input: { ...base, occurredAt: '2026-02-30T00:00:00Z' } }, am1);
+      expect(codeOf(feb30)).toBe('BAD_USER_INPUT');
+      expect(feb30.errors?.[0]?.message).toContain('real calendar date');
+      expect((await stream(mine)).length).toBe(before);
+    });
+
     it('retries a promise whose id the gateway chose: the same promise, not a second one', async () => {
       const input = {
         customerId: mine,
