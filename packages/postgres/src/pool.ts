@@ -33,6 +33,7 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool 
     // A peer that vanished without closing (failover, network) is noticed by
     // TCP instead of hanging the next query for the kernel's default hours.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An idle client whose connection dies emits 'error' on the pool; a client
   // checked out (a session lock's holder, a transaction between statements)

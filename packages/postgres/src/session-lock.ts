@@ -4,7 +4,10 @@ import { createBackoff } from './backoff.ts';
 /** The session that held the lock ended (server restart, failover, terminated backend). */
 export class LockLostError extends Error {
   constructor(lock: string, cause: unknown) {
-    super(`lost the session lock ${lock}: its connection failed`, { cause });
+    super(
+      `lost the session lock ${lock}: its connection failed (${cause instanceof Error ? cause.message : String(cause)})`,
+      { cause },
+    );
     this.name = 'LockLostError';
   }
 }
@@ -66,9 +69,21 @@ export async function whileHoldingLock<T>(
         if (signal.aborted) return undefined;
       }
     }
+    // A beat that gets no answer for three intervals counts as a lost
+    // connection too: a network cut leaves the socket waiting, not failing.
+    const beatMs = options.heartbeatMs ?? 5_000;
+    let unanswered: number | null = null;
     heartbeat = setInterval(() => {
-      holder.query('select 1').catch(onLost);
-    }, options.heartbeatMs ?? 5_000);
+      if (unanswered !== null) {
+        if (Date.now() - unanswered > 3 * beatMs)
+          onLost(new Error(`no answer on the lock's connection for ${3 * beatMs} ms`));
+        return;
+      }
+      unanswered = Date.now();
+      holder.query('select 1').then(() => {
+        unanswered = null;
+      }, onLost);
+    }, beatMs);
     heartbeat.unref();
     const held = signal ? AbortSignal.any([signal, lost.signal]) : lost.signal;
     const result = await work(held);
