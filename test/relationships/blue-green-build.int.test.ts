@@ -1,13 +1,13 @@
 import { addDays } from '@crh/domain';
 import { buildRelationships } from '@crh/read-models/rebuild';
 import { createProjector } from '@crh/read-models/runner';
-import { READ_MODEL_TABLES } from '@crh/read-models/schema';
 import { quietLogger } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultContext } from '../support/domain-oracle.ts';
 import { randomHistory } from '../support/random-history.ts';
+import { snapshot } from '../support/read-model-snapshot.ts';
 
 // A rebuild builds new tables while the live projector goes on with the old
 // ones, then swaps them in and applies what the projector did meanwhile:
@@ -18,27 +18,6 @@ const context = defaultContext('Europe/Amsterdam');
 const START = '2026-01-01';
 const NOW = new Date('2026-07-01T10:00:00Z');
 const LATER = new Date('2026-07-03T10:00:00Z'); // two days on: the clock turns during the build
-
-/** Every read-model row (all-zero sums aside: a sum row of zero and no row mean the same; quiet_until is the build's own mark). */
-async function snapshot(pool: Pool): Promise<Record<string, string[]>> {
-  const zeroRows: Record<string, string> = {
-    'crh.rm_kpi_levels':
-      'active = 0 and going_quiet = 0 and neglected = 0 and open_complaints = 0 and retained = 0',
-    'crh.rm_kpi_day_counts': `churned = 0 and promoters = 0 and passives = 0 and detractors = 0
-      and complaints_received = 0 and complaints_resolved = 0 and promises_due = 0 and promises_kept_on_time = 0
-      and delight_moments = 0 and compliments = 0
-      and median_hours_to_acknowledge is null and median_hours_to_resolve is null`,
-  };
-  const tables: Record<string, string[]> = {};
-  for (const table of [...READ_MODEL_TABLES, 'crh.parked_events', 'crh.projection_checkpoints']) {
-    const skip = zeroRows[table] ? `where not (${zeroRows[table]})` : '';
-    const { rows } = await pool.query<{ row: string }>(
-      `select (to_jsonb(t) - 'updated_at' - 'parked_at' - 'quiet_until')::text as row from ${table} t ${skip}`,
-    );
-    tables[table] = rows.map((r) => r.row).sort();
-  }
-  return tables;
-}
 
 const shadowSchemas = async (pool: Pool) =>
   (await pool.query(`select 1 from pg_namespace where nspname = 'crh_next'`)).rowCount;

@@ -56,6 +56,8 @@ export async function waitFor<T>(
 export interface Platform {
   databaseUrl: string;
   ingest: string;
+  /** The projector's ops endpoints (/healthz, /readyz, /metrics). */
+  projector: string;
   /** Each gateway's /graphql URL (one unless asked for more). */
   graphql: string[];
   services: ServiceProcess[];
@@ -102,6 +104,7 @@ export async function startPlatform(
   return {
     databaseUrl,
     ingest,
+    projector: `http://127.0.0.1:${projectorPort}`,
     graphql,
     services,
     auth,

@@ -72,7 +72,17 @@ export const envSchema = z.object({
   RELAY_PORT: port(4003),
   INGEST_BODY_LIMIT: z.string().default('8mb'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(100_000),
+  // The projector is ready (/readyz 200) while at most this far behind the log's head.
+  PROJECTOR_READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
+  PROJECTOR_READY_MAX_LAG_SECONDS: z.coerce.number().min(0).default(60),
   PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // PostgreSQL timeouts of every service pool (docs/operations.md, "When the database goes away").
+  // How long opening a connection (or waiting for a free one) may take.
+  PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  // The longest one statement may run (0: no limit); read model builds and migrations lift it for their own statements.
+  PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  // How long a transaction may sit idle between statements before the server ends the session (0: no limit).
+  PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   // --- access control (docs/access.md) ---

@@ -1,5 +1,5 @@
 import { type EventStore, type RecordedEvent, readAhead, readToEnd } from '@crh/event-store';
-import { sleep, whileHoldingLock } from '@crh/postgres';
+import { leadUntilAborted, sleep, whileHoldingLock } from '@crh/postgres';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { migrateRelayCheckpoints, readRelayCheckpoint, writeRelayCheckpoint } from './relay-checkpoint.ts';
@@ -191,7 +191,16 @@ export function createRelay(deps: RelayDeps): Relay {
       return sent ?? 0;
     },
     async run(signal) {
-      await leading(signal, () => followLog(signal));
+      // The leadership is a session lock: lost with the database, taken again after a backoff.
+      await leadUntilAborted(pool, leaderLock, signal, (held) => followLog(held), {
+        standbyCheckMs: deps.standbyCheckMs,
+        onStandBy: () => logger.info({ topic }, 'another relay is running; standing by'),
+        onFault: (error, retryInMs) =>
+          logger.error(
+            { err: error, topic, retryInMs },
+            'relay lost the database or its leadership; retrying',
+          ),
+      });
     },
   };
 }

@@ -11,12 +11,21 @@ export async function* readAhead<T, U>(source: AsyncIterable<T>, prepare: (item:
     const result = await iterator.next();
     return result.done ? { done: true, value: undefined } : { done: false, value: prepare(result.value) };
   };
-  let next = pull();
+  // The read ahead may fail (the database went away) while the caller is
+  // still busy with the item before it, long before anything awaits it:
+  // marked handled at once, or Node would end the process over an
+  // "unhandled" rejection. Awaiting it below still throws its error.
+  const ahead = () => {
+    const read = pull();
+    read.catch(() => undefined);
+    return read;
+  };
+  let next = ahead();
   try {
     for (;;) {
       const result = await next;
       if (result.done) return;
-      next = pull();
+      next = ahead();
       yield result.value;
     }
   } finally {

@@ -32,4 +32,30 @@ describe('readAhead', () => {
     for await (const item of readAhead(source(), (n) => n)) if (item === 2) break;
     expect(closed).toBe(true);
   });
+
+  it('never leaves a failed read ahead unhandled while the caller works (the database went away)', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      async function* source() {
+        yield 1;
+        throw new Error('terminating connection due to administrator command');
+      }
+      const seen: number[] = [];
+      const reading = (async () => {
+        for await (const item of readAhead(source(), (n) => n)) {
+          // The read of item 2 fails meanwhile, with nothing awaiting it yet.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          seen.push(item);
+        }
+      })();
+      await expect(reading).rejects.toThrow('administrator command');
+      expect(seen).toEqual([1]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

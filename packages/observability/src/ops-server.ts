@@ -1,10 +1,20 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
+/** A readiness answer with the figures it was decided on (they go into the /readyz body). */
+export interface ReadyReport {
+  ready: boolean;
+  [detail: string]: unknown;
+}
+
 export interface OpsServerOptions {
   registry: Registry;
-  /** Resolves true when the service can do its work (database reachable, etc.). */
-  ready: () => Promise<boolean>;
+  /**
+   * Resolves true (or a report with `ready: true`) when the service can do
+   * its work (database reachable, caught up, etc.); a rejection is not ready,
+   * its message in the body.
+   */
+  ready: () => Promise<boolean | ReadyReport>;
   /**
    * Who may read /metrics, from the request's Authorization header: 'ok', or
    * the status to refuse with. Absent: anyone who reaches the port.
@@ -26,8 +36,18 @@ export function createOpsServer({ registry, ready, metricsAccess }: OpsServerOpt
     }
     if (url === '/readyz') {
       ready().then(
-        (ok) => res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(`{"ready":${ok}}`),
-        () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"ready":false}'),
+        (answer) => {
+          const report = typeof answer === 'boolean' ? { ready: answer } : answer;
+          res
+            .writeHead(report.ready ? 200 : 503, { 'content-type': 'application/json' })
+            .end(JSON.stringify(report));
+        },
+        (error: unknown) =>
+          res
+            .writeHead(503, { 'content-type': 'application/json' })
+            .end(
+              JSON.stringify({ ready: false, error: error instanceof Error ? error.message : String(error) }),
+            ),
       );
       return;
     }

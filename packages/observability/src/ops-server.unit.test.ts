@@ -35,3 +35,38 @@ describe('the operations endpoints of the projector and the relay', () => {
     expect(await admin.text()).toContain('crh_');
   });
 });
+
+describe('readiness with details', () => {
+  const reporting = (ready: () => Promise<boolean | { ready: boolean; [k: string]: unknown }>) =>
+    createOpsServer({ registry: createMetricsRegistry('ops-ready-test'), ready });
+  const probe = async (server: ReturnType<typeof reporting>) => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/readyz`);
+      return { status: response.status, body: await response.json() };
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  };
+
+  it('answers the report as JSON, 200 when ready and 503 when not', async () => {
+    expect(await probe(reporting(async () => ({ ready: true, lagEvents: 0 })))).toEqual({
+      status: 200,
+      body: { ready: true, lagEvents: 0 },
+    });
+    expect(await probe(reporting(async () => ({ ready: false, lagEvents: 12 })))).toEqual({
+      status: 503,
+      body: { ready: false, lagEvents: 12 },
+    });
+  });
+
+  it('is not ready, saying why, when the check fails', async () => {
+    expect(
+      await probe(
+        reporting(async () => {
+          throw new Error('connect ECONNREFUSED');
+        }),
+      ),
+    ).toEqual({ status: 503, body: { ready: false, error: 'connect ECONNREFUSED' } });
+  });
+});

@@ -48,7 +48,9 @@ export async function runMigrations(pool: pg.Pool, plan: MigrationPlan): Promise
 async function applyNext(pool: pg.Pool, plan: MigrationPlan, schema: string): Promise<boolean> {
   const client = await pool.connect();
   try {
-    await client.query('begin');
+    // A migration may rewrite or index a large table, and waits for the
+    // other services' migrations: no statement timeout for it.
+    await client.query('begin; set local statement_timeout = 0');
     await client.query(LOCK_SQL);
     await client.query('create schema if not exists crh');
     if (schema !== 'crh') await client.query(`create schema if not exists ${schema}`);

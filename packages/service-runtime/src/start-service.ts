@@ -49,6 +49,13 @@ export async function startService<Required = undefined>(
   const pool = createPgPool(requireDatabaseUrl(config), {
     max: config.env.PG_POOL_MAX,
     applicationName: `crh-${options.name}`,
+    connectTimeoutMs: config.env.PG_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.env.PG_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.env.PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    // A restart or failover ends every connection at once: one line each, and
+    // the next query reconnects.
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, 'database connection lost; reconnecting on demand'),
   });
   const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
   await store.migrate();

@@ -8,7 +8,8 @@ import { generateBook } from './bench/book-generator.ts';
 import { dataDir } from './platform/data-dir.ts';
 import { type LocalAuth, localAuth } from './platform/local-auth.ts';
 import { openPlatformDatabase } from './platform/platform-database.ts';
-import { SERVICES, spawnServices, stopServices, waitForHttp } from './platform/service-processes.ts';
+import { SERVICES, spawnServices, waitForHttp } from './platform/service-processes.ts';
+import { superviseServices } from './platform/service-supervisor.ts';
 
 const log = (line: string) => console.log(`[crh] ${line}`);
 
@@ -54,11 +55,18 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   await store.close();
   await pool.end();
 
-  const children = spawnServices(kafka ? [...SERVICES, 'relay'] : SERVICES, {
+  const env = {
     ...process.env,
     DATABASE_URL: database.url,
     ...auth.env,
     ...(kafka ? { CHANGE_FEED: 'kafka', KAFKA_BROKERS: kafka.brokers.join(',') } : {}),
+  };
+  // A service that exits after it had been up is started again (with a
+  // backoff); one that exits right away, or again and again, stops the platform.
+  const services = superviseServices(kafka ? [...SERVICES, 'relay'] : SERVICES, {
+    spawn: (name) => spawnServices([name], env)[0]!,
+    log,
+    onGiveUp: () => void stop(1),
   });
 
   let stopping = false;
@@ -66,7 +74,7 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
     if (stopping) return;
     stopping = true;
     log('stopping services ...');
-    await stopServices(children);
+    await services.stop();
     await kafka?.stop();
     await database.stop();
     log('stopped');
@@ -78,14 +86,6 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
-  for (const child of children) {
-    child.once('exit', (code) => {
-      if (!stopping) {
-        log(`a service exited (code ${code}); stopping the platform`);
-        void stop(1);
-      }
-    });
-  }
 
   await Promise.all([
     waitForHttp(`http://127.0.0.1:${config.env.INGEST_PORT}/readyz`),

@@ -1,8 +1,8 @@
 import { AUTH_OFF_WARNING, adminAccess, authSettingsFrom, createTokenVerifier } from '@crh/auth';
 import { requireChangeFeed } from '@crh/config';
-import { Counter, createMetricsRegistry, createOpsServer, Gauge } from '@crh/observability';
+import { Counter, createMetricsRegistry, createOpsServer, Gauge, type ReadyReport } from '@crh/observability';
 import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
-import { createProjector } from '@crh/read-models/runner';
+import { createProjector, measureProjectionLag, type ProjectionLag } from '@crh/read-models/runner';
 import { migrateReadModels } from '@crh/read-models/schema';
 import { startService } from '@crh/service-runtime';
 import { openFeedPublisher, publishing } from './feed-publisher.ts';
@@ -25,6 +25,65 @@ const unpublished = new Counter({
   help: 'Changes dropped from the change feed: its backlog over the bound while the broker is away, or left at shutdown',
   registers: [registry],
 });
+
+// The lag as last measured (on each scrape and each readiness probe); a
+// failed measurement (no database) leaves the last figures.
+const lagEvents = new Gauge({
+  name: 'crh_projection_lag_events',
+  help: 'Events recorded in the log but not yet applied to the read models',
+  registers: [registry],
+  collect: sampleLag,
+});
+const lagSeconds = new Gauge({
+  name: 'crh_projection_lag_seconds',
+  help: 'How long the oldest event not yet applied has waited (0 when caught up)',
+  registers: [registry],
+  collect: sampleLag,
+});
+// One measurement serves the gauges (collected together) and a probe arriving meanwhile.
+let measuring: Promise<ProjectionLag> | null = null;
+function measureLag(): Promise<ProjectionLag> {
+  measuring ??= measureProjectionLag(store, pool)
+    .then((lag) => {
+      lagEvents.set(lag.events);
+      lagSeconds.set(lag.seconds);
+      return lag;
+    })
+    .finally(() => {
+      measuring = null;
+    });
+  return measuring;
+}
+async function sampleLag(): Promise<void> {
+  await measureLag().catch(() => undefined);
+}
+
+/** Ready: the database answers and the read models are within the configured lag of the log's head. */
+async function readiness(): Promise<ReadyReport> {
+  const maxLag = {
+    events: config.env.PROJECTOR_READY_MAX_LAG_EVENTS,
+    seconds: config.env.PROJECTOR_READY_MAX_LAG_SECONDS,
+  };
+  try {
+    const lag = await measureLag();
+    return {
+      ready: lag.events <= maxLag.events && lag.seconds <= maxLag.seconds,
+      database: 'reachable',
+      lag: { events: lag.events, seconds: Math.round(lag.seconds * 10) / 10 },
+      maxLag,
+      head: lag.head,
+      checkpoint: lag.checkpoint,
+      parked: lag.parked,
+    };
+  } catch (error) {
+    return {
+      ready: false,
+      database: 'unreachable',
+      error: error instanceof Error ? error.message : String(error),
+      maxLag,
+    };
+  }
+}
 
 const feed = openFeedPublisher(config, pool, logger);
 const publish = publishing(feed, logger, (n) => unpublished.inc(n));
@@ -62,10 +121,7 @@ if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
 const ops = createOpsServer({
   registry,
   metricsAccess: adminAccess(auth),
-  ready: async () => {
-    await pool.query('select 1');
-    return true;
-  },
+  ready: readiness,
 });
 ops.listen(config.env.PROJECTOR_PORT, config.env.HOST, () => {
   logger.info({ port: config.env.PROJECTOR_PORT }, 'projector ops endpoints listening');

@@ -40,17 +40,23 @@ export function createNotifyPublisher(options: { pool: Pool; channel?: string })
   };
 }
 
-const RECONNECT_MS = 1000;
+/** Reconnects: 0.25 s doubling up to 10 s, each drawn from the upper half of its step (jitter). */
+const RECONNECT_INITIAL_MS = 250;
+const RECONNECT_MAX_MS = 10_000;
 
 /**
  * Listens on its own connection (a pooled one would lose its LISTEN when
- * released). A lost connection is reopened; what was published meanwhile is
- * missed and logged: live subscribers refetch state from the read models.
+ * released). A lost connection (server restart, failover, terminated
+ * backend) is reopened with backoff and LISTENs again; what was published
+ * meanwhile is missed and logged: live subscribers refetch state from the
+ * read models.
  */
 export function createNotifySubscriber(options: {
   connectionString: string;
   channel?: string;
   logger: FeedLogger;
+  /** Opening the connection fails after this long; default 5 s. */
+  connectTimeoutMs?: number;
 }): ChangeFeedSubscriber {
   const channel = options.channel ?? DEFAULT_CHANNEL;
   let client: pg.Client | null = null;
@@ -58,7 +64,12 @@ export function createNotifySubscriber(options: {
   let listener: FeedListener = () => {};
 
   async function connect(): Promise<void> {
-    const next = new pg.Client({ connectionString: options.connectionString, application_name: 'crh-feed' });
+    const next = new pg.Client({
+      connectionString: options.connectionString,
+      application_name: 'crh-feed',
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      keepAlive: true,
+    });
     next.on('notification', (message) => {
       if (message.channel !== channel || !message.payload) return;
       const json = message.payload.slice(message.payload.indexOf(' ') + 1);
@@ -94,8 +105,11 @@ export function createNotifySubscriber(options: {
     if (client !== failed) return;
     client = null;
     await failed.end().catch(() => undefined);
+    let step = RECONNECT_INITIAL_MS;
     while (!closed && client === null) {
-      await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));
+      const delay = step / 2 + Math.random() * (step / 2);
+      step = Math.min(step * 2, RECONNECT_MAX_MS);
+      await new Promise((resolve) => setTimeout(resolve, delay));
       if (closed) return;
       try {
         await connect();

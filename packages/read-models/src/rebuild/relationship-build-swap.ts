@@ -39,7 +39,9 @@ export async function swapInBuild(
 ): Promise<{ upTo: string; caughtUp: number }> {
   const client = await pool.connect();
   try {
-    await client.query('begin');
+    // The swap waits for queries on the old tables to finish, then applies
+    // what the projector did meanwhile: not bounded by the query timeout.
+    await client.query('begin; set local statement_timeout = 0');
     const today = localDateOf(plan.now(), context.timeZone);
     const clock = await lockClock(client, RELATIONSHIPS_PROJECTION, today);
     await swapShadowTables(client);

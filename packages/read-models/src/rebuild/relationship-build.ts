@@ -150,7 +150,13 @@ async function loadShadowTables(
     // tables alone while they fill, and a failure leaves nothing behind.
     // Rebuildable rows: no wait for the commit's fsync.
     // The sums at the end group a few million rows: in memory, not on disk.
-    await client.query(`begin; set local synchronous_commit = off; set local work_mem = '256MB'`);
+    // A build's COPYs and sums take as long as the book is large, and the
+    // transaction waits between them while the log is read: neither the
+    // pool's statement timeout nor its idle-in-transaction timeout fits.
+    await client.query(
+      `begin; set local synchronous_commit = off; set local work_mem = '256MB';
+       set local statement_timeout = 0; set local idle_in_transaction_session_timeout = 0`,
+    );
     await createShadowTables(client);
     const result = { events: 0, customers: 0, parked: 0 };
     let intervals: Parameters<typeof insertIntervals>[1][number][] = [];

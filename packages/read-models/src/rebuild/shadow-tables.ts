@@ -132,9 +132,14 @@ export async function indexShadowTables(
   const work = async () => {
     const client = await pool.connect();
     try {
-      await client.query(`set maintenance_work_mem = '256MB'; set max_parallel_maintenance_workers = 0`);
+      // An index of a large book takes longer than any statement timeout meant for queries.
+      await client.query(
+        `set maintenance_work_mem = '256MB'; set max_parallel_maintenance_workers = 0; set statement_timeout = 0`,
+      );
       for (let next = queue.shift(); next; next = queue.shift()) await client.query(next);
-      await client.query('reset maintenance_work_mem; reset max_parallel_maintenance_workers');
+      await client.query(
+        'reset maintenance_work_mem; reset max_parallel_maintenance_workers; reset statement_timeout',
+      );
     } finally {
       client.release();
     }

@@ -1,6 +1,6 @@
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf } from '@crh/domain';
 import { type EventStore, readAhead, readToEnd } from '@crh/event-store';
-import { sleep, whileHoldingLock } from '@crh/postgres';
+import { createBackoff, leadUntilAborted, sleep, whileHoldingLock } from '@crh/postgres';
 import type { Pool } from 'pg';
 import { historyFromStore } from '../projection/customer-history.ts';
 import { type DayTurn, turnDays } from '../projection/day-turn.ts';
@@ -51,8 +51,10 @@ export interface ProjectorDeps {
 export interface Projector {
   /**
    * Follows the log and turns the days until the signal aborts; retries
-   * after failures from the checkpoint. One projector leads at a time: others
-   * stand by until it stops.
+   * after failures from the checkpoint, backing off. One projector leads at
+   * a time: others stand by until it stops. When the database goes away the
+   * leadership (a session lock) goes with it: the projector backs off, takes
+   * it again and goes on from the checkpoint.
    */
   run(signal: AbortSignal): Promise<void>;
   /** Processes everything up to the current end of the log, then returns. */
@@ -65,7 +67,8 @@ export interface Projector {
   checkpoint(): Promise<string | null>;
 }
 
-const RETRY_DELAY_MS = 1000;
+/** Retries after a failed batch or a lost database: 0.5 s doubling up to 30 s, jittered. */
+const RETRY_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 const LEADER_LOCK = 'crh.projector.relationships';
 
 export function createProjector(deps: ProjectorDeps): Projector {
@@ -81,7 +84,8 @@ export function createProjector(deps: ProjectorDeps): Projector {
   let quietUntil: string | null = null;
   let prepared: Promise<void> | undefined;
   const prepare = () => {
-    prepared ??= (async () => {
+    if (prepared) return prepared;
+    const preparing = (async () => {
       const status = await ensureReadModelsMatch(pool, context, await store.headPosition());
       quietUntil = status.quietUntil;
       // Built with another configuration, or never built over this log:
@@ -108,8 +112,13 @@ export function createProjector(deps: ProjectorDeps): Projector {
       // day turns and batches are news.
       const applied = await checkpoint();
       if (quietUntil !== null && applied !== null && applied >= quietUntil) quietUntil = null;
-    })();
-    return prepared;
+    })().catch((error: unknown) => {
+      // e.g. the database was not reachable: the next caller tries again.
+      if (prepared === preparing) prepared = undefined;
+      throw error;
+    });
+    prepared = preparing;
+    return preparing;
   };
 
   // When the last applied event was recorded: how far the read models are
@@ -222,18 +231,22 @@ export function createProjector(deps: ProjectorDeps): Projector {
   }
 
   async function followLog(signal: AbortSignal): Promise<void> {
+    const backoff = createBackoff(RETRY_BACKOFF);
     while (!signal.aborted) {
       try {
         await prepare();
         const after = await checkpoint();
         logger.info({ after }, 'projector following the log');
         const batches = store.subscribeAll({ after, batchSize, signal });
-        for await (const batch of readAhead(batches, prepareRelationshipBatch)) await handle(batch);
+        for await (const batch of readAhead(batches, prepareRelationshipBatch)) {
+          await handle(batch);
+          backoff.reset();
+        }
       } catch (error) {
         if (signal.aborted) break;
-        prepared = undefined; // e.g. the database was not reachable yet
-        logger.error({ err: error }, `projection failed; retrying from checkpoint in ${RETRY_DELAY_MS} ms`);
-        await sleep(RETRY_DELAY_MS, signal);
+        const delay = backoff.next();
+        logger.error({ err: error }, `projection failed; retrying from checkpoint in ${delay} ms`);
+        await sleep(delay, signal);
       }
     }
   }
@@ -262,7 +275,25 @@ export function createProjector(deps: ProjectorDeps): Projector {
       return processed ?? 0;
     },
     async run(signal) {
-      await leading(signal, () => Promise.all([followLog(signal), turnDaysUntil(signal)]));
+      await leadUntilAborted(
+        pool,
+        LEADER_LOCK,
+        signal,
+        async (held) => {
+          await Promise.all([followLog(held), turnDaysUntil(held)]);
+        },
+        {
+          initialBackoffMs: RETRY_BACKOFF.initialMs,
+          maxBackoffMs: RETRY_BACKOFF.maxMs,
+          standbyCheckMs: deps.standbyCheckMs,
+          onStandBy: () => logger.info({}, 'another projector is running; standing by'),
+          onFault: (error, retryInMs) =>
+            logger.error(
+              { err: error, retryInMs },
+              'projector lost the database or its leadership; taking it again from the checkpoint',
+            ),
+        },
+      );
     },
   };
 }
