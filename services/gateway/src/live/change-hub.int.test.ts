@@ -24,7 +24,7 @@ describe('the gateway change hub', () => {
       timeZone: 'UTC',
       logger,
       now: () => new Date('2026-04-10T12:00:00Z'),
-      backlogLimit: 5,
+      limits: { items: 5 },
     });
     projector = createProjector({
       store: database.store,
