@@ -6,6 +6,7 @@ import { accessControl, type RateClass } from './access-control.ts';
 import { corsPolicy } from './cors-policy.ts';
 import { createDrain, type Drain } from './drain.ts';
 import { eventsRoutes } from './events-routes.ts';
+import { httpMetrics } from './http-metrics.ts';
 import { openApiDocument } from './openapi-document.ts';
 import { problemMiddleware, problemTypes, sendProblem } from './problem-details.ts';
 import { replayRoutes } from './replay-routes.ts';
@@ -40,6 +41,7 @@ export function createApp(deps: IngestDeps): Express {
   const drain = deps.drain ?? createDrain();
   // First: a request arriving while the process shuts down is refused before any work.
   app.use(drain.middleware);
+  app.use(httpMetrics(deps.registry));
   app.use(requestLog(deps.logger));
   app.use(corsPolicy(deps.corsOrigins ?? []));
 
