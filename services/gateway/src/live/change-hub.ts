@@ -63,7 +63,12 @@ export interface ChangeHubDeps {
   now?: () => Date;
   /** Bounds of each subscriber's queue; default DEFAULT_SUBSCRIBER_LIMITS. */
   limits?: Partial<SubscriberLimits>;
+  /** Changes delivered and not yet handed to subscribers; default DEFAULT_PENDING_CHANGES. */
+  pendingLimit?: number;
 }
+
+/** Changes the hub lets wait for their turn before it gives up on every subscription. */
+export const DEFAULT_PENDING_CHANGES = 100_000;
 
 const ORGANISATION = '';
 
@@ -96,7 +101,10 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
 
   // Deliveries are handled one after another: an event sent by reference is
   // read from the store before anything delivered after it is passed on.
+  // At most `pendingLimit` changes wait for their turn.
   let chain: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const pendingLimit = deps.pendingLimit ?? DEFAULT_PENDING_CHANGES;
 
   function open<T, S extends { queue: SubscriberQueue<T> }>(
     set: Set<S>,
@@ -265,8 +273,25 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
 
   return {
     deliver(values) {
+      if (pending + values.length > pendingLimit) {
+        // The feed outruns the hub (store reads for big events, a slow
+        // database): rather than queue without end, every subscription ends
+        // with an error now and its client resubscribes and refetches; a
+        // delivery skipped for all can never reach some and not others.
+        deps.logger.error(
+          { pending, delivered: values.length, subscriptions: queues.size },
+          'change feed: the gateway fell behind the feed; every subscription ended',
+        );
+        for (const queue of [...queues]) queue.drop(`the gateway fell ${pending} changes behind the feed`);
+        return;
+      }
+      pending += values.length;
       chain = chain.then(() =>
-        handle(values).catch((error) => deps.logger.error({ err: error }, 'change feed: delivery failed')),
+        handle(values)
+          .catch((error) => deps.logger.error({ err: error }, 'change feed: delivery failed'))
+          .finally(() => {
+            pending -= values.length;
+          }),
       );
     },
     events: (filter, cut) =>

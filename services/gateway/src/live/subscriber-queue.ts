@@ -16,6 +16,8 @@ export interface SubscriberQueue<T> extends AsyncIterableIterator<T> {
   push(item: T, bytes?: number): void;
   /** Ends the stream cleanly after what it holds (the gateway shutting down). */
   complete(): void;
+  /** Ends the stream with SubscriberFellBehind now, releasing what it holds, and cuts its connection. */
+  drop(why: string): void;
 }
 
 export interface SubscriberLimits {
@@ -47,7 +49,7 @@ export function subscriberQueue<T>(
 ): SubscriberQueue<T> {
   const items: { item: T; bytes: number }[] = [];
   let bytes = 0;
-  let waiting: ((result: IteratorResult<T>) => void) | null = null;
+  let waiting: { resolve: (result: IteratorResult<T>) => void; reject: (error: Error) => void } | null = null;
   let error: Error | null = null;
   let done = false;
   let stall: NodeJS.Timeout | null = null;
@@ -93,7 +95,7 @@ export function subscriberQueue<T>(
     push(item, size = DEFAULT_ITEM_BYTES) {
       if (done || error) return;
       if (waiting) {
-        const resolve = waiting;
+        const { resolve } = waiting;
         waiting = null;
         resolve({ value: item, done: false });
         return;
@@ -112,10 +114,21 @@ export function subscriberQueue<T>(
       bytes += size;
       if (items.length === 1) watch();
     },
+    drop(why) {
+      if (done || error) return;
+      fellBehind(why, true);
+      if (waiting && error) {
+        // A waiting reader learns now (nothing is queued ahead of the error).
+        const { reject } = waiting;
+        waiting = null;
+        reject(error);
+        error = null;
+      }
+    },
     complete() {
       finish();
       if (items.length === 0) {
-        waiting?.({ value: undefined, done: true });
+        waiting?.resolve({ value: undefined, done: true });
         waiting = null;
       }
     },
@@ -127,17 +140,17 @@ export function subscriberQueue<T>(
         return Promise.reject(e);
       }
       if (done) return Promise.resolve({ value: undefined, done: true });
-      // A subscriber falls behind only while items wait, so a waiting
-      // next() is never rejected: it gets the next item.
-      return new Promise((resolve) => {
-        waiting = resolve;
+      // A subscriber falls behind on its own only while items wait, so a
+      // waiting next() gets the next item, or the error of drop().
+      return new Promise((resolve, reject) => {
+        waiting = { resolve, reject };
       });
     },
     return() {
       items.length = 0;
       bytes = 0;
       finish();
-      waiting?.({ value: undefined, done: true });
+      waiting?.resolve({ value: undefined, done: true });
       waiting = null;
       return Promise.resolve({ value: undefined, done: true });
     },

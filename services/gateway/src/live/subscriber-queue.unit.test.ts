@@ -79,4 +79,20 @@ describe("a subscriber's queue", () => {
     waiting.complete();
     expect((await next).done).toBe(true);
   });
+
+  it('drops a subscriber on request, rejecting a waiting read', async () => {
+    const cuts: unknown[] = [];
+    const queue = subscriberQueue<number>(
+      { items: 100, bytes: 1e6, stallMs: 60_000 },
+      () => {},
+      (e) => {
+        cuts.push(e);
+      },
+    );
+    const next = queue.next();
+    queue.drop('the gateway fell behind');
+    await expect(next).rejects.toBeInstanceOf(SubscriberFellBehind);
+    expect(cuts).toHaveLength(1);
+    expect(await queue.next()).toEqual({ value: undefined, done: true });
+  });
 });
