@@ -128,3 +128,18 @@ describe('the gateway shutting down', () => {
     }
   });
 });
+
+describe('graphql-ws message size', () => {
+  it('closes a socket that sends a message over 1 MiB (1009), before reading it as an operation', async () => {
+    const live = await openLiveGateway();
+    try {
+      const socket = new WebSocket(live.gateway.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(1_100_000) } }));
+      expect(await closed).toBe(1009);
+    } finally {
+      await live.close();
+    }
+  });
+});
