@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { testEvent } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type GatewayFixture, openGatewayFixture } from '../../testing/gateway-fixture.ts';
 import type { HeapReport, MemoryBoundedGatewayOptions } from '../../testing/memory-bounded-gateway.ts';
 
@@ -11,7 +12,7 @@ const EVENTS = 5_000;
 const EVENT_BYTES = 9_500; // sent by reference: the gateway reads each from the store
 const LIMITS = { bytes: 2 * 1024 * 1024, stallMs: 2_000 };
 
-// The issue's measurement, scaled: subscribers that never read while large
+// The issue’s measurement, scaled: subscribers (SSE and graphql-ws) that never read while large
 // events stream. Each queue stops at its bound and its connection is
 // closed, so what the gateway holds afterwards does not grow with the events.
 describe('subscribers that stop reading', () => {
@@ -20,6 +21,7 @@ describe('subscribers that stop reading', () => {
   let url: string;
   let admin: string;
   const sockets: Socket[] = [];
+  const webSockets: WebSocket[] = [];
 
   beforeAll(async () => {
     fixture = await openGatewayFixture('UTC', { announce: true });
@@ -43,6 +45,7 @@ describe('subscribers that stop reading', () => {
 
   afterAll(async () => {
     for (const socket of sockets) socket.destroy();
+    for (const socket of webSockets) socket.terminate();
     if (gateway && gateway.exitCode === null) {
       const exited = new Promise((resolve) => gateway.once('exit', resolve));
       gateway.send('stop');
@@ -82,9 +85,30 @@ describe('subscribers that stop reading', () => {
     return socket;
   }
 
+  /** A graphql-ws subscription whose client stops reading once it is acknowledged. */
+  async function stalledWebSocket(token: string): Promise<WebSocket> {
+    const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const acknowledged = new Promise((resolve) => socket.once('message', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: token } }));
+    await acknowledged;
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: 'subscription { eventRecorded { id type data } }' },
+      }),
+    );
+    // The TCP socket under it: paused, nothing more is read.
+    (socket as unknown as { _socket: Socket })._socket.pause();
+    return socket;
+  }
+
   it('drops each at its bound, closes its connection, and the heap does not grow with the events', async () => {
     const lead = await fixture.auth.bearer('lead');
-    for (let i = 0; i < STALLED; i++) sockets.push(await stalledSubscriber(lead));
+    // Half over SSE, half over graphql-ws.
+    for (let i = 0; i < STALLED / 2; i++) sockets.push(await stalledSubscriber(lead));
+    for (let i = 0; i < STALLED / 2; i++) webSockets.push(await stalledWebSocket(lead));
     for (let i = 0; (await gauges()).subscriptions < STALLED; i++) {
       if (i > 100) throw new Error(`subscriptions: ${JSON.stringify(await gauges())}`);
       await new Promise((r) => setTimeout(r, 50));
