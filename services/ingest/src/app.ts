@@ -38,10 +38,11 @@ export interface IngestDeps {
 export function createApp(deps: IngestDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  const drain = deps.drain ?? createDrain();
-  // First: a request arriving while the process shuts down is refused before any work.
-  app.use(drain.middleware);
+  // Every answer counts, refusals included.
   app.use(httpMetrics(deps.registry));
+  const drain = deps.drain ?? createDrain();
+  // A request arriving while the process shuts down is refused before any work.
+  app.use(drain.middleware);
   app.use(requestLog(deps.logger));
   app.use(corsPolicy(deps.corsOrigins ?? []));
 
