@@ -112,11 +112,14 @@ export async function startGatewayServer(
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await deps.feed.close();
+      // The feed stops while subscriptions end (a Kafka consumer may take a
+      // while to leave its group; nothing it still delivers has a taker).
+      const feedClosed = deps.feed.close();
       // Every subscription completes: SSE streams send `complete` and end.
       live.close();
       // graphql-ws sockets close with 1001 (going away).
       await closeWebSockets();
+      await feedClosed;
       // Queries in flight finish, and each connection closes once idle (an
       // ended SSE stream leaves its kept-alive connection idle); a client
       // that stopped reading is cut.
