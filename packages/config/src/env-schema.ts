@@ -85,6 +85,15 @@ export const envSchema = z.object({
   PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  // A GraphQL subscriber that does not read is dropped (its connection closed) when this many
+  // changes, or this many bytes of them, wait for it, or when changes wait with none taken this long.
+  CRH_SUBSCRIBER_MAX_ITEMS: z.coerce.number().int().min(1).default(10_000),
+  CRH_SUBSCRIBER_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
+  CRH_SUBSCRIBER_STALL_MS: z.coerce.number().int().min(100).default(30_000),
   // --- access control (docs/access.md) ---
   // on: every request needs a bearer token; off: every caller is admin (local experiments only).
   CRH_AUTH: z.enum(['on', 'off']).default('on'),

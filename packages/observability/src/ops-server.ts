@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 
 /** A readiness answer with the figures it was decided on (they go into the /readyz body). */
@@ -52,30 +52,39 @@ export function createOpsServer({ registry, ready, metricsAccess }: OpsServerOpt
       return;
     }
     if (url === '/metrics') {
-      const access = metricsAccess
-        ? metricsAccess(req.headers.authorization)
-        : Promise.resolve('ok' as const);
-      access
-        .then(async (verdict) => {
-          if (verdict !== 'ok') {
-            res
-              .writeHead(verdict, {
-                'content-type': 'application/problem+json',
-                ...(verdict === 401 ? { 'www-authenticate': 'Bearer realm="crh"' } : {}),
-              })
-              .end(
-                JSON.stringify({ title: verdict === 401 ? 'Unauthorized' : 'Forbidden', status: verdict }),
-              );
-            return;
-          }
-          const text = await registry.metrics();
-          res.writeHead(200, { 'content-type': registry.contentType }).end(text);
-        })
-        .catch(() => res.writeHead(500).end());
+      sendMetrics(req, res, { registry, ...(metricsAccess ? { metricsAccess } : {}) });
       return;
     }
     res
       .writeHead(404, { 'content-type': 'application/problem+json' })
       .end('{"title":"Not Found","status":404}');
   });
+}
+
+/**
+ * Answers GET /metrics: the registry's text for whom `metricsAccess` lets
+ * in, else 401 (with WWW-Authenticate) or 403 as problem+json. Shared by the
+ * ops server and the gateway, whose /metrics sits beside its GraphQL.
+ */
+export function sendMetrics(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { registry, metricsAccess }: Pick<OpsServerOptions, 'registry' | 'metricsAccess'>,
+): void {
+  const access = metricsAccess ? metricsAccess(req.headers.authorization) : Promise.resolve('ok' as const);
+  access
+    .then(async (verdict) => {
+      if (verdict !== 'ok') {
+        res
+          .writeHead(verdict, {
+            'content-type': 'application/problem+json',
+            ...(verdict === 401 ? { 'www-authenticate': 'Bearer realm="crh"' } : {}),
+          })
+          .end(JSON.stringify({ title: verdict === 401 ? 'Unauthorized' : 'Forbidden', status: verdict }));
+        return;
+      }
+      const text = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+    })
+    .catch(() => res.writeHead(500).end());
 }

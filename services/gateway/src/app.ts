@@ -2,7 +2,7 @@ import { createRateLimit, type Principal, type RateLimit, type TokenVerifier } f
 import { envSchema } from '@crh/config';
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type HealthWeights, type RuleContext } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
-import type { Logger } from '@crh/observability';
+import type { Logger, Registry } from '@crh/observability';
 import type { Queryable } from '@crh/read-models/schema';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { principalOfRequest, useAuthentication } from './auth/authentication-plugin.ts';
@@ -19,6 +19,7 @@ import { useGraphQLLimits } from './limits/limit-plugins.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
 import { createRequestLoaders } from './loaders/request-loaders.ts';
 import { useWriteWarnings } from './mutations/write-warnings.ts';
+import { useGraphQLMetrics } from './operations/graphql-metrics.ts';
 import { schema } from './schema/index.ts';
 
 export interface GatewayDeps {
@@ -43,6 +44,8 @@ export interface GatewayDeps {
   corsOrigins?: readonly string[];
   /** Requests per token sub (CRH_RATE_LIMIT), shared with graphql-ws; default CRH_RATE_LIMIT's default. */
   rateLimit?: RateLimit;
+  /** Where per-operation GraphQL metrics go (the gateway's /metrics); none recorded when absent. */
+  registry?: Registry;
 }
 
 export const DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
@@ -89,6 +92,7 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       useWriteWarnings(),
       useRefusalLog(deps.logger),
       useVaryOnOrigin(),
+      ...(deps.registry ? [useGraphQLMetrics(deps.registry)] : []),
     ],
     context: (initial: { request: Request; principal?: Principal }) => ({
       principal: callerOf(initial),

@@ -1,8 +1,11 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { adminAccess } from '@crh/auth';
 import type { ChangeFeedSubscriber } from '@crh/messaging';
+import { createMetricsRegistry, Gauge, type Registry, sendMetrics } from '@crh/observability';
 import { createApp, defaultRateLimit, type GatewayDeps } from './app.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
+import type { SubscriberLimits } from './live/subscriber-queue.ts';
 import { sendSignInPage } from './sign-in-page.ts';
 import { serveWebSockets } from './websocket.ts';
 
@@ -10,8 +13,15 @@ export interface GatewayServer {
   /** http://host:port/graphql */
   url: string;
   live: ChangeHub;
-  /** Stops the feed, closes WebSockets, SSE streams and the HTTP server (not the pool or store). */
-  close(): Promise<void>;
+  registry: Registry;
+  /**
+   * Drains, then stops: requests arriving from now on (kept-alive
+   * connections too) are refused with 503 and `Connection: close`; the feed
+   * stops; every subscription completes (SSE streams end with `complete`,
+   * graphql-ws sockets close with 1001); queries in flight finish. What is
+   * still open after `graceMs` (default 5 s) is cut. Not the pool or store.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -19,14 +29,24 @@ export interface GatewayServer {
  * path, subscriptions fed by `feed`. main.ts runs it; tests run the same.
  */
 export async function startGatewayServer(
-  deps: Omit<GatewayDeps, 'live'> & { feed: ChangeFeedSubscriber; host: string; port: number },
+  deps: Omit<GatewayDeps, 'live' | 'registry'> & {
+    feed: ChangeFeedSubscriber;
+    host: string;
+    port: number;
+    /** Where the gateway's metrics go (its /metrics); default a registry of its own. */
+    registry?: Registry;
+    /** Bounds of each subscriber's queue (CRH_SUBSCRIBER_*); default DEFAULT_SUBSCRIBER_LIMITS. */
+    subscriberLimits?: Partial<SubscriberLimits>;
+  },
 ): Promise<GatewayServer> {
+  const registry = deps.registry ?? createMetricsRegistry('gateway');
   const live = createChangeHub({
     store: deps.store,
     db: deps.db,
     timeZone: deps.rules.timeZone,
     logger: deps.logger,
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.subscriberLimits ? { limits: deps.subscriberLimits } : {}),
   });
   // Listening before the socket opens: a subscription never misses a change
   // committed after it was accepted (unless the feed starts degraded: then
@@ -34,11 +54,22 @@ export async function startGatewayServer(
   await deps.feed.start((values) => live.deliver(values));
   // One count per caller across HTTP, SSE and graphql-ws.
   const rateLimit = deps.rateLimit ?? defaultRateLimit();
-  const yoga = createApp({ ...deps, live, rateLimit });
+  new Gauge({
+    name: 'crh_gateway_subscriptions',
+    help: 'GraphQL subscriptions open on this gateway (SSE and graphql-ws)',
+    registers: [registry],
+    collect() {
+      this.set(live.subscriptions());
+    },
+  });
+  const yoga = createApp({ ...deps, live, rateLimit, registry });
+  const metricsAccess = adminAccess(deps.auth);
+  let closing = false;
   // /healthz and /readyz answer without a token (probes carry none), and so
   // does the sign-in page at / (it holds no data); the rest is Yoga's.
-  const server = createServer((request, response) => {
+  const server: Server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
+    if (closing) return void refuseWhileClosing(response);
     if (path === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
       return void sendSignInPage(response, request.method === 'HEAD');
     }
@@ -53,7 +84,18 @@ export async function startGatewayServer(
         () => sendJson(response, 503, { ready: false, ...details }),
       );
     }
+    if (path === '/metrics' && request.method === 'GET') {
+      return void sendMetrics(request, response, { registry, metricsAccess });
+    }
     return void yoga(request, response);
+  });
+  new Gauge({
+    name: 'crh_gateway_http_connections',
+    help: 'TCP connections open to this gateway (HTTP, SSE and WebSocket)',
+    registers: [registry],
+    async collect() {
+      this.set(await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n ?? 0))));
+    },
   });
   const closeWebSockets = serveWebSockets(server, yoga, {
     verifier: deps.auth,
@@ -65,16 +107,49 @@ export async function startGatewayServer(
   return {
     url: `http://${deps.host === '0.0.0.0' ? 'localhost' : deps.host}:${port}${yoga.graphqlEndpoint}`,
     live,
-    async close() {
-      await deps.feed.close();
+    registry,
+    async close(graceMs = 5_000) {
+      closing = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // The feed stops while subscriptions end (a Kafka consumer may take a
+      // while to leave its group; nothing it still delivers has a taker).
+      const feedClosed = deps.feed.close();
+      // Every subscription completes: SSE streams send `complete` and end.
+      live.close();
+      // graphql-ws sockets close with 1001 (going away).
       await closeWebSockets();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Subscriptions are long-lived: SSE responses end when their sockets do.
-        server.closeAllConnections();
-      });
+      await feedClosed;
+      // Queries in flight finish, and each connection closes once idle (an
+      // ended SSE stream leaves its kept-alive connection idle); a client
+      // that stopped reading is cut.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      try {
+        await closed;
+      } finally {
+        clearInterval(idle);
+        clearTimeout(timer);
+      }
     },
   };
+}
+
+/** A request that arrived (on a kept-alive connection) after shutdown began. */
+function refuseWhileClosing(response: ServerResponse): void {
+  response
+    .writeHead(503, {
+      'content-type': 'application/problem+json',
+      connection: 'close',
+      'retry-after': '1',
+    })
+    .end(
+      JSON.stringify({
+        title: 'Shutting down',
+        status: 503,
+        detail: 'this gateway is shutting down: send the request again',
+      }),
+    );
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

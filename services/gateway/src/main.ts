@@ -36,10 +36,17 @@ const gateway = await startGatewayServer({
   rateLimit: createRateLimit(config.env.CRH_RATE_LIMIT),
   host: config.env.HOST,
   port: config.env.GATEWAY_PORT,
+  subscriberLimits: {
+    items: config.env.CRH_SUBSCRIBER_MAX_ITEMS,
+    bytes: config.env.CRH_SUBSCRIBER_MAX_BYTES,
+    stallMs: config.env.CRH_SUBSCRIBER_STALL_MS,
+  },
 });
 logger.info(
   { port: config.env.GATEWAY_PORT, feed: config.env.CHANGE_FEED },
   `GraphQL on ${gateway.url} (subscriptions over SSE and WebSocket)`,
 );
 
-onShutdown(() => gateway.close());
+// Subscriptions complete and queries in flight finish; what is still open at
+// 80% of SHUTDOWN_TIMEOUT_MS is cut, so the pool still closes before the forced exit.
+onShutdown(() => gateway.close(Math.floor(config.env.SHUTDOWN_TIMEOUT_MS * 0.8)));

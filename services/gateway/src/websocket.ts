@@ -8,6 +8,9 @@ import { WebSocketServer } from 'ws';
 import { rateLimitOperation } from './auth/rate-limit-plugin.ts';
 import type { GatewayContext } from './builder.ts';
 
+/** The largest graphql-ws message the gateway reads. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
 type Enveloped = ReturnType<YogaServerInstance<Record<string, unknown>, GatewayContext>['getEnveloped']>;
 type Root = { execute: Enveloped['execute']; subscribe: Enveloped['subscribe'] };
 
@@ -22,7 +25,9 @@ export function serveWebSockets(
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>,
   auth: { verifier: TokenVerifier; logger: Logger; rateLimit: RateLimit },
 ): () => Promise<void> {
-  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  // ws takes messages of up to 100 MiB by default; an operation is a few KB
+  // (CRH_GRAPHQL_MAX_TOKENS), so a larger frame closes the socket (1009).
+  const sockets = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_MESSAGE_BYTES });
   const callers = new WeakMap<object, Principal>();
   const disposable = useServer(
     {

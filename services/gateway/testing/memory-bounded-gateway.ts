@@ -10,17 +10,21 @@ import { createNotifySubscriber } from '@crh/messaging/postgres';
 import { createLogger } from '@crh/observability';
 import { createPgPool } from '@crh/postgres';
 import { startGatewayServer } from '../src/gateway-server.ts';
+import type { SubscriberLimits } from '../src/live/subscriber-queue.ts';
 
 export interface MemoryBoundedGatewayOptions {
   databaseUrl: string;
   auth: AuthSettings;
   timeZone: string;
+  /** Bounds of each subscriber's queue; the gateway's defaults when absent. */
+  subscriberLimits?: Partial<SubscriberLimits>;
 }
 
 /** What the process answers to the message 'memory'. */
 export interface HeapReport {
   /** The largest heapUsed sampled (every 5 ms and at each report) since the last report. */
   peakHeapUsed: number;
+  /** After a full collection when the process runs with --expose-gc: what is held, not garbage. */
   heapUsed: number;
   rss: number;
 }
@@ -38,6 +42,7 @@ const gateway = await startGatewayServer({
   feed: createNotifySubscriber({ connectionString: options.databaseUrl, logger }),
   host: '127.0.0.1',
   port: 0,
+  ...(options.subscriberLimits ? { subscriberLimits: options.subscriberLimits } : {}),
 });
 
 let peak = 0;
@@ -49,6 +54,7 @@ setInterval(sample, 5).unref();
 process.on('message', (message) => {
   if (message === 'memory') {
     sample();
+    (globalThis as { gc?: () => void }).gc?.();
     const { heapUsed, rss } = process.memoryUsage();
     process.send?.({ peakHeapUsed: peak, heapUsed, rss } satisfies HeapReport);
     peak = heapUsed;

@@ -4,7 +4,9 @@ import type { Logger, Registry } from '@crh/observability';
 import express, { type Express } from 'express';
 import { accessControl, type RateClass } from './access-control.ts';
 import { corsPolicy } from './cors-policy.ts';
+import { createDrain, type Drain } from './drain.ts';
 import { eventsRoutes } from './events-routes.ts';
+import { httpMetrics } from './http-metrics.ts';
 import { openApiDocument } from './openapi-document.ts';
 import { problemMiddleware, problemTypes, sendProblem } from './problem-details.ts';
 import { replayRoutes } from './replay-routes.ts';
@@ -28,12 +30,19 @@ export interface IngestDeps {
   limits: Readonly<Record<RateClass, string>>;
   /** Origins answered with Access-Control-Allow-Origin (CRH_CORS_ORIGINS); none by default. */
   corsOrigins?: readonly string[];
+  /** Graceful shutdown (main.ts begins it on SIGTERM); default: one never begun. */
+  drain?: Drain;
 }
 
 /** The ingest HTTP app; no listening, no env reading (see main.ts). */
 export function createApp(deps: IngestDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer counts, refusals included.
+  app.use(httpMetrics(deps.registry));
+  const drain = deps.drain ?? createDrain();
+  // A request arriving while the process shuts down is refused before any work.
+  app.use(drain.middleware);
   app.use(requestLog(deps.logger));
   app.use(corsPolicy(deps.corsOrigins ?? []));
 
@@ -62,7 +71,7 @@ export function createApp(deps: IngestDeps): Express {
     res.type('application/json').send(openapi);
   });
 
-  app.use(replayRoutes(deps.store, access));
+  app.use(replayRoutes(deps.store, access, drain.signal));
   app.use(eventsRoutes({ store: deps.store, bodyLimit: deps.bodyLimit ?? '8mb', access }));
 
   app.use((req, res) => {

@@ -2,13 +2,16 @@ import { AUTH_OFF_WARNING, authSettingsFrom, createTokenVerifier } from '@crh/au
 import { createMetricsRegistry } from '@crh/observability';
 import { startService } from '@crh/service-runtime';
 import { createApp } from './app.ts';
+import { closeServer, createDrain } from './drain.ts';
 
 const { config, logger, store, onShutdown } = await startService({ name: 'ingest' });
 
 const auth = await createTokenVerifier(authSettingsFrom(config.env));
 if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
 
+const drain = createDrain();
 const app = createApp({
+  drain,
   store,
   logger,
   registry: createMetricsRegistry('ingest'),
@@ -35,9 +38,9 @@ const server = app.listen(config.env.INGEST_PORT, config.env.HOST, () => {
 });
 
 onShutdown(async () => {
-  // close() stops accepting and waits for in-flight requests, so appends finish.
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
+  // In-flight appends finish; kept-alive connections are refused new
+  // requests; replays stop at a line boundary. What is still open at 80% of
+  // SHUTDOWN_TIMEOUT_MS (a client that stopped reading) is cut, so the
+  // store and pool still close before the forced exit.
+  await closeServer(server, drain, Math.floor(config.env.SHUTDOWN_TIMEOUT_MS * 0.8));
 });

@@ -30,6 +30,7 @@ export const problemTypes = {
   unauthenticated: 'urn:crh:problem:unauthenticated',
   forbidden: 'urn:crh:problem:forbidden',
   tooManyRequests: 'urn:crh:problem:too-many-requests',
+  shuttingDown: 'urn:crh:problem:shutting-down',
   internal: 'urn:crh:problem:internal',
 } as const;
 

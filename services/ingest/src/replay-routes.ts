@@ -14,8 +14,12 @@ import { replayOptions } from './replay-params.ts';
  * memory stays flat for any size, and a slow reader slows only itself.
  * `GET /v1/events/count` says how many events the same query gives.
  * Both are for analysts (events:replay), at the replay API's own rate limit.
+ * On shutdown (`shutdown` aborted) a running replay stops between two
+ * chunks, which are whole lines, and its connection is closed without the
+ * chunked terminator: the client has whole lines only, sees an incomplete
+ * response rather than a complete replay, and resumes with `after`.
  */
-export function replayRoutes(store: EventStore, access: AccessControl): Router {
+export function replayRoutes(store: EventStore, access: AccessControl, shutdown: AbortSignal): Router {
   const router = Router();
   const replayer = access.permit('events:replay', 'replay');
 
@@ -44,7 +48,13 @@ export function replayRoutes(store: EventStore, access: AccessControl): Router {
     try {
       for await (const chunk of store.replay({ ...options, upTo })) {
         if (closed) break; // the client went away: stop reading the log
-        if (!res.write(chunk)) await drainedOrClosed(res);
+        if (shutdown.aborted) {
+          // end() flushes what was written (whole lines) and then closes;
+          // the response itself is never ended, so it reads as cut short.
+          res.socket?.end();
+          return;
+        }
+        if (!res.write(chunk)) await drainedOrClosed(res, shutdown);
       }
       res.end();
     } catch (error) {
@@ -69,12 +79,14 @@ export function replayRoutes(store: EventStore, access: AccessControl): Router {
  * loses is cancelled, so a long replay to a slow client does not pile up
  * listeners on the response (one pair per full socket, otherwise).
  */
-async function drainedOrClosed(res: ServerResponse): Promise<void> {
+async function drainedOrClosed(res: ServerResponse, shutdown: AbortSignal): Promise<void> {
   const done = new AbortController();
   try {
     await Promise.race([
       once(res, 'drain', { signal: done.signal }),
       once(res, 'close', { signal: done.signal }),
+      // A shutdown does not wait for a slow reader to take the next chunk.
+      once(shutdown, 'abort', { signal: done.signal }),
     ]);
   } finally {
     done.abort();

@@ -24,7 +24,7 @@ describe('the gateway change hub', () => {
       timeZone: 'UTC',
       logger,
       now: () => new Date('2026-04-10T12:00:00Z'),
-      backlogLimit: 5,
+      limits: { items: 5 },
     });
     projector = createProjector({
       store: database.store,
@@ -195,5 +195,40 @@ describe('the gateway change hub', () => {
     }
     await all.return?.();
     expect(scoped.subscriptions()).toBe(0);
+  });
+
+  it('ends every subscription when the feed outruns it, instead of queueing without end', async () => {
+    const bounded = createChangeHub({
+      store: database.store,
+      db: database.pool,
+      timeZone: 'UTC',
+      logger,
+      pendingLimit: 3,
+    });
+    const status = (i: number) => ({
+      kind: 'status',
+      change: {
+        customerId: `p-${i}`,
+        accountManagerId: 'am-p',
+        from: null,
+        to: 'ACTIVE',
+        day: '2026-04-10',
+        at: '2026-04-10T12:00:00Z',
+        cause: 'event',
+      },
+    });
+    const watcher = bounded.statusChanges(null);
+    const reading = watcher.next();
+    // Three changes wait for their turn; a fourth is one too many.
+    bounded.deliver([status(0), status(1), status(2)]);
+    bounded.deliver([status(3)]);
+    await expect(reading).rejects.toBeInstanceOf(SubscriberFellBehind);
+    await bounded.settled();
+    expect(bounded.subscriptions()).toBe(0);
+    // Under the bound again: a new subscriber is served.
+    const again = bounded.statusChanges(null);
+    bounded.deliver([status(4)]);
+    expect((await again.next()).value.customerId).toBe('p-4');
+    await again.return?.();
   });
 });

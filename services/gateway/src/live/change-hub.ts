@@ -4,10 +4,22 @@ import type { Logger } from '@crh/observability';
 import type { FeedChange, SignalAlert, StatusChange } from '@crh/read-models/projection';
 import { type DailyKpis, dailyKpis, managersOn } from '@crh/read-models/queries';
 import type { Queryable } from '@crh/read-models/schema';
-import { type SubscriberQueue, subscriberQueue } from './subscriber-queue.ts';
+import {
+  type SubscriberFellBehind,
+  type SubscriberLimits,
+  type SubscriberQueue,
+  subscriberQueue,
+} from './subscriber-queue.ts';
 
-/** Undelivered changes a subscriber may have before it is dropped as stalled. */
-export const SUBSCRIBER_BACKLOG_LIMIT = 10_000;
+/** What a subscriber may hold before it is dropped as stalled (CRH_SUBSCRIBER_* defaults). */
+export const DEFAULT_SUBSCRIBER_LIMITS: SubscriberLimits = {
+  items: 10_000,
+  bytes: 4 * 1024 * 1024,
+  stallMs: 30_000,
+};
+
+/** Closes a subscriber's connection when its queue gives up on it (see subscriber-queue.ts). */
+export type Cut = (error: SubscriberFellBehind) => void;
 
 export interface EventFilter {
   customerId: string | null;
@@ -30,11 +42,13 @@ export interface AlertFilter {
 export interface ChangeHub {
   /** Hands the hub what the feed delivered (values of FeedChange). */
   deliver(values: readonly unknown[]): void;
-  events(filter: EventFilter): AsyncIterableIterator<RecordedEvent>;
-  statusChanges(accountManagerId: string | null): AsyncIterableIterator<StatusChange>;
-  alerts(filter: AlertFilter): AsyncIterableIterator<SignalAlert>;
+  events(filter: EventFilter, cut?: Cut): AsyncIterableIterator<RecordedEvent>;
+  statusChanges(accountManagerId: string | null, cut?: Cut): AsyncIterableIterator<StatusChange>;
+  alerts(filter: AlertFilter, cut?: Cut): AsyncIterableIterator<SignalAlert>;
   /** Today's KPIs of the organisation (null) or a manager, each time they change. */
-  dailyKpis(accountManagerId: string | null): AsyncIterableIterator<DailyKpis>;
+  dailyKpis(accountManagerId: string | null, cut?: Cut): AsyncIterableIterator<DailyKpis>;
+  /** Completes every subscription (after what each holds): the gateway is shutting down. */
+  close(): void;
   /** Resolves when everything delivered so far has reached the subscribers' queues. */
   settled(): Promise<void>;
   /** Subscriptions open now (a gauge for metrics). */
@@ -47,14 +61,34 @@ export interface ChangeHubDeps {
   timeZone: string;
   logger: Logger;
   now?: () => Date;
-  backlogLimit?: number;
+  /** Bounds of each subscriber's queue; default DEFAULT_SUBSCRIBER_LIMITS. */
+  limits?: Partial<SubscriberLimits>;
+  /** Changes delivered and not yet handed to subscribers; default DEFAULT_PENDING_CHANGES. */
+  pendingLimit?: number;
 }
+
+/** Changes the hub lets wait for their turn before it gives up on every subscription. */
+export const DEFAULT_PENDING_CHANGES = 100_000;
 
 const ORGANISATION = '';
 
 export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
   const now = deps.now ?? (() => new Date());
-  const limit = deps.backlogLimit ?? SUBSCRIBER_BACKLOG_LIMIT;
+  const limits: SubscriberLimits = { ...DEFAULT_SUBSCRIBER_LIMITS, ...deps.limits };
+  // Every queue the hub made and has not seen close: what close() completes.
+  const queues = new Set<SubscriberQueue<never>>();
+  function tracked<T>(cut: Cut | undefined, onClose: () => void): SubscriberQueue<T> {
+    const queue: SubscriberQueue<T> = subscriberQueue<T>(
+      limits,
+      () => {
+        queues.delete(queue as SubscriberQueue<never>);
+        onClose();
+      },
+      cut,
+    );
+    queues.add(queue as SubscriberQueue<never>);
+    return queue;
+  }
   type EventSub = { filter: EventFilter; queue: SubscriberQueue<RecordedEvent> };
   // Unscoped event subscriptions, and per manager those scoped to its book:
   // an event visits only its own manager's subscribers.
@@ -67,14 +101,18 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
 
   // Deliveries are handled one after another: an event sent by reference is
   // read from the store before anything delivered after it is passed on.
+  // At most `pendingLimit` changes wait for their turn.
   let chain: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const pendingLimit = deps.pendingLimit ?? DEFAULT_PENDING_CHANGES;
 
   function open<T, S extends { queue: SubscriberQueue<T> }>(
     set: Set<S>,
     make: (queue: SubscriberQueue<T>) => S,
+    cut: Cut | undefined,
   ): SubscriberQueue<T> {
     let entry: S | undefined;
-    const queue = subscriberQueue<T>(limit, () => {
+    const queue = tracked<T>(cut, () => {
       if (entry) set.delete(entry);
     });
     entry = make(queue);
@@ -84,6 +122,7 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
 
   function openBookEvents(
     filter: EventFilter & { accountManagerId: string },
+    cut: Cut | undefined,
   ): SubscriberQueue<RecordedEvent> {
     const manager = filter.accountManagerId;
     let subs = bookEventSubs.get(manager);
@@ -94,7 +133,7 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
     const book = subs;
     const entry: EventSub = {
       filter,
-      queue: subscriberQueue<RecordedEvent>(limit, () => {
+      queue: tracked<RecordedEvent>(cut, () => {
         book.delete(entry);
         if (book.size === 0 && bookEventSubs.get(manager) === book) bookEventSubs.delete(manager);
       }),
@@ -109,10 +148,16 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
 
   /** `books`: each customer's manager as of today, looked up once for the batch (null: nobody scoped listens). */
   function publishEvent(event: RecordedEvent, books: ReadonlyMap<string, string | null> | null): void {
-    for (const sub of eventSubs) if (wants(sub, event)) sub.queue.push(event);
+    // Its size counts against each subscriber's byte bound; measured once, whatever the subscribers.
+    let size: number | undefined;
+    const push = (queue: SubscriberQueue<RecordedEvent>) => {
+      size ??= JSON.stringify(event).length;
+      queue.push(event, size);
+    };
+    for (const sub of eventSubs) if (wants(sub, event)) push(sub.queue);
     const manager = books?.get(event.customerId);
     if (!manager) return;
-    for (const sub of bookEventSubs.get(manager) ?? []) if (wants(sub, event)) sub.queue.push(event);
+    for (const sub of bookEventSubs.get(manager) ?? []) if (wants(sub, event)) push(sub.queue);
   }
 
   /**
@@ -228,17 +273,37 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
 
   return {
     deliver(values) {
+      if (pending + values.length > pendingLimit) {
+        // The feed outruns the hub (store reads for big events, a slow
+        // database): rather than queue without end, every subscription ends
+        // with an error now and its client resubscribes and refetches; a
+        // delivery skipped for all can never reach some and not others.
+        deps.logger.error(
+          { pending, delivered: values.length, subscriptions: queues.size },
+          'change feed: the gateway fell behind the feed; every subscription ended',
+        );
+        for (const queue of [...queues]) queue.drop(`the gateway fell ${pending} changes behind the feed`);
+        return;
+      }
+      pending += values.length;
       chain = chain.then(() =>
-        handle(values).catch((error) => deps.logger.error({ err: error }, 'change feed: delivery failed')),
+        handle(values)
+          .catch((error) => deps.logger.error({ err: error }, 'change feed: delivery failed'))
+          .finally(() => {
+            pending -= values.length;
+          }),
       );
     },
-    events: (filter) =>
+    events: (filter, cut) =>
       filter.accountManagerId === null
-        ? open(eventSubs, (queue) => ({ filter, queue }))
-        : openBookEvents({ ...filter, accountManagerId: filter.accountManagerId }),
-    statusChanges: (manager) => open(statusSubs, (queue) => ({ manager, queue })),
-    alerts: (filter) => open(alertSubs, (queue) => ({ filter, queue })),
-    dailyKpis(manager) {
+        ? open(eventSubs, (queue) => ({ filter, queue }), cut)
+        : openBookEvents({ ...filter, accountManagerId: filter.accountManagerId }, cut),
+    statusChanges: (manager, cut) => open(statusSubs, (queue) => ({ manager, queue }), cut),
+    alerts: (filter, cut) => open(alertSubs, (queue) => ({ filter, queue }), cut),
+    close() {
+      for (const queue of [...queues]) queue.complete();
+    },
+    dailyKpis(manager, cut) {
       const scope = manager ?? ORGANISATION;
       let watchers = kpiSubs.get(scope);
       if (!watchers) {
@@ -246,7 +311,7 @@ export function createChangeHub(deps: ChangeHubDeps): ChangeHub {
         kpiSubs.set(scope, watchers);
         kpiWork.set(scope, { running: DONE, again: false, last: null });
       }
-      const queue: SubscriberQueue<DailyKpis> = subscriberQueue<DailyKpis>(limit, () => {
+      const queue: SubscriberQueue<DailyKpis> = tracked<DailyKpis>(cut, () => {
         watchers.delete(queue);
         if (watchers.size === 0) {
           kpiSubs.delete(scope);

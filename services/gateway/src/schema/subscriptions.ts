@@ -1,6 +1,7 @@
 import type { SignalAlert, StatusChange } from '@crh/read-models/projection';
 import { managerScope } from '../auth/book-scope.ts';
 import { builder, READERS } from '../builder.ts';
+import { transportCut } from '../live/transport-cut.ts';
 import { badInput } from '../user-errors.ts';
 import { DailyKpis } from './daily-kpis.ts';
 import { RecordedEvent } from './recorded-event.ts';
@@ -74,13 +75,16 @@ builder.subscriptionField('eventRecorded', (t) =>
     },
     subscribe: (_root, args, ctx) => {
       if (args.customerId === '') throw badInput('customerId must not be empty');
-      return ctx.live.events({
-        customerId: args.customerId == null ? null : String(args.customerId),
-        types: args.types ?? null,
-        // A customer outside the book is not refused (that would tell it
-        // exists): its events are simply not the caller's to receive.
-        accountManagerId: managerScope(ctx, null),
-      });
+      return ctx.live.events(
+        {
+          customerId: args.customerId == null ? null : String(args.customerId),
+          types: args.types ?? null,
+          // A customer outside the book is not refused (that would tell it
+          // exists): its events are simply not the caller's to receive.
+          accountManagerId: managerScope(ctx, null),
+        },
+        transportCut(ctx),
+      );
     },
     resolve: (event) => event,
   }),
@@ -91,7 +95,8 @@ builder.subscriptionField('relationshipStatusChanged', (t) =>
     type: RelationshipStatusChange,
     description: "Status changes as of today, of every relationship or one manager's",
     args: { accountManagerId: t.arg.id({ required: false }) },
-    subscribe: (_root, args, ctx) => ctx.live.statusChanges(managerScope(ctx, args.accountManagerId)),
+    subscribe: (_root, args, ctx) =>
+      ctx.live.statusChanges(managerScope(ctx, args.accountManagerId), transportCut(ctx)),
     resolve: (change) => change,
   }),
 );
@@ -102,7 +107,8 @@ builder.subscriptionField('dailyKpisUpdated', (t) =>
     description:
       "Today's KPIs of the organisation or one manager, each time they change (an event, a late event, the day turning). Query dailyKpis for the days before",
     args: { accountManagerId: t.arg.id({ required: false }) },
-    subscribe: (_root, args, ctx) => ctx.live.dailyKpis(managerScope(ctx, args.accountManagerId)),
+    subscribe: (_root, args, ctx) =>
+      ctx.live.dailyKpis(managerScope(ctx, args.accountManagerId), transportCut(ctx)),
     resolve: (kpis) => kpis,
   }),
 );
@@ -116,10 +122,13 @@ builder.subscriptionField('deadlineMissed', (t) =>
       kinds: t.arg({ type: [DeadlineKind], required: false }),
     },
     subscribe: (_root, args, ctx) =>
-      ctx.live.alerts({
-        accountManagerId: managerScope(ctx, args.accountManagerId),
-        kinds: args.kinds ?? null,
-      }),
+      ctx.live.alerts(
+        {
+          accountManagerId: managerScope(ctx, args.accountManagerId),
+          kinds: args.kinds ?? null,
+        },
+        transportCut(ctx),
+      ),
     resolve: (alert) => alert,
   }),
 );
