@@ -28,6 +28,7 @@ import {
   type Queryable,
 } from '../schema/interval-rows.ts';
 import { lockClock } from '../schema/projection-clock.ts';
+import { applyWithBlocking } from './customer-blocking.ts';
 import type { HistoryLoader } from './customer-history.ts';
 import type { SignalAlert } from './signal-alerts.ts';
 import { applySignalBatch } from './signal-projection.ts';
@@ -47,6 +48,12 @@ export interface BatchOptions {
   fingerprint?: string | undefined;
   /** Complaint service levels for deadlines a batch shows already passed; default DEFAULT_COMPLAINT_SLA. */
   complaintSla?: ComplaintSla | undefined;
+  /**
+   * Fault injection, for tests only: called with each customer's slice
+   * before it is applied; what it throws fails that slice as a poison event
+   * would (the projector parks it and blocks the customer).
+   */
+  faultInjector?: ((customerId: string, events: readonly PositionedEvent[]) => void) | undefined;
 }
 
 export interface BatchResult {
@@ -175,7 +182,8 @@ export async function applyPreparedBatch(
       alerts: [],
       kpiScopes: [],
     };
-  const result = await applyToReadModels(
+  // Customer by customer as far as a poison event goes: see customer-blocking.ts.
+  const result = await applyWithBlocking(
     client,
     { records: batch, byCustomer, parked },
     clock.turnedDay,
@@ -203,6 +211,7 @@ export async function applyToReadModels(
   const { records: batch, byCustomer, parked } = prepared;
   const last = batch.at(-1)!;
   await parkEvents(client, parked);
+  if (options.faultInjector) for (const [id, events] of byCustomer) options.faultInjector(id, events);
 
   const customers = [...byCustomer.keys()];
   const stored = await loadRelationships(client, customers);
