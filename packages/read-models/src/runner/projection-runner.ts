@@ -4,8 +4,8 @@ import { createBackoff, leadUntilAborted, sleep, whileHoldingLock } from '@crh/p
 import type { Pool } from 'pg';
 import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
 import { type DayTurn, turnDays } from '../projection/day-turn.ts';
+import { applyPreparedBatch } from '../projection/live-batch.ts';
 import {
-  applyPreparedBatch,
   type BatchOptions,
   type BatchResult,
   type PreparedBatch,
