@@ -5,6 +5,7 @@ import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testin
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relationshipOn } from '../queries/relationship-queries.ts';
+import { buildRelationships } from '../rebuild/relationship-build.ts';
 import { listParked, retryParked, skipParked } from './parked-events.ts';
 import { measureProjectionLag } from './projection-lag.ts';
 import { createProjector } from './projection-runner.ts';
@@ -136,5 +137,15 @@ describe('a poison event stops only its customer (fault injected by a test-only 
     await store.append([contact('c-1', '03')]);
     await projector().catchUp();
     expect(await lastContact('c-1')).toBe('2026-01-12T00:00:00.000Z');
+
+    // A rebuild from the log reproduces the decision: the skipped event stays out.
+    const head = (await store.headPosition())!;
+    expect(
+      await buildRelationships(pool, store, context, head, () => new Date(), { force: true }),
+    ).toMatchObject({
+      upTo: head,
+    });
+    expect(await lastContact('c-1')).toBe('2026-01-12T00:00:00.000Z');
+    expect(await lastContact('b-1')).toBe('2026-01-11T00:00:00.000Z');
   });
 });
