@@ -22,12 +22,23 @@ import {
 /** SQLSTATE classes and codes worth retrying the whole batch for. */
 const TRANSIENT_SQLSTATE = /^(08|53|57P0|40001|40P01|55P03|57014)/;
 
-/** Whether an error is the database's (gone, busy, conflicting), not the event's. */
+/** EventStoreDB client errors (their `type`) that say the store is away, not the event bad. */
+const TRANSIENT_ESDB_TYPES = new Set(['unavailable', 'deadline-exceeded', 'cancelled', 'not-leader']);
+
+/**
+ * Whether an error is the database's or the event store's (gone, busy,
+ * conflicting) or a shutdown's, not the event's: such an error fails the
+ * batch, retried from the checkpoint, rather than parking anything.
+ */
 export function isTransientDatabaseError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
+  if (error.name === 'AbortError') return true;
+  const { code, type } = error as { code?: unknown; type?: unknown };
   if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || /^E[A-Z]+$/.test(code))) return true;
-  return /Connection terminated|connection.*(closed|ended|lost)|not queryable/i.test(error.message);
+  if (typeof type === 'string' && TRANSIENT_ESDB_TYPES.has(type)) return true;
+  return /Connection terminated|connection.*(closed|ended|lost)|not queryable|timeout exceeded when trying to connect/i.test(
+    error.message,
+  );
 }
 
 /** Customers with a failed event parked: their events wait behind it. */

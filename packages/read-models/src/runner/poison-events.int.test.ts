@@ -148,4 +148,31 @@ describe('a poison event stops only its customer (fault injected by a test-only 
     expect(await lastContact('c-1')).toBe('2026-01-12T00:00:00.000Z');
     expect(await lastContact('b-1')).toBe('2026-01-11T00:00:00.000Z');
   });
+  it('a database error a customer trips (a trigger raising for it) rolls back only that customer', async () => {
+    // A real PostgreSQL error inside the batch's transaction: the savepoint,
+    // not the whole transaction, must be rolled back for the others to commit.
+    await pool.query(`
+      create function crh.test_refuse_d1() returns trigger language plpgsql as $$
+      begin
+        if new.customer_id = 'd-1' then raise exception 'refused by a test trigger'; end if;
+        return new;
+      end $$;
+      create trigger test_refuse_d1 before insert or update on crh.rm_relationships
+        for each row execute function crh.test_refuse_d1()`);
+    await store.append([onboard('d-1'), onboard('e-1'), contact('d-1', '04'), contact('e-1', '04')]);
+    await projector().catchUp();
+    expect(await lastContact('e-1')).toBe('2026-01-04T00:00:00.000Z');
+    expect(await relationshipOn(pool, 'd-1', '2026-02-28')).toBeNull();
+    expect((await listParked(pool)).map((p) => [p.customerId, p.state, p.reason])).toEqual([
+      ['d-1', 'failed', 'refused by a test trigger'],
+      ['d-1', 'held', 'held behind a failed event of this customer'],
+    ]);
+    expect(await projector().checkpoint()).toBe(await store.headPosition());
+
+    await pool.query(
+      'drop trigger test_refuse_d1 on crh.rm_relationships; drop function crh.test_refuse_d1()',
+    );
+    expect(await retryParked({ pool, store, context })).toEqual([{ customerId: 'd-1', applied: 2 }]);
+    expect(await lastContact('d-1')).toBe('2026-01-04T00:00:00.000Z');
+  });
 });
