@@ -205,7 +205,14 @@ async function faultUnderLoad(platform: Platform, fault: (notReady: () => Promis
       },
       { timeoutMs: 60_000, what: 'the projector caught up' },
     );
-    expect(up.body).toMatchObject({ ready: true, database: 'reachable', head: up.body.checkpoint });
+    // A session cut mid-batch fails the batch for a retry: it parks nothing, blocks nobody.
+    expect(up.body).toMatchObject({
+      ready: true,
+      database: 'reachable',
+      head: up.body.checkpoint,
+      parked: 0,
+      blockedCustomers: 0,
+    });
     expect(projector.output()).toMatch(/taking it again from the checkpoint/);
     const metrics = await fetch(`${platform.projector}/metrics`, {
       headers: { authorization: await platform.auth.bearer('admin') },
@@ -213,6 +220,8 @@ async function faultUnderLoad(platform: Platform, fault: (notReady: () => Promis
     const text = await metrics.text();
     expect(text).toMatch(/^crh_projection_lag_events{service="projector"} 0$/m);
     expect(text).toMatch(/^crh_projection_lag_seconds{service="projector"} 0$/m);
+    expect(text).toMatch(/^crh_parked_events{service="projector"} 0$/m);
+    expect(text).toMatch(/^crh_blocked_customers{service="projector"} 0$/m);
 
     // The gateway answers from the read models again: one relationship per onboarded customer.
     const { rows: onboarded } = await pool.query<{ n: number }>(

@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BENCH_PARTS, type BenchFlags } from './bench/bench-command.ts';
+import type { ParkedRequest } from './parked-command.ts';
 import { PROJECTIONS } from './rebuild-command.ts';
 import type { ReplayFlags } from './replay/replay-command.ts';
 import type { StartFlags } from './start-command.ts';
@@ -16,6 +17,7 @@ export interface CliActions {
   start(flags: StartFlags): Promise<number>;
   replay(flags: ReplayFlags): Promise<number>;
   rebuild(): Promise<number>;
+  parked(request: ParkedRequest): Promise<number>;
   bench(flags: BenchFlags): Promise<number>;
   token(flags: TokenFlags): Promise<number>;
 }
@@ -89,6 +91,33 @@ export async function runCli(
     .description('rebuild the read models from the log while the platform serves the old ones')
     .addArgument(new Argument('[projection]', 'what to rebuild').choices(PROJECTIONS))
     .action(async () => done(await actions.rebuild()));
+
+  const parked = program
+    .command('parked')
+    .description('events the projector parked: a poison event stops its customer, later ones wait behind it');
+  parked
+    .command('list')
+    .description(
+      'the parked events: customer, event, type, error, and how many events each blocked customer holds',
+    )
+    .action(async () => done(await actions.parked({ action: 'list' })));
+  parked
+    .command('retry')
+    .description("apply the blocked customers' parked and held events again, in order (after a fix)")
+    .option('--customer <id>', 'only this customer')
+    .action(async (flags: { customer?: string }) =>
+      done(await actions.parked({ action: 'retry', customer: flags.customer })),
+    );
+  parked
+    .command('skip')
+    .description(
+      "leave one failed event out for good (recorded; a rebuild honours it) and apply its customer's held events",
+    )
+    .argument('<eventId>', 'the failed event (see crh parked list)')
+    .option('--reason <text>', 'why, kept with the decision')
+    .action(async (eventId: string, flags: { reason?: string }) =>
+      done(await actions.parked({ action: 'skip', eventId, reason: flags.reason })),
+    );
 
   program
     .command('bench')

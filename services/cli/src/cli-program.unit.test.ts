@@ -15,6 +15,7 @@ async function run(argv: string[], actionCode = 0) {
     start: record('start'),
     replay: record('replay'),
     rebuild: record('rebuild'),
+    parked: record('parked'),
     bench: record('bench'),
     token: record('token'),
   };
@@ -41,6 +42,18 @@ describe('crh command line', () => {
     { argv: ['replay', '--token', 'eyJ.x.y'], command: 'replay', flags: { token: 'eyJ.x.y' } },
     { argv: ['rebuild'], command: 'rebuild', flags: undefined },
     { argv: ['rebuild', 'relationships'], command: 'rebuild', flags: undefined },
+    { argv: ['parked', 'list'], command: 'parked', flags: { action: 'list' } },
+    { argv: ['parked', 'retry'], command: 'parked', flags: { action: 'retry', customer: undefined } },
+    {
+      argv: ['parked', 'retry', '--customer', 'c-9'],
+      command: 'parked',
+      flags: { action: 'retry', customer: 'c-9' },
+    },
+    {
+      argv: ['parked', 'skip', 'e-1', '--reason', 'bad import'],
+      command: 'parked',
+      flags: { action: 'skip', eventId: 'e-1', reason: 'bad import' },
+    },
     {
       argv: ['bench', '--only', 'rebuild', '--customers', '1000', '--fresh'],
       command: 'bench',
@@ -83,6 +96,8 @@ describe('crh command line', () => {
     { argv: ['replay', '--partitions', '0'], says: /must be a whole number[\s\S]*Usage: crh replay/ },
     { argv: ['replay', '--customr', 'c-1'], says: /unknown option '--customr'[\s\S]*Usage: crh replay/ },
     { argv: ['rebuild', 'everything'], says: /'everything' is invalid[\s\S]*Usage: crh rebuild/ },
+    { argv: ['parked', 'skip'], says: /missing required argument 'eventId'[\s\S]*Usage: crh parked skip/ },
+    { argv: ['parked', 'drop'], says: /unknown command 'drop'/ },
     { argv: ['token'], says: /required option '--role <role>' not specified[\s\S]*Usage: crh token/ },
     {
       argv: ['token', '--role', 'superuser'],

@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig } from '@crh/config';
 import { benchCommand } from './bench/bench-command.ts';
 import { runCli } from './cli-program.ts';
+import { parkedCommand } from './parked-command.ts';
 import { rebuildCommand } from './rebuild-command.ts';
 import { replayCommand } from './replay/replay-command.ts';
 import { startCommand } from './start-command.ts';
@@ -23,6 +24,11 @@ try {
     },
     replay: (flags) => replayCommand(config(), flags),
     rebuild: () => rebuildCommand(config()),
+    parked: (request) =>
+      parkedCommand(config(), request, {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+      }),
     bench: async (flags) => {
       await benchCommand(config(), flags);
       return 0;

@@ -19,7 +19,11 @@ const projected = new Counter({
   help: 'Events projected',
   registers: [registry],
 });
-const parked = new Counter({ name: 'crh_parked_events_total', help: 'Events parked', registers: [registry] });
+const parked = new Counter({
+  name: 'crh_parked_events_total',
+  help: 'Events parked (unreadable, poison, or held behind a poison event of their customer)',
+  registers: [registry],
+});
 const unpublished = new Counter({
   name: 'crh_feed_publish_failures_total',
   help: 'Changes dropped from the change feed: its backlog over the bound while the broker is away, or left at shutdown',
@@ -40,6 +44,18 @@ const lagSeconds = new Gauge({
   registers: [registry],
   collect: sampleLag,
 });
+const parkedNow = new Gauge({
+  name: 'crh_parked_events',
+  help: 'Events parked now: unreadable, poison events and the events held behind them',
+  registers: [registry],
+  collect: sampleLag,
+});
+const blockedNow = new Gauge({
+  name: 'crh_blocked_customers',
+  help: 'Customers whose views stopped at a poison event (crh parked list | retry | skip)',
+  registers: [registry],
+  collect: sampleLag,
+});
 // One measurement serves the gauges (collected together) and a probe arriving meanwhile.
 let measuring: Promise<ProjectionLag> | null = null;
 function measureLag(): Promise<ProjectionLag> {
@@ -47,6 +63,8 @@ function measureLag(): Promise<ProjectionLag> {
     .then((lag) => {
       lagEvents.set(lag.events);
       lagSeconds.set(lag.seconds);
+      parkedNow.set(lag.parked);
+      blockedNow.set(lag.blockedCustomers);
       return lag;
     })
     .finally(() => {
@@ -74,6 +92,7 @@ async function readiness(): Promise<ReadyReport> {
       head: lag.head,
       checkpoint: lag.checkpoint,
       parked: lag.parked,
+      blockedCustomers: lag.blockedCustomers,
     };
   } catch (error) {
     return {

@@ -23,3 +23,27 @@ export function historyFromStore(store: EventStore): HistoryLoader {
     return new Map([...streams].map(([customerId, records]) => [customerId, toPositionedEvents(records)]));
   };
 }
+
+/**
+ * A loader that leaves out events an operator skipped (crh.skipped_events):
+ * a refold must not bring a skipped poison event back.
+ */
+export function withoutSkipped(
+  loader: HistoryLoader,
+  db: { query<R>(sql: string, values: unknown[]): Promise<{ rows: R[] }> },
+): HistoryLoader {
+  return async (customerIds) => {
+    const [histories, { rows }] = await Promise.all([
+      loader(customerIds),
+      db.query<{ position: string }>(
+        'select position from crh.skipped_events where customer_id = any($1::text[])',
+        [customerIds],
+      ),
+    ]);
+    if (rows.length === 0) return histories;
+    const skipped = new Set(rows.map((r) => r.position));
+    return new Map(
+      [...histories].map(([id, events]) => [id, events.filter((e) => !skipped.has(e.position))]),
+    );
+  };
+}

@@ -8,7 +8,7 @@ import { intervalsOf, relationshipOn } from '../queries/relationship-queries.ts'
 import { createProjector } from '../runner/projection-runner.ts';
 import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
 import { historyFromStore } from './customer-history.ts';
-import { applyRelationshipBatch } from './relationship-projection.ts';
+import { applyRelationshipBatch } from './live-batch.ts';
 
 const quiet = quietLogger;
 const context = { timeZone: 'UTC', policy: DEFAULT_TIER_POLICY };

@@ -20,14 +20,13 @@ import {
 } from '@crh/domain';
 import type { RecordedEvent } from '@crh/event-store';
 import type { PoolClient } from 'pg';
-import { RELATIONSHIPS_PROJECTION, writeCheckpoint } from '../schema/checkpoints.ts';
+import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
 import {
   deleteIntervalsFrom,
   insertIntervals,
   loadHoldingIntervals,
   type Queryable,
 } from '../schema/interval-rows.ts';
-import { lockClock } from '../schema/projection-clock.ts';
 import type { HistoryLoader } from './customer-history.ts';
 import type { SignalAlert } from './signal-alerts.ts';
 import { applySignalBatch } from './signal-projection.ts';
@@ -47,6 +46,12 @@ export interface BatchOptions {
   fingerprint?: string | undefined;
   /** Complaint service levels for deadlines a batch shows already passed; default DEFAULT_COMPLAINT_SLA. */
   complaintSla?: ComplaintSla | undefined;
+  /**
+   * Fault injection, for tests only: called with each customer's slice
+   * before it is applied; what it throws fails that slice as a poison event
+   * would (the projector parks it and blocks the customer).
+   */
+  faultInjector?: ((customerId: string, events: readonly PositionedEvent[]) => void) | undefined;
 }
 
 export interface BatchResult {
@@ -99,19 +104,6 @@ export function prepareRelationshipBatch(records: readonly RecordedEvent[]): Pre
   return { records, byCustomer, parked };
 }
 
-const DEFAULT_OPTIONS: BatchOptions = { announce: true, now: () => new Date() };
-
-/** Prepares and applies one batch inside the caller's transaction (see applyPreparedBatch). */
-export function applyRelationshipBatch(
-  client: PoolClient,
-  batch: readonly RecordedEvent[],
-  context: ProjectionContext,
-  histories: HistoryLoader,
-  options: BatchOptions = DEFAULT_OPTIONS,
-): Promise<BatchResult> {
-  return applyPreparedBatch(client, prepareRelationshipBatch(batch), context, histories, options);
-}
-
 interface StoredRelationship {
   fold: RelationshipFold;
   announced: RelationshipStatus | null;
@@ -126,66 +118,6 @@ interface CustomerUpdate {
 }
 
 const ALL_DAYS = '-infinity';
-
-/**
- * Applies one prepared batch inside the caller's transaction. Per touched
- * customer: events later in time than everything its fold has seen extend
- * the fold and replace the intervals from their first day on; a late event
- * re-reads and refolds the customer's history and replaces all its
- * intervals. Either way the stored intervals equal those of
- * the whole history derived at once. Status changes as of the turned day go
- * to the change feed, and the checkpoint moves, in the same transaction.
- */
-export async function applyPreparedBatch(
-  client: PoolClient,
-  delivered: PreparedBatch,
-  context: ProjectionContext,
-  histories: HistoryLoader,
-  options: BatchOptions = DEFAULT_OPTIONS,
-): Promise<BatchResult> {
-  const clock = await lockClock(
-    client,
-    RELATIONSHIPS_PROJECTION,
-    localDateOf(options.now(), context.timeZone),
-  );
-  if (options.fingerprint !== undefined && clock.fingerprint !== options.fingerprint) {
-    throw new Error('the read models were rebuilt with another configuration by another projector');
-  }
-  // What the checkpoint already covers was applied: a batch delivered again
-  // (a retry, a second projector) applies only what comes after it, so it
-  // never undoes later work and the checkpoint never moves back.
-  const applied = clock.position;
-  const {
-    records: batch,
-    byCustomer,
-    parked,
-  } = applied !== null && delivered.records.some((r) => r.position <= applied)
-    ? prepareRelationshipBatch(delivered.records.filter((r) => r.position > applied))
-    : delivered;
-  const last = batch.at(-1);
-  if (!last)
-    return {
-      records: [],
-      announced: options.announce,
-      applied: 0,
-      parked: 0,
-      customers: [],
-      refolded: 0,
-      statusChanges: [],
-      alerts: [],
-      kpiScopes: [],
-    };
-  const result = await applyToReadModels(
-    client,
-    { records: batch, byCustomer, parked },
-    clock.turnedDay,
-    context,
-    histories,
-    options,
-  );
-  await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, last.position);
-  return result;
-}
 
 /**
  * The rows of one prepared batch, inside the caller's transaction, without
@@ -203,6 +135,7 @@ export async function applyToReadModels(
   const { records: batch, byCustomer, parked } = prepared;
   const last = batch.at(-1)!;
   await parkEvents(client, parked);
+  if (options.faultInjector) for (const [id, events] of byCustomer) options.faultInjector(id, events);
 
   const customers = [...byCustomer.keys()];
   const stored = await loadRelationships(client, customers);

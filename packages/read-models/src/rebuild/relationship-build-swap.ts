@@ -1,7 +1,7 @@
 import { type LocalDate, localDateOf } from '@crh/domain';
 import { type EventStore, readToEnd } from '@crh/event-store';
 import type { Pool } from 'pg';
-import { historyFromStore } from '../projection/customer-history.ts';
+import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
 import {
   applyToReadModels,
   type ProjectionContext,
@@ -10,6 +10,7 @@ import {
 import { RELATIONSHIPS_PROJECTION, writeCheckpoint } from '../schema/checkpoints.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
 import { lockClock } from '../schema/projection-clock.ts';
+import { skippedEventIds } from '../schema/skipped-events.ts';
 import { dropShadowTables, SHADOW_PARKED, swapShadowTables } from './shadow-tables.ts';
 
 export interface SwapPlan {
@@ -100,10 +101,12 @@ async function catchUp(
   turnedDay: LocalDate,
 ): Promise<number> {
   if (applied === null || applied <= plan.upTo) return 0;
-  const histories = historyFromStore(store);
+  const histories = withoutSkipped(historyFromStore(store), client);
+  const skipped = await skippedEventIds(client);
   let count = 0;
   for await (const records of readToEnd(store, plan.upTo, CATCH_UP_BATCH)) {
-    const wanted = records.filter((r) => r.position <= applied);
+    const within = records.filter((r) => r.position <= applied);
+    const wanted = within.filter((r) => !skipped.has(r.id));
     if (wanted.length > 0) {
       await applyToReadModels(client, prepareRelationshipBatch(wanted), turnedDay, context, histories, {
         announce: false,
@@ -111,7 +114,7 @@ async function catchUp(
       });
       count += wanted.length;
     }
-    if (wanted.length < records.length) break;
+    if (within.length < records.length) break;
   }
   return count;
 }

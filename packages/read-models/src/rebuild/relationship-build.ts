@@ -11,6 +11,7 @@ import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
 import { type CopyValue, copyInto } from '../schema/copy-rows.ts';
 import { insertIntervals } from '../schema/interval-rows.ts';
 import { readModelFingerprint } from '../schema/read-model-fingerprint.ts';
+import { skippedEventIds } from '../schema/skipped-events.ts';
 import { swapInBuild } from './relationship-build-swap.ts';
 import {
   createShadowTables,
@@ -183,8 +184,12 @@ async function loadShadowTables(
       })();
       writing.catch(() => undefined);
     };
+    // Events an operator skipped stay out: the build reproduces the decision.
+    const skipped = await skippedEventIds(client);
     const pages = readAhead(store.readStreamsUpTo(upTo, { batchSize: READ_EVENTS }), (streams) =>
-      prepareRelationshipBatch(streams.flat()),
+      prepareRelationshipBatch(
+        skipped.size === 0 ? streams.flat() : streams.flat().filter((r) => !skipped.has(r.id)),
+      ),
     );
     for await (const batch of pages) {
       if (batch.parked.length > 0) {

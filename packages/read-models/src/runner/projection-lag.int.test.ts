@@ -14,7 +14,7 @@ describe('the projection lag readiness and the gauges report', () => {
 
   it('counts the events behind and how long the oldest has waited; nothing once caught up', async () => {
     const lag = () => measureProjectionLag(database.store, database.pool);
-    expect(await lag()).toMatchObject({ head: null, events: 0, seconds: 0, parked: 0 });
+    expect(await lag()).toMatchObject({ head: null, events: 0, seconds: 0, parked: 0, blockedCustomers: 0 });
 
     const onboarding = (c: string) =>
       testEvent(c, 'CustomerOnboarded', '2026-01-01T09:00:00Z', {

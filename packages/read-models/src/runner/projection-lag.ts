@@ -11,8 +11,10 @@ export interface ProjectionLag {
   events: number;
   /** How long the oldest event not yet applied has waited, in seconds (0 when caught up). */
   seconds: number;
-  /** Events parked with their projection error. */
+  /** Events parked: unreadable ones, poison events and the events held behind them. */
   parked: number;
+  /** Customers stopped by a poison event (crh parked list | retry | skip). */
+  blockedCustomers: number;
 }
 
 /**
@@ -26,22 +28,27 @@ export async function measureProjectionLag(
   pool: Pool,
   now: () => Date = () => new Date(),
 ): Promise<ProjectionLag> {
-  const [head, checkpoint, parked] = await Promise.all([
+  const [head, checkpoint, { parked, blockedCustomers }] = await Promise.all([
     store.headPosition(),
     readCheckpoint(pool, RELATIONSHIPS_PROJECTION),
     pool
-      .query<{ n: string }>('select count(*) as n from crh.parked_events where projection = $1', [
-        RELATIONSHIPS_PROJECTION,
-      ])
-      .then(({ rows }) => Number(rows[0]?.n ?? 0)),
+      .query<{ n: string; blocked: string }>(
+        `select count(*) as n, count(*) filter (where state = 'failed') as blocked
+           from crh.parked_events where projection = $1`,
+        [RELATIONSHIPS_PROJECTION],
+      )
+      .then(({ rows }) => ({
+        parked: Number(rows[0]?.n ?? 0),
+        blockedCustomers: Number(rows[0]?.blocked ?? 0),
+      })),
   ]);
   if (head === null || (checkpoint !== null && checkpoint >= head)) {
-    return { head, checkpoint, events: 0, seconds: 0, parked };
+    return { head, checkpoint, events: 0, seconds: 0, parked, blockedCustomers };
   }
   const [events, [oldest]] = await Promise.all([
     store.countEvents({ after: checkpoint, upTo: head }),
     store.readAll({ after: checkpoint, limit: 1 }),
   ]);
   const waited = oldest ? (now().getTime() - new Date(oldest.recordedAt).getTime()) / 1000 : 0;
-  return { head, checkpoint, events, seconds: Math.max(0, waited), parked };
+  return { head, checkpoint, events, seconds: Math.max(0, waited), parked, blockedCustomers };
 }

@@ -2,10 +2,11 @@ import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf }
 import { type EventStore, readAhead, readToEnd } from '@crh/event-store';
 import { createBackoff, leadUntilAborted, sleep, whileHoldingLock } from '@crh/postgres';
 import type { Pool } from 'pg';
-import { historyFromStore } from '../projection/customer-history.ts';
+import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
 import { type DayTurn, turnDays } from '../projection/day-turn.ts';
+import { applyPreparedBatch } from '../projection/live-batch.ts';
 import {
-  applyPreparedBatch,
+  type BatchOptions,
   type BatchResult,
   type PreparedBatch,
   type ProjectionContext,
@@ -46,6 +47,8 @@ export interface ProjectorDeps {
   complaintSla?: ComplaintSla;
   /** Called after deadlines that passed have been announced. */
   onDeadlinesPassed?: (alerts: SignalAlert[]) => void | Promise<void>;
+  /** Fault injection, for tests only: see BatchOptions.faultInjector. */
+  faultInjector?: BatchOptions['faultInjector'];
 }
 
 export interface Projector {
@@ -75,7 +78,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
   const { store, pool, logger, context, batchSize } = deps;
   const now = deps.now ?? (() => new Date());
   const today = (): LocalDate => localDateOf(now(), context.timeZone);
-  const histories = historyFromStore(store);
+  const histories = withoutSkipped(historyFromStore(store), pool);
   const fingerprint = readModelFingerprint(context);
   const checkpoint = () => readCheckpoint(pool, RELATIONSHIPS_PROJECTION);
 
@@ -158,6 +161,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
         now,
         fingerprint,
         complaintSla: deps.complaintSla,
+        faultInjector: deps.faultInjector,
       });
       if (result.statusChanges.length > 0 || result.alerts.length > 0) {
         await client.query('set local synchronous_commit = on');
@@ -170,7 +174,11 @@ export function createProjector(deps: ProjectorDeps): Projector {
       client.release();
     }
     appliedRecordedAt = new Date(last.recordedAt);
-    if (result.parked > 0) logger.warn({ parked: result.parked, position: last.position }, 'parked events');
+    if (result.parked > 0)
+      logger.warn(
+        { parked: result.parked, position: last.position },
+        'parked events (unreadable, or of a customer blocked by a poison event: see crh parked list)',
+      );
     await deps.onCommitted?.(result, last.position);
   }
 

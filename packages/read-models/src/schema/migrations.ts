@@ -368,4 +368,29 @@ export const readModelMigrations = [
       create index rm_delight_days_by_day on crh.rm_delight_days (scope, day) where moments > 0;
     `,
   },
+  {
+    name: '006_blocked_customers',
+    sql: `
+      -- A poison event (its projection threw) blocks its customer: the event
+      -- is parked 'failed' with its error, the customer's later events are
+      -- parked 'held' behind it, so its views never skip an event. Events
+      -- the code cannot read at all stay 'unreadable' and block nothing.
+      alter table crh.parked_events add column state text not null default 'unreadable'
+        check (state in ('unreadable', 'failed', 'held'));
+      create index parked_events_blocking on crh.parked_events (projection, customer_id, position)
+        where state <> 'unreadable';
+
+      -- Events an operator skipped (crh parked skip): a decision, not a
+      -- projection result, so a rebuild keeps it and honours it.
+      create table crh.skipped_events (
+        projection text not null,
+        event_id uuid not null,
+        customer_id text not null,
+        position text not null,
+        reason text not null,
+        skipped_at timestamptz not null default now(),
+        primary key (projection, event_id)
+      );
+    `,
+  },
 ] as const;
