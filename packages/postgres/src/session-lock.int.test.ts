@@ -145,6 +145,9 @@ describe('the session lock when the database ends its sessions', () => {
         },
         {
           standbyCheckMs: 50,
+          // A loss is also noticed by the heartbeat when the connection's
+          // error event is slow to come (a loaded machine): fast here.
+          heartbeatMs: 200,
           initialBackoffMs: 50,
           maxBackoffMs: 200,
           onFault: (error) => faults.push(error),
