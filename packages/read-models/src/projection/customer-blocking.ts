@@ -8,6 +8,7 @@ import {
   applyToReadModels,
   type BatchOptions,
   type BatchResult,
+  emptyBatchResult,
   type PreparedBatch,
   type ProjectionContext,
   parkEvents,
@@ -94,17 +95,7 @@ async function inSavepoint<T>(
 }
 
 function mergeResults(results: readonly BatchResult[], records: readonly RecordedEvent[], announce: boolean) {
-  const merged: BatchResult = {
-    records,
-    announced: announce,
-    applied: 0,
-    parked: 0,
-    customers: [],
-    refolded: 0,
-    statusChanges: [],
-    alerts: [],
-    kpiScopes: [],
-  };
+  const merged = emptyBatchResult(records, announce);
   const customers = new Set<string>();
   const scopes = new Set<string>();
   for (const r of results) {

@@ -8,6 +8,7 @@ import type { HistoryLoader } from './customer-history.ts';
 import {
   type BatchOptions,
   type BatchResult,
+  emptyBatchResult,
   type PreparedBatch,
   type ProjectionContext,
   prepareRelationshipBatch,
@@ -66,18 +67,7 @@ export async function applyPreparedBatch(
     ? prepareRelationshipBatch(delivered.records.filter((r) => r.position > applied))
     : delivered;
   const last = batch.at(-1);
-  if (!last)
-    return {
-      records: [],
-      announced: options.announce,
-      applied: 0,
-      parked: 0,
-      customers: [],
-      refolded: 0,
-      statusChanges: [],
-      alerts: [],
-      kpiScopes: [],
-    };
+  if (!last) return emptyBatchResult([], options.announce);
   // Customer by customer as far as a poison event goes: see customer-blocking.ts.
   const result = await applyWithBlocking(
     client,

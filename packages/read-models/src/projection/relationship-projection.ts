@@ -79,6 +79,21 @@ export interface BatchResult {
   timings?: { signalsMs: number };
 }
 
+/** A batch that applied nothing yet: where results start (an empty batch, a merge). */
+export function emptyBatchResult(records: readonly RecordedEvent[], announced: boolean): BatchResult {
+  return {
+    records,
+    announced,
+    applied: 0,
+    parked: 0,
+    customers: [],
+    refolded: 0,
+    statusChanges: [],
+    alerts: [],
+    kpiScopes: [],
+  };
+}
+
 /** A batch parsed and grouped per customer: pure CPU work, done ahead of the transaction. */
 export interface PreparedBatch {
   records: readonly RecordedEvent[];
