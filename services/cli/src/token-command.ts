@@ -1,15 +1,7 @@
-import {
-  AUTH_OFF_WARNING,
-  authSettingsFrom,
-  isRole,
-  MintRefused,
-  mintLocalToken,
-  ROLES,
-  type Role,
-} from '@crh/auth';
+import { AUTH_OFF_WARNING, isRole, MintRefused, mintLocalToken, ROLES, type Role } from '@crh/auth';
 import type { Env } from '@crh/config';
 import { InvalidArgumentError } from 'commander';
-import { dataDir } from './platform/data-dir.ts';
+import { cliAuthSettings } from './platform/local-token.ts';
 
 export interface TokenFlags {
   /** At least one; commander collects every `--role`. */
@@ -58,7 +50,7 @@ export async function tokenCommand(
   flags: TokenFlags,
   output: { out(text: string): void; err(text: string): void },
 ): Promise<number> {
-  const settings = authSettingsFrom({ ...env, CRH_DATA_DIR: dataDir({ CRH_DATA_DIR: env.CRH_DATA_DIR }) });
+  const settings = cliAuthSettings(env);
   const sub = flags.sub ?? flags.manager ?? `local-${flags.role.join('+')}`;
   let token: string;
   try {

@@ -6,7 +6,7 @@ import {
   readLocalKey,
   type TokenRequest,
 } from '@crh/auth';
-import type { PlatformConfig } from '@crh/config';
+import type { Env, PlatformConfig } from '@crh/config';
 import { dataDir } from './data-dir.ts';
 
 /**
@@ -14,8 +14,11 @@ import { dataDir } from './data-dir.ts';
  * lives where the services it starts keep theirs, `dataDir()/auth` (the
  * data dir `crh start` gives them as CRH_DATA_DIR).
  */
-export function cliAuthSettings(config: PlatformConfig): AuthSettings {
-  return { ...authSettingsFrom(config.env), localKeyDir: localKeyDirOf(dataDir()) };
+export function cliAuthSettings(env: Env): AuthSettings {
+  return {
+    ...authSettingsFrom(env),
+    localKeyDir: localKeyDirOf(dataDir({ CRH_DATA_DIR: env.CRH_DATA_DIR })),
+  };
 }
 
 /** No token can be had without being given one: the message says what to do. */
@@ -32,7 +35,7 @@ export async function mintCliToken(
   request: TokenRequest,
   options: { create: boolean },
 ): Promise<string> {
-  const settings = cliAuthSettings(config);
+  const settings = cliAuthSettings(config.env);
   if (settings.jwksUrl) {
     throw new NoTokenError(
       'the tokens of this platform come from the identity provider (CRH_AUTH_JWKS_URL): give one with --token or CRH_TOKEN',

@@ -30,6 +30,6 @@ export async function replayToken(config: PlatformConfig, flag: string | undefin
   );
   return {
     authorization: `Bearer ${token}`,
-    source: `the local key in ${cliAuthSettings(config).localKeyDir} (an analyst token for 15 minutes)`,
+    source: `the local key in ${cliAuthSettings(config.env).localKeyDir} (an analyst token for 15 minutes)`,
   };
 }

@@ -3,8 +3,8 @@ import {
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  GraphQLError,
   getOperationAST,
-  getVariableValues,
   Kind,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -18,23 +18,24 @@ import { queryTooComplex } from './query-too-complex.ts';
 export function operationCost(args: ExecutionArgs): number | null {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return null;
-  const raw = (args.variableValues ?? {}) as Record<string, unknown>;
-  const variables = getVariableValues(args.schema, operation.variableDefinitions ?? [], raw, {
-    maxErrors: 1,
-  });
-  if (variables.errors) return null;
   // Only the operation that runs (and the fragments it may spread) counts.
   const document: DocumentNode = {
     kind: Kind.DOCUMENT,
     definitions: [operation, ...args.document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
   };
-  return complexityFromQuery(document, {
-    schema: args.schema,
-    ctx: (args.contextValue ?? {}) as object,
-    // The raw values: complexityFromQuery coerces them itself, and a scalar
-    // such as DateTime does not take its own output (a Date) as input.
-    variables: raw,
-  }).complexity;
+  try {
+    return complexityFromQuery(document, {
+      schema: args.schema,
+      ctx: (args.contextValue ?? {}) as object,
+      // complexityFromQuery coerces the raw values itself (once): a DateTime
+      // does not take its own output (a Date) as input.
+      variables: (args.variableValues ?? {}) as Record<string, unknown>,
+    }).complexity;
+  } catch (error) {
+    // Variables that do not coerce: execution refuses the operation itself.
+    if (error instanceof GraphQLError) return null;
+    throw error;
+  }
 }
 
 /**
