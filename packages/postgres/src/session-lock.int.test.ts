@@ -1,18 +1,9 @@
 import { createTestDatabase, type TestDatabase } from '@crh/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { terminateSessions, until } from '../testing/ended-sessions.ts';
 import { createPgPool } from './pool.ts';
-import { LockLostError, leadUntilAborted, whileHoldingLock } from './session-lock.ts';
-
-// What a PostgreSQL restart or failover does to every session of a service.
-async function terminateSessions(admin: pg.Pool, applicationName: string): Promise<number> {
-  const { rowCount } = await admin.query(
-    `select pg_terminate_backend(pid) from pg_stat_activity
-      where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()`,
-    [applicationName],
-  );
-  return rowCount ?? 0;
-}
+import { LockLostError, whileHoldingLock } from './session-lock.ts';
 
 // The outcome, handled from the start: a rejection while the test awaits something else is no 'unhandled' one.
 const settled = (promise: Promise<unknown>): Promise<unknown> =>
@@ -20,14 +11,6 @@ const settled = (promise: Promise<unknown>): Promise<unknown> =>
     (value) => value,
     (error: unknown) => error,
   );
-
-const until = async (probe: () => boolean, what: string) => {
-  const deadline = Date.now() + 15_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('the session lock when the database ends its sessions', () => {
   let database: TestDatabase;
@@ -119,55 +102,6 @@ describe('the session lock when the database ends its sessions', () => {
       if (backend !== undefined) process.kill(backend, 'SIGCONT');
       await admin.query('select pg_terminate_backend($1)', [backend ?? 0]).catch(() => undefined);
       await pool.end().catch(() => undefined);
-    }
-  });
-
-  it('leads again after the loss, and a second leader never runs at the same time', async () => {
-    const pools = [0, 1].map((i) =>
-      createPgPool(database.url, { max: 3, applicationName: `crh-test-lead-${i}` }),
-    );
-    const controller = new AbortController();
-    let running = 0;
-    let overlap = false;
-    const starts: number[] = [];
-    const faults: unknown[] = [];
-    const leaders = pools.map((pool, i) =>
-      leadUntilAborted(
-        pool,
-        'crh.test.lead',
-        controller.signal,
-        async (held) => {
-          running++;
-          if (running > 1) overlap = true;
-          starts.push(i);
-          await new Promise((resolve) => held.addEventListener('abort', resolve, { once: true }));
-          running--;
-        },
-        {
-          standbyCheckMs: 50,
-          // A loss is also noticed by the heartbeat when the connection's
-          // error event is slow to come (a loaded machine): fast here.
-          heartbeatMs: 200,
-          initialBackoffMs: 50,
-          maxBackoffMs: 200,
-          onFault: (error) => faults.push(error),
-        },
-      ),
-    );
-    try {
-      await until(() => starts.length === 1, 'a leader');
-      for (let round = 1; round <= 3; round++) {
-        const leader = starts.at(-1)!;
-        await terminateSessions(admin, `crh-test-lead-${leader}`);
-        await until(() => starts.length === round + 1, `leadership taken again (round ${round})`);
-      }
-      expect(faults.length).toBeGreaterThanOrEqual(3);
-      expect(faults.every((f) => f instanceof LockLostError)).toBe(true);
-      expect(overlap).toBe(false);
-    } finally {
-      controller.abort();
-      await Promise.all(leaders);
-      await Promise.all(pools.map((p) => p.end()));
     }
   });
 });

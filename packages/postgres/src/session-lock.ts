@@ -85,7 +85,11 @@ export async function whileHoldingLock<T>(
       }, onLost);
     }, beatMs);
     heartbeat.unref();
+    // Lost while the lock was being taken: work would be handed a signal that
+    // already fired, and an abort listener it adds would never be called.
+    if (lost.signal.aborted) throw lost.signal.reason;
     const held = signal ? AbortSignal.any([signal, lost.signal]) : lost.signal;
+    if (held.aborted) return undefined;
     const result = await work(held);
     if (lost.signal.aborted) throw lost.signal.reason;
     return result;
