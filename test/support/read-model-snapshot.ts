@@ -26,3 +26,23 @@ export async function snapshot(pool: Pool): Promise<Record<string, string[]>> {
   }
   return tables;
 }
+
+/**
+ * The read models with every log position replaced by the id of the event
+ * it points at, and without the checkpoint (a position by nature): logs that
+ * received the same events in another order, or in another database, give
+ * other positions for the same events.
+ */
+export async function snapshotByEventIds(
+  pool: Pool,
+  readEvents: () => Promise<readonly { position: string; id: string }[]>,
+): Promise<Record<string, string[]>> {
+  const ids = new Map((await readEvents()).map((e) => [e.position, e.id]));
+  const { 'crh.projection_checkpoints': _checkpoint, ...tables } = await snapshot(pool);
+  return Object.fromEntries(
+    Object.entries(tables).map(([table, rows]) => [
+      table,
+      rows.map((row) => row.replace(/\b[0-9a-f]{32}\b/g, (hex) => `event:${ids.get(hex) ?? hex}`)).sort(),
+    ]),
+  );
+}

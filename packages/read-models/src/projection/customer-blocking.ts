@@ -57,10 +57,11 @@ export async function blockedCustomers(db: Queryable, customers: readonly string
 export async function parkBlocked(
   db: Queryable,
   events: readonly { record: RecordedEvent; state: 'failed' | 'held'; reason: string }[],
+  table = 'crh.parked_events',
 ): Promise<void> {
   if (events.length === 0) return;
   await db.query(
-    `insert into crh.parked_events (projection, event_id, position, type, customer_id, reason, state)
+    `insert into ${table} (projection, event_id, position, type, customer_id, reason, state)
      select $1, * from unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
      on conflict (projection, event_id) do update set state = excluded.state, reason = excluded.reason`,
     [

@@ -1,9 +1,10 @@
 import { type LocalDate, localDateOf } from '@crh/domain';
 import { type EventStore, readToEnd } from '@crh/event-store';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { applyWithBlocking } from '../projection/customer-blocking.ts';
 import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
 import {
-  applyToReadModels,
+  type BatchOptions,
   type ProjectionContext,
   prepareRelationshipBatch,
 } from '../projection/relationship-projection.ts';
@@ -20,6 +21,8 @@ export interface SwapPlan {
   turnedDay: LocalDate;
   fingerprint: string;
   now: () => Date;
+  /** Tests only, see BatchOptions. */
+  faultInjector?: BatchOptions['faultInjector'];
 }
 
 /** Events read at a time while the new tables catch up with the live ones. */
@@ -93,7 +96,7 @@ async function announceAsOf(db: Queryable, day: LocalDate): Promise<void> {
  * the live projector announced them when it applied them.
  */
 async function catchUp(
-  client: Parameters<typeof applyToReadModels>[0],
+  client: PoolClient,
   store: EventStore,
   context: ProjectionContext,
   plan: SwapPlan,
@@ -108,9 +111,12 @@ async function catchUp(
     const within = records.filter((r) => r.position <= applied);
     const wanted = within.filter((r) => !skipped.has(r.id));
     if (wanted.length > 0) {
-      await applyToReadModels(client, prepareRelationshipBatch(wanted), turnedDay, context, histories, {
+      // As live batches are: a poison event stops only its customer, and
+      // customers the build parked keep waiting behind their failed event.
+      await applyWithBlocking(client, prepareRelationshipBatch(wanted), turnedDay, context, histories, {
         announce: false,
         now: plan.now,
+        faultInjector: plan.faultInjector,
       });
       count += wanted.length;
     }

@@ -1,8 +1,10 @@
-import { emptyFold, intervalOn, type LocalDate, localDateOf, walkIntervals } from '@crh/domain';
+import { intervalOn, type LocalDate, localDateOf } from '@crh/domain';
 import { type EventStore, readAhead } from '@crh/event-store';
 import { whileHoldingLock } from '@crh/postgres';
 import type { Pool } from 'pg';
+import { parkBlocked } from '../projection/customer-blocking.ts';
 import {
+  type BatchOptions,
   type ProjectionContext,
   parkEvents,
   prepareRelationshipBatch,
@@ -12,6 +14,7 @@ import { type CopyValue, copyInto } from '../schema/copy-rows.ts';
 import { insertIntervals } from '../schema/interval-rows.ts';
 import { readModelFingerprint } from '../schema/read-model-fingerprint.ts';
 import { skippedEventIds } from '../schema/skipped-events.ts';
+import { walkCustomer } from './customer-walk.ts';
 import { swapInBuild } from './relationship-build-swap.ts';
 import {
   createShadowTables,
@@ -85,6 +88,8 @@ export async function buildRelationships(
     force?: boolean;
     /** Runs between building the new tables and the swap (tests act there, as live batches would). */
     beforeSwap?: () => Promise<void>;
+    /** Tests only: makes projecting the events it throws for fail, as a projection bug would. */
+    faultInjector?: BatchOptions['faultInjector'];
   } = {},
 ): Promise<BuildResult | null> {
   const built = await whileHoldingLock(pool, BUILD_LOCK, null, async () => {
@@ -104,13 +109,19 @@ export async function buildRelationships(
     const turnedDay = clock?.fingerprint === fingerprint ? (clock.turnedDay ?? today) : today;
     const started = performance.now();
     try {
-      const loaded = await loadShadowTables(pool, store, context, upTo, turnedDay);
+      const loaded = await loadShadowTables(pool, store, context, upTo, turnedDay, options.faultInjector);
       const loadMs = performance.now() - started;
       await indexShadowTables(pool, await shadowIndexDefinitions(pool), INDEX_WORKERS);
       const indexMs = performance.now() - started - loadMs;
       await options.beforeSwap?.();
       const swapStarted = performance.now();
-      const swapped = await swapInBuild(pool, store, context, { upTo, turnedDay, fingerprint, now });
+      const swapped = await swapInBuild(pool, store, context, {
+        upTo,
+        turnedDay,
+        fingerprint,
+        now,
+        faultInjector: options.faultInjector,
+      });
       const swapMs = performance.now() - swapStarted;
       return { ...loaded, ...swapped, timings: { loadMs, indexMs, swapMs } };
     } catch (error) {
@@ -143,6 +154,7 @@ async function loadShadowTables(
   context: ProjectionContext,
   upTo: string,
   turnedDay: LocalDate,
+  faultInjector: BatchOptions['faultInjector'],
 ): Promise<{ events: number; customers: number; parked: number }> {
   const client = await pool.connect();
   try {
@@ -198,19 +210,41 @@ async function loadShadowTables(
       }
       result.parked += batch.parked.length;
       result.events += batch.records.length;
+      const recordOf = new Map(batch.records.map((r) => [r.position, r]));
       let sinceYield = 0;
       for (const [customerId, events] of batch.byCustomer) {
         if (++sinceYield === YIELD_CUSTOMERS) {
           sinceYield = 0;
           await yieldToIo();
         }
-        const walk = walkIntervals(emptyFold(customerId), events, context);
+        const walked = walkCustomer(
+          customerId,
+          events,
+          context,
+          (sorted) => signals.derive(customerId, sorted),
+          faultInjector,
+        );
+        if (walked.stopped.length > 0) {
+          await writing; // the one connection: no statement while a COPY runs
+          await parkBlocked(
+            client,
+            walked.stopped.map(({ event, state, reason }) => ({
+              record: recordOf.get(event.position)!,
+              state,
+              reason,
+            })),
+            SHADOW_PARKED,
+          );
+          result.parked += walked.stopped.length;
+        }
+        const { walk } = walked;
+        if (walk === null) continue;
         for (const interval of walk.intervals) intervals.push(interval);
         signals.addIntervals(walk.intervals);
         // Announced as of the turned day, quietly: a build is no news.
         const status = intervalOn(walk.intervals, turnedDay)?.status ?? null;
         relationships.push([customerId, JSON.stringify(walk.fold), status]);
-        signals.add(customerId, events);
+        signals.addDerived(customerId, walked.derived);
         result.customers += 1;
       }
       if (intervals.length >= FLUSH_ROWS) await flush(false);

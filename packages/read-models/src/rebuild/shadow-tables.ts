@@ -43,7 +43,9 @@ export async function createShadowTables(db: Queryable): Promise<void> {
     );
   }
   await db.query(`
-    create table ${SHADOW_PARKED} (like crh.parked_events including defaults);
+    -- With its key: a customer the build stops parks its events over those
+    -- a parse already parked (the live table's upsert, see parkBlocked).
+    create table ${SHADOW_PARKED} (like crh.parked_events including defaults including indexes);
     create unlogged table ${SHADOW_DAY_SUMS} (
       scope text collate "C" not null, day date not null, ${DAY_SUM_COLUMNS.map((c) => `${c} integer not null`).join(', ')});
     create unlogged table ${SHADOW_DELIGHT_SUMS} (like crh.rm_delight_days);

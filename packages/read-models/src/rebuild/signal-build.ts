@@ -56,6 +56,12 @@ export interface SignalRows {
  * rows are copied in chunks, the daily sums spilled now and then and
  * summed at the end (see sumShadowSignals).
  */
+/** One customer's signals, ready to be added to a build. */
+export interface DerivedSignals {
+  history: ReturnType<typeof withSignals>;
+  signals: ReturnType<typeof customerSignals>;
+}
+
 export class SignalBuild {
   private counts: ScopedDayCounts = new Map();
   private delight: ScopedDelight = new Map();
@@ -69,9 +75,19 @@ export class SignalBuild {
   }
 
   add(customerId: string, events: readonly PositionedEvent[]): void {
+    this.addDerived(customerId, this.derive(customerId, events));
+  }
+
+  /** A customer's signals, derived without touching the build: what may throw on a poison event. */
+  derive(customerId: string, events: readonly PositionedEvent[]): DerivedSignals | null {
     const history = withSignals([], events);
-    if (history.length === 0) return;
-    const signals = customerSignals(customerId, history, this.timeZone);
+    if (history.length === 0) return null;
+    return { history, signals: customerSignals(customerId, history, this.timeZone) };
+  }
+
+  addDerived(customerId: string, derived: DerivedSignals | null): void {
+    if (derived === null) return;
+    const { history, signals } = derived;
     this.rows.histories.push([customerId, JSON.stringify(history)]);
     mergeDayCounts(this.counts, signals.counts);
     addDelightChanges(this.delight, NOTHING, signals);

@@ -104,7 +104,9 @@ export function createProjector(deps: ProjectorDeps): Projector {
           );
         }
         const started = Date.now();
-        const built = await buildRelationships(pool, store, context, quietUntil, now);
+        const built = await buildRelationships(pool, store, context, quietUntil, now, {
+          faultInjector: deps.faultInjector,
+        });
         if (built) {
           const { upTo, ...figures } = built;
           quietUntil = upTo;
