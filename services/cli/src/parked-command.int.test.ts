@@ -5,12 +5,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@crh/config';
 import type { PositionedEvent } from '@crh/domain';
+import { createNotifySubscriber } from '@crh/messaging/postgres';
 import { relationshipOn } from '@crh/read-models/queries';
 import { createProjector } from '@crh/read-models/runner';
 import { quietLogger, testEvent } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+const eventOf = (value: unknown) => {
+  const { event } = value as { event: { customerId: string; id: string } };
+  return [event.customerId, event.id];
+};
 const main = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
 
 describe('crh parked list | retry | skip as a process (the poison injected by a test-only faultInjector)', () => {
@@ -96,6 +101,12 @@ describe('crh parked list | retry | skip as a process (the poison injected by a 
       ],
     ]);
 
+    // Live subscribers hear what retry and skip apply, on the change feed
+    // the projector uses (CHANGE_FEED=postgres here, the default).
+    const heard: unknown[] = [];
+    const feed = createNotifySubscriber({ connectionString: database.url, logger: quietLogger });
+    await feed.start((values) => heard.push(...values));
+
     // The fix is the child's code, which has no fault: retry applies r-1's two events.
     const retry = await crh(['parked', 'retry', '--customer', 'r-1']);
     expect(retry, retry.err).toMatchObject({ code: 0, out: 'r-1: 2 events applied; unblocked\n' });
@@ -110,6 +121,20 @@ describe('crh parked list | retry | skip as a process (the poison injected by a 
     expect((await pool.query('select reason from crh.skipped_events')).rows).toEqual([
       { reason: 'a bad import' },
     ]);
+
+    // The two applied by the retry, the held one applied by the skip, and r-1's status news.
+    await expect
+      .poll(() => heard.filter((v) => (v as { kind: string }).kind === 'event').map(eventOf))
+      .toEqual([
+        ['r-1', retried.id],
+        ['r-1', expect.any(String)],
+        ['s-1', expect.any(String)],
+      ]);
+    expect(heard.filter((v) => (v as { kind: string }).kind === 'event').map(eventOf)).not.toContainEqual([
+      's-1',
+      skipped.id,
+    ]);
+    await feed.close();
 
     expect(await crh(['parked', 'list'])).toMatchObject({ code: 0, out: 'no parked events\n' });
     const again = await crh(['parked', 'skip', skipped.id]);

@@ -1,8 +1,19 @@
 import type { PlatformConfig } from '@crh/config';
 import { openEventStore } from '@crh/event-store/open';
+import type { ChangeFeedPublisher } from '@crh/messaging';
+import { createLogger } from '@crh/observability';
 import { createPgPool } from '@crh/postgres';
-import { listParked, type RetryOutcome, retryParked, skipParked } from '@crh/read-models/runner';
+import { type BatchResult, batchChanges } from '@crh/read-models/projection';
+import {
+  listParked,
+  type ParkedDeps,
+  type RetryOutcome,
+  retryParked,
+  skipParked,
+} from '@crh/read-models/runner';
 import { migrateReadModels } from '@crh/read-models/schema';
+import { openFeedPublisher } from '@crh/service-runtime';
+import type { Pool } from 'pg';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 
 /** Where the command writes (stdout and stderr in main.ts). */
@@ -36,9 +47,10 @@ export async function parkedCommand(
   );
   const pool = createPgPool(database.url, { max: 2, applicationName: 'crh-parked' });
   const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
+  const push = pushToSubscribers(config, pool, output);
   try {
     await migrateReadModels(pool);
-    const deps = { pool, store, context: config.rules };
+    const deps: ParkedDeps = { pool, store, context: config.rules, onCommitted: push };
     switch (request.action) {
       case 'list':
         output.out(formatParked(await listParked(pool)));
@@ -62,10 +74,38 @@ export async function parkedCommand(
       }
     }
   } finally {
+    await push.close();
     await store.close();
     await pool.end();
     await database.stop();
   }
+}
+
+/**
+ * What a retry or skip applies goes out on the change feed (CHANGE_FEED),
+ * as the projector's batches do, so dashboards subscribed to a customer see
+ * it. Opened on first use (list publishes nothing). The change is committed
+ * before it is published: a feed that is away costs the live push, not the
+ * change (dashboards see it on their next query), and says so.
+ */
+function pushToSubscribers(config: PlatformConfig, pool: Pool, output: ParkedOutput) {
+  let feed: ChangeFeedPublisher | undefined;
+  const logger = createLogger('crh-parked', 'warn');
+  return Object.assign(
+    async (result: BatchResult) => {
+      const changes = batchChanges(result);
+      if (changes.length === 0) return;
+      try {
+        feed ??= openFeedPublisher(config, pool, logger, 'parked');
+        await feed.publish(changes);
+      } catch (error) {
+        output.err(
+          `[crh parked] the change feed did not take the changes (${error instanceof Error ? error.message : String(error)}): live subscribers see them on their next query\n`,
+        );
+      }
+    },
+    { close: async () => feed?.close().catch(() => undefined) },
+  );
 }
 
 function describeOutcome(o: RetryOutcome): string {

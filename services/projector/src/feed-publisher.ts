@@ -1,18 +1,6 @@
-import { type PlatformConfig, requireKafkaBrokers } from '@crh/config';
 import type { ChangeFeedPublisher } from '@crh/messaging';
-import { createKafkaClient, createKafkaPublisher } from '@crh/messaging/kafka';
-import { createNotifyPublisher } from '@crh/messaging/postgres';
 import type { Logger } from '@crh/observability';
 import type { KeyedChange } from '@crh/read-models/projection';
-import type { Pool } from 'pg';
-
-/** The one place the projector's change-feed adapter is chosen (CHANGE_FEED). */
-export function openFeedPublisher(config: PlatformConfig, pool: Pool, logger: Logger): ChangeFeedPublisher {
-  if (config.env.CHANGE_FEED === 'postgres') return createNotifyPublisher({ pool });
-  const brokers = requireKafkaBrokers(config, 'CHANGE_FEED=kafka');
-  const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-projector`, logger });
-  return createKafkaPublisher({ kafka, topic: config.env.CHANGE_FEED_TOPIC });
-}
 
 /** Changes kept while the feed is away; past it the oldest are dropped (and counted). */
 export const FEED_BACKLOG_LIMIT = 50_000;

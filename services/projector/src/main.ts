@@ -4,8 +4,8 @@ import { Counter, createMetricsRegistry, createOpsServer, Gauge, type ReadyRepor
 import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
 import { createProjector, measureProjectionLag, type ProjectionLag } from '@crh/read-models/runner';
 import { migrateReadModels } from '@crh/read-models/schema';
-import { startService } from '@crh/service-runtime';
-import { openFeedPublisher, publishing } from './feed-publisher.ts';
+import { openFeedPublisher, startService } from '@crh/service-runtime';
+import { publishing } from './feed-publisher.ts';
 
 const { config, logger, pool, store, onShutdown } = await startService({
   name: 'projector',

@@ -95,7 +95,12 @@ async function inSavepoint<T>(
   }
 }
 
-function mergeResults(results: readonly BatchResult[], records: readonly RecordedEvent[], announce: boolean) {
+/** One result for several batches' worth of results (customers and scopes once each). */
+export function mergeResults(
+  results: readonly BatchResult[],
+  records: readonly RecordedEvent[],
+  announce: boolean,
+): BatchResult {
   const merged = emptyBatchResult(records, announce);
   const customers = new Set<string>();
   const scopes = new Set<string>();

@@ -1,9 +1,9 @@
 import { localDateOf, type PositionedEvent, parseRecordedEvent } from '@crh/domain';
 import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Pool, PoolClient } from 'pg';
-import { applyInOrder, parkBlocked } from '../projection/customer-blocking.ts';
+import { applyInOrder, mergeResults, parkBlocked } from '../projection/customer-blocking.ts';
 import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
-import type { BatchOptions, ProjectionContext } from '../projection/relationship-projection.ts';
+import type { BatchOptions, BatchResult, ProjectionContext } from '../projection/relationship-projection.ts';
 import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
 import { lockClock } from '../schema/projection-clock.ts';
 
@@ -61,6 +61,11 @@ export interface ParkedDeps {
   now?: () => Date;
   /** Fault injection, for tests only: see BatchOptions.faultInjector. */
   faultInjector?: BatchOptions['faultInjector'];
+  /**
+   * What a retry or skip committed, for the change feed: live subscribers
+   * see its changes as they see a batch's (the projector's onCommitted).
+   */
+  onCommitted?: (result: BatchResult) => Promise<void>;
 }
 
 /**
@@ -141,6 +146,10 @@ async function releaseCustomer(deps: ParkedDeps, customerId: string): Promise<Re
       failed = { eventId: poison.record.id, reason: outcome.failed.reason };
     }
     await client.query('commit');
+    if (applied > 0 && deps.onCommitted) {
+      const records = events.slice(0, applied).map((e) => e.record);
+      await deps.onCommitted(mergeResults(outcome.results, records, true));
+    }
     return { customerId, applied, ...(failed ? { failed } : {}) };
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
