@@ -28,6 +28,6 @@ WORKDIR /app
 COPY --from=install /app .
 # The local signing key goes to /data/auth (docs/operations.md). Owned by the
 # user the services run as, so a new volume mounted there inherits the owner.
-RUN mkdir -p /data/auth && chown -R node:node /data && chmod 700 /data/auth
+RUN mkdir -p /data/auth /data/metrics && chown -R node:node /data && chmod 700 /data/auth
 USER node
 CMD ["sh", "-c", "exec node services/${SERVICE}/src/main.ts"]

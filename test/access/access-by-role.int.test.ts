@@ -14,14 +14,23 @@ import {
 // refusal of what it may not. The list of fields comes from the running
 // gateway's schema, so a new field without a row here fails.
 
-type Caller = 'accountManager' | 'lead' | 'analyst' | 'ingest' | 'admin' | 'none';
-const CALLERS: readonly Caller[] = ['accountManager', 'lead', 'analyst', 'ingest', 'admin', 'none'];
+type Caller = 'accountManager' | 'lead' | 'analyst' | 'ingest' | 'admin' | 'monitoring' | 'none';
+const CALLERS: readonly Caller[] = [
+  'accountManager',
+  'lead',
+  'analyst',
+  'ingest',
+  'admin',
+  'monitoring',
+  'none',
+];
 const ROLE: Record<Exclude<Caller, 'none'>, Role> = {
   accountManager: 'account-manager',
   lead: 'lead',
   analyst: 'analyst',
   ingest: 'ingest',
   admin: 'admin',
+  monitoring: 'monitoring',
 };
 
 /** data: answered; null: answered null (outside the book); nothing: a subscription that never delivers. */
@@ -35,6 +44,8 @@ const READERS: Expected = {
   analyst: 'data',
   admin: 'data',
   ingest: 'FORBIDDEN',
+  // A scraper's token reads /metrics and no customer.
+  monitoring: 'FORBIDDEN',
   none: 'UNAUTHENTICATED',
 };
 /** Another manager's book, or the organisation's comparison of managers. */
@@ -180,6 +191,7 @@ const ACTORS: Expected = {
   admin: 'data',
   analyst: 'FORBIDDEN',
   ingest: 'FORBIDDEN',
+  monitoring: 'FORBIDDEN',
   none: 'UNAUTHENTICATED',
 };
 const OTHER_BOOK_ACTORS: Expected = { ...ACTORS, accountManager: 'FORBIDDEN' };

@@ -1,7 +1,7 @@
-export { adminAccess } from './admin-access.ts';
 export { AuthError } from './auth-error.ts';
 export { AUTH_OFF_WARNING, type AuthSettings, authSettingsFrom, localKeyDirOf } from './auth-settings.ts';
 export { ensureLocalKey, type LocalKey, localKeyFile, readLocalKey } from './local-key.ts';
+export { metricsAccess } from './metrics-access.ts';
 export { MintRefused, mintLocalToken, type TokenRequest } from './mint-token.ts';
 export { createRateLimit, type RateLimit, type RateLimitVerdict } from './rate-limit.ts';
 export {

@@ -1,5 +1,5 @@
-/** The five roles a token may carry (docs/access.md). */
-export const ROLES = ['account-manager', 'lead', 'analyst', 'ingest', 'admin'] as const;
+/** The roles a token may carry (docs/access.md). */
+export const ROLES = ['account-manager', 'lead', 'analyst', 'ingest', 'admin', 'monitoring'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const isRole = (name: unknown): name is Role => ROLES.includes(name as Role);
@@ -31,14 +31,27 @@ export type Permission =
   /** The replay API and a customer's raw events. */
   | 'events:replay'
   /** Rebuilds, erasure, metrics. */
-  | 'admin';
+  | 'admin'
+  /** GET /metrics of every service, and nothing else: what a scraper such as Prometheus needs. */
+  | 'metrics:read';
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   'account-manager': ['read:own-book', 'act:own-book'],
   lead: ['read:all', 'act:any'],
   analyst: ['read:all', 'events:replay'],
   ingest: ['events:append'],
-  admin: ['read:own-book', 'read:all', 'act:own-book', 'act:any', 'events:append', 'events:replay', 'admin'],
+  admin: [
+    'read:own-book',
+    'read:all',
+    'act:own-book',
+    'act:any',
+    'events:append',
+    'events:replay',
+    'admin',
+    'metrics:read',
+  ],
+  // A scraper's token: a leaked one shows operating figures, never a customer.
+  monitoring: ['metrics:read'],
 };
 
 /** A token may carry several roles; it may do what any of them may. */

@@ -146,8 +146,16 @@ describe('relay: the log copied to Kafka', () => {
     });
   });
 
+  it('reports the whole log as its lag before it relayed anything, the oldest event waiting longest', async () => {
+    const lag = await relay.lag();
+    expect(lag.events).toBe(5000);
+    const [first] = await context.store.readAll({ after: null, limit: 1 });
+    expect(lag.seconds).toBeGreaterThanOrEqual((Date.now() - Date.parse(first!.recordedAt)) / 1000 - 5);
+  });
+
   it('sends every event once, keyed by customer, with the stored envelope and headers', async () => {
     expect(await relay.catchUp()).toBe(5000);
+    expect(await relay.lag()).toEqual({ events: 0, seconds: 0 });
     const log = await wholeLog(context.store);
     const messages = await readTopic(topic);
     expect(messages).toHaveLength(5000);

@@ -3,6 +3,7 @@ import { leadUntilAborted, sleep, whileHoldingLock } from '@crh/postgres';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { migrateRelayCheckpoints, readRelayCheckpoint, writeRelayCheckpoint } from './relay-checkpoint.ts';
+import { measureRelayLag, type RelayLag } from './relay-lag.ts';
 import {
   customerPartitioner,
   produceRequests,
@@ -51,6 +52,8 @@ export interface Relay {
   catchUp(): Promise<number>;
   /** Position of the last acknowledged batch. */
   checkpoint(): Promise<string | null>;
+  /** Events in the log after the checkpoint, and how long the oldest has waited. */
+  lag(): Promise<RelayLag>;
 }
 
 const RETRY_DELAY_MS = 1000;
@@ -73,6 +76,13 @@ export function createRelay(deps: RelayDeps): Relay {
     deps.compression === 'none' ? kafkajs.CompressionTypes.None : kafkajs.CompressionTypes.GZIP;
   const leaderLock = `crh.relay:${topic}`;
   let migrated: Promise<void> | undefined;
+  // Once per relay; a failed attempt (database away) is tried again next time,
+  // whether a session or a lag measurement (a scrape) asked first.
+  const migrate = () =>
+    (migrated ??= migrateRelayCheckpoints(pool).catch((error: unknown) => {
+      migrated = undefined;
+      throw error;
+    }));
 
   /**
    * Exactly once on the topic across restarts, not just at least once. The
@@ -85,8 +95,7 @@ export function createRelay(deps: RelayDeps): Relay {
    * is sent. The checkpoint only says where to start reading the log.
    */
   async function openSession(): Promise<RelaySession> {
-    migrated ??= migrateRelayCheckpoints(pool);
-    await migrated;
+    await migrate();
     const admin = kafka.admin();
     await admin.connect();
     let partitions: number;
@@ -176,6 +185,11 @@ export function createRelay(deps: RelayDeps): Relay {
 
   return {
     checkpoint: () => readRelayCheckpoint(pool, topic),
+    async lag() {
+      // The checkpoint table may not exist yet (no session opened so far).
+      await migrate();
+      return measureRelayLag(store, await readRelayCheckpoint(pool, topic));
+    },
     async catchUp() {
       const sent = await leading(null, async () => {
         const session = await openSession();

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { adminAccess } from '@crh/auth';
+import { metricsAccess } from '@crh/auth';
 import { openTestAuth } from '@crh/auth/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from './metrics.ts';
@@ -9,7 +9,7 @@ const auth = await openTestAuth();
 const server = createOpsServer({
   registry: createMetricsRegistry('ops-test'),
   ready: async () => true,
-  metricsAccess: adminAccess(auth.verifier),
+  metricsAccess: metricsAccess(auth.verifier),
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -21,18 +21,20 @@ describe('the operations endpoints of the projector and the relay', () => {
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ready: true });
   });
 
-  it('refuses /metrics without a token (401, WWW-Authenticate) and to a non-admin (403)', async () => {
+  it('refuses /metrics without a token (401, WWW-Authenticate) and to a role without metrics:read (403)', async () => {
     const anonymous = await fetch(`${base}/metrics`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    const lead = await fetch(`${base}/metrics`, { headers: { authorization: await auth.bearer('lead') } });
-    expect(lead.status).toBe(403);
+    for (const role of ['lead', 'analyst', 'ingest', 'account-manager'] as const) {
+      const refused = await fetch(`${base}/metrics`, { headers: { authorization: await auth.bearer(role) } });
+      expect(refused.status, role).toBe(403);
+    }
   });
 
-  it('serves /metrics to an admin', async () => {
-    const admin = await fetch(`${base}/metrics`, { headers: { authorization: await auth.bearer('admin') } });
-    expect(admin.status).toBe(200);
-    expect(await admin.text()).toContain('crh_');
+  it.each(['admin', 'monitoring'] as const)('serves /metrics to %s', async (role) => {
+    const answer = await fetch(`${base}/metrics`, { headers: { authorization: await auth.bearer(role) } });
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('crh_');
   });
 });
 

@@ -142,12 +142,13 @@ export async function runCli(
     )
     .requiredOption(
       '--role <role>',
-      'account-manager, lead, analyst, ingest or admin; repeat for several',
+      'account-manager, lead, analyst, ingest, admin or monitoring; repeat for several',
       collectRole,
     )
     .option('--manager <id>', "the account manager's id (required with --role account-manager)")
     .option('--sub <name>', 'who the token is for (default: the manager id, else local-<roles>)')
     .option('--ttl <span>', 'how long it is valid: 30m, 8h, 7d', timeSpan, DEFAULT_TOKEN_TTL)
+    .option('--out <file>', 'write the token to this file (mode 640, replaced whole) instead of stdout')
     .action(async (flags: TokenFlags, command: Command) => {
       const problem = tokenFlagsProblem(flags);
       // error() prints the usage too and ends the parse with exit code 1, which runCli turns into 2.

@@ -74,6 +74,11 @@ describe('crh command line', () => {
       command: 'token',
       flags: { role: ['ingest'], sub: 'crm-sync', ttl: '7 days' },
     },
+    {
+      argv: ['token', '--role', 'monitoring', '--sub', 'prometheus', '--ttl', '365d', '--out', '/run/t'],
+      command: 'token',
+      flags: { role: ['monitoring'], sub: 'prometheus', ttl: '365d', out: '/run/t' },
+    },
   ])('runs $argv with the flags it parsed', async ({ argv, command, flags }) => {
     const result = await run(argv);
     expect(result.code).toBe(0);
@@ -101,7 +106,7 @@ describe('crh command line', () => {
     { argv: ['token'], says: /required option '--role <role>' not specified[\s\S]*Usage: crh token/ },
     {
       argv: ['token', '--role', 'superuser'],
-      says: /'superuser' is invalid\. not a role; the roles are account-manager, lead, analyst, ingest, admin/,
+      says: /'superuser' is invalid\. not a role; the roles are account-manager, lead, analyst, ingest, admin, monitoring/,
     },
     {
       argv: ['token', '--role', 'account-manager'],

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authSettingsFrom, createTokenVerifier } from '@crh/auth';
@@ -49,6 +49,28 @@ describe('crh token', () => {
     expect((await (await verifier()).verify(`Bearer ${named.out.trim()}`)).sub).toBe('crm-sync');
     const unnamed = await token(env, { role: ['admin'], ttl: '8h' });
     expect((await (await verifier()).verify(`Bearer ${unnamed.out.trim()}`)).sub).toBe('local-admin');
+  });
+
+  it('with --out, replaces the file with the token alone (mode 640) and prints nothing on stdout', async () => {
+    const env = { CRH_DATA_DIR: mkdtempSync(join(tmpdir(), 'crh-token-')) };
+    const out = join(mkdtempSync(join(tmpdir(), 'crh-token-out-')), 'metrics-token');
+    writeFileSync(out, 'an expired token', { mode: 0o600 });
+    const result = await token(env, { role: ['monitoring'], sub: 'prometheus', ttl: '365d', out });
+    expect(result.code).toBe(0);
+    expect(result.out).toBe('');
+    expect(result.err).toMatch(/a monitoring token for prometheus, valid 365d, written to .*metrics-token/);
+    const written = readFileSync(out, 'utf8');
+    expect(written).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(statSync(out).mode & 0o777).toBe(0o640);
+    const verifier = await createTokenVerifier(authSettingsFrom(loadConfig(env).env));
+    const principal = await verifier.verify(`Bearer ${written}`);
+    expect(principal.sub).toBe('prometheus');
+    expect(principal.roles).toEqual(new Set(['monitoring']));
+    const claims = JSON.parse(Buffer.from(written.split('.')[1]!, 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+    };
+    expect(claims.exp - claims.iat).toBe(365 * 24 * 3600);
   });
 
   it('refuses with exit code 2 and nothing on stdout when the identity provider issues tokens', async () => {

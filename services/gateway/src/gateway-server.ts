@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { adminAccess } from '@crh/auth';
+import { metricsAccess } from '@crh/auth';
 import type { ChangeFeedSubscriber } from '@crh/messaging';
 import { createMetricsRegistry, Gauge, type Registry, sendMetrics } from '@crh/observability';
 import { createApp, defaultRateLimit, type GatewayDeps } from './app.ts';
@@ -63,7 +63,7 @@ export async function startGatewayServer(
     },
   });
   const yoga = createApp({ ...deps, live, rateLimit, registry });
-  const metricsAccess = adminAccess(deps.auth);
+  const metricsReaders = metricsAccess(deps.auth);
   let closing = false;
   // /healthz and /readyz answer without a token (probes carry none), and so
   // does the sign-in page at / (it holds no data); the rest is Yoga's.
@@ -85,7 +85,7 @@ export async function startGatewayServer(
       );
     }
     if (path === '/metrics' && request.method === 'GET') {
-      return void sendMetrics(request, response, { registry, metricsAccess });
+      return void sendMetrics(request, response, { registry, metricsAccess: metricsReaders });
     }
     return void yoga(request, response);
   });

@@ -1,5 +1,6 @@
 import { AUTH_OFF_WARNING, authSettingsFrom, createRateLimit, createTokenVerifier } from '@crh/auth';
 import { requireChangeFeed, requireDatabaseUrl } from '@crh/config';
+import { createMetricsRegistry, registerPoolMetrics } from '@crh/observability';
 import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models/schema';
 import { startService } from '@crh/service-runtime';
 import { openFeedSubscriber } from './feed-subscriber.ts';
@@ -18,6 +19,9 @@ if (await readModelsBuiltWithOtherRules(pool, config.rules)) {
   );
 }
 
+const registry = createMetricsRegistry('gateway');
+registerPoolMetrics(registry, pool);
+
 const auth = await createTokenVerifier(authSettingsFrom(config.env));
 if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
 
@@ -25,6 +29,7 @@ const gateway = await startGatewayServer({
   auth,
   store,
   db: pool,
+  registry,
   logger,
   rules: config.rules,
   healthWeights: config.healthWeights,

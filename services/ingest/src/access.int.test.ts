@@ -58,7 +58,15 @@ describe('ingest access control', () => {
     });
 
   type Caller = Role | 'no token';
-  const CALLERS: readonly Caller[] = ['account-manager', 'lead', 'analyst', 'ingest', 'admin', 'no token'];
+  const CALLERS: readonly Caller[] = [
+    'account-manager',
+    'lead',
+    'analyst',
+    'ingest',
+    'admin',
+    'monitoring',
+    'no token',
+  ];
   // What each caller gets on each route: the status, and the problem type of a refusal.
   const ok = (...allowed: Role[]) =>
     Object.fromEntries(
@@ -72,12 +80,13 @@ describe('ingest access control', () => {
     ['GET', '/v1/events', ok('analyst', 'admin')],
     ['GET', '/v1/events/count', ok('analyst', 'admin')],
     ['GET', '/v1/customers/access-c-1/events', ok('analyst', 'admin')],
-    ['GET', '/metrics', ok('admin')],
-    ['GET', '/openapi.json', ok('account-manager', 'lead', 'analyst', 'ingest', 'admin')],
+    // The scraper's role reads /metrics and nothing else (the API's own description aside).
+    ['GET', '/metrics', ok('admin', 'monitoring')],
+    ['GET', '/openapi.json', ok('account-manager', 'lead', 'analyst', 'ingest', 'admin', 'monitoring')],
     [
       'GET',
       '/v1/nothing',
-      { ...ok(), 'account-manager': 404, lead: 404, analyst: 404, ingest: 404, admin: 404 },
+      { ...ok(), 'account-manager': 404, lead: 404, analyst: 404, ingest: 404, admin: 404, monitoring: 404 },
     ],
     ['GET', '/healthz', Object.fromEntries(CALLERS.map((c) => [c, 200])) as Record<Caller, number>],
     ['GET', '/readyz', Object.fromEntries(CALLERS.map((c) => [c, 200])) as Record<Caller, number>],

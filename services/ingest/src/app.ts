@@ -63,7 +63,7 @@ export function createApp(deps: IngestDeps): Express {
   });
   app.use(access.authenticate);
 
-  app.get('/metrics', access.permit('admin', 'read'), async (_req, res) => {
+  app.get('/metrics', access.permit('metrics:read', 'read'), async (_req, res) => {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
   const openapi = JSON.stringify(openApiDocument());

@@ -1,10 +1,12 @@
 import { AUTH_OFF_WARNING, authSettingsFrom, createTokenVerifier } from '@crh/auth';
-import { createMetricsRegistry } from '@crh/observability';
+import { createMetricsRegistry, registerPoolMetrics } from '@crh/observability';
 import { startService } from '@crh/service-runtime';
 import { createApp } from './app.ts';
 import { closeServer, createDrain } from './drain.ts';
 
-const { config, logger, store, onShutdown } = await startService({ name: 'ingest' });
+const { config, logger, pool, store, onShutdown } = await startService({ name: 'ingest' });
+const registry = createMetricsRegistry('ingest');
+registerPoolMetrics(registry, pool);
 
 const auth = await createTokenVerifier(authSettingsFrom(config.env));
 if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
@@ -14,7 +16,7 @@ const app = createApp({
   drain,
   store,
   logger,
-  registry: createMetricsRegistry('ingest'),
+  registry,
   bodyLimit: config.env.INGEST_BODY_LIMIT,
   auth,
   limits: {

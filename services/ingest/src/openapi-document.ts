@@ -280,7 +280,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           tags: ['operations'],
           summary: 'Prometheus metrics',
           description:
-            'Roles: `admin` (a scraper sends its token, e.g. Prometheus `authorization: { credentials_file: ... }`). Rate limit: CRH_RATE_LIMIT per token subject.',
+            'Roles: `monitoring`, `admin` (a scraper sends a `monitoring` token, e.g. Prometheus `authorization: { credentials_file: ... }`). Rate limit: CRH_RATE_LIMIT per token subject.',
           responses: {
             '200': {
               description: 'The Prometheus text exposition format.',

@@ -1,6 +1,13 @@
-import { AUTH_OFF_WARNING, adminAccess, authSettingsFrom, createTokenVerifier } from '@crh/auth';
+import { AUTH_OFF_WARNING, authSettingsFrom, createTokenVerifier, metricsAccess } from '@crh/auth';
 import { requireChangeFeed } from '@crh/config';
-import { Counter, createMetricsRegistry, createOpsServer, Gauge, type ReadyReport } from '@crh/observability';
+import {
+  Counter,
+  createMetricsRegistry,
+  createOpsServer,
+  Gauge,
+  type ReadyReport,
+  registerPoolMetrics,
+} from '@crh/observability';
 import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
 import { createProjector, measureProjectionLag, type ProjectionLag } from '@crh/read-models/runner';
 import { migrateReadModels } from '@crh/read-models/schema';
@@ -14,6 +21,7 @@ const { config, logger, pool, store, onShutdown } = await startService({
 });
 
 const registry = createMetricsRegistry('projector');
+registerPoolMetrics(registry, pool);
 const projected = new Counter({
   name: 'crh_projected_events_total',
   help: 'Events projected',
@@ -134,12 +142,12 @@ const projector = createProjector({
 
 const controller = new AbortController();
 const running = projector.run(controller.signal);
-// /metrics needs an admin token, like every endpoint but the probes.
+// /metrics needs a token with metrics:read (monitoring or admin), like every endpoint but the probes.
 const auth = await createTokenVerifier(authSettingsFrom(config.env));
 if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
 const ops = createOpsServer({
   registry,
-  metricsAccess: adminAccess(auth),
+  metricsAccess: metricsAccess(auth),
   ready: readiness,
 });
 ops.listen(config.env.PROJECTOR_PORT, config.env.HOST, () => {

@@ -1,8 +1,14 @@
-import { AUTH_OFF_WARNING, adminAccess, authSettingsFrom, createTokenVerifier } from '@crh/auth';
+import { AUTH_OFF_WARNING, authSettingsFrom, createTokenVerifier, metricsAccess } from '@crh/auth';
 import { requireKafkaBrokers } from '@crh/config';
 import { createRelay } from '@crh/event-relay';
 import { createKafkaClient } from '@crh/messaging/kafka';
-import { Counter, createMetricsRegistry, createOpsServer } from '@crh/observability';
+import {
+  Counter,
+  createMetricsRegistry,
+  createOpsServer,
+  Gauge,
+  registerPoolMetrics,
+} from '@crh/observability';
 import { startService } from '@crh/service-runtime';
 
 const {
@@ -22,6 +28,7 @@ const relayed = new Counter({
   labelNames: ['topic'],
   registers: [registry],
 });
+registerPoolMetrics(registry, pool);
 const topic = config.env.RELAY_TOPIC;
 
 const relay = createRelay({
@@ -35,14 +42,45 @@ const relay = createRelay({
   onRelayed: (sent) => relayed.inc({ topic }, sent),
 });
 
+// The lag as measured on each scrape; a failed measurement (no database) leaves the last figures.
+const lagEvents = new Gauge({
+  name: 'crh_relay_lag_events',
+  help: 'Events recorded in the log but not yet on the relay topic (behind its checkpoint)',
+  registers: [registry],
+  collect: sampleLag,
+});
+const lagSeconds = new Gauge({
+  name: 'crh_relay_lag_seconds',
+  help: 'How long the oldest event not yet on the relay topic has waited (0 when caught up)',
+  registers: [registry],
+  collect: sampleLag,
+});
+// One measurement serves both gauges, collected together.
+let measuring: Promise<void> | null = null;
+function sampleLag(): Promise<void> {
+  measuring ??= relay
+    .lag()
+    .then(
+      (lag) => {
+        lagEvents.set(lag.events);
+        lagSeconds.set(lag.seconds);
+      },
+      () => undefined,
+    )
+    .finally(() => {
+      measuring = null;
+    });
+  return measuring;
+}
+
 const controller = new AbortController();
 const running = relay.run(controller.signal);
-// /metrics needs an admin token, like every endpoint but the probes.
+// /metrics needs a token with metrics:read (monitoring or admin), like every endpoint but the probes.
 const auth = await createTokenVerifier(authSettingsFrom(config.env));
 if (!auth.enabled) logger.warn({}, AUTH_OFF_WARNING);
 const ops = createOpsServer({
   registry,
-  metricsAccess: adminAccess(auth),
+  metricsAccess: metricsAccess(auth),
   // Ready when the database and a broker answer; a relay standing by is ready too.
   ready: async () => {
     await pool.query('select 1');

@@ -45,12 +45,17 @@ describe("the gateway's /metrics", () => {
     return response.text();
   };
 
-  it('needs an admin token: 401 without one, 403 for a reader', async () => {
+  it('needs a token with metrics:read (monitoring or admin): 401 without one, 403 for a reader', async () => {
     const anonymous = await fetch(metricsUrl);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
     const lead = await fetch(metricsUrl, { headers: { authorization: await live.auth.bearer('lead') } });
     expect(lead.status).toBe(403);
+    const monitoring = await fetch(metricsUrl, {
+      headers: { authorization: await live.auth.bearer('monitoring') },
+    });
+    expect(monitoring.status).toBe(200);
+    expect(await monitoring.text()).toContain('crh_gateway_subscriptions');
   });
 
   it('counts requests, errors and durations per GraphQL operation', async () => {

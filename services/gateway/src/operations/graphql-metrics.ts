@@ -5,7 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 /**
  * Request rate, errors and duration per GraphQL operation (name and type),
  * and HTTP duration, into the gateway's registry; served by the gateway's
- * own /metrics (behind an admin token), not by the plugin's open endpoint.
+ * own /metrics (behind a token with metrics:read), not by the plugin's open endpoint.
  * Labels that grow with the schema or the data (field, path) are off: a
  * series per operation is what an operator reads, and Prometheus stays small.
  */
