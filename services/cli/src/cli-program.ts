@@ -122,17 +122,24 @@ export async function runCli(
   program
     .command('bench')
     .description('measure the platform and print the figures (docs/benchmarks.md)')
-    .addOption(new Option('--only <part>', 'run one part').choices(BENCH_PARTS))
+    .addOption(new Option('--only <part>', 'run one part (soak runs only so)').choices(BENCH_PARTS))
     .option('--fresh', 'reload the book rather than reuse it')
     .option('--events <n>', 'throughput: events (default 200,000)', wholeNumber)
     .option('--concurrency <n>', 'throughput: concurrent appends (default 4)', wholeNumber)
     .option('--batch <n>', 'throughput: projection batch (default PROJECTOR_BATCH_SIZE)', wholeNumber)
     .option('--customers <n>', 'book: customers (default 100,000)', wholeNumber)
     .option('--samples <n>', 'book: samples per query (default 300)', wholeNumber)
-    .option('--subscribers <n>', 'live: SSE subscribers (default 1,000)', wholeNumber)
+    .option('--subscribers <n>', 'live: SSE subscribers (default 1,000; soak: 200)', wholeNumber)
     .option('--live-events <n>', 'live: events posted (default 300)', wholeNumber)
     .option('--relay-events <n>', 'relay: events (default 200,000)', wholeNumber)
     .option('--replay-events <n>', 'replay: events (default 1,000,000)', wholeNumber)
+    .option('--soak-minutes <n>', 'soak: how long (default 30)', wholeNumber)
+    .option('--soak-rate <n>', 'soak: events posted per second (default 50)', wholeNumber)
+    .option(
+      '--soak-day-ms <n>',
+      "soak: real ms per day of the projector's clock (default 180,000)",
+      wholeNumber,
+    )
     .action(async (flags: BenchFlags) => done(await actions.bench(flags)));
 
   program

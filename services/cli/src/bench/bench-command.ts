@@ -14,13 +14,23 @@ import { benchQueries } from './bench-queries.ts';
 import { benchRebuild, type RebuildFigure } from './bench-rebuild.ts';
 import { benchRelay, type RelayFigure } from './bench-relay.ts';
 import { benchReplay, type ReplayFigure } from './bench-replay.ts';
+import { benchSoak, type SoakFigures } from './bench-soak.ts';
 import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
 import { benchThroughput, type Throughput } from './bench-throughput.ts';
 import type { Latency } from './latency.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-export const BENCH_PARTS = ['throughput', 'book', 'access', 'live', 'relay', 'replay', 'rebuild'] as const;
+export const BENCH_PARTS = [
+  'throughput',
+  'book',
+  'access',
+  'live',
+  'relay',
+  'replay',
+  'rebuild',
+  'soak',
+] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /** The flags of `crh bench` (cli-program.ts parses and lists them; defaults here). */
@@ -36,6 +46,9 @@ export interface BenchFlags {
   liveEvents?: number;
   relayEvents?: number;
   replayEvents?: number;
+  soakMinutes?: number;
+  soakRate?: number;
+  soakDayMs?: number;
 }
 
 /** What a run measured, by part: printed, and written to .crh/bench/results.json. */
@@ -47,6 +60,7 @@ interface BenchResults {
   relay?: { brokers: string; rounds: RelayFigure[] };
   replay?: ReplayFigure[];
   rebuild?: RebuildFigure;
+  soak?: SoakFigures;
 }
 
 /**
@@ -69,10 +83,14 @@ interface BenchResults {
  *    tables and swapped in (`crh rebuild`), with this process's memory.
  * 7. access: what access control adds to a `relationships` page of the book,
  *    a gateway with it on against one with it off (`--samples N`).
- * `--only throughput|book|access|live|relay|replay|rebuild` runs one part.
+ * 8. soak (only with `--only soak`: 30 minutes by default): steady ingest,
+ *    queries, 200 SSE subscribers and a day turn every 3 minutes (the
+ *    projector's clock shifted), with every process's RSS sampled.
+ * `--only throughput|book|access|live|relay|replay|rebuild|soak` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, flags: BenchFlags): Promise<void> {
-  const runs = (part: BenchPart) => flags.only === undefined || flags.only === part;
+  // The soak takes half an hour: only when asked for by name.
+  const runs = (part: BenchPart) => flags.only === part || (flags.only === undefined && part !== 'soak');
   const embedded = config.env.DATABASE_URL
     ? null
     : await startEmbeddedPostgres(dataDir(), config.env.CRH_EMBEDDED_PG_PORT, log);
@@ -146,6 +164,15 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
       // After the book part when both run: it reuses the book that part kept.
       const loaded = await loadBook(adminUrl, book, config, { fresh: false, log });
       results.rebuild = await benchRebuild(loaded.url, config, log);
+    }
+    if (runs('soak')) {
+      results.soak = await benchSoak(adminUrl, {
+        minutes: flags.soakMinutes ?? 30,
+        eventsPerSecond: flags.soakRate ?? 50,
+        subscribers: flags.subscribers ?? 200,
+        dayEveryMs: flags.soakDayMs ?? 180_000,
+        log,
+      });
     }
     if (runs('replay')) {
       results.replay = await benchReplay(adminUrl, {
@@ -225,6 +252,19 @@ function report(results: BenchResults): void {
     );
   }
 
+  const soak = results.soak;
+  if (soak) {
+    log(
+      `soak: ${soak.minutes} min, ${soak.eventsPosted} events posted (${soak.postErrors} refused), ${soak.queries.samples} queries (${soak.queryErrors} errors), ${soak.subscribers} subscribers (${soak.subscriptionsLost} lost), messages ${JSON.stringify(soak.messages)}, ${soak.daysTurned} days announced; projector caught up ${soak.drainSeconds} s after the load`,
+    );
+    for (const [name, m] of Object.entries(soak.memory)) {
+      log(
+        `soak RSS ${name.padEnd(10)} warm ${m.warmMiB} MiB, end ${m.endMiB} MiB, peak ${m.peakMiB} MiB, slope after warm-up ${m.slopeMiBPerHour} MiB/hour`,
+      );
+    }
+    for (const [why, n] of Object.entries(soak.queryErrorKinds)) log(`soak query error x${n}: ${why}`);
+    logLatencies([soak.queries]);
+  }
   const book = results.book;
   if (!book) return;
   log(

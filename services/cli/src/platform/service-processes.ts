@@ -63,12 +63,19 @@ export async function withServices<T>(
     auth: LocalAuth;
     /** The gateway process, for its CPU time. */
     gatewayPid: number | undefined;
+    /** Every service's process id, for its memory and CPU. */
+    pids: Partial<Record<ServiceName, number>>;
+    /** The projector's operations server (/readyz, /metrics). */
+    projector: string;
   }) => Promise<T>,
+  /** More variables for one service only (the soak's shifted clock for the projector). */
+  envOf: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {},
 ): Promise<T> {
   // get-port keeps the ports it handed out reserved for a while, so three calls give three ports.
   const [ingestPort, gatewayPort, projectorPort] = [await getPort(), await getPort(), await getPort()];
   const auth = await temporaryLocalAuth();
-  const children = spawnServices(['ingest', 'projector', 'gateway'], {
+  const names: ServiceName[] = ['ingest', 'projector', 'gateway'];
+  const shared = {
     ...process.env,
     DATABASE_URL: url,
     HOST: '127.0.0.1',
@@ -78,7 +85,8 @@ export async function withServices<T>(
     LOG_LEVEL: 'warn',
     ...env,
     ...auth.env,
-  });
+  };
+  const children = names.map((name) => spawnServices([name], { ...shared, ...envOf[name] })[0]!);
   try {
     const ingest = `http://127.0.0.1:${ingestPort}`;
     const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
@@ -93,6 +101,8 @@ export async function withServices<T>(
       authorization: await auth.bearer(['admin'], { ttl: '24h' }),
       auth,
       gatewayPid: children[2]?.pid,
+      pids: Object.fromEntries(names.map((name, i) => [name, children[i]?.pid])),
+      projector: `http://127.0.0.1:${projectorPort}`,
     });
   } finally {
     await stopServices(children);
