@@ -2,7 +2,7 @@ import { type EventStore, type RecordedEvent, readAhead, readToEnd } from '@crh/
 import { leadUntilAborted, sleep, whileHoldingLock } from '@crh/postgres';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
-import { migrateRelayCheckpoints, readRelayCheckpoint, writeRelayCheckpoint } from './relay-checkpoint.ts';
+import { readRelayCheckpoint, writeRelayCheckpoint } from './relay-checkpoint.ts';
 import {
   customerPartitioner,
   produceRequests,
@@ -21,6 +21,7 @@ export interface RelayLogger {
 
 export interface RelayDeps {
   store: EventStore;
+  /** Where the checkpoints are: migrated beforehand (migrateRelayCheckpoints, as the owner). */
   pool: Pool;
   kafka: Kafka;
   topic: string;
@@ -72,7 +73,6 @@ export function createRelay(deps: RelayDeps): Relay {
   const compression =
     deps.compression === 'none' ? kafkajs.CompressionTypes.None : kafkajs.CompressionTypes.GZIP;
   const leaderLock = `crh.relay:${topic}`;
-  let migrated: Promise<void> | undefined;
 
   /**
    * Exactly once on the topic across restarts, not just at least once. The
@@ -85,8 +85,6 @@ export function createRelay(deps: RelayDeps): Relay {
    * is sent. The checkpoint only says where to start reading the log.
    */
   async function openSession(): Promise<RelaySession> {
-    migrated ??= migrateRelayCheckpoints(pool);
-    await migrated;
     const admin = kafka.admin();
     await admin.connect();
     let partitions: number;

@@ -1,6 +1,6 @@
 import { AUTH_OFF_WARNING, adminAccess, authSettingsFrom, createTokenVerifier } from '@crh/auth';
 import { requireKafkaBrokers } from '@crh/config';
-import { createRelay } from '@crh/event-relay';
+import { createRelay, RELAY_MIGRATION_PLAN } from '@crh/event-relay';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import { Counter, createMetricsRegistry, createOpsServer } from '@crh/observability';
 import { startService } from '@crh/service-runtime';
@@ -12,7 +12,11 @@ const {
   pool,
   store,
   onShutdown,
-} = await startService({ name: 'relay', require: (config) => requireKafkaBrokers(config, 'the relay') });
+} = await startService({
+  name: 'relay',
+  require: (config) => requireKafkaBrokers(config, 'the relay'),
+  schema: [RELAY_MIGRATION_PLAN],
+});
 const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-relay`, logger });
 
 const registry = createMetricsRegistry('relay');
