@@ -1,5 +1,4 @@
 import type { PlatformConfig } from '@crh/config';
-import { openEventStore } from '@crh/event-store/open';
 import { createPgPool } from '@crh/postgres';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 import {
@@ -28,8 +27,7 @@ export async function migrateCommand(config: PlatformConfig, flags: MigrateFlags
   const database = await openPlatformDatabase(config, log, 'crh', true);
   const pool = createPgPool(database.url, { max: 2, applicationName: 'crh-migrate' });
   try {
-    const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-    await migrateDatabase(pool, store).finally(() => store.close());
+    await migrateDatabase(pool, config.env.EVENT_STORE);
     const { rows } = await pool.query<{ role: string }>('select current_user as role');
     log(`schema up to date (database: ${database.description}, as ${rows[0]?.role})`);
     if (flags.roles === false) return 0;

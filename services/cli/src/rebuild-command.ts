@@ -29,12 +29,7 @@ export async function rebuildCommand(config: PlatformConfig): Promise<number> {
   const owner = createPgPool(database.url, { max: 1, applicationName: 'crh-rebuild' });
   let role: string | undefined;
   try {
-    const ownerStore = await openEventStore({
-      kind: config.env.EVENT_STORE,
-      pool: owner,
-      esdbUrl: config.env.ESDB_URL,
-    });
-    await migrateDatabase(owner, ownerStore).finally(() => ownerStore.close());
+    await migrateDatabase(owner, config.env.EVENT_STORE);
     role = await projectorRoleToActAs(owner, serviceRoleNames(config.env.CRH_DB_ROLE_PREFIX));
   } catch (error) {
     await database.stop();

@@ -45,7 +45,7 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-cli' });
   // The log where the services keep it (EVENT_STORE), so the demo lands there too.
   const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-  await migrateDatabase(pool, store);
+  await migrateDatabase(pool, config.env.EVENT_STORE);
   // On the embedded server each service logs in as its own role, with a
   // password made for this start and handed only to that process.
   const serviceUrls = database.embedded ? await serviceRoleUrls(pool, database.url, config) : null;

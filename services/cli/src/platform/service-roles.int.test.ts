@@ -57,7 +57,7 @@ beforeAll(async () => {
   await admin.query(`create role ${owner} login createrole`);
   await admin.query(`alter database ${new URL(database.url).pathname.slice(1)} owner to ${owner}`);
   ownerPool = createPgPool(urlAs(database.url, owner, 'unused-on-trust'), { max: 2 });
-  await migrateDatabase(ownerPool, createPostgresEventStore({ pool: ownerPool }));
+  await migrateDatabase(ownerPool, 'postgres');
   const passwords = Object.fromEntries(ROLE_SERVICES.map((s) => [s, `pw-${s}`])) as ServiceRoles;
   await setUpServiceRoles(ownerPool, roles, passwords);
   for (const service of ROLE_SERVICES) {

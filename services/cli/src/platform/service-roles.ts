@@ -1,7 +1,6 @@
 import type { PlatformConfig } from '@crh/config';
 import { grantRelayCheckpoints, migrateRelayCheckpoints } from '@crh/event-relay';
-import type { EventStore } from '@crh/event-store';
-import { grantEventLog } from '@crh/event-store/postgres';
+import { createPostgresEventStore, grantEventLog } from '@crh/event-store/postgres';
 import { ensureLoginRole, quoteIdent } from '@crh/postgres';
 import { grantReadModels, migrateReadModels } from '@crh/read-models/schema';
 import type { Pool } from 'pg';
@@ -9,6 +8,7 @@ import type { Pool } from 'pg';
 /** The services that log in to PostgreSQL, each as a role of its own. */
 export const ROLE_SERVICES = ['ingest', 'projector', 'gateway', 'relay'] as const;
 export type RoleService = (typeof ROLE_SERVICES)[number];
+type EventStoreKind = PlatformConfig['env']['EVENT_STORE'];
 export type ServiceRoles = Record<RoleService, string>;
 
 /** `<prefix>_ingest`, `<prefix>_projector`, …: roles are per cluster, the prefix tells crh databases apart. */
@@ -30,12 +30,13 @@ export function rolePasswordsFrom(env: PlatformConfig['env']): Partial<ServiceRo
 }
 
 /**
- * Every migration of the platform, as the role of `pool` (the owner): the
- * event log (wherever EVENT_STORE keeps it), the read models and the relay's
- * checkpoints.
+ * Every migration of the platform's PostgreSQL, as the role of `pool` (the
+ * owner): the event log when it lives there (EVENT_STORE=postgres;
+ * EventStoreDB has no schema, and is not needed to migrate), the read models
+ * and the relay's checkpoints.
  */
-export async function migrateDatabase(pool: Pool, store: EventStore): Promise<void> {
-  await store.migrate();
+export async function migrateDatabase(pool: Pool, eventStore: EventStoreKind): Promise<void> {
+  if (eventStore === 'postgres') await createPostgresEventStore({ pool }).migrate();
   await migrateReadModels(pool);
   await migrateRelayCheckpoints(pool);
 }
