@@ -207,8 +207,18 @@ describe('the owner', () => {
     expect((await as('gateway', 'select * from crh.rm_relationships')).rowCount).toBe(3);
   });
 
-  it('has `crh rebuild` act as the projector', async () => {
+  it('has `crh rebuild` act as the projector, only where the roles were set up', async () => {
     expect(await projectorRoleToActAs(ownerPool, roles)).toBe(roles.projector);
+    // The roles exist in the whole cluster, but another database never had them granted anything.
+    const other = await createTestDatabase();
+    const pool = createPgPool(other.url, { max: 1 });
+    try {
+      await migrateDatabase(pool, 'postgres');
+      expect(await projectorRoleToActAs(pool, roles)).toBeUndefined();
+    } finally {
+      await pool.end();
+      await other.drop();
+    }
   });
 
   it('leaves no table of schema crh out of the grants', async () => {

@@ -109,8 +109,10 @@ export function urlAs(url: string, user: string, password: string): string {
  */
 export async function projectorRoleToActAs(pool: Pool, roles: ServiceRoles): Promise<string | undefined> {
   const { rows } = await pool.query<{ role: string }>(
+    // Roles are per cluster: the role must own this database's read models (crh migrate ran here).
     `select r.rolname as role from pg_roles r
-     where r.rolname = $1 and r.rolname <> current_user and pg_has_role(current_user, r.oid, 'MEMBER')`,
+     where r.rolname = $1 and r.rolname <> current_user and pg_has_role(current_user, r.oid, 'MEMBER')
+       and r.oid = (select c.relowner from pg_class c where c.oid = to_regclass('crh.rm_relationships'))`,
     [roles.projector],
   );
   return rows[0]?.role;
