@@ -75,19 +75,32 @@ export async function ensureLoginRole(db: Queryable, name: string, password?: st
 }
 
 /**
- * Makes the current role a member of `role` (inheriting its privileges), so
- * the owner can hand tables over to it, set its default privileges and still
- * alter those tables in later migrations. Nothing to do for a superuser or
- * an existing member.
+ * Makes the current role a member of `role` that inherits its privileges
+ * and may SET ROLE to it, so the owner can hand tables over to it, set its
+ * default privileges and still alter those tables in later migrations.
+ * Nothing to do for a superuser or a member already. PostgreSQL 16 splits
+ * membership into ADMIN, INHERIT and SET: a CREATEROLE owner that created
+ * the role holds ADMIN only, and grants itself the other two.
  */
 export async function joinRole(db: Queryable, role: string): Promise<void> {
   checkRoleName(role);
-  const { rows } = await db.query<{ member: boolean; me: string }>(
-    `select pg_has_role(current_user, $1, 'MEMBER') as member, current_user as me`,
+  const { rows } = await db.query<{ member: boolean; me: string; version: number }>(
+    `select pg_has_role(current_user, $1, 'USAGE') as member, current_user as me,
+            current_setting('server_version_num')::int as version`,
     [role],
   );
-  if (rows[0]?.member) return;
-  await db.query(`grant ${role} to ${quoteIdent(rows[0]!.me)}`);
+  const { member, me, version } = rows[0]!;
+  if (version >= 160000) {
+    const { rows: set } = await db.query<{ allowed: boolean }>(
+      `select pg_has_role(current_user, $1, 'SET') as allowed`,
+      [role],
+    );
+    if (member && set[0]?.allowed) return;
+    await db.query(`grant ${role} to ${quoteIdent(me)} with inherit true, set true`);
+    return;
+  }
+  if (member) return;
+  await db.query(`grant ${role} to ${quoteIdent(me)}`);
 }
 
 /** Double-quotes an identifier (doubling inner quotes). */

@@ -54,9 +54,9 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
   // The owner: no superuser, as on a managed PostgreSQL.
-  await admin.query(`create role ${owner} login createrole`);
+  await admin.query(`create role ${owner} login createrole password 'pw-owner'`);
   await admin.query(`alter database ${new URL(database.url).pathname.slice(1)} owner to ${owner}`);
-  ownerPool = createPgPool(urlAs(database.url, owner, 'unused-on-trust'), { max: 2 });
+  ownerPool = createPgPool(urlAs(database.url, owner, 'pw-owner'), { max: 2 });
   await migrateDatabase(ownerPool, 'postgres');
   const passwords = Object.fromEntries(ROLE_SERVICES.map((s) => [s, `pw-${s}`])) as ServiceRoles;
   await setUpServiceRoles(ownerPool, roles, passwords);
@@ -83,6 +83,20 @@ afterAll(async () => {
     await cluster.end();
   }
 });
+
+/**
+ * Until the log's readers see `appended`: they read only below the oldest
+ * transaction running in the whole cluster (gap-free order), which another
+ * test's open transaction can hold back for a moment.
+ */
+async function readable(appended: readonly { position: string }[]): Promise<void> {
+  const last = appended.at(-1)!.position;
+  for (let waited = 0; waited < 20_000; waited += 50) {
+    if (((await stores.projector.headPosition()) ?? '') >= last) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`position ${last} did not become readable`);
+}
 
 const as = (service: RoleService, sql: string, values: unknown[] = []) => pools[service].query(sql, values);
 
@@ -141,9 +155,9 @@ describe('projector', () => {
     });
 
   it('builds the read models on its first start and then projects the log into them', async () => {
-    await stores.ingest.append([contact('r-1', '02'), onboarded('r-2')]);
+    await readable(await stores.ingest.append([contact('r-1', '02'), onboarded('r-2')]));
     await projector().catchUp(); // the first start builds (blue/green) what the log holds
-    await stores.ingest.append([contact('r-2', '04'), onboarded('r-3')]);
+    await readable(await stores.ingest.append([contact('r-2', '04'), onboarded('r-3')]));
     expect(await projector().catchUp()).toBe(2);
     expect((await as('projector', 'select * from crh.parked_events')).rowCount).toBe(0);
     const { rows } = await as('gateway', 'select customer_id from crh.rm_relationships order by 1');
