@@ -90,17 +90,25 @@ export async function joinRole(db: Queryable, role: string): Promise<void> {
     [role],
   );
   const { member, me, version } = rows[0]!;
+  let grant = `grant ${role} to ${quoteIdent(me)}`;
   if (version >= 160000) {
     const { rows: set } = await db.query<{ allowed: boolean }>(
       `select pg_has_role(current_user, $1, 'SET') as allowed`,
       [role],
     );
     if (member && set[0]?.allowed) return;
-    await db.query(`grant ${role} to ${quoteIdent(me)} with inherit true, set true`);
-    return;
+    grant += ' with inherit true, set true';
+  } else if (member) return;
+  try {
+    await db.query(grant);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42501') throw error;
+    throw new Error(
+      `the role running the migrations (${me}) must be a member of "${role}" and may not make itself one: ` +
+        `as a superuser, run ${grant}`,
+      { cause: error },
+    );
   }
-  if (member) return;
-  await db.query(`grant ${role} to ${quoteIdent(me)}`);
 }
 
 /** Double-quotes an identifier (doubling inner quotes). */
