@@ -34,6 +34,8 @@ const prometheusConfig = parse(read('infra/prometheus/prometheus.yml')) as {
     static_configs: { targets: string[]; labels?: Record<string, string> }[];
   }[];
 };
+/** The services that log in to PostgreSQL as roles of their own. */
+const ROLE_SERVICES = ['ingest', 'projector', 'gateway', 'relay'];
 
 describe('docker-compose.yml', () => {
   it('publishes every port on 127.0.0.1 only', () => {
@@ -84,13 +86,34 @@ describe('docker-compose.yml', () => {
     expect(postgres.POSTGRES_PASSWORD).toMatch(/^\$\{CRH_POSTGRES_PASSWORD:\?[^}]+\}$/);
     for (const [name, service] of services) {
       const url = service.environment?.DATABASE_URL;
-      if (url !== undefined)
-        expect(String(url), name).toMatch(/^postgres:\/\/crh:\$\{CRH_POSTGRES_PASSWORD:\?/);
+      if (url === undefined) continue;
+      // The services log in as their own roles; the migrations and the cli as the owner.
+      const role = ROLE_SERVICES.includes(name)
+        ? `crh_${name}:\\$\\{CRH_DB_${name.toUpperCase()}_PASSWORD`
+        : 'crh:\\$\\{CRH_POSTGRES_PASSWORD';
+      expect(String(url), name).toMatch(new RegExp(`^postgres://${role}:\\?`));
     }
     // Every variable compose requires is documented where users copy their .env from.
     const required = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
     const composePart = read('.env.example').split('# --- docker compose ---')[1] ?? '';
     for (const name of new Set(required)) expect(composePart, name).toMatch(new RegExp(`^# ${name}=`, 'm'));
+  });
+
+  it('migrates once, as the owner, before any service starts', () => {
+    const migrate = compose.services.migrate as ComposeService & { command?: string[]; restart?: string };
+    expect(migrate.command).toEqual(['migrate']);
+    expect(migrate.profiles).toBeUndefined();
+    for (const service of ROLE_SERVICES) {
+      expect(compose.services[service]?.depends_on?.migrate, service).toEqual({
+        condition: 'service_completed_successfully',
+      });
+      const password = `CRH_DB_${service.toUpperCase()}_PASSWORD`;
+      expect(String(migrate.environment?.[password]), service).toMatch(new RegExp(`^\\$\\{${password}:\\?`));
+      // A service sees its own password only (in its URL), never another role's.
+      for (const other of ROLE_SERVICES.filter((name) => name !== service)) {
+        expect(JSON.stringify(compose.services[other]), other).not.toContain(password);
+      }
+    }
   });
 
   // The crh services: the ones given the platform's database.
@@ -102,6 +125,7 @@ describe('docker-compose.yml', () => {
       'gateway',
       'ingest',
       'metrics-token',
+      'migrate',
       'projector',
       'relay',
     ]);

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import getPort from 'get-port';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, printedToken, runCli, waitFor } from '../support/service-process.ts';
 
@@ -14,6 +15,7 @@ describe('crh start on the embedded PostgreSQL', () => {
   let cli: CliRun;
   let gateway: string;
   let ingest: string;
+  let pgPort = 0;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'crh-start-'));
@@ -25,6 +27,7 @@ describe('crh start on the embedded PostgreSQL', () => {
     ];
     gateway = `http://127.0.0.1:${gatewayPort}`;
     ingest = `http://127.0.0.1:${ingestPort}`;
+    pgPort = pg;
     // The embedded default, whatever the run uses; and the local key, whatever the caller's environment says.
     const { DATABASE_URL: _external, CRH_AUTH: _auth, CRH_AUTH_JWKS_URL: _idp, ...inherited } = process.env;
     const envFile = join(dataDir, 'platform.env');
@@ -115,6 +118,33 @@ describe('crh start on the embedded PostgreSQL', () => {
     for (const response of refused) {
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+  });
+
+  it('runs each service as its own database role, none as the superuser', async () => {
+    // The embedded server's superuser, as `crh start` itself connects.
+    const admin = new pg.Client({ connectionString: `postgres://postgres:crh@127.0.0.1:${pgPort}/crh` });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ usename: string; application_name: string }>(
+        `select usename, application_name from pg_stat_activity
+         where datname = 'crh' and pid <> pg_backend_pid() order by 1, 2`,
+      );
+      const users = new Set(rows.map((row) => row.usename));
+      expect([...users].sort()).toEqual(['crh_gateway', 'crh_ingest', 'crh_projector']);
+      for (const service of ['ingest', 'projector', 'gateway']) {
+        const sessions = rows.filter((row) => row.application_name === `crh-${service}`);
+        expect(sessions.length, service).toBeGreaterThan(0);
+        expect(new Set(sessions.map((row) => row.usename)), service).toEqual(new Set([`crh_${service}`]));
+      }
+      // The roles may read and append, not rewrite the log.
+      const { rows: grants } = await admin.query<{ update: boolean; insert: boolean }>(
+        `select has_table_privilege('crh_ingest', 'crh.events', 'UPDATE') as update,
+                has_table_privilege('crh_ingest', 'crh.events', 'INSERT') as insert`,
+      );
+      expect(grants).toEqual([{ update: false, insert: true }]);
+    } finally {
+      await admin.end();
     }
   });
 

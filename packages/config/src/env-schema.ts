@@ -26,6 +26,17 @@ export const envSchema = z.object({
   // Without DATABASE_URL, `crh start` runs an embedded PostgreSQL on this port, its data in CRH_DATA_DIR (default .crh/).
   CRH_EMBEDDED_PG_PORT: port(54329),
   CRH_DATA_DIR: z.string().optional(),
+  // The services' own database roles (<prefix>_ingest, _projector, _gateway, _relay) that
+  // `crh migrate` and `npm start` set up; a prefix per crh database when several share a cluster.
+  CRH_DB_ROLE_PREFIX: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'lower-case letters, digits and _, starting with a letter or _')
+    .default('crh'),
+  // Passwords `crh migrate` gives those roles (unset: a role keeps the one it has).
+  CRH_DB_INGEST_PASSWORD: z.string().optional(),
+  CRH_DB_PROJECTOR_PASSWORD: z.string().optional(),
+  CRH_DB_GATEWAY_PASSWORD: z.string().optional(),
+  CRH_DB_RELAY_PASSWORD: z.string().optional(),
   CRH_TIMEZONE: timeZone,
   CRH_TIER_POLICY: z.string().optional(),
   // The fold keeps CONTACT_DAYS_KEPT contact days: one more than the gaps it can give.

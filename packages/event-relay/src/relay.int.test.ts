@@ -7,6 +7,7 @@ import kafkajs, { type Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay, type RelayDeps } from './relay.ts';
+import { migrateRelayCheckpoints } from './relay-checkpoint.ts';
 import { customerPartitioner } from './relay-message.ts';
 
 interface Consumed {
@@ -33,6 +34,7 @@ function useStore() {
     context.pool = createPgPool(context.database.url, { max: 8 });
     context.store = createPostgresEventStore({ pool: context.pool, pollIntervalMs: 50 });
     await context.store.migrate();
+    await migrateRelayCheckpoints(context.pool);
   });
   afterAll(async () => {
     await context.store.close();

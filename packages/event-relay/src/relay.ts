@@ -2,7 +2,7 @@ import { type EventStore, type RecordedEvent, readAhead, readToEnd } from '@crh/
 import { leadUntilAborted, sleep, whileHoldingLock } from '@crh/postgres';
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import type { Pool } from 'pg';
-import { migrateRelayCheckpoints, readRelayCheckpoint, writeRelayCheckpoint } from './relay-checkpoint.ts';
+import { readRelayCheckpoint, writeRelayCheckpoint } from './relay-checkpoint.ts';
 import { measureRelayLag, type RelayLag } from './relay-lag.ts';
 import {
   customerPartitioner,
@@ -22,6 +22,7 @@ export interface RelayLogger {
 
 export interface RelayDeps {
   store: EventStore;
+  /** Where the checkpoints are: migrated beforehand (migrateRelayCheckpoints, as the owner). */
   pool: Pool;
   kafka: Kafka;
   topic: string;
@@ -75,14 +76,6 @@ export function createRelay(deps: RelayDeps): Relay {
   const compression =
     deps.compression === 'none' ? kafkajs.CompressionTypes.None : kafkajs.CompressionTypes.GZIP;
   const leaderLock = `crh.relay:${topic}`;
-  let migrated: Promise<void> | undefined;
-  // Once per relay; a failed attempt (database away) is tried again next time,
-  // whether a session or a lag measurement (a scrape) asked first.
-  const migrate = () =>
-    (migrated ??= migrateRelayCheckpoints(pool).catch((error: unknown) => {
-      migrated = undefined;
-      throw error;
-    }));
 
   /**
    * Exactly once on the topic across restarts, not just at least once. The
@@ -95,7 +88,6 @@ export function createRelay(deps: RelayDeps): Relay {
    * is sent. The checkpoint only says where to start reading the log.
    */
   async function openSession(): Promise<RelaySession> {
-    await migrate();
     const admin = kafka.admin();
     await admin.connect();
     let partitions: number;
@@ -186,8 +178,7 @@ export function createRelay(deps: RelayDeps): Relay {
   return {
     checkpoint: () => readRelayCheckpoint(pool, topic),
     async lag() {
-      // The checkpoint table may not exist yet (no session opened so far).
-      await migrate();
+      // The checkpoint table is a migration's (crh migrate, or the service's start).
       return measureRelayLag(store, await readRelayCheckpoint(pool, topic));
     },
     async catchUp() {

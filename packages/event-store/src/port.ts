@@ -104,6 +104,12 @@ export interface EventStore {
   /** Creates or upgrades the store's schema; safe to call on every start. */
   migrate(): Promise<void>;
   /**
+   * The schema's migrations not applied yet (none for a store without a
+   * schema): what a service that may not change the schema checks instead
+   * of migrating. Reads only.
+   */
+  pendingMigrations(): Promise<string[]>;
+  /**
    * Appends a batch atomically: either every event is recorded (or found to be
    * a duplicate by id) or nothing is. Outcomes are in input order. Throws
    * WrongExpectedRevisionError when an expectedRevision does not hold, and

@@ -45,6 +45,24 @@ export async function runMigrations(pool: pg.Pool, plan: MigrationPlan): Promise
   }
 }
 
+/**
+ * The plan's migrations not yet applied, in order (all of them when its
+ * table does not exist yet). Reads only: what a service whose role may not
+ * change the schema checks before it starts.
+ */
+export async function pendingMigrations(db: Queryable, plan: MigrationPlan): Promise<string[]> {
+  const { rows: exists } = await db.query<{ found: boolean }>('select to_regclass($1) is not null as found', [
+    plan.table,
+  ]);
+  if (!exists[0]?.found) return plan.migrations.map((migration) => migration.name);
+  const { rows } = await db.query<{ name: string }>(`select name from ${plan.table}`);
+  const done = new Set(rows.map((row) => row.name));
+  return plan.migrations.filter((migration) => !done.has(migration.name)).map((migration) => migration.name);
+}
+
+/** A pool or a client. */
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
 async function applyNext(pool: pg.Pool, plan: MigrationPlan, schema: string): Promise<boolean> {
   const client = await pool.connect();
   try {

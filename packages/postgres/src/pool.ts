@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { checkRoleName } from './database-roles.ts';
 
 export interface PgPoolOptions {
   max?: number;
@@ -15,6 +16,12 @@ export interface PgPoolOptions {
    * and the next query opens a fresh one.
    */
   onConnectionError?: (error: Error) => void;
+  /**
+   * Work as this role (SET ROLE, sent as a startup parameter, so it holds
+   * from the first statement): the login role must be a member of it. What
+   * the session creates is then owned by this role.
+   */
+  role?: string;
 }
 
 /** The one way services open PostgreSQL connections, so they all behave alike. */
@@ -34,6 +41,7 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool 
     // TCP instead of hanging the next query for the kernel's default hours.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
+    ...(options.role ? { options: `-c role=${checkRoleName(options.role)}` } : {}),
   });
   // An idle client whose connection dies emits 'error' on the pool; a client
   // checked out (a session lock's holder, a transaction between statements)

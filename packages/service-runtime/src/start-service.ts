@@ -2,7 +2,13 @@ import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig, requireDataba
 import type { EventStore } from '@crh/event-store';
 import { openEventStore } from '@crh/event-store/open';
 import { createLogger, type Logger, onShutdown } from '@crh/observability';
-import { createPgPool } from '@crh/postgres';
+import {
+  canChangeSchema,
+  createPgPool,
+  type MigrationPlan,
+  pendingMigrations,
+  runMigrations,
+} from '@crh/postgres';
 import type { Pool } from 'pg';
 
 export type ServiceName = 'ingest' | 'projector' | 'gateway' | 'relay';
@@ -15,8 +21,12 @@ export interface ServiceOptions<Required> {
    * what it returns is the runtime's `required`.
    */
   require?: (config: PlatformConfig) => Required;
-  /** Schema this service needs besides the event log's own (the read models). */
-  migrate?: (pool: Pool) => Promise<void>;
+  /**
+   * Schema this service needs besides the event log's own (the read models,
+   * the relay's checkpoints): migrated at start when the service's database
+   * role may change the schema, else checked to be up to date.
+   */
+  schema?: readonly MigrationPlan[];
 }
 
 export interface ServiceRuntime<Required> {
@@ -39,7 +49,7 @@ export interface ServiceRuntime<Required> {
  * The start-up every service shares: `.env`, configuration (invalid: one
  * clear message and exit code 1, no stack), logger, pool, the event store
  * EVENT_STORE chooses, and migrations (serialised across services, so any
- * may start first).
+ * may start first) when its database role may change the schema.
  */
 export async function startService<Required = undefined>(
   options: ServiceOptions<Required>,
@@ -58,8 +68,7 @@ export async function startService<Required = undefined>(
       logger.warn({ err: error }, 'database connection lost; reconnecting on demand'),
   });
   const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-  await store.migrate();
-  await options.migrate?.(pool);
+  await migrateOrCheck(options.name, pool, store, options.schema ?? []);
   return {
     config,
     required,
@@ -74,6 +83,42 @@ export async function startService<Required = undefined>(
       });
     },
   };
+}
+
+/**
+ * A service connected as the schema's owner (or a member of it) migrates, as
+ * it always did: an upgrade by restarting the services still works. A
+ * service with a role of its own (docs/operations.md#database-roles) may not
+ * change the schema and does not try: it checks that every migration it
+ * needs ran, and stops with what to do when one did not (exit code 1, so
+ * compose and `npm start` report it rather than serve on an old schema).
+ */
+async function migrateOrCheck(
+  name: ServiceName,
+  pool: Pool,
+  store: EventStore,
+  schema: readonly MigrationPlan[],
+): Promise<void> {
+  if (await canChangeSchema(pool)) {
+    await store.migrate();
+    for (const plan of schema) await runMigrations(pool, plan);
+    return;
+  }
+  const pending = [
+    ...(await store.pendingMigrations()).map((migration) => `crh.event_store_migrations ${migration}`),
+  ];
+  for (const plan of schema) {
+    pending.push(...(await pendingMigrations(pool, plan)).map((migration) => `${plan.table} ${migration}`));
+  }
+  if (pending.length === 0) return;
+  const { rows } = await pool.query<{ role: string }>('select current_user as role');
+  console.error(
+    `crh ${name}: the database schema is behind this version of crh (pending: ${pending.join(', ')}). ` +
+      `This service's database role "${rows[0]?.role}" may not change the schema: run \`crh migrate\` ` +
+      'with the owner\'s DATABASE_URL first (docs/operations.md, "Database roles").',
+  );
+  await pool.end().catch(() => undefined);
+  process.exit(1);
 }
 
 function configOrExit<Required>(options: ServiceOptions<Required>): {

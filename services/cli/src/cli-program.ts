@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BENCH_PARTS, type BenchFlags } from './bench/bench-command.ts';
+import type { MigrateFlags } from './migrate-command.ts';
 import type { ParkedRequest } from './parked-command.ts';
 import { PROJECTIONS } from './rebuild-command.ts';
 import type { ReplayFlags } from './replay/replay-command.ts';
@@ -17,6 +18,7 @@ export interface CliActions {
   start(flags: StartFlags): Promise<number>;
   replay(flags: ReplayFlags): Promise<number>;
   rebuild(): Promise<number>;
+  migrate(flags: MigrateFlags): Promise<number>;
   parked(request: ParkedRequest): Promise<number>;
   bench(flags: BenchFlags): Promise<number>;
   token(flags: TokenFlags): Promise<number>;
@@ -91,6 +93,14 @@ export async function runCli(
     .description('rebuild the read models from the log while the platform serves the old ones')
     .addArgument(new Argument('[projection]', 'what to rebuild').choices(PROJECTIONS))
     .action(async () => done(await actions.rebuild()));
+
+  program
+    .command('migrate')
+    .description(
+      "as the schema's owner (DATABASE_URL): apply every migration, then give each service's database role exactly what it needs",
+    )
+    .option('--no-roles', 'the migrations only: no service roles, no grants')
+    .action(async (flags: MigrateFlags) => done(await actions.migrate(flags)));
 
   const parked = program
     .command('parked')

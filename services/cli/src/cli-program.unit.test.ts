@@ -15,6 +15,7 @@ async function run(argv: string[], actionCode = 0) {
     start: record('start'),
     replay: record('replay'),
     rebuild: record('rebuild'),
+    migrate: record('migrate'),
     parked: record('parked'),
     bench: record('bench'),
     token: record('token'),
@@ -42,6 +43,8 @@ describe('crh command line', () => {
     { argv: ['replay', '--token', 'eyJ.x.y'], command: 'replay', flags: { token: 'eyJ.x.y' } },
     { argv: ['rebuild'], command: 'rebuild', flags: undefined },
     { argv: ['rebuild', 'relationships'], command: 'rebuild', flags: undefined },
+    { argv: ['migrate'], command: 'migrate', flags: { roles: true } },
+    { argv: ['migrate', '--no-roles'], command: 'migrate', flags: { roles: false } },
     { argv: ['parked', 'list'], command: 'parked', flags: { action: 'list' } },
     { argv: ['parked', 'retry'], command: 'parked', flags: { action: 'retry', customer: undefined } },
     {

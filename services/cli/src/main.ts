@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig } from '@crh/config';
 import { benchCommand } from './bench/bench-command.ts';
 import { runCli } from './cli-program.ts';
+import { migrateCommand } from './migrate-command.ts';
 import { parkedCommand } from './parked-command.ts';
 import { rebuildCommand } from './rebuild-command.ts';
 import { replayCommand } from './replay/replay-command.ts';
@@ -24,6 +25,7 @@ try {
     },
     replay: (flags) => replayCommand(config(), flags),
     rebuild: () => rebuildCommand(config()),
+    migrate: (flags) => migrateCommand(config(), flags),
     parked: (request) =>
       parkedCommand(config(), request, {
         out: (text) => process.stdout.write(text),

@@ -3,12 +3,12 @@ import { openEventStore } from '@crh/event-store/open';
 import { createPgPool } from '@crh/postgres';
 import { buildRelationships } from '@crh/read-models/rebuild';
 import {
-  migrateReadModels,
   RELATIONSHIPS_PROJECTION,
   readCheckpoint,
   readModelsBuiltWithOtherRules,
 } from '@crh/read-models/schema';
 import { openPlatformDatabase } from './platform/platform-database.ts';
+import { migrateDatabase, projectorRoleToActAs, serviceRoleNames } from './platform/service-roles.ts';
 
 const log = (line: string) => console.log(`[crh rebuild] ${line}`);
 const seconds1 = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -25,11 +25,22 @@ export const PROJECTIONS = ['relationships'] as const;
  */
 export async function rebuildCommand(config: PlatformConfig): Promise<number> {
   const database = await openPlatformDatabase(config, log, 'crh', true);
-  const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-rebuild' });
+  // Migrated as the owner first; then the build runs as the projector's role when there is one.
+  const owner = createPgPool(database.url, { max: 1, applicationName: 'crh-rebuild' });
+  let role: string | undefined;
+  try {
+    await migrateDatabase(owner, config.env.EVENT_STORE);
+    role = await projectorRoleToActAs(owner, serviceRoleNames(config.env.CRH_DB_ROLE_PREFIX));
+  } catch (error) {
+    await database.stop();
+    throw error;
+  } finally {
+    await owner.end();
+  }
+  const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-rebuild', role });
   const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
   try {
-    await store.migrate();
-    await migrateReadModels(pool);
+    if (role) log(`building as the projector's database role ${role}`);
     if (await readModelsBuiltWithOtherRules(pool, config.rules)) {
       // A rebuild with other rules than the running projector's would be
       // undone by it: a configuration change is the projector's to apply.

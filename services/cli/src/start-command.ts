@@ -1,14 +1,24 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AUTH_OFF_WARNING } from '@crh/auth';
 import type { PlatformConfig } from '@crh/config';
 import { openEventStore } from '@crh/event-store/open';
 import { createPgPool } from '@crh/postgres';
-import { migrateReadModels } from '@crh/read-models/schema';
+import type { ServiceName } from '@crh/service-runtime';
+import type { Pool } from 'pg';
 import { generateBook } from './bench/book-generator.ts';
 import { dataDir } from './platform/data-dir.ts';
 import { type LocalAuth, localAuth } from './platform/local-auth.ts';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 import { SERVICES, spawnServices, waitForHttp } from './platform/service-processes.ts';
+import {
+  migrateDatabase,
+  ROLE_SERVICES,
+  type ServiceRoles,
+  serviceRoleNames,
+  setUpServiceRoles,
+  urlAs,
+} from './platform/service-roles.ts';
 import { superviseServices } from './platform/service-supervisor.ts';
 
 const log = (line: string) => console.log(`[crh] ${line}`);
@@ -35,8 +45,10 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-cli' });
   // The log where the services keep it (EVENT_STORE), so the demo lands there too.
   const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-  await store.migrate();
-  await migrateReadModels(pool);
+  await migrateDatabase(pool, config.env.EVENT_STORE);
+  // On the embedded server each service logs in as its own role, with a
+  // password made for this start and handed only to that process.
+  const serviceUrls = database.embedded ? await serviceRoleUrls(pool, database.url, config) : null;
   if (flags.seedDemo) {
     const today = new Date().toISOString().slice(0, 10);
     const events = generateBook({
@@ -56,15 +68,16 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   await pool.end();
 
   const env = {
-    ...process.env,
+    ...withoutRolePasswords(process.env),
     DATABASE_URL: database.url,
     ...auth.env,
     ...(kafka ? { CHANGE_FEED: 'kafka', KAFKA_BROKERS: kafka.brokers.join(',') } : {}),
   };
+  const envOf = (name: ServiceName) => (serviceUrls ? { ...env, DATABASE_URL: serviceUrls[name] } : env);
   // A service that exits after it had been up is started again (with a
   // backoff); one that exits right away, or again and again, stops the platform.
   const services = superviseServices(kafka ? [...SERVICES, 'relay'] : SERVICES, {
-    spawn: (name) => spawnServices([name], env)[0]!,
+    spawn: (name) => spawnServices([name], envOf(name))[0]!,
     log,
     onGiveUp: () => void stop(1),
   });
@@ -105,6 +118,28 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   }
   for (const line of access) log(line);
   log('Ctrl-C stops everything.');
+}
+
+/**
+ * Sets up the services' roles (CRH_DB_ROLE_PREFIX) with a fresh random
+ * password each, and the database URL each service logs in with. Passwords
+ * live in this process and the service's environment only: each start makes
+ * new ones, so none is stored anywhere.
+ */
+async function serviceRoleUrls(pool: Pool, url: string, config: PlatformConfig): Promise<ServiceRoles> {
+  const roles = serviceRoleNames(config.env.CRH_DB_ROLE_PREFIX);
+  const passwords = Object.fromEntries(
+    ROLE_SERVICES.map((service) => [service, randomBytes(24).toString('base64url')]),
+  ) as ServiceRoles;
+  await setUpServiceRoles(pool, roles, passwords);
+  return Object.fromEntries(
+    ROLE_SERVICES.map((service) => [service, urlAs(url, roles[service], passwords[service])]),
+  ) as ServiceRoles;
+}
+
+/** A service sees no other role's password (from .env or the shell). */
+function withoutRolePasswords(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^CRH_DB_[A-Z]+_PASSWORD$/.test(name)));
 }
 
 /** The demo book's account managers (generateBook with 5 managers). */

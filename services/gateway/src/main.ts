@@ -1,7 +1,7 @@
 import { AUTH_OFF_WARNING, authSettingsFrom, createRateLimit, createTokenVerifier } from '@crh/auth';
 import { requireChangeFeed, requireDatabaseUrl } from '@crh/config';
 import { createMetricsRegistry, registerPoolMetrics } from '@crh/observability';
-import { migrateReadModels, readModelsBuiltWithOtherRules } from '@crh/read-models/schema';
+import { READ_MODEL_MIGRATION_PLAN, readModelsBuiltWithOtherRules } from '@crh/read-models/schema';
 import { startService } from '@crh/service-runtime';
 import { openFeedSubscriber } from './feed-subscriber.ts';
 import { startGatewayServer } from './gateway-server.ts';
@@ -10,7 +10,7 @@ import { graphqlSettingsFrom } from './limits/graphql-limits.ts';
 const { config, logger, pool, store, onShutdown } = await startService({
   name: 'gateway',
   require: requireChangeFeed,
-  migrate: migrateReadModels, // the gateway may start before the projector
+  schema: [READ_MODEL_MIGRATION_PLAN], // the gateway may start before the projector
 });
 if (await readModelsBuiltWithOtherRules(pool, config.rules)) {
   logger.warn(

@@ -10,14 +10,14 @@ import {
 } from '@crh/observability';
 import { alertChanges, batchChanges, dayTurnChanges } from '@crh/read-models/projection';
 import { createProjector, measureProjectionLag, type ProjectionLag } from '@crh/read-models/runner';
-import { migrateReadModels } from '@crh/read-models/schema';
+import { READ_MODEL_MIGRATION_PLAN } from '@crh/read-models/schema';
 import { openFeedPublisher, startService } from '@crh/service-runtime';
 import { publishing } from './feed-publisher.ts';
 
 const { config, logger, pool, store, onShutdown } = await startService({
   name: 'projector',
   require: requireChangeFeed,
-  migrate: migrateReadModels,
+  schema: [READ_MODEL_MIGRATION_PLAN],
 });
 
 const registry = createMetricsRegistry('projector');

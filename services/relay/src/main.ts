@@ -1,6 +1,6 @@
 import { AUTH_OFF_WARNING, authSettingsFrom, createTokenVerifier, metricsAccess } from '@crh/auth';
 import { requireKafkaBrokers } from '@crh/config';
-import { createRelay } from '@crh/event-relay';
+import { createRelay, RELAY_MIGRATION_PLAN } from '@crh/event-relay';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import {
   Counter,
@@ -18,7 +18,11 @@ const {
   pool,
   store,
   onShutdown,
-} = await startService({ name: 'relay', require: (config) => requireKafkaBrokers(config, 'the relay') });
+} = await startService({
+  name: 'relay',
+  require: (config) => requireKafkaBrokers(config, 'the relay'),
+  schema: [RELAY_MIGRATION_PLAN],
+});
 const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-relay`, logger });
 
 const registry = createMetricsRegistry('relay');

@@ -90,6 +90,11 @@ export class EventStoreDbEventStore implements EventStore {
     return this.#log.ping();
   }
 
+  async pendingMigrations(): Promise<string[]> {
+    await this.#log.ping();
+    return [];
+  }
+
   append(events: readonly AppendEvent[]): Promise<AppendOutcome[]> {
     return appendBatch(
       { log: this.#log, ledger: this.#ledger, locks: this.#locks, streamOf: this.#streamOf },

@@ -1,3 +1,4 @@
+export { type EventLogGrants, grantEventLog } from './event-log-grants.ts';
 export { decodePosition, encodePosition, type LogPosition } from './position.ts';
 export {
   createPostgresEventStore,

@@ -1,4 +1,4 @@
-import { runMigrations } from '@crh/postgres';
+import { type MigrationPlan, pendingMigrations, runMigrations } from '@crh/postgres';
 import type pg from 'pg';
 import type {
   AppendEvent,
@@ -32,6 +32,10 @@ import { READABLE, readAllQuery } from './read-all-query.ts';
 import { countQuery, replayPageQuery } from './replay-query.ts';
 
 const REPLAY_PAGE = 2_000;
+const EVENT_STORE_PLAN: MigrationPlan = {
+  table: EVENT_STORE_MIGRATIONS_TABLE,
+  migrations: eventStoreMigrations,
+};
 
 export interface PostgresEventStoreOptions {
   pool: pg.Pool;
@@ -65,10 +69,11 @@ export class PostgresEventStore implements EventStore {
   }
 
   migrate(): Promise<void> {
-    return runMigrations(this.#pool, {
-      table: EVENT_STORE_MIGRATIONS_TABLE,
-      migrations: eventStoreMigrations,
-    });
+    return runMigrations(this.#pool, EVENT_STORE_PLAN);
+  }
+
+  pendingMigrations(): Promise<string[]> {
+    return pendingMigrations(this.#pool, EVENT_STORE_PLAN);
   }
 
   async append(events: readonly AppendEvent[]): Promise<AppendOutcome[]> {

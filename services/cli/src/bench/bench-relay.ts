@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { recreateDatabase } from '@crh/embedded-postgres';
-import { createRelay } from '@crh/event-relay';
+import { createRelay, migrateRelayCheckpoints } from '@crh/event-relay';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createKafkaClient } from '@crh/messaging/kafka';
 import { createPgPool } from '@crh/postgres';
@@ -48,6 +48,7 @@ export async function benchRelay(
   const topics: string[] = [];
   try {
     await store.migrate();
+    await migrateRelayCheckpoints(pool);
     options.log(`appending ${count} events ...`);
     await appendAll(benchLog(count), 4, (batch) => store.append(batch));
     const figures: RelayFigure[] = [];
