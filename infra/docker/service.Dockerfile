@@ -32,4 +32,4 @@ RUN mkdir -p /data/auth && chown -R node:node /data && chmod 700 /data/auth
 USER node
 # The tracing preload loads nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set
 # (docs/operations.md#traces); it must come before the service's modules load.
-CMD ["sh", "-c", "exec node --import @crh/observability/tracing-preload services/${SERVICE}/src/main.ts"]
+CMD ["sh", "-c", "exec node --import ./packages/observability/src/tracing/tracing-preload.ts services/${SERVICE}/src/main.ts"]

@@ -4,6 +4,7 @@ import { createKafkaClient, createKafkaPublisher } from '@crh/messaging/kafka';
 import { createNotifyPublisher } from '@crh/messaging/postgres';
 import type { Logger } from '@crh/observability';
 import type { KeyedChange } from '@crh/read-models/projection';
+import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 
 /** The one place the projector's change-feed adapter is chosen (CHANGE_FEED). */
@@ -49,6 +50,10 @@ export function publishing(
   // One queue for batches, day turns and alerts: they commit in turn (the
   // projection clock) but run on two loops, and must not overtake each other.
   const queue: KeyedChange[][] = [];
+  // The trace context each group was queued in (the batch span that
+  // committed it): sent under it, whenever the drain gets to it, so the
+  // feed links the gateway to that batch and not to whichever started the drain.
+  const queuedIn = new WeakMap<KeyedChange[], Context>();
   let queued = 0;
   let draining: Promise<void> | undefined;
   let inFlight = false;
@@ -67,7 +72,7 @@ export function publishing(
         const changes = queue[0] as KeyedChange[];
         inFlight = true;
         try {
-          await feed.publish(changes);
+          await context.with(queuedIn.get(changes) ?? ROOT_CONTEXT, () => feed.publish(changes));
           inFlight = false;
           queue.shift();
           queued -= changes.length;
@@ -109,6 +114,7 @@ export function publishing(
       return Promise.resolve();
     }
     queue.push(changes);
+    queuedIn.set(changes, context.active());
     queued += changes.length;
     // Over the bound: drop the oldest not being sent right now.
     while (queued > limit && queue.length > 1) {

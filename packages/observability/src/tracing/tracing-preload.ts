@@ -1,8 +1,10 @@
 /**
  * The `--import` entry every service process starts with
- * (`node --import @crh/observability/tracing-preload services/<name>/src/main.ts`):
+ * (`node --import ./packages/observability/src/tracing/tracing-preload.ts services/<name>/src/main.ts`,
+ * or TRACING_PRELOAD_URL from a spawner):
  * when tracing is on it starts the OpenTelemetry SDK before the service's
- * modules load; when it is off it loads nothing more than this file.
+ * modules load; when it is off it loads no OpenTelemetry module (only the
+ * .env reader, which the service loads anyway).
  */
 import { loadDotEnv } from '@crh/config';
 import { tracingStarted } from './tracing-state.ts';
