@@ -120,6 +120,22 @@ describe.each([
     );
     expect(push.service).toBe('crh-gateway');
 
+    // Gateway queries: a server span, with the reads inside it.
+    const answer = await fetch(platform.graphql[0]!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: lead },
+      body: JSON.stringify({ query: '{ relationships(first: 1) { totalCount } }' }),
+    });
+    expect(answer.status).toBe(200);
+    const query = await one(
+      'the gateway request span',
+      (s) => s.service === 'crh-gateway' && s.kind === SERVER,
+    );
+    await one(
+      'a read in the request',
+      (s) => s.traceId === query.traceId && s.scope.includes('instrumentation-pg'),
+    );
+
     // Probes are not traced.
     expect(spans((s) => s.kind === SERVER && /healthz|readyz/.test(s.name))).toEqual([]);
 

@@ -48,7 +48,6 @@ export function createKafkaPublisher(options: { kafka: Kafka; topic?: string }):
       // The batch's trace context in a header, as kafkajs instrumentation
       // would put it (it replaces it with its send span's where it runs).
       const traceparent = activeTraceparent();
-      const headers = traceparent ? { traceparent } : undefined;
       try {
         await producer.send({
           topic,
@@ -56,7 +55,7 @@ export function createKafkaPublisher(options: { kafka: Kafka; topic?: string }):
           messages: messages.map((m) => ({
             key: m.key,
             value: JSON.stringify(m.value),
-            ...(headers ? { headers } : {}),
+            ...(traceparent ? { headers: { traceparent } } : {}),
           })),
         });
       } catch (error) {

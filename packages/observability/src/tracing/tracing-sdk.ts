@@ -1,6 +1,5 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
-import { GraphQLInstrumentation } from '@opentelemetry/instrumentation-graphql';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -8,7 +7,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { register as registerSyncHooks, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
 
 /** The CommonJS/ESM packages the instrumentations patch: the only modules the loader hook wraps. */
-const INSTRUMENTED_MODULES = ['http', 'https', 'express', 'router', 'pg', 'pg-pool', 'kafkajs', 'graphql'];
+const INSTRUMENTED_MODULES = ['http', 'https', 'express', 'router', 'pg', 'pg-pool', 'kafkajs'];
 
 /** The probes and scrapes every orchestrator sends: traced, they would drown the requests that matter. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -16,7 +15,8 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 /**
  * Starts the OpenTelemetry Node SDK: traces over OTLP (exporter, protocol,
  * sampler, resource and batch settings from the standard OTEL_* variables),
- * with the http, express, pg, kafkajs and graphql instrumentations. Only
+ * with the http, express, pg and kafkajs instrumentations (no graphql one:
+ * Yoga executes with its own executor, so it would only see validation). Only
  * loaded when tracing is on (see tracing-switch.ts); must run before the
  * service's modules load (the --import preload), so the loader hook sees
  * pg, express and the rest imported.
@@ -48,7 +48,6 @@ export function startTracingSdk(serviceName: string): NodeSDK {
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       new PgInstrumentation({ requireParentSpan: true }),
       new KafkaJsInstrumentation(),
-      new GraphQLInstrumentation({ ignoreTrivialResolveSpans: true, mergeItems: true }),
     ],
   });
   sdk.start();
