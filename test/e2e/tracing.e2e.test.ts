@@ -1,11 +1,20 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import { openTestAuth } from '@crh/auth/testing';
 import { TRACING_PRELOAD_URL } from '@crh/observability';
 import { createTestDatabase, runKafkaBrokers } from '@crh/testing';
+import getPort from 'get-port';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Subscriber, subscribeSse } from '../support/graphql-subscribers.ts';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.ts';
-import { type Platform, postEvents, startPlatform, waitFor } from '../support/service-process.ts';
+import {
+  type Platform,
+  postEvents,
+  startPlatform,
+  startService,
+  waitFor,
+} from '../support/service-process.ts';
 
 const SERVER = 2;
 const CONSUMER = 5;
@@ -144,6 +153,46 @@ describe.each([
     const again = await postEvents(platform.ingest, ingestToken, [event]);
     expect(again.status).toBe(200);
     expect(((await again.json()) as { results: { status: string }[] }).results[0]?.status).toBe('duplicate');
+  });
+});
+
+// Spans still buffered when SIGTERM comes are exported by the graceful
+// shutdown (the batch processor would wait a minute here).
+describe('tracing at shutdown', () => {
+  it('exports the spans still buffered before the process exits', async () => {
+    const receiver = await startOtlpReceiver();
+    const database = await createTestDatabase();
+    const auth = await openTestAuth();
+    const port = await getPort();
+    const ingest = startService('ingest', {
+      DATABASE_URL: database.url,
+      HOST: '127.0.0.1',
+      INGEST_PORT: String(port),
+      CRH_DATA_DIR: dirname(auth.settings.localKeyDir),
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+    });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await waitFor(async () => ((await fetch(`${base}/readyz`)).ok ? true : undefined), { what: 'ingest' });
+      const event = {
+        id: randomUUID(),
+        type: 'CustomerOnboarded',
+        customerId: `flushed-${randomUUID().slice(0, 8)}`,
+        occurredAt: new Date().toISOString(),
+        data: { name: 'Flushed Ltd', accountManagerId: 'am-f' },
+      };
+      expect((await postEvents(base, await auth.bearer('ingest'), [event])).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(receiver.spans()).toEqual([]); // still buffered
+      expect(await ingest.stop()).toBe(0);
+      expect(receiver.spans().some((s) => s.kind === SERVER && s.name === 'POST /v1/events')).toBe(true);
+    } finally {
+      await ingest.stop();
+      await database.drop();
+      await receiver.close();
+    }
   });
 });
 
