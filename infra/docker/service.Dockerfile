@@ -30,4 +30,6 @@ COPY --from=install /app .
 # user the services run as, so a new volume mounted there inherits the owner.
 RUN mkdir -p /data/auth /data/metrics && chown -R node:node /data && chmod 700 /data/auth
 USER node
-CMD ["sh", "-c", "exec node services/${SERVICE}/src/main.ts"]
+# The tracing preload loads nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+# (docs/operations.md#traces); it must come before the service's modules load.
+CMD ["sh", "-c", "exec node --import ./packages/observability/src/tracing/tracing-preload.ts services/${SERVICE}/src/main.ts"]

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openTestAuth, type TestAuth } from '@crh/auth/testing';
+import { serviceNodeArgs } from '@crh/observability';
 import getPort from 'get-port';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,9 +14,9 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
-/** Runs a service's main.ts as its own process, as production does. */
+/** Runs a service's main.ts as its own process (with the tracing preload), as production does. */
 export function startService(name: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [join(root, 'services', name, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, serviceNodeArgs(join(root, 'services', name, 'src', 'main.ts')), {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -96,6 +96,11 @@ export const envSchema = z.object({
   PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  // Traces over OTLP (docs/operations.md#traces): either one set turns tracing on; unset, no
+  // OpenTelemetry SDK loads. The SDK reads them (and the other OTEL_* variables) itself, at
+  // start-up, before this schema runs; checked here too, so a malformed URL stops the service.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
   // A GraphQL subscriber that does not read is dropped (its connection closed) when this many
   // changes, or this many bytes of them, wait for it, or when changes wait with none taken this long.
   CRH_SUBSCRIBER_MAX_ITEMS: z.coerce.number().int().min(1).default(10_000),

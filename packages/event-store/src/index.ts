@@ -9,3 +9,4 @@ export {
   storedEnvelopeSchema,
   storedEventIdSchema,
 } from './stored-envelope-schema.ts';
+export { activeTraceContext, rememberTraceContext, traceContextOf, traceLinksOf } from './trace-context.ts';

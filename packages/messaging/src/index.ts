@@ -1,3 +1,4 @@
+export { activeTraceparent } from './feed-trace-context.ts';
 export { packPayloads } from './payload-packing.ts';
 export type {
   ChangeFeedPublisher,

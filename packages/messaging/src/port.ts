@@ -21,8 +21,12 @@ export interface ChangeFeedPublisher {
   close(): Promise<void>;
 }
 
-/** Receives published values in order; called once per delivered group. */
-export type FeedListener = (values: unknown[]) => void;
+/**
+ * Receives published values in order; called once per delivered group, with
+ * the W3C `traceparent`s of the publishes it came from (tracing on; empty
+ * otherwise), which the receiver links its spans to.
+ */
+export type FeedListener = (values: unknown[], traceparents: readonly string[]) => void;
 
 export interface ChangeFeedSubscriber {
   /**

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { flushTracing } from './tracing/tracing-state.ts';
 
 /**
  * Runs `stop` once on SIGINT/SIGTERM and exits; a timer forces the exit when
@@ -15,7 +16,13 @@ export function onShutdown(logger: Logger, timeoutMs: number, stop: () => Promis
       process.exit(1);
     }, timeoutMs);
     timer.unref();
-    stop().then(
+    // The spans of the drain itself go out too: the SDK flushes after it.
+    const stopped = stop().finally(() =>
+      flushTracing().catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not export the last spans'),
+      ),
+    );
+    stopped.then(
       () => {
         logger.info('stopped');
         process.exit(0);

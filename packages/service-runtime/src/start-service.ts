@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig, requireDatabaseUrl } from '@crh/config';
 import type { EventStore } from '@crh/event-store';
 import { openEventStore } from '@crh/event-store/open';
-import { createLogger, type Logger, onShutdown } from '@crh/observability';
+import { createLogger, type Logger, onShutdown, tracingActive, tracingRequested } from '@crh/observability';
 import {
   canChangeSchema,
   createPgPool,
@@ -56,6 +56,13 @@ export async function startService<Required = undefined>(
 ): Promise<ServiceRuntime<Required>> {
   const { config, required } = configOrExit(options);
   const logger = createLogger(options.name, config.env.LOG_LEVEL);
+  if (tracingRequested() && !tracingActive()) {
+    // Started as `node main.ts`: the SDK must load before the service's modules, from the preload.
+    logger.warn(
+      {},
+      'OTEL_EXPORTER_OTLP_ENDPOINT is set but this process runs untraced: start it with node --import ./packages/observability/src/tracing/tracing-preload.ts (docs/operations.md#traces)',
+    );
+  }
   const pool = createPgPool(requireDatabaseUrl(config), {
     max: config.env.PG_POOL_MAX,
     applicationName: `crh-${options.name}`,

@@ -5,6 +5,7 @@ import type { ChangeFeedSubscriber } from '@crh/messaging';
 import { createMetricsRegistry, Gauge, type Registry, sendMetrics } from '@crh/observability';
 import { createApp, defaultRateLimit, type GatewayDeps } from './app.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
+import { inPushSpan } from './live/push-span.ts';
 import type { SubscriberLimits } from './live/subscriber-queue.ts';
 import { sendSignInPage } from './sign-in-page.ts';
 import { serveWebSockets } from './websocket.ts';
@@ -51,7 +52,9 @@ export async function startGatewayServer(
   // Listening before the socket opens: a subscription never misses a change
   // committed after it was accepted (unless the feed starts degraded: then
   // it delivers what was published since this call once its broker is back).
-  await deps.feed.start((values) => live.deliver(values));
+  await deps.feed.start((values, traceparents) =>
+    inPushSpan(values.length, traceparents, () => live.deliver(values)),
+  );
   // One count per caller across HTTP, SSE and graphql-ws.
   const rateLimit = deps.rateLimit ?? defaultRateLimit();
   new Gauge({

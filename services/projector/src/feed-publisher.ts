@@ -1,6 +1,7 @@
 import type { ChangeFeedPublisher } from '@crh/messaging';
 import type { Logger } from '@crh/observability';
 import type { KeyedChange } from '@crh/read-models/projection';
+import { type Context, context, ROOT_CONTEXT } from '@opentelemetry/api';
 
 /** Changes kept while the feed is away; past it the oldest are dropped (and counted). */
 export const FEED_BACKLOG_LIMIT = 50_000;
@@ -37,6 +38,10 @@ export function publishing(
   // One queue for batches, day turns and alerts: they commit in turn (the
   // projection clock) but run on two loops, and must not overtake each other.
   const queue: KeyedChange[][] = [];
+  // The trace context each group was queued in (the batch span that
+  // committed it): sent under it, whenever the drain gets to it, so the
+  // feed links the gateway to that batch and not to whichever started the drain.
+  const queuedIn = new WeakMap<KeyedChange[], Context>();
   let queued = 0;
   let draining: Promise<void> | undefined;
   let inFlight = false;
@@ -55,7 +60,7 @@ export function publishing(
         const changes = queue[0] as KeyedChange[];
         inFlight = true;
         try {
-          await feed.publish(changes);
+          await context.with(queuedIn.get(changes) ?? ROOT_CONTEXT, () => feed.publish(changes));
           inFlight = false;
           queue.shift();
           queued -= changes.length;
@@ -97,6 +102,7 @@ export function publishing(
       return Promise.resolve();
     }
     queue.push(changes);
+    queuedIn.set(changes, context.active());
     queued += changes.length;
     // Over the bound: drop the oldest not being sent right now.
     while (queued > limit && queue.length > 1) {

@@ -10,6 +10,10 @@ import { encodePosition } from './position.ts';
 export const APPEND_SQL = `select status, tx_id, position, revision from crh.append_events(
   $1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::jsonb[], $8::bigint[])`;
 
+/** APPEND_SQL with the W3C trace context of the append as $9 (stored in events.trace_context). */
+export const APPEND_TRACED_SQL = `select status, tx_id, position, revision from crh.append_events_traced(
+  $1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::jsonb[], $8::bigint[], $9::text)`;
+
 export interface AppendRow {
   status: 'recorded' | 'duplicate';
   tx_id: string;

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../port.ts';
+import { rememberTraceContext } from '../trace-context.ts';
 import { encodePosition } from './position.ts';
 
 /** Columns every read selects, in the shape `toRecordedEvent` expects. */
@@ -22,10 +23,12 @@ export interface EventRow {
   position: string;
   revision: string;
   recorded_at: string;
+  /** Only where a read selects it (the log reads the projector follows). */
+  trace_context?: string | null;
 }
 
 export function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
+  const event: RecordedEvent = {
     id: row.id,
     type: row.type,
     customerId: row.customer_id,
@@ -37,4 +40,5 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     revision: Number(row.revision),
     recordedAt: row.recorded_at,
   };
+  return rememberTraceContext(event, row.trace_context);
 }

@@ -302,4 +302,33 @@ export const eventStoreMigrations: readonly Migration[] = [
     name: '004_append_events_id_conflicts',
     sql: APPEND_EVENTS_ID_CONFLICT_SQL,
   },
+  {
+    // W3C trace context of the append, beside the envelope and never in it
+    // (the id-conflict check compares the envelope: a retry under a new
+    // trace stays a duplicate). Null when tracing is off. The column's
+    // default reads a transaction-local setting that append_events_traced
+    // sets, so append_events itself (and its insert) stays as it is, and an
+    // untraced append costs nothing more. A duplicate keeps the context of
+    // the append that recorded it.
+    name: '005_events_trace_context',
+    sql: `
+      alter table crh.events
+        add column trace_context text default nullif(current_setting('crh.trace_context', true), '');
+
+      create or replace function crh.append_events_traced(
+        p_ids uuid[], p_types text[], p_customer_ids text[], p_occurred_at timestamptz[],
+        p_actor_ids text[], p_data jsonb[], p_metadata jsonb[], p_expected bigint[], p_trace_context text
+      ) returns table (status text, tx_id xid8, "position" bigint, revision bigint)
+      language plpgsql volatile
+      as $fn$
+      begin
+        -- Local to this transaction: the append's own statement.
+        perform set_config('crh.trace_context', coalesce(p_trace_context, ''), true);
+        return query
+          select * from crh.append_events(p_ids, p_types, p_customer_ids, p_occurred_at,
+                                          p_actor_ids, p_data, p_metadata, p_expected);
+      end;
+      $fn$;
+    `,
+  },
 ];

@@ -11,8 +11,10 @@ import type {
   SubscribeOptions,
 } from '../port.ts';
 import { replayEnd } from '../replay-lines.ts';
+import { activeTraceContext } from '../trace-context.ts';
 import {
   APPEND_SQL,
+  APPEND_TRACED_SQL,
   type AppendRow,
   appendParams,
   ID_CONFLICT,
@@ -78,10 +80,15 @@ export class PostgresEventStore implements EventStore {
 
   async append(events: readonly AppendEvent[]): Promise<AppendOutcome[]> {
     if (events.length === 0) return [];
-    const params = appendParams(events);
+    // Under a span (tracing on), the span's context goes beside the events.
+    const traceContext = activeTraceContext();
+    const [sql, params] =
+      traceContext === null
+        ? [APPEND_SQL, appendParams(events)]
+        : [APPEND_TRACED_SQL, [...appendParams(events), traceContext]];
     for (let attempt = 1; ; attempt++) {
       try {
-        const { rows } = await this.#pool.query<AppendRow>(APPEND_SQL, params);
+        const { rows } = await this.#pool.query<AppendRow>(sql, params);
         return toAppendOutcomes(events, rows);
       } catch (error) {
         const code = pgErrorCode(error);

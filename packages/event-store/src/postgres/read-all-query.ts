@@ -61,7 +61,8 @@ export function readAllQuery(options: ReadAllOptions): SqlQuery {
   const where = [READABLE, ...eventFilters(options, param)];
   const limit = param(Math.max(0, Math.floor(options.limit)), 'integer');
   return {
-    text: `select ${EVENT_COLUMNS} from crh.events where ${where.join(' and ')} order by tx_id, position limit ${limit}`,
+    // trace_context: what the projector links its batch spans to (see trace-context.ts).
+    text: `select ${EVENT_COLUMNS}, trace_context from crh.events where ${where.join(' and ')} order by tx_id, position limit ${limit}`,
     values,
   };
 }

@@ -1,4 +1,5 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { activeTraceparent } from '../feed-trace-context.ts';
 import type { ChangeFeedPublisher, FeedMessage } from '../port.ts';
 import { ensureTopic } from './topics.ts';
 
@@ -44,11 +45,18 @@ export function createKafkaPublisher(options: { kafka: Kafka; topic?: string }):
       if (messages.length === 0) return;
       const current = connect();
       const producer = await current;
+      // The batch's trace context in a header, as kafkajs instrumentation
+      // would put it (it replaces it with its send span's where it runs).
+      const traceparent = activeTraceparent();
       try {
         await producer.send({
           topic,
           acks: -1,
-          messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value) })),
+          messages: messages.map((m) => ({
+            key: m.key,
+            value: JSON.stringify(m.value),
+            ...(traceparent ? { headers: { traceparent } } : {}),
+          })),
         });
       } catch (error) {
         if (session === current) session = undefined;

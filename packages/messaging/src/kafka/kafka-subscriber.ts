@@ -104,15 +104,18 @@ export function createKafkaSubscriber(options: KafkaSubscriberOptions): ChangeFe
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         const values: unknown[] = [];
+        const traceparents = new Set<string>();
         for (const message of batch.messages) {
           if (!message.value) continue;
+          const traceparent = message.headers?.traceparent?.toString();
+          if (traceparent) traceparents.add(traceparent);
           try {
             values.push(JSON.parse(message.value.toString('utf8')));
           } catch (error) {
             log.error({ err: error, offset: message.offset }, 'change feed: unreadable message skipped');
           }
         }
-        if (values.length > 0) listener(values);
+        if (values.length > 0) listener(values, [...traceparents]);
         if (batch.messages.length > 0) next.set(batch.partition, String(BigInt(batch.lastOffset()) + 1n));
       },
     });

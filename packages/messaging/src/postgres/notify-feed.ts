@@ -1,4 +1,5 @@
 import pg, { type Pool } from 'pg';
+import { activeTraceparent } from '../feed-trace-context.ts';
 import { packPayloads } from '../payload-packing.ts';
 import type {
   ChangeFeedPublisher,
@@ -26,11 +27,14 @@ export function createNotifyPublisher(options: { pool: Pool; channel?: string })
     async publish(messages: readonly FeedMessage[]) {
       if (messages.length === 0) return;
       // The prefix makes every payload distinct: PostgreSQL folds identical
-      // notifications of one transaction into one.
+      // notifications of one transaction into one. With tracing on it also
+      // carries the publisher's traceparent (`<n>:<traceparent> <json>`);
+      // a reader that only skips to the first space reads either form.
+      const traceparent = activeTraceparent();
       const payloads = packPayloads(
         messages.map((m) => m.value),
-        PAYLOAD_LIMIT,
-      ).map((p) => `${++sequence} ${p}`);
+        PAYLOAD_LIMIT - (traceparent ? traceparent.length + 1 : 0),
+      ).map((p) => `${++sequence}${traceparent ? `:${traceparent}` : ''} ${p}`);
       await options.pool.query(
         'select pg_notify($1, p) from unnest($2::text[]) with ordinality as t(p, n) order by n',
         [channel, payloads],
@@ -72,7 +76,9 @@ export function createNotifySubscriber(options: {
     });
     next.on('notification', (message) => {
       if (message.channel !== channel || !message.payload) return;
-      const json = message.payload.slice(message.payload.indexOf(' ') + 1);
+      const space = message.payload.indexOf(' ');
+      const json = message.payload.slice(space + 1);
+      const traceparent = message.payload.slice(0, Math.max(space, 0)).split(':')[1];
       let values: unknown[];
       try {
         values = JSON.parse(json) as unknown[];
@@ -80,7 +86,7 @@ export function createNotifySubscriber(options: {
         options.logger.error({ err: error }, 'change feed: unreadable notification skipped');
         return;
       }
-      listener(values);
+      listener(values, traceparent ? [traceparent] : []);
     });
     next.on('error', (error) => {
       options.logger.warn({ err: error }, 'change feed: connection lost; reconnecting');

@@ -1,6 +1,7 @@
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf } from '@crh/domain';
-import { type EventStore, readAhead, readToEnd } from '@crh/event-store';
+import { type EventStore, readAhead, readToEnd, traceLinksOf } from '@crh/event-store';
 import { createBackoff, leadUntilAborted, sleep, whileHoldingLock } from '@crh/postgres';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
 import { type DayTurn, turnDays } from '../projection/day-turn.ts';
@@ -72,6 +73,7 @@ export interface Projector {
 
 /** Retries after a failed batch or a lost database: 0.5 s doubling up to 30 s, jittered. */
 const RETRY_BACKOFF = { initialMs: 500, maxMs: 30_000 };
+const tracer = trace.getTracer('@crh/read-models');
 const LEADER_LOCK = 'crh.projector.relationships';
 
 export function createProjector(deps: ProjectorDeps): Projector {
@@ -145,11 +147,48 @@ export function createProjector(deps: ProjectorDeps): Projector {
     return turns;
   }
 
+  // One span per batch (tracing on; a no-op otherwise), its own trace,
+  // linked to the requests that appended its events: a batch mixes events
+  // of many requests, so it is linked to them rather than a child of one.
+  // Its queries and the change feed's publishing are its children.
+  async function apply(batch: PreparedBatch, announce: boolean): Promise<void> {
+    const first = batch.records[0];
+    const last = batch.records.at(-1);
+    if (!first || !last) return;
+    await tracer.startActiveSpan(
+      'projector.batch',
+      {
+        root: true,
+        kind: SpanKind.CONSUMER,
+        links: traceLinksOf(batch.records),
+        attributes: {
+          'crh.batch.events': batch.records.length,
+          'crh.batch.first_position': first.position,
+          'crh.batch.last_position': last.position,
+          'crh.batch.announce': announce,
+        },
+      },
+      async (span) => {
+        try {
+          await applyTraced(batch, announce, last);
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
   // Read models and checkpoint commit together: a crash between batches
   // replays at most the uncommitted batch, and replay is idempotent.
-  async function apply(batch: PreparedBatch, announce: boolean): Promise<void> {
-    const last = batch.records.at(-1);
-    if (!last) return;
+  async function applyTraced(
+    batch: PreparedBatch,
+    announce: boolean,
+    last: PreparedBatch['records'][number],
+  ): Promise<void> {
     const client = await pool.connect();
     let result: BatchResult;
     try {

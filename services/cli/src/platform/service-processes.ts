@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { serviceNodeArgs } from '@crh/observability';
 import type { ServiceName } from '@crh/service-runtime';
 import getPort from 'get-port';
 import { repoRoot } from './data-dir.ts';
@@ -8,14 +9,17 @@ import { type LocalAuth, temporaryLocalAuth } from './local-auth.ts';
 /** What `crh start` runs; the relay joins them where Kafka runs (`--kafka`, the full stack). */
 export const SERVICES: readonly ServiceName[] = ['ingest', 'projector', 'gateway'];
 
-/** Runs each service's main.ts as its own process, as production does. */
+/** Runs each service's main.ts as its own process (with the tracing preload), as production does. */
 export function spawnServices(
   names: readonly ServiceName[],
   env: NodeJS.ProcessEnv,
   stdio: 'inherit' | 'ignore' = 'inherit',
 ): ChildProcess[] {
   return names.map((service) =>
-    spawn(process.execPath, [join(repoRoot, 'services', service, 'src', 'main.ts')], { env, stdio }),
+    spawn(process.execPath, serviceNodeArgs(join(repoRoot, 'services', service, 'src', 'main.ts')), {
+      env,
+      stdio,
+    }),
   );
 }
 
