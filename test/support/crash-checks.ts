@@ -43,14 +43,23 @@ export interface LogRow {
   id: string;
   customerId: string;
   revision: number;
+  /** As clients see it: fixed-width hex, so string order is log order. */
+  position: string;
 }
 
-/** The whole log in its global order. */
+/** The whole log in its global order, as committed (not only what readers may see yet). */
 export async function logInOrder(pool: pg.Pool): Promise<LogRow[]> {
-  const { rows } = await pool.query<{ id: string; customer_id: string; revision: string }>(
-    'select id, customer_id, revision from crh.events order by tx_id, position',
+  const { rows } = await pool.query<{ id: string; customer_id: string; revision: string; position: string }>(
+    `select id, customer_id, revision,
+            lpad(to_hex(tx_id::text::bigint), 16, '0') || lpad(to_hex(position), 16, '0') as position
+       from crh.events order by tx_id, position`,
   );
-  return rows.map((r) => ({ id: r.id, customerId: r.customer_id, revision: Number(r.revision) }));
+  return rows.map((r) => ({
+    id: r.id,
+    customerId: r.customer_id,
+    revision: Number(r.revision),
+    position: r.position,
+  }));
 }
 
 /**
