@@ -7,8 +7,6 @@ import type { Pool } from 'pg';
 /** Every read-model row (all-zero sums aside: a sum row of zero and no row mean the same; quiet_until is the build's own mark). */
 export async function snapshot(pool: Pool): Promise<Record<string, string[]>> {
   const zeroRows: Record<string, string> = {
-    // Live batches add signed deltas (a late event moves a moment to another day); queries read moments > 0 only.
-    'crh.rm_delight_days': 'moments = 0',
     'crh.rm_kpi_levels':
       'active = 0 and going_quiet = 0 and neglected = 0 and open_complaints = 0 and retained = 0',
     'crh.rm_kpi_day_counts': `churned = 0 and promoters = 0 and passives = 0 and detractors = 0
