@@ -6,12 +6,12 @@ import { openTestAuth } from '@crh/auth/testing';
 import type { AppendEvent } from '@crh/event-store';
 import { createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
 import { type LocalKafka, startLocalKafka } from '@crh/local-kafka';
-import { createKafkaClient } from '@crh/messaging/kafka';
 import { createPgPool } from '@crh/postgres';
-import { createTestDatabase, quietLogger, type TestDatabase, testEvent } from '@crh/testing';
+import { createTestDatabase, type TestDatabase, testEvent } from '@crh/testing';
 import getPort from 'get-port';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idsByKey, readTopic } from '../support/relay-topic.ts';
 import { type ServiceProcess, startService, waitFor } from '../support/service-process.ts';
 
 // The relay process copies the log while its broker is stopped and started
@@ -111,50 +111,8 @@ describe('relay across a broker restart', () => {
     expect(relay.output()).toContain('ECONNREFUSED');
     expect(relay.output()).toContain('relay failed; retrying from checkpoint');
 
-    const messages = await readTopic(`127.0.0.1:${ports.port}`, topic);
+    const messages = await readTopic([`127.0.0.1:${ports.port}`], topic);
     expect(messages).toHaveLength(log.length);
-    const byKey = new Map<string, string[]>();
-    for (const m of messages) byKey.set(m.key, [...(byKey.get(m.key) ?? []), m.id]);
-    const expected = new Map<string, string[]>();
-    for (const e of log) expected.set(e.customerId, [...(expected.get(e.customerId) ?? []), e.id]);
-    expect(byKey).toEqual(expected);
+    expect(idsByKey(messages)).toEqual(idsByKey(log.map((e) => ({ key: e.customerId, id: e.id }))));
   });
 });
-
-/** Every message of the topic, per partition in offset order. */
-async function readTopic(brokers: string, topic: string): Promise<{ key: string; id: string }[]> {
-  const kafka = createKafkaClient({
-    clientId: 'crh-relay-restart-test',
-    brokers: [brokers],
-    logger: quietLogger,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const total = offsets.reduce((sum, { high, low }) => sum + Number(high) - Number(low), 0);
-  const byPartition = new Map<number, { offset: bigint; key: string; id: string }[]>();
-  const consumer = kafka.consumer({ groupId: `crh-relay-restart-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  let seen = 0;
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          eachMessage: async ({ partition, message }) => {
-            const value = JSON.parse(message.value?.toString() ?? 'null') as { id: string };
-            const list = byPartition.get(partition) ?? [];
-            list.push({ offset: BigInt(message.offset), key: message.key?.toString() ?? '', id: value.id });
-            byPartition.set(partition, list);
-            if (++seen === total) resolve();
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return [...byPartition.values()].flatMap((list) =>
-    list.sort((a, b) => (a.offset < b.offset ? -1 : 1)).map(({ key, id }) => ({ key, id })),
-  );
-}

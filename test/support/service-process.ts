@@ -9,6 +9,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface ServiceProcess {
   name: string;
+  /** What it was started with on top of the test run's environment: start it again with these. */
+  env: Record<string, string>;
   child: ChildProcess;
   output: () => string;
   stop(): Promise<number | null>;
@@ -25,15 +27,27 @@ export function startService(name: string, env: Record<string, string>): Service
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return {
     name,
+    env,
     child,
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // Already gone (exited, or killed by a signal: then its code is null).
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once('exit', (code) => resolve(code));
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** SIGKILL, as a crash or the OOM killer would; resolves with the signal once the process is gone. */
+export function kill9(service: ServiceProcess): Promise<NodeJS.Signals | null> {
+  const { child } = service;
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.signalCode);
+    child.once('exit', (_code, signal) => resolve(signal));
+    child.kill('SIGKILL');
+  });
 }
 
 export async function waitFor<T>(
