@@ -20,6 +20,7 @@ import {
   malformedJsonProblem,
   notFoundProblem,
   payloadTooLargeProblem,
+  shuttingDownProblem,
   tooManyRequestsProblem,
   unauthenticatedProblem,
   undecodableBodyProblem,
@@ -65,8 +66,22 @@ const tooManyRequests: ZodOpenApiResponseObject = {
   }),
   id: 'TooManyRequests',
 };
+// Any route while the process drains (SIGTERM): docs/operations.md, Shutdown.
+const shuttingDown: ZodOpenApiResponseObject = {
+  ...problemResponse('Shutting down: nothing of the request was stored; send it again.', shuttingDownProblem),
+  headers: z.object({
+    'Retry-After': z.literal('1').meta({ header: { description: 'Send it again after a second.' } }),
+    Connection: z.literal('close').meta({ header: { description: 'The connection ends with this answer.' } }),
+  }),
+  id: 'ShuttingDown',
+};
 /** The answers of an operation that needs a token with a permission. */
-const guarded = { '401': unauthenticated, '403': forbidden, '429': tooManyRequests } as const;
+const guarded = {
+  '401': unauthenticated,
+  '403': forbidden,
+  '429': tooManyRequests,
+  '503': shuttingDown,
+} as const;
 
 const appendResultsSchema = z
   .object({
@@ -252,6 +267,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
               description: 'Alive.',
               content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } },
             },
+            '503': shuttingDown,
           },
         },
       },
@@ -268,8 +284,11 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
               content: { 'application/json': { schema: z.object({ ready: z.literal(true) }) } },
             },
             '503': {
-              description: 'Not ready: the event store does not answer.',
-              content: { 'application/json': { schema: z.object({ ready: z.literal(false) }) } },
+              description: 'Not ready: the event store does not answer, or the process is shutting down.',
+              content: {
+                'application/json': { schema: z.object({ ready: z.literal(false) }) },
+                'application/problem+json': { schema: shuttingDownProblem },
+              },
             },
           },
         },

@@ -140,6 +140,14 @@ export const forbiddenProblem = problem(
   {},
 );
 
+export const shuttingDownProblem = problem(
+  'ShuttingDownProblem',
+  problemTypes.shuttingDown,
+  503,
+  'This ingest is shutting down (SIGTERM): a request that reached it after that is refused, nothing of it stored; send it again (another instance, or this one restarted, takes it). The answer carries `Retry-After: 1` and `Connection: close`.',
+  {},
+);
+
 export const tooManyRequestsProblem = problem(
   'TooManyRequestsProblem',
   problemTypes.tooManyRequests,
