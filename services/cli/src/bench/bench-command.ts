@@ -255,7 +255,7 @@ function report(results: BenchResults): void {
   const soak = results.soak;
   if (soak) {
     log(
-      `soak: ${soak.minutes} min, ${soak.eventsPosted} events posted (${soak.postErrors} refused), ${soak.queries.samples} queries (${soak.queryErrors} errors), ${soak.subscribers} subscribers (${soak.subscriptionsLost} lost), messages ${JSON.stringify(soak.messages)}, ${soak.daysTurned} days announced; projector caught up ${soak.drainSeconds} s after the load`,
+      `soak: ${soak.minutes} min, ${soak.eventsPosted} events posted (${soak.postErrors} refused), ${soak.queries.samples} queries (${soak.queryErrors} errors), ${soak.subscribers} subscribers (${soak.subscriptionsLost} lost), messages ${JSON.stringify(soak.messages)}, ${soak.daysTurned} days turned (status changes announced for ${soak.statusDays} days); projector caught up ${soak.drainSeconds} s after the load`,
     );
     for (const [name, m] of Object.entries(soak.memory)) {
       log(

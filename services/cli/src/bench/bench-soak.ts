@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { recreateDatabase } from '@crh/embedded-postgres';
+import { createPgPool } from '@crh/postgres';
 import { repoRoot } from '../platform/data-dir.ts';
 import { withServices } from '../platform/service-processes.ts';
 import { generateBook } from './book-generator.ts';
@@ -20,6 +21,8 @@ export interface SoakOptions {
 
 export interface SoakSample {
   minute: number;
+  /** The projector's turned day (its shifted clock's today, once turned). */
+  turnedDay: string | null;
   rssMiB: Record<string, number | null>;
   lagEvents: number | null;
 }
@@ -37,8 +40,10 @@ export interface SoakFigures {
   messages: Record<string, number>;
   /** Subscriptions that ended before the soak did: must be 0. */
   subscriptionsLost: number;
-  /** Distinct days status changes were announced for (each day turn adds one). */
+  /** Days the projector turned during the soak (its checkpoint's turned day, first sample to last). */
   daysTurned: number;
+  /** Distinct days status changes were announced for. */
+  statusDays: number;
   samples: SoakSample[];
   /** Per process: RSS after warm-up, at the end, the peak, and the slope after warm-up. */
   memory: Record<string, { warmMiB: number; endMiB: number; peakMiB: number; slopeMiBPerHour: number }>;
@@ -70,6 +75,7 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
     url,
     { DAY_TURN_CHECK_MS: '2000' },
     async ({ ingest, graphql, auth, pids, projector }) => {
+      const onDone: (() => Promise<void>)[] = [];
       const writer = await auth.bearer(['ingest'], { sub: 'soak-writer', ttl: '24h' });
       const lead = await auth.bearer(['lead'], { sub: 'soak-reader', ttl: '24h' });
       let posted = 0;
@@ -96,6 +102,8 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
       options.log(`soak: seeding ${book.length} events of 1,000 customers ...`);
       for (let i = 0; i < book.length; i += 500) await post(book.slice(i, i + 500));
       const customers = [...new Set(book.map((e) => e.customerId))];
+      const pool = createPgPool(url, { max: 1, applicationName: 'crh-bench-soak' });
+      onDone.push(() => pool.end());
 
       options.log(`soak: opening ${options.subscribers} SSE subscriptions ...`);
       const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
@@ -140,8 +148,13 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
 
       const sample = async () => {
         const lag = await projectorLag(projectorReady);
+        const turned = await pool
+          .query<{ day: string }>(`select turned_day::text as day from crh.projection_checkpoints`)
+          .then((r) => r.rows[0]?.day ?? null)
+          .catch(() => null);
         samples.push({
           minute: Math.round(minuteNow() * 10) / 10,
+          turnedDay: turned,
           rssMiB: {
             ingest: rssMiB(pids.ingest),
             projector: rssMiB(pids.projector),
@@ -152,7 +165,7 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
         });
         const last = samples.at(-1)!;
         options.log(
-          `soak ${last.minute.toFixed(1)} min: RSS ingest ${last.rssMiB.ingest} / projector ${last.rssMiB.projector} / gateway ${last.rssMiB.gateway} MiB, lag ${lag ?? '?'} events, ${posted} posted, ${queryTimes.length} queries, messages ${JSON.stringify(messages)}, days ${days.size}`,
+          `soak ${last.minute.toFixed(1)} min: RSS ingest ${last.rssMiB.ingest} / projector ${last.rssMiB.projector} / gateway ${last.rssMiB.gateway} MiB, lag ${lag ?? '?'} events, ${posted} posted, ${queryTimes.length} queries, messages ${JSON.stringify(messages)}, turned day ${turned}`,
         );
       };
       await sample();
@@ -166,7 +179,9 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
           const events = Array.from({ length: perBatch }, (_, i) => ({
             id: randomUUID(),
             type: 'ContactLogged',
-            customerId: customers[(tick * perBatch + i) % customers.length],
+            // Half the book only: the other half falls silent as the days turn, so
+            // day turns change statuses and KPIs, not only dates.
+            customerId: customers[(tick * perBatch + i) % Math.ceil(customers.length / 2)],
             occurredAt: new Date().toISOString(),
             data: { channel: 'call', direction: 'outbound' },
           }));
@@ -209,6 +224,7 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
       closing = true;
       for (const close of streams) close();
       agent.destroy();
+      for (const done of onDone) await done();
 
       return {
         minutes: options.minutes,
@@ -220,7 +236,8 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
         subscribers: options.subscribers,
         messages,
         subscriptionsLost: lost,
-        daysTurned: days.size,
+        daysTurned: daysBetweenSamples(samples),
+        statusDays: days.size,
         samples,
         memory: memoryFigures(samples),
         drainSeconds,
@@ -233,6 +250,12 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
       },
     },
   );
+}
+
+function daysBetweenSamples(samples: readonly SoakSample[]): number {
+  const days = samples.map((s) => s.turnedDay).filter((d): d is string => d !== null);
+  if (days.length < 2) return 0;
+  return Math.round((Date.parse(days.at(-1)!) - Date.parse(days[0]!)) / 86_400_000);
 }
 
 function memoryFigures(samples: readonly SoakSample[]): SoakFigures['memory'] {
