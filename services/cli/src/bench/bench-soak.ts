@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { recreateDatabase } from '@crh/embedded-postgres';
 import { createPgPool } from '@crh/postgres';
@@ -8,6 +8,7 @@ import { withServices } from '../platform/service-processes.ts';
 import { generateBook } from './book-generator.ts';
 import { type Latency, latencyOf } from './latency.ts';
 import { rssMiB, slopePerHour } from './process-memory.ts';
+import { openSseStream } from './sse-stream.ts';
 
 export interface SoakOptions {
   minutes: number;
@@ -116,8 +117,8 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
         Array.from({ length: options.subscribers }, async (_, i) => {
           const kind = kinds[i % kinds.length]!;
           const token = await auth.bearer(['lead'], { sub: `soak-subscriber-${i}`, ttl: '24h' });
-          return openSse(graphql, agent, token, SUBSCRIPTIONS[kind], {
-            message: (data) => {
+          return openSseStream(graphql, agent, token, SUBSCRIPTIONS[kind], {
+            data: (data) => {
               messages[kind]++;
               // The day a status change is announced for: a new one with each day turn.
               const day = /"day":"(\d{4}-\d{2}-\d{2})"/.exec(data)?.[1];
@@ -285,45 +286,4 @@ async function projectorLag(readyz: string): Promise<number | null> {
   } catch {
     return null;
   }
-}
-
-/** One SSE subscription over a raw HTTP request; resolves once the stream is open. */
-function openSse(
-  graphql: string,
-  agent: Agent,
-  authorization: string,
-  query: string,
-  on: { message: (data: string) => void; ended: () => void },
-): Promise<() => void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      graphql,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization },
-      },
-      (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`subscribe answered ${res.statusCode}`));
-        res.setEncoding('utf8');
-        let buffer = '';
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end = buffer.indexOf('\n\n');
-          while (end >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            end = buffer.indexOf('\n\n');
-            const data = /^data: (.*)$/m.exec(block)?.[1];
-            if (data && data !== '{}' && !block.startsWith('event: complete')) on.message(data);
-          }
-        });
-        res.on('error', () => {});
-        res.on('close', on.ended);
-        resolve(() => req.destroy());
-      },
-    );
-    req.on('error', (error) => reject(error));
-    req.end(JSON.stringify({ query }));
-  });
 }

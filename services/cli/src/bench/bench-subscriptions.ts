@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { recreateDatabase } from '@crh/embedded-postgres';
 import { withServices } from '../platform/service-processes.ts';
 import { type Latency, latencyOf } from './latency.ts';
+import { openSseStream } from './sse-stream.ts';
 
 export interface SubscriptionFigures {
   feed: string;
@@ -105,14 +106,17 @@ export async function benchSubscriptions(
     const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
     const streams = await Promise.all(
       subscribers.map((subscriber) =>
-        openStream(graphql, agent, subscriber.token, (id) => {
-          const sent = sentAt.get(id);
-          if (sent === undefined) return;
-          if (subscriber.book !== null && bookOf.get(id) !== subscriber.book) foreign++;
-          const list = times.get(id) ?? [];
-          list.push(performance.now() - sent);
-          times.set(id, list);
-          delivered++;
+        openSseStream(graphql, agent, subscriber.token, QUERY, {
+          data: (data) => {
+            const id = /"eventRecorded":\{"id":"([^"]+)"/.exec(data)?.[1];
+            const sent = id === undefined ? undefined : sentAt.get(id);
+            if (id === undefined || sent === undefined) return;
+            if (subscriber.book !== null && bookOf.get(id) !== subscriber.book) foreign++;
+            const list = times.get(id) ?? [];
+            list.push(performance.now() - sent);
+            times.set(id, list);
+            delivered++;
+          },
         }),
       ),
     );
@@ -189,43 +193,4 @@ function cpuSecondsOf(pid: number | undefined): number | null {
   } catch {
     return null;
   }
-}
-
-/** One SSE subscription over a raw HTTP request; resolves once the stream is open. */
-function openStream(
-  graphql: string,
-  agent: Agent,
-  authorization: string,
-  onEvent: (id: string) => void,
-): Promise<() => void> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      graphql,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization },
-      },
-      (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`subscribe answered ${res.statusCode}`));
-        res.setEncoding('utf8');
-        let buffer = '';
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end = buffer.indexOf('\n\n');
-          while (end >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            end = buffer.indexOf('\n\n');
-            const match = /"eventRecorded":\{"id":"([^"]+)"/.exec(block);
-            if (match) onEvent(match[1]!);
-          }
-        });
-        res.on('error', () => {});
-        resolve(() => req.destroy());
-      },
-    );
-    req.on('error', (error) => reject(error));
-    req.end(JSON.stringify({ query: QUERY }));
-  });
 }
