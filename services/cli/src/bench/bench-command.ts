@@ -259,7 +259,7 @@ function report(results: BenchResults): void {
     );
     for (const [name, m] of Object.entries(soak.memory)) {
       log(
-        `soak RSS ${name.padEnd(10)} warm ${m.warmMiB} MiB, end ${m.endMiB} MiB, peak ${m.peakMiB} MiB, slope after warm-up ${m.slopeMiBPerHour} MiB/hour`,
+        `soak RSS ${name.padEnd(10)} warm ${m.warmMiB} MiB, end ${m.endMiB} MiB, peak ${m.peakMiB} MiB, slope after warm-up ${m.slopeMiBPerHour} MiB/hour (V8 heap in use: ${m.heapSlopeMiBPerHour ?? '?'} MiB/hour)`,
       );
     }
     for (const [why, n] of Object.entries(soak.queryErrorKinds)) log(`soak query error x${n}: ${why}`);

@@ -25,6 +25,8 @@ export interface SoakSample {
   /** The projector's turned day (its shifted clock's today, once turned). */
   turnedDay: string | null;
   rssMiB: Record<string, number | null>;
+  /** V8 heap in use (crh_nodejs_heap_size_used_bytes of /metrics), to tell a leak from the allocator's growth. */
+  heapMiB: Record<string, number | null>;
   lagEvents: number | null;
 }
 
@@ -47,7 +49,17 @@ export interface SoakFigures {
   statusDays: number;
   samples: SoakSample[];
   /** Per process: RSS after warm-up, at the end, the peak, and the slope after warm-up. */
-  memory: Record<string, { warmMiB: number; endMiB: number; peakMiB: number; slopeMiBPerHour: number }>;
+  memory: Record<
+    string,
+    {
+      warmMiB: number;
+      endMiB: number;
+      peakMiB: number;
+      slopeMiBPerHour: number;
+      /** The slope of the V8 heap in use, where /metrics gave it. */
+      heapSlopeMiBPerHour: number | null;
+    }
+  >;
   /** Seconds the projector took to catch up once the load stopped. */
   drainSeconds: number;
 }
@@ -79,6 +91,8 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
       const onDone: (() => Promise<void>)[] = [];
       const writer = await auth.bearer(['ingest'], { sub: 'soak-writer', ttl: '24h' });
       const lead = await auth.bearer(['lead'], { sub: 'soak-reader', ttl: '24h' });
+      // The projector's clock runs days ahead: a day's token would expire for it.
+      const monitor = await auth.bearer(['monitoring'], { sub: 'soak-monitor', ttl: '400d' });
       let posted = 0;
       let postErrors = 0;
       const post = async (events: object[]) => {
@@ -149,6 +163,16 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
 
       const sample = async () => {
         const lag = await projectorLag(projectorReady);
+        const heap = async (url: string) => {
+          try {
+            const response = await fetch(url, { headers: { authorization: monitor } });
+            const text = await response.text();
+            const bytes = /^crh_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
+            return bytes === undefined ? null : Math.round(Number(bytes) / 2 ** 20);
+          } catch {
+            return null;
+          }
+        };
         const turned = await pool
           .query<{ day: string }>(`select turned_day::text as day from crh.projection_checkpoints`)
           .then((r) => r.rows[0]?.day ?? null)
@@ -162,11 +186,16 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
             gateway: rssMiB(pids.gateway),
             bench: Math.round(process.memoryUsage.rss() / 2 ** 20),
           },
+          heapMiB: {
+            ingest: await heap(`${ingest}/metrics`),
+            projector: await heap(`${projector}/metrics`),
+            gateway: await heap(graphql.replace(/\/graphql$/, '/metrics')),
+          },
           lagEvents: lag,
         });
         const last = samples.at(-1)!;
         options.log(
-          `soak ${last.minute.toFixed(1)} min: RSS ingest ${last.rssMiB.ingest} / projector ${last.rssMiB.projector} / gateway ${last.rssMiB.gateway} MiB, lag ${lag ?? '?'} events, ${posted} posted, ${queryTimes.length} queries, messages ${JSON.stringify(messages)}, turned day ${turned}`,
+          `soak ${last.minute.toFixed(1)} min: RSS ingest ${last.rssMiB.ingest} / projector ${last.rssMiB.projector} / gateway ${last.rssMiB.gateway} MiB (heap ${last.heapMiB.ingest} / ${last.heapMiB.projector} / ${last.heapMiB.gateway}), lag ${lag ?? '?'} events, ${posted} posted, ${queryTimes.length} queries, messages ${JSON.stringify(messages)}, turned day ${turned}`,
         );
       };
       await sample();
@@ -266,6 +295,7 @@ function memoryFigures(samples: readonly SoakSample[]): SoakFigures['memory'] {
     const points = warm.filter((s) => s.rssMiB[name] != null);
     const values = points.map((s) => s.rssMiB[name]!);
     if (values.length === 0) continue;
+    const heapPoints = warm.filter((s) => s.heapMiB[name] != null);
     figures[name] = {
       warmMiB: values[0]!,
       endMiB: values.at(-1)!,
@@ -274,6 +304,13 @@ function memoryFigures(samples: readonly SoakSample[]): SoakFigures['memory'] {
         points.map((s) => s.minute),
         values,
       ),
+      heapSlopeMiBPerHour:
+        heapPoints.length < 2
+          ? null
+          : slopePerHour(
+              heapPoints.map((s) => s.minute),
+              heapPoints.map((s) => s.heapMiB[name]!),
+            ),
     };
   }
   return figures;
