@@ -247,6 +247,35 @@ const APPEND_EVENTS_ID_CONFLICT_SQL = `
   $fn$;
 `;
 
+// 006: append_events as in 004, and the content check again for the ids
+// found stored. Step 0 and step 1 are two statements, each with its own
+// snapshot: a concurrent append of the same id committing between them was
+// missed by step 0 and then taken for a duplicate by step 1, dropping the
+// other content (2 races in 400 on a 2-core machine). Stored rows never
+// change, so checking the ones step 1 saw closes the window.
+const APPEND_EVENTS_RECHECKED_SQL = APPEND_EVENTS_ID_CONFLICT_SQL.replace(
+  '    -- 6. One row per input',
+  `    -- 5b. Ids step 1 found stored, compared with what they stand for now.
+    select coalesce(array_agg(distinct u.id::text order by u.id::text), '{}') into v_conflicts
+    from unnest(p_ids, p_types, p_customer_ids, p_occurred_at, p_actor_ids, p_data, p_metadata, v_new)
+         as u(id, type, customer_id, occurred_at, actor_id, data, metadata, is_new)
+    join crh.events e on e.id = u.id
+    where not u.is_new
+      and (e.type, e.customer_id, e.occurred_at, e.actor_id, e.data, e.metadata)
+          is distinct from (u.type, u.customer_id, u.occurred_at, u.actor_id, u.data, u.metadata);
+    if cardinality(v_conflicts) > 0 then
+      raise exception using
+        errcode = 'CRIDC',
+        message = format('event id(s) %s already stand for other content', array_to_string(v_conflicts, ', ')),
+        detail = json_build_object('ids', v_conflicts)::text;
+    end if;
+
+    -- 6. One row per input`,
+);
+if (APPEND_EVENTS_RECHECKED_SQL === APPEND_EVENTS_ID_CONFLICT_SQL) {
+  throw new Error('migration 006: the step it extends is not in append_events');
+}
+
 // Released migrations are never edited: add a new one instead.
 export const eventStoreMigrations: readonly Migration[] = [
   {
@@ -330,5 +359,11 @@ export const eventStoreMigrations: readonly Migration[] = [
       end;
       $fn$;
     `,
+  },
+  {
+    // A concurrent re-send of one id with other content could be answered
+    // "duplicate" (see APPEND_EVENTS_RECHECKED_SQL); now it is refused.
+    name: '006_append_events_recheck_duplicates',
+    sql: APPEND_EVENTS_RECHECKED_SQL,
   },
 ];
