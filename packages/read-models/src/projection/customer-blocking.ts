@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
 import type { HistoryLoader } from './customer-history.ts';
+import { byLogPosition } from './log-order.ts';
 import {
   applyToReadModels,
   type BatchOptions,
@@ -164,9 +165,7 @@ export async function applyWithBlocking(
   const blocked = await blockedCustomers(client, [...prepared.byCustomer.keys()]);
   const recordOf = new Map(prepared.records.map((r) => [r.position, r]));
   const inLogOrder = (events: readonly PositionedEvent[]) =>
-    [...events]
-      .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0))
-      .map((event) => ({ record: recordOf.get(event.position)!, event }));
+    [...events].sort(byLogPosition).map((event) => ({ record: recordOf.get(event.position)!, event }));
 
   const held: { record: RecordedEvent; state: 'held'; reason: string }[] = [];
   const open = new Map<string, PositionedEvent[]>();

@@ -136,8 +136,9 @@ const ALL_DAYS = '-infinity';
 
 /**
  * The rows of one prepared batch, inside the caller's transaction, without
- * the clock or the checkpoint: a build's catch-up at its swap applies what
- * the live projector applied meanwhile to the new tables.
+ * the clock or the checkpoint, and without blocking: applyWithBlocking
+ * (live batches, a build's catch-up at its swap) and applyInOrder (retries)
+ * wrap it.
  */
 export async function applyToReadModels(
   client: PoolClient,

@@ -1,4 +1,5 @@
 import { byOccurrence, emptyFold, type IntervalWalk, type PositionedEvent, walkIntervals } from '@crh/domain';
+import { byLogPosition } from '../projection/log-order.ts';
 import type { BatchOptions, ProjectionContext } from '../projection/relationship-projection.ts';
 
 // A build meets a poison event (one whose projection throws) as the live
@@ -18,8 +19,6 @@ export interface CustomerWalk<Derived> {
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-const byPosition = (a: PositionedEvent, b: PositionedEvent) =>
-  a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
 
 /**
  * Folds a customer's events (sorted by occurrence) into its intervals and
@@ -42,7 +41,7 @@ export function walkCustomer<Derived>(
     return { events: [...events], ...attempt(events), stopped: [] };
   } catch {
     // Rare: find the first event in log order whose prefix fails.
-    const inLog = [...events].sort(byPosition);
+    const inLog = [...events].sort(byLogPosition);
     let kept: CustomerWalk<Derived> = { events: [], walk: null, derived: null, stopped: [] };
     for (let index = 0; index < inLog.length; index++) {
       const prefix = inLog.slice(0, index + 1).sort(byOccurrence);

@@ -74,10 +74,6 @@ export class SignalBuild {
     this.timeZone = timeZone;
   }
 
-  add(customerId: string, events: readonly PositionedEvent[]): void {
-    this.addDerived(customerId, this.derive(customerId, events));
-  }
-
   /** A customer's signals, derived without touching the build: what may throw on a poison event. */
   derive(customerId: string, events: readonly PositionedEvent[]): DerivedSignals | null {
     const history = withSignals([], events);

@@ -3,6 +3,7 @@ import type { EventStore, RecordedEvent } from '@crh/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { applyInOrder, mergeResults, parkBlocked } from '../projection/customer-blocking.ts';
 import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
+import { byLogPosition } from '../projection/log-order.ts';
 import type { BatchOptions, BatchResult, ProjectionContext } from '../projection/relationship-projection.ts';
 import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
 import { lockClock } from '../schema/projection-clock.ts';
@@ -123,7 +124,7 @@ async function releaseCustomer(deps: ParkedDeps, customerId: string): Promise<Re
     const waiting = new Set(rows.map((r) => r.event_id));
     const stream = await store.readStream(customerId);
     const events: { record: RecordedEvent; event: PositionedEvent }[] = [];
-    for (const record of stream.filter((r) => waiting.has(r.id)).sort(byPosition)) {
+    for (const record of stream.filter((r) => waiting.has(r.id)).sort(byLogPosition)) {
       const parsed = parseRecordedEvent(record);
       if (parsed.ok)
         events.push({ record, event: { ...parsed.event, position: record.position } as PositionedEvent });
@@ -158,6 +159,3 @@ async function releaseCustomer(deps: ParkedDeps, customerId: string): Promise<Re
     client.release();
   }
 }
-
-const byPosition = (a: RecordedEvent, b: RecordedEvent) =>
-  a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
