@@ -153,6 +153,8 @@ export const envSchema = z.object({
   CRH_GRAPHIQL: z.enum(['on', 'off']).optional(),
   // How long a mutation waits for the read models to pass its event (read-your-writes).
   CRH_READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  // The built dashboard the gateway serves at / (unset: services/dashboard/dist of this checkout).
+  CRH_DASHBOARD_DIR: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -7,7 +7,7 @@ import { createApp, defaultRateLimit, type GatewayDeps } from './app.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
 import { inPushSpan } from './live/push-span.ts';
 import type { SubscriberLimits } from './live/subscriber-queue.ts';
-import { sendSignInPage } from './sign-in-page.ts';
+import { DEFAULT_DASHBOARD_DIR, dashboardSite } from './web/dashboard-site.ts';
 import { serveWebSockets } from './websocket.ts';
 
 export interface GatewayServer {
@@ -38,6 +38,10 @@ export async function startGatewayServer(
     registry?: Registry;
     /** Bounds of each subscriber's queue (CRH_SUBSCRIBER_*); default DEFAULT_SUBSCRIBER_LIMITS. */
     subscriberLimits?: Partial<SubscriberLimits>;
+    /** The built dashboard served at / (CRH_DASHBOARD_DIR); default DEFAULT_DASHBOARD_DIR. */
+    dashboardDir?: string;
+    /** Origins the dashboard may connect to besides its own (the OpenID provider's). */
+    dashboardConnectSources?: readonly string[];
   },
 ): Promise<GatewayServer> {
   const registry = deps.registry ?? createMetricsRegistry('gateway');
@@ -68,14 +72,13 @@ export async function startGatewayServer(
   const yoga = createApp({ ...deps, live, rateLimit, registry });
   const metricsReaders = metricsAccess(deps.auth);
   let closing = false;
+  const dashboard = dashboardSite(deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR, deps.dashboardConnectSources);
   // /healthz and /readyz answer without a token (probes carry none), and so
-  // does the sign-in page at / (it holds no data); the rest is Yoga's.
+  // do the dashboard's files (they hold no data: the page asks /graphql with
+  // its token); the rest is Yoga's.
   const server: Server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
     if (closing) return void refuseWhileClosing(response);
-    if (path === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
-      return void sendSignInPage(response, request.method === 'HEAD');
-    }
     if (path === '/healthz') return void sendJson(response, 200, { status: 'ok' });
     if (path === '/readyz') {
       // The feed only carries live updates: without it queries are still
@@ -89,6 +92,9 @@ export async function startGatewayServer(
     }
     if (path === '/metrics' && request.method === 'GET') {
       return void sendMetrics(request, response, { registry, metricsAccess: metricsReaders });
+    }
+    if ((request.method === 'GET' || request.method === 'HEAD') && path !== yoga.graphqlEndpoint) {
+      return void dashboard(request, response);
     }
     return void yoga(request, response);
   });

@@ -41,6 +41,7 @@ const gateway = await startGatewayServer({
   rateLimit: createRateLimit(config.env.CRH_RATE_LIMIT),
   host: config.env.HOST,
   port: config.env.GATEWAY_PORT,
+  ...(config.env.CRH_DASHBOARD_DIR ? { dashboardDir: config.env.CRH_DASHBOARD_DIR } : {}),
   subscriberLimits: {
     items: config.env.CRH_SUBSCRIBER_MAX_ITEMS,
     bytes: config.env.CRH_SUBSCRIBER_MAX_BYTES,

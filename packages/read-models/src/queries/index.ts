@@ -1,7 +1,9 @@
 // What the gateway asks of the read models. Reads only: nothing here writes.
 export { type DailyKpis, dailyKpis } from './daily-kpi-queries.ts';
 export {
+  type ManagerBook,
   type MeasuredSubject,
+  managerBooks,
   measure,
   OUTLIER_METRICS,
   OUTLIER_SUBJECT,
@@ -11,6 +13,8 @@ export {
   type CustomerComplaintFilter,
   type CustomerPromiseFilter,
   complaintsOfCustomers,
+  type NpsAnswerRow,
+  npsAnswersOfCustomers,
   promisesOfCustomers,
   type StatusStretch,
   statusStretchesOfCustomers,

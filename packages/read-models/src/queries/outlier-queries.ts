@@ -69,28 +69,49 @@ async function neglectedShare(db: Queryable, day: LocalDate): Promise<MeasuredSu
   }));
 }
 
-/** Per manager (as of each promise's due day), promises overdue at `at`; managers without any count 0. */
+/** Per manager (as of each promise's due day), promises overdue at `at`. */
+async function overdueByManager(db: Queryable, at: string): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ manager: string; overdue: number }>(
+    `select coalesce(due_manager, account_manager_id) as manager, count(*)::int as overdue
+     from crh.rm_promises
+     where made_at <= $1 and ${pastDeadlineSql('due_at', '$1::timestamptz')}
+       and (kept_at is null or kept_at > $1) and (cancelled_at is null or cancelled_at > $1)
+     group by 1`,
+    [at],
+  );
+  return new Map(rows.map((r) => [r.manager, r.overdue]));
+}
+
+/** Managers without any overdue promise count 0. */
 async function overduePromises(db: Queryable, day: LocalDate, at: string): Promise<MeasuredSubject[]> {
-  const [managers, overdue] = await Promise.all([
-    managerLevels(db, day),
-    db.query<{ manager: string; overdue: number }>(
-      `select coalesce(due_manager, account_manager_id) as manager, count(*)::int as overdue
-       from crh.rm_promises
-       where made_at <= $1 and ${pastDeadlineSql('due_at', '$1::timestamptz')}
-         and (kept_at is null or kept_at > $1) and (cancelled_at is null or cancelled_at > $1)
-       group by 1`,
-      [at],
-    ),
-  ]);
-  const counts = new Map(overdue.rows.map((r) => [r.manager, r.overdue]));
-  return managers.map((m) => ({
-    id: m.scope,
-    value: counts.get(m.scope) ?? 0,
+  return (await managerBooks(db, day, at)).map((m) => ({
+    id: m.accountManagerId,
+    value: m.overduePromises,
     kind: 'ACCOUNT_MANAGER',
     customerId: null,
-    accountManagerId: m.scope,
-    detail: `${counts.get(m.scope) ?? 0} promises overdue`,
+    accountManagerId: m.accountManagerId,
+    detail: `${m.overduePromises} promises overdue`,
   }));
+}
+
+export interface ManagerBook {
+  accountManagerId: string;
+  activeRelationships: number;
+  neglected: number;
+  overduePromises: number;
+}
+
+/** Every manager with active customers at the end of `day`, by id: the figures the manager outliers rank. */
+export async function managerBooks(db: Queryable, day: LocalDate, at: string): Promise<ManagerBook[]> {
+  const [managers, overdue] = await Promise.all([managerLevels(db, day), overdueByManager(db, at)]);
+  return managers
+    .map((m) => ({
+      accountManagerId: m.scope,
+      activeRelationships: m.active,
+      neglected: m.neglected,
+      overduePromises: overdue.get(m.scope) ?? 0,
+    }))
+    .sort((a, b) => (a.accountManagerId < b.accountManagerId ? -1 : 1));
 }
 
 /** Customers who answered in the 90-day window: the previous answer minus the latest one. */

@@ -47,6 +47,33 @@ export async function statusStretchesOfCustomers(
   return byCustomer(rows, (s) => s.customerId);
 }
 
+export interface NpsAnswerRow {
+  customerId: string;
+  at: Date;
+  day: string;
+  score: number;
+  touchpoint: string | null;
+}
+
+/** Each customer's NPS answers dated from..to (either end open), oldest first. */
+export async function npsAnswersOfCustomers(
+  db: Queryable,
+  customerIds: readonly string[],
+  from: LocalDate | null,
+  to: LocalDate | null,
+): Promise<Map<string, NpsAnswerRow[]>> {
+  if (customerIds.length === 0) return new Map();
+  const { rows } = await db.query<NpsAnswerRow>(
+    `select customer_id as "customerId", at, day::text as day, score, touchpoint
+     from crh.rm_nps_answers
+     where customer_id = any($1::text[]) and ($2::date is null or day >= $2::date)
+       and ($3::date is null or day <= $3::date)
+     order by customer_id, at, position`,
+    [customerIds, from, to],
+  );
+  return byCustomer(rows, (a) => a.customerId);
+}
+
 export type CustomerComplaintFilter = Omit<ComplaintFilter, 'accountManagerId' | 'customerId'>;
 
 const CUSTOMER_RUNNING_BREACH = runningSlaBreachSql({ acknowledge: '$5', update: '$6', resolve: '$7' }, '$4');

@@ -4,6 +4,8 @@ import {
   type ComplaintCursor,
   type ComplaintRowOut,
   complaintsOfCustomers,
+  type NpsAnswerRow,
+  npsAnswersOfCustomers,
   type PromiseCursor,
   type PromiseRowOut,
   promisesOfCustomers,
@@ -40,6 +42,7 @@ export interface RequestLoaders {
   complaints: DataLoader<PerCustomerKey<ComplaintPageArgs>, ComplaintRowOut[], string>;
   promises: DataLoader<PerCustomerKey<PromisePageArgs>, PromiseRowOut[], string>;
   statusHistory: DataLoader<PerCustomerKey<HistoryArgs>, StatusStretch[], string>;
+  npsAnswers: DataLoader<PerCustomerKey<HistoryArgs>, NpsAnswerRow[], string>;
 }
 
 export function createRequestLoaders(deps: {
@@ -63,6 +66,9 @@ export function createRequestLoaders(deps: {
         { statuses, dueBefore: dueBefore === undefined ? undefined : new Date(dueBefore), now: now() },
         { after, limit },
       ),
+    ),
+    npsAnswers: perCustomerLoader((customerIds, { from, to }: HistoryArgs) =>
+      npsAnswersOfCustomers(db, customerIds, from, to),
     ),
     statusHistory: perCustomerLoader((customerIds, { from, to }: HistoryArgs) =>
       statusStretchesOfCustomers(db, customerIds, from, to),

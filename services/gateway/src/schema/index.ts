@@ -7,12 +7,16 @@ import './relationship.ts';
 import './timeline.ts';
 import './health.ts';
 import './status-history.ts';
+import './nps-answers.ts';
 import './relationship-lists.ts';
 import './todays-calls.ts';
 import './daily-kpis.ts';
 import './complaints.ts';
 import './promises.ts';
 import './nps-fans-outliers.ts';
+import './manager-books.ts';
+import './organisation.ts';
+import './viewer.ts';
 import './subscriptions.ts';
 import './mutations.ts';
 

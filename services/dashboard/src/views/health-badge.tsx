@@ -1,0 +1,16 @@
+const BAND_LABEL: Record<string, string> = { HEALTHY: 'healthy', WATCH: 'watch', AT_RISK: 'at risk' };
+
+/** The score with its band in words, not colour alone. */
+export function HealthBadge({ score, band }: { score: number; band: string }) {
+  return (
+    <span class={`health health-${band.toLowerCase()}`} title="Health score 0-100">
+      {score} <span class="band">{BAND_LABEL[band] ?? band}</span>
+    </span>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return (
+    <span class={`status status-${status.toLowerCase()}`}>{status.replace('_', ' ').toLowerCase()}</span>
+  );
+}
