@@ -107,6 +107,7 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   // Minted before anything is printed: whoever waits for "platform is up" finds the tokens with it.
   const access = await accessLines(auth, `http://localhost:${config.env.GATEWAY_PORT}`, flags);
   log('platform is up:');
+  log(`  dashboard (open a sign-in link): http://localhost:${config.env.GATEWAY_PORT}/`);
   log(`  GraphQL (GraphiQL in a browser): http://localhost:${config.env.GATEWAY_PORT}/graphql`);
   log(`  ingest API:                      http://localhost:${config.env.INGEST_PORT}/v1/events`);
   log(`  projector health and metrics:    http://localhost:${config.env.PROJECTOR_PORT}/readyz`);
@@ -165,10 +166,12 @@ export async function accessLines(auth: LocalAuth, gateway: string, flags: Start
   }
   const signIn = (token: string) => `${gateway}/#access_token=${token}`;
   const admin = (await auth.bearer(['admin'], { sub: 'local-admin', ttl: '8h' })).slice('Bearer '.length);
+  const lead = (await auth.bearer(['lead'], { sub: 'team-lead', ttl: '8h' })).slice('Bearer '.length);
   const lines = [
     'access (tokens valid 8 hours; `npm run crh -- token --role ROLE` makes more):',
     `  admin sign-in link:  ${signIn(admin)}`,
     `  admin token:         ${admin}`,
+    `  lead sign-in link:   ${signIn(lead)}  (the team board: ${gateway}/team)`,
   ];
   if (flags.seedDemo) {
     for (const manager of DEMO_MANAGERS) {

@@ -28,6 +28,12 @@ describe('what npm start prints about access', () => {
       iat: number;
     };
     expect(exp - iat).toBe(8 * 3600);
+    // The team lead's link opens the board, which reads every book.
+    const lead = new RegExp(`lead sign-in link:\\s+http://localhost:4000/#access_token=(${JWT.source})`).exec(
+      text,
+    )?.[1];
+    expect(text).toContain('(the team board: http://localhost:4000/team)');
+    expect([...(await verifier.verify(`Bearer ${lead}`)).roles]).toEqual(['lead']);
   });
 
   it("adds each demo account manager's token and sign-in link with --seed-demo", async () => {
