@@ -29,6 +29,68 @@ const TIER_RHYTHM: Record<(typeof TIERS)[number], number> = {
   'long-tail': 2,
 };
 const CHANNELS = ['call', 'email', 'meeting', 'visit', 'chat'] as const;
+// Names a demo reader recognises as customers (the organisation is Dutch): one
+// per customer index, without drawing from the random stream, so the ids and
+// events of a seed stay what they were.
+const NAME_FIRST = [
+  'Bakkerij',
+  'Van Dijk',
+  'De Vries',
+  'Jansen',
+  'Bos',
+  'Visser',
+  'Smit',
+  'Mulder',
+  'Hoekstra',
+  'Dekker',
+  'Brouwer',
+  'Koster',
+  'Meijer',
+  'Peters',
+  'Willems',
+  'Vos',
+  'Kok',
+  'Prins',
+  'Post',
+  'Kuipers',
+  'Veenstra',
+  'Hendriks',
+  'Schouten',
+  'Maas',
+];
+const NAME_SECOND = [
+  'Logistiek',
+  'Installatietechniek',
+  'Advies',
+  'Zorg',
+  'Bouw',
+  'Transport',
+  'Automatisering',
+  'Groothandel',
+  'Makelaardij',
+  'Techniek',
+  'Catering',
+  'Drukwerk',
+  'Accountants',
+  'Hoveniers',
+  'Media',
+  'Mode',
+  'Metaal',
+  'Energie',
+  'Verhuur',
+  'Keukens',
+  'Schilders',
+];
+const NAME_FORM = ['B.V.', 'en Zonen', '& Co', 'Groep', 'B.V.', 'Nederland', 'Holding'];
+
+/** `Visser Techniek B.V.`: distinct for the first 24 x 21 x 7 customers, then numbered. */
+export function companyName(c: number): string {
+  const first = NAME_FIRST[c % NAME_FIRST.length]!;
+  const second = NAME_SECOND[Math.floor(c / NAME_FIRST.length) % NAME_SECOND.length]!;
+  const form = NAME_FORM[Math.floor(c / (NAME_FIRST.length * NAME_SECOND.length)) % NAME_FORM.length]!;
+  const round = Math.floor(c / (NAME_FIRST.length * NAME_SECOND.length * NAME_FORM.length));
+  return `${first} ${second} ${form}${round > 0 ? ` ${round + 1}` : ''}`;
+}
 const DAY_MS = 86_400_000;
 /** Share of relationships that fall silent once for 40-240 days. */
 const DRIFT_SHARE = 0.3;
@@ -76,7 +138,7 @@ export function generateBook(options: BookOptions): IncomingEvent[] {
 
     const tier = pick(TIERS);
     add('CustomerOnboarded', onboardedAt, {
-      name: `Customer ${c}`,
+      name: companyName(c),
       tier,
       accountManagerId: manager,
       contractValue: Math.round(random() * 100_000),

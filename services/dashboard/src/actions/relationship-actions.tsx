@@ -14,7 +14,16 @@ export const problemOf = (error: CombinedError): string =>
   error.graphQLErrors[0]?.message ?? `The platform could not be reached (${error.message}). Try again.`;
 
 /** "Log contact" and "Make a promise" for one relationship. */
-export function RelationshipActions({ customerId, name }: { customerId: string; name: string }) {
+export function RelationshipActions({
+  customerId,
+  name,
+  compact = false,
+}: {
+  customerId: string;
+  name: string;
+  /** A list row: only "Log contact". */
+  compact?: boolean;
+}) {
   const { viewer, organisation } = useApp();
   const [open, setOpen] = useState<'contact' | 'promise' | null>(null);
   // One id per opened form: a retried submit records nothing twice.
@@ -36,9 +45,11 @@ export function RelationshipActions({ customerId, name }: { customerId: string; 
       <button type="button" onClick={() => show('contact')} aria-label={`Log contact with ${name}`}>
         Log contact
       </button>
-      <button type="button" onClick={() => show('promise')} aria-label={`Make a promise to ${name}`}>
-        Make a promise
-      </button>
+      {!compact && (
+        <button type="button" onClick={() => show('promise')} aria-label={`Make a promise to ${name}`}>
+          Make a promise
+        </button>
+      )}
       <ActionDialog
         title={`Log contact with ${name}`}
         open={open === 'contact'}

@@ -1,3 +1,4 @@
+import { RelationshipActions } from '../../actions/relationship-actions.tsx';
 import { Empty, Failed, Loading } from '../../components/states.tsx';
 import { VirtualList } from '../../components/virtual-list.tsx';
 import { formatTime } from '../../day.ts';
@@ -21,6 +22,7 @@ export function RelationshipLine({
         {row.daysSinceContact} days silent
       </span>
       {showManager && <span class="manager">{row.accountManagerId}</span>}
+      <RelationshipActions compact customerId={row.customerId} name={row.name ?? row.customerId} />
     </span>
   );
 }
@@ -51,8 +53,8 @@ function AttentionList({
           label={`${title}, longest silence first`}
           total={pages.total}
           rows={pages.rows}
-          rowHeight={40}
-          height={Math.min(pages.total, 8) * 40 + 2}
+          rowHeight={44}
+          height={Math.min(pages.total, 8) * 44 + 2}
           loadMore={pages.loadMore}
           rowKey={(r) => r.customerId}
           row={(r) => <RelationshipLine row={r} showManager={manager === null} />}

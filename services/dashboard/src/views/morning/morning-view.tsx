@@ -24,13 +24,17 @@ export function MorningView() {
         )}
       </div>
       {manager ? (
-        <div class="morning">
+        <>
           <KpiTiles manager={manager} />
-          <TodaysCalls manager={manager} />
-          <AttentionLists manager={manager} />
-          <PromisesDue manager={manager} />
-          <OpenComplaints manager={manager} />
-        </div>
+          <div class="morning">
+            <TodaysCalls manager={manager} />
+            <div class="stack">
+              <AttentionLists manager={manager} />
+            </div>
+            <PromisesDue manager={manager} />
+            <OpenComplaints manager={manager} />
+          </div>
+        </>
       ) : (
         <p class="state state-empty">Pick an account manager above to see their calls for today.</p>
       )}
