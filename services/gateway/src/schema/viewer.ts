@@ -37,12 +37,16 @@ const Viewer = builder.objectRef<ViewerShape>('Viewer').implement({
 builder.queryField('viewer', (t) =>
   t.field({
     type: Viewer,
-    resolve: (_root, _args, { principal }) => ({
-      subject: principal.sub,
-      roles: [...principal.roles].sort(),
-      accountManagerId: principal.managerId,
-      readsEveryBook: bookOf(principal).kind === 'all',
-      mayAct: can(principal, 'act:own-book') || can(principal, 'act:any'),
-    }),
+    resolve: (_root, _args, { principal }) => {
+      const book = bookOf(principal);
+      return {
+        subject: principal.sub,
+        roles: [...principal.roles].sort(),
+        // The manager claim defaults to sub: only a book makes it a manager id.
+        accountManagerId: book.kind === 'manager' ? book.managerId : null,
+        readsEveryBook: book.kind === 'all',
+        mayAct: can(principal, 'act:own-book') || can(principal, 'act:any'),
+      };
+    },
   }),
 );
