@@ -86,6 +86,23 @@ const declared = (m: Manifest, kinds: ('dependencies' | 'devDependencies' | 'pee
 // Imported for their types only, or loaded by another package: never imported by name.
 const IMPLICIT = /^@types\//;
 
+/**
+ * The peer dependencies of what a workspace declares: those packages load them
+ * (e.g. @graphiql/toolkit imports graphql-ws when asked for subscriptions), so
+ * the workspace declares them without importing them by name.
+ */
+function peersOfDependencies(dir: string, manifest: Manifest): Set<string> {
+  const peers = new Set<string>();
+  for (const name of declared(manifest, ['dependencies'])) {
+    const installed = [join(root, dir, 'node_modules', name), join(root, 'node_modules', name)]
+      .map((folder) => join(folder, 'package.json'))
+      .find((file) => existsSync(file));
+    if (!installed) continue;
+    for (const peer of Object.keys(readJson<Manifest>(installed).peerDependencies ?? {})) peers.add(peer);
+  }
+  return peers;
+}
+
 describe.each(workspaces)('$manifest.name ($dir)', ({ dir, manifest }) => {
   const { shipped, tests } = usage(dir);
   const self = manifest.name;
@@ -111,8 +128,9 @@ describe.each(workspaces)('$manifest.name ($dir)', ({ dir, manifest }) => {
   });
 
   it('uses every dependency it declares', () => {
+    const loadedByOthers = peersOfDependencies(dir, manifest);
     const unusedRuntime = [...declared(manifest, ['dependencies', 'peerDependencies'])].filter(
-      (name) => !shipped.has(name) && !IMPLICIT.test(name),
+      (name) => !shipped.has(name) && !IMPLICIT.test(name) && !loadedByOthers.has(name),
     );
     const unusedDev = [...declared(manifest, ['devDependencies'])].filter(
       (name) => !tests.has(name) && !shipped.has(name) && !IMPLICIT.test(name),

@@ -71,8 +71,8 @@ describe('the sign-in page at the gateway root', () => {
         expect(headers).toEqual({ Authorization: `Bearer ${token}` });
         expect(violations).toEqual([]);
 
-        // What GraphiQL sends with the stored headers, from another page of the same origin (GraphiQL's
-        // own page loads from a CDN, out of reach here; the sign-in page itself may connect nowhere).
+        // What a page of this origin sends with the stored headers (the sign-in page itself may connect
+        // nowhere); GraphiQL, built and served by the gateway, does the same in graphiql-page.int.test.ts.
         const other = await context.newPage();
         await other.goto(`${root}/healthz`);
         const answer = await other.evaluate(
