@@ -54,9 +54,12 @@ export function buildWeb(names = []) {
     const reason = staleness(dir);
     if (reason === null) continue;
     console.log(`[crh] building ${name} (${reason}) ...`);
+    // Always the production bundle: a NODE_ENV inherited from the caller (vitest
+    // sets test, a shell may set development) would give React's development build.
     const result = spawnSync('npm', ['run', '--silent', 'build', '-w', name], {
       cwd: root,
       stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
     });
     if (result.status !== 0) {
       console.error(`[crh] building ${name} failed`);
