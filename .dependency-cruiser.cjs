@@ -130,7 +130,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^\\.crh/' },
+    // Built pages (services/*/dist, Vite's bundles) are output, not modules of ours.
+    exclude: { path: ['^\\.crh/', '^services/[^/]+/dist/'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     // Declared dependencies are checked by test/workspaces/package-metadata.unit.test.ts

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWeb } from './build-web.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lockFile = join(root, 'package-lock.json');
@@ -32,3 +33,6 @@ else if (have !== lockHash()) {
   }
   writeFileSync(stamp, `${lockHash()}\n`);
 }
+
+// The browser pages the services serve (GraphiQL), built when missing or stale.
+buildWeb();

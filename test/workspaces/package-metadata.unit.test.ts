@@ -44,12 +44,16 @@ function tsFiles(dir: string): string[] {
     const path = join(dir, name);
     if (name === 'node_modules' || name.startsWith('.')) return [];
     if (statSync(path).isDirectory()) return tsFiles(path);
-    return name.endsWith('.ts') ? [path] : [];
+    return /\.tsx?$/.test(name) ? [path] : [];
   });
 }
 
-/** Test code: the files that run only under vitest. */
-const isTestCode = (file: string) => /\.test\.ts$|^(packages|services)\/[^/]+\/testing\//.test(file);
+/**
+ * Code that does not ship: the files that run only under vitest, and a web
+ * page's build configuration (what ships of a page is its built dist/).
+ */
+const isTestCode = (file: string) =>
+  /\.test\.ts$|^(packages|services)\/[^/]+\/testing\/|^services\/[^/]+\/vite\.config\.ts$/.test(file);
 
 /** `@scope/name/sub` -> `@scope/name`; `name/sub` -> `name`; relative and built-in imports -> null. */
 function packageOf(specifier: string): string | null {
@@ -84,7 +88,25 @@ const declared = (m: Manifest, kinds: ('dependencies' | 'devDependencies' | 'pee
   new Set(kinds.flatMap((kind) => Object.keys(m[kind] ?? {})));
 
 // Imported for their types only, or loaded by another package: never imported by name.
-const IMPLICIT = /^@types\//;
+// Types, and what a web page's build runs by name (its scripts and the gql.tada TypeScript plugin).
+const IMPLICIT = /^@types\/|^typescript$|^@0no-co\/graphqlsp$/;
+
+/**
+ * The peer dependencies of what a workspace declares: those packages load them
+ * (e.g. @graphiql/toolkit imports graphql-ws when asked for subscriptions), so
+ * the workspace declares them without importing them by name.
+ */
+function peersOfDependencies(dir: string, manifest: Manifest): Set<string> {
+  const peers = new Set<string>();
+  for (const name of declared(manifest, ['dependencies'])) {
+    const installed = [join(root, dir, 'node_modules', name), join(root, 'node_modules', name)]
+      .map((folder) => join(folder, 'package.json'))
+      .find((file) => existsSync(file));
+    if (!installed) continue;
+    for (const peer of Object.keys(readJson<Manifest>(installed).peerDependencies ?? {})) peers.add(peer);
+  }
+  return peers;
+}
 
 describe.each(workspaces)('$manifest.name ($dir)', ({ dir, manifest }) => {
   const { shipped, tests } = usage(dir);
@@ -111,8 +133,9 @@ describe.each(workspaces)('$manifest.name ($dir)', ({ dir, manifest }) => {
   });
 
   it('uses every dependency it declares', () => {
+    const loadedByOthers = peersOfDependencies(dir, manifest);
     const unusedRuntime = [...declared(manifest, ['dependencies', 'peerDependencies'])].filter(
-      (name) => !shipped.has(name) && !IMPLICIT.test(name),
+      (name) => !shipped.has(name) && !IMPLICIT.test(name) && !loadedByOthers.has(name),
     );
     const unusedDev = [...declared(manifest, ['devDependencies'])].filter(
       (name) => !tests.has(name) && !shipped.has(name) && !IMPLICIT.test(name),

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { CONTACT_DAYS_KEPT } from '@crh/domain';
 import { z } from 'zod';
 
@@ -16,6 +17,10 @@ const timeZone = z
       return false;
     }
   }, 'must be an IANA time zone such as UTC or Europe/Amsterdam');
+
+// Where `npm run build -w @crh/graphiql` puts GraphiQL, in this clone or in the
+// gateway's image (the same layout under /app): found wherever crh starts from.
+const GRAPHIQL_BUILD = fileURLToPath(new URL('../../../services/graphiql/dist', import.meta.url));
 
 const rate = z.string().regex(/^\d+\/(sec|min|hour)$/, 'must look like 1200/min (N/sec, N/min or N/hour)');
 
@@ -151,6 +156,8 @@ export const envSchema = z.object({
   // production: GraphiQL and introspection off unless CRH_GRAPHIQL=on; no "did you mean".
   NODE_ENV: z.string().optional(),
   CRH_GRAPHIQL: z.enum(['on', 'off']).optional(),
+  // The built GraphiQL page and its assets the gateway serves (no CDN); a relative path is from the working folder.
+  CRH_GRAPHIQL_DIR: z.string().min(1).default(GRAPHIQL_BUILD),
   // How long a mutation waits for the read models to pass its event (read-your-writes).
   CRH_READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   // The built dashboard the gateway serves at / (unset: services/dashboard/dist of this checkout).

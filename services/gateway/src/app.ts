@@ -10,6 +10,7 @@ import { corsFor, useVaryOnOrigin } from './auth/cors.ts';
 import { useRateLimit } from './auth/rate-limit-plugin.ts';
 import { useRefusalLog } from './auth/refusal-log.ts';
 import type { GatewayContext } from './builder.ts';
+import { loadGraphiQLPage, useGraphiQLPage } from './graphiql/graphiql-page.ts';
 import {
   DEFAULT_GRAPHQL_LIMITS,
   DEVELOPMENT_EXPOSURE,
@@ -46,6 +47,8 @@ export interface GatewayDeps {
   rateLimit?: RateLimit;
   /** Where per-operation GraphQL metrics go (the gateway's /metrics); none recorded when absent. */
   registry?: Registry;
+  /** The built GraphiQL (CRH_GRAPHIQL_DIR); default CRH_GRAPHIQL_DIR's default, services/graphiql/dist. */
+  graphiqlDir?: string;
 }
 
 export const DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
@@ -53,6 +56,9 @@ export const DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 /** CRH_RATE_LIMIT's default, from the one place defaults are written. */
 export const defaultRateLimit = (): RateLimit =>
   createRateLimit(envSchema.shape.CRH_RATE_LIMIT.parse(undefined));
+
+/** CRH_GRAPHIQL_DIR's default, from the one place defaults are written. */
+export const defaultGraphiQLDir = (): string => envSchema.shape.CRH_GRAPHIQL_DIR.parse(undefined);
 
 /** The GraphQL app; main.ts gives it a socket. Tests call `yoga.fetch` in process. */
 export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, unknown>, GatewayContext> {
@@ -70,11 +76,9 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
   return createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    // The headers tab is kept in the browser: a pasted bearer token survives reloads.
-    graphiql: graphql.exposure.graphiql && {
-      title: 'crh — customer-relationship health',
-      shouldPersistHeaders: true,
-    },
+    // Yoga's GraphiQL loads from a CDN: ours (useGraphiQLPage) is built from
+    // services/graphiql and served by the gateway, with a strict policy.
+    graphiql: false,
     // Errors stay masked unless they are coded GraphQLErrors meant for clients.
     maskedErrors: true,
     logging: {
@@ -84,8 +88,12 @@ export function createApp(deps: GatewayDeps): YogaServerInstance<Record<string, 
       error: (...args) => deps.logger.error(args),
     },
     cors: corsFor(deps.corsOrigins ?? []),
-    // Authentication first: the rate limit counts per caller.
+    // GraphiQL's page first (it holds no data, so it needs no token); then
+    // authentication: the rate limit counts per caller.
     plugins: [
+      ...(graphql.exposure.graphiql
+        ? [useGraphiQLPage(loadGraphiQLPage(deps.graphiqlDir ?? defaultGraphiQLDir()), '/graphql')]
+        : []),
       useAuthentication(deps.auth, deps.logger, '/graphql'),
       useRateLimit(deps.rateLimit ?? defaultRateLimit(), deps.logger, '/graphql'),
       ...useGraphQLLimits(graphql),

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { metricsAccess } from '@crh/auth';
 import type { ChangeFeedSubscriber } from '@crh/messaging';
 import { createMetricsRegistry, Gauge, type Registry, sendMetrics } from '@crh/observability';
-import { createApp, defaultRateLimit, type GatewayDeps } from './app.ts';
+import { createApp, defaultGraphiQLDir, defaultRateLimit, type GatewayDeps } from './app.ts';
+import { serveGraphiQLAssets } from './graphiql/graphiql-assets.ts';
+import { DEVELOPMENT_EXPOSURE } from './limits/graphql-limits.ts';
 import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
 import { inPushSpan } from './live/push-span.ts';
 import type { SubscriberLimits } from './live/subscriber-queue.ts';
@@ -71,14 +73,19 @@ export async function startGatewayServer(
   });
   const yoga = createApp({ ...deps, live, rateLimit, registry });
   const metricsReaders = metricsAccess(deps.auth);
+  // GraphiQL's scripts and styles, where GraphiQL is shown (not in production unless CRH_GRAPHIQL=on).
+  const graphiqlAssets = (deps.graphql?.exposure ?? DEVELOPMENT_EXPOSURE).graphiql
+    ? serveGraphiQLAssets(deps.graphiqlDir ?? defaultGraphiQLDir())
+    : null;
   let closing = false;
   const dashboard = dashboardSite(deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR, deps.dashboardConnectSources);
   // /healthz and /readyz answer without a token (probes carry none), and so
-  // do the dashboard's files (they hold no data: the page asks /graphql with
-  // its token); the rest is Yoga's.
+  // do the dashboard's files and GraphiQL's assets (they hold no data: the
+  // pages ask /graphql with their token); the rest is Yoga's.
   const server: Server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
     if (closing) return void refuseWhileClosing(response);
+    if (graphiqlAssets?.(request, response)) return;
     if (path === '/healthz') return void sendJson(response, 200, { status: 'ok' });
     if (path === '/readyz') {
       // The feed only carries live updates: without it queries are still

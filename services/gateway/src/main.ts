@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { AUTH_OFF_WARNING, authSettingsFrom, createRateLimit, createTokenVerifier } from '@crh/auth';
 import { requireChangeFeed, requireDatabaseUrl } from '@crh/config';
 import { createMetricsRegistry, registerPoolMetrics } from '@crh/observability';
@@ -36,6 +37,7 @@ const gateway = await startGatewayServer({
   complaintSla: config.complaintSla,
   readYourWritesTimeoutMs: config.env.CRH_READ_YOUR_WRITES_TIMEOUT_MS,
   graphql: graphqlSettingsFrom(config.env),
+  graphiqlDir: resolve(config.env.CRH_GRAPHIQL_DIR),
   feed: openFeedSubscriber(config, requireDatabaseUrl(config), logger),
   corsOrigins: config.env.CRH_CORS_ORIGINS,
   rateLimit: createRateLimit(config.env.CRH_RATE_LIMIT),

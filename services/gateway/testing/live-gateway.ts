@@ -22,6 +22,8 @@ export interface LiveGatewayOptions {
   rateLimit?: RateLimit;
   /** Default: silent. */
   logger?: Logger;
+  /** The built GraphiQL; default CRH_GRAPHIQL_DIR's default (services/graphiql/dist). */
+  graphiqlDir?: string;
 }
 
 export interface LiveGateway
@@ -64,6 +66,7 @@ export async function openLiveGateway(options: LiveGatewayOptions = {}): Promise
     readYourWritesTimeoutMs: options.readYourWritesTimeoutMs,
     corsOrigins: options.corsOrigins,
     rateLimit: options.rateLimit,
+    graphiqlDir: options.graphiqlDir,
   });
   return {
     database,
