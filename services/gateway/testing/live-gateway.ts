@@ -5,6 +5,7 @@ import { createNotifySubscriber } from '@crh/messaging/postgres';
 import { createLogger, type Logger } from '@crh/observability';
 import { quietLogger } from '@crh/testing';
 import { type GatewayServer, startGatewayServer } from '../src/gateway-server.ts';
+import type { OidcSignIn } from '../src/web/sign-in-settings.ts';
 import { type GatewayFixture, openGatewayFixture } from './gateway-fixture.ts';
 
 export interface LiveGatewayOptions {
@@ -20,6 +21,8 @@ export interface LiveGatewayOptions {
   readYourWritesTimeoutMs?: number;
   corsOrigins?: readonly string[];
   rateLimit?: RateLimit;
+  /** The dashboard's sign-in with an identity provider (with a `verifier` for its tokens). */
+  oidc?: OidcSignIn;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -64,6 +67,7 @@ export async function openLiveGateway(options: LiveGatewayOptions = {}): Promise
     readYourWritesTimeoutMs: options.readYourWritesTimeoutMs,
     corsOrigins: options.corsOrigins,
     rateLimit: options.rateLimit,
+    ...(options.oidc ? { oidc: options.oidc } : {}),
   });
   return {
     database,
