@@ -6,6 +6,10 @@ import { createLogger, type Logger } from '@crh/observability';
 import { quietLogger } from '@crh/testing';
 import { type GatewayServer, startGatewayServer } from '../src/gateway-server.ts';
 import type { OidcSignIn } from '../src/web/sign-in-settings.ts';
+
+/** CRH_OIDC_* read as main.ts reads them, for a test configuring the gateway as an operator would. */
+export { type OidcSignIn, oidcSignInFrom } from '../src/web/sign-in-settings.ts';
+
 import { type GatewayFixture, openGatewayFixture } from './gateway-fixture.ts';
 
 export interface LiveGatewayOptions {
