@@ -24,6 +24,14 @@ const GRAPHIQL_BUILD = fileURLToPath(new URL('../../../services/graphiql/dist', 
 
 const rate = z.string().regex(/^\d+\/(sec|min|hour)$/, 'must look like 1200/min (N/sec, N/min or N/hour)');
 
+/** Tokens travel to and from the identity provider: TLS, except on this machine. */
+function secureOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return (
+    protocol === 'https:' || (protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname))
+  );
+}
+
 export const envSchema = z.object({
   // The file of variables read at start when present (empty: none); set variables win over it.
   CRH_ENV_FILE: z.string().optional(),
@@ -130,6 +138,17 @@ export const envSchema = z.object({
   // A remote key set is cached this long; an unknown kid refetches it at most once per cooldown.
   CRH_AUTH_JWKS_CACHE_MS: z.coerce.number().int().min(0).default(600_000),
   CRH_AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
+  // Signing in to the dashboard with the identity provider (OpenID Connect, authorization code
+  // with PKCE): its issuer and the dashboard's client id there (a public client). Both or neither,
+  // and only with CRH_AUTH_JWKS_URL; unset: sign-in links from the local key.
+  CRH_OIDC_ISSUER: z
+    .string()
+    .url()
+    .refine(secureOrLoopback, 'must be an https URL (http only on localhost, 127.0.0.1 or [::1])')
+    .optional(),
+  CRH_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  // What the dashboard asks the provider for; renewal needs a refresh token (some providers want offline_access).
+  CRH_OIDC_SCOPE: z.string().min(1).default('openid profile'),
   // Comma-separated origins answered with Access-Control-Allow-Origin; none by default.
   CRH_CORS_ORIGINS: z
     .string()

@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { keepTokensFresh } from './auth/oidc-tokens.ts';
 import { startSession } from './auth/session.ts';
 import { Root } from './root.tsx';
 import 'uplot/dist/uPlot.min.css';
@@ -6,4 +7,5 @@ import './styles.css';
 
 // First thing: the token leaves the address bar, before anything renders.
 startSession();
+keepTokensFresh();
 render(<Root />, document.getElementById('app')!);

@@ -2,8 +2,10 @@ import { Provider, useQuery } from '@urql/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router } from 'preact-iso';
 import { App } from './app-context.ts';
+import { CallbackPage } from './auth/callback-page.tsx';
 import { onSessionChange, session } from './auth/session.ts';
 import { SignInPage } from './auth/sign-in-page.tsx';
+import { CALLBACK_PATH } from './auth/sign-in-settings.ts';
 import { Failed, Loading } from './components/states.tsx';
 import { client } from './graphql/client.ts';
 import { WhoAndWhen } from './graphql/who-and-when.ts';
@@ -16,6 +18,8 @@ import { TeamView } from './views/team/team-view.tsx';
 export function Root() {
   const [current, setCurrent] = useState(session());
   useEffect(() => onSessionChange(setCurrent), []);
+  // Back from the identity provider: read before the session, which the callback replaces.
+  if (location.pathname === CALLBACK_PATH) return <CallbackPage />;
   if (current.state === 'signed-out') return <SignInPage session={current} />;
   return (
     <Provider value={client}>

@@ -10,6 +10,12 @@ import { type ChangeHub, createChangeHub } from './live/change-hub.ts';
 import { inPushSpan } from './live/push-span.ts';
 import type { SubscriberLimits } from './live/subscriber-queue.ts';
 import { DEFAULT_DASHBOARD_DIR, dashboardSite } from './web/dashboard-site.ts';
+import {
+  type OidcSignIn,
+  oidcConnectSources,
+  SIGN_IN_SETTINGS_PATH,
+  sendSignInSettings,
+} from './web/sign-in-settings.ts';
 import { serveWebSockets } from './websocket.ts';
 
 export interface GatewayServer {
@@ -42,8 +48,10 @@ export async function startGatewayServer(
     subscriberLimits?: Partial<SubscriberLimits>;
     /** The built dashboard served at / (CRH_DASHBOARD_DIR); default DEFAULT_DASHBOARD_DIR. */
     dashboardDir?: string;
-    /** Origins the dashboard may connect to besides its own (the OpenID provider's). */
+    /** Origins the dashboard may connect to besides its own and the OpenID provider's issuer. */
     dashboardConnectSources?: readonly string[];
+    /** The dashboard's sign-in with the identity provider (CRH_OIDC_*); unset: sign-in links only. */
+    oidc?: OidcSignIn;
   },
 ): Promise<GatewayServer> {
   const registry = deps.registry ?? createMetricsRegistry('gateway');
@@ -78,10 +86,13 @@ export async function startGatewayServer(
     ? serveGraphiQLAssets(deps.graphiqlDir ?? defaultGraphiQLDir())
     : null;
   let closing = false;
-  const dashboard = dashboardSite(deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR, deps.dashboardConnectSources);
+  const dashboard = dashboardSite(deps.dashboardDir ?? DEFAULT_DASHBOARD_DIR, [
+    ...(deps.dashboardConnectSources ?? []),
+    ...oidcConnectSources(deps.oidc),
+  ]);
   // /healthz and /readyz answer without a token (probes carry none), and so
-  // do the dashboard's files and GraphiQL's assets (they hold no data: the
-  // pages ask /graphql with their token); the rest is Yoga's.
+  // do the dashboard's files, its sign-in settings and GraphiQL's assets (they
+  // hold no data: the pages ask /graphql with their token); the rest is Yoga's.
   const server: Server = createServer((request, response) => {
     const path = request.url?.split('?')[0];
     if (closing) return void refuseWhileClosing(response);
@@ -99,6 +110,9 @@ export async function startGatewayServer(
     }
     if (path === '/metrics' && request.method === 'GET') {
       return void sendMetrics(request, response, { registry, metricsAccess: metricsReaders });
+    }
+    if (path === SIGN_IN_SETTINGS_PATH && request.method === 'GET') {
+      return void sendSignInSettings(response, deps.oidc);
     }
     if ((request.method === 'GET' || request.method === 'HEAD') && path !== yoga.graphqlEndpoint) {
       return void dashboard(request, response);

@@ -1,16 +1,21 @@
 import { resolve } from 'node:path';
 import { AUTH_OFF_WARNING, authSettingsFrom, createRateLimit, createTokenVerifier } from '@crh/auth';
-import { requireChangeFeed, requireDatabaseUrl } from '@crh/config';
+import { type PlatformConfig, requireChangeFeed, requireDatabaseUrl } from '@crh/config';
 import { createMetricsRegistry, registerPoolMetrics } from '@crh/observability';
 import { READ_MODEL_MIGRATION_PLAN, readModelsBuiltWithOtherRules } from '@crh/read-models/schema';
 import { startService } from '@crh/service-runtime';
 import { openFeedSubscriber } from './feed-subscriber.ts';
 import { startGatewayServer } from './gateway-server.ts';
 import { graphqlSettingsFrom } from './limits/graphql-limits.ts';
+import { oidcSignInFrom } from './web/sign-in-settings.ts';
 
-const { config, logger, pool, store, onShutdown } = await startService({
+const { config, logger, pool, store, onShutdown, required } = await startService({
   name: 'gateway',
-  require: requireChangeFeed,
+  // A half-configured sign-in stops the gateway here, with the other configuration errors.
+  require: (config: PlatformConfig) => {
+    requireChangeFeed(config);
+    return { oidc: oidcSignInFrom(config.env) };
+  },
   schema: [READ_MODEL_MIGRATION_PLAN], // the gateway may start before the projector
 });
 if (await readModelsBuiltWithOtherRules(pool, config.rules)) {
@@ -44,6 +49,8 @@ const gateway = await startGatewayServer({
   host: config.env.HOST,
   port: config.env.GATEWAY_PORT,
   ...(config.env.CRH_DASHBOARD_DIR ? { dashboardDir: config.env.CRH_DASHBOARD_DIR } : {}),
+  // The page then calls the provider (its issuer's origin joins the page's connect-src).
+  ...(required.oidc ? { oidc: required.oidc } : {}),
   subscriberLimits: {
     items: config.env.CRH_SUBSCRIBER_MAX_ITEMS,
     bytes: config.env.CRH_SUBSCRIBER_MAX_BYTES,

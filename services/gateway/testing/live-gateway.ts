@@ -5,6 +5,11 @@ import { createNotifySubscriber } from '@crh/messaging/postgres';
 import { createLogger, type Logger } from '@crh/observability';
 import { quietLogger } from '@crh/testing';
 import { type GatewayServer, startGatewayServer } from '../src/gateway-server.ts';
+import type { OidcSignIn } from '../src/web/sign-in-settings.ts';
+
+/** CRH_OIDC_* read as main.ts reads them, for a test configuring the gateway as an operator would. */
+export { type OidcSignIn, oidcSignInFrom } from '../src/web/sign-in-settings.ts';
+
 import { type GatewayFixture, openGatewayFixture } from './gateway-fixture.ts';
 
 export interface LiveGatewayOptions {
@@ -20,6 +25,8 @@ export interface LiveGatewayOptions {
   readYourWritesTimeoutMs?: number;
   corsOrigins?: readonly string[];
   rateLimit?: RateLimit;
+  /** The dashboard's sign-in with an identity provider (with a `verifier` for its tokens). */
+  oidc?: OidcSignIn;
   /** Default: silent. */
   logger?: Logger;
   /** The built GraphiQL; default CRH_GRAPHIQL_DIR's default (services/graphiql/dist). */
@@ -67,6 +74,7 @@ export async function openLiveGateway(options: LiveGatewayOptions = {}): Promise
     corsOrigins: options.corsOrigins,
     rateLimit: options.rateLimit,
     graphiqlDir: options.graphiqlDir,
+    ...(options.oidc ? { oidc: options.oidc } : {}),
   });
   return {
     database,
