@@ -122,7 +122,8 @@ export async function scrollToBottom(args: {
   const requests = page.performance
     .getEntriesByType('resource')
     .slice(requestsBefore)
-    .filter((e) => e.name.endsWith('/graphql'))
+    // urql sends queries as GET /graphql?operationName=…
+    .filter((e) => /\/graphql(\?|$)/.test(e.name))
     .map((e) => e.duration);
   // The first delta is from the call, not from a frame.
   return { rows, ms, frames: frames.slice(1), stalls, requests, reachedLastRow: lastRowLoaded() };
