@@ -317,6 +317,7 @@ function reportDashboard(d: DashboardFigures): void {
   log(
     `${`all ${d.assets.all.files} assets`.padEnd(40)} ${kb(d.assets.all.bytes).padStart(11)} ${kb(d.assets.all.gzipBytes).padStart(11)}`,
   );
+  log(`load average (1 min) ${d.loadAverage.before} before the browser, ${d.loadAverage.after} after`);
   logLatencies(d.firstRow.map((l) => ({ ...l, meanRows: l.rowsInList })));
   const s = d.scroll;
   log(

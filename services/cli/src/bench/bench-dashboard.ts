@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { withServices } from '../platform/service-processes.ts';
 import {
@@ -23,6 +24,8 @@ export interface DashboardOptions {
 
 export interface DashboardFigures {
   assets: DashboardAssets;
+  /** The machine's 1-minute load average before and after the browser runs: on 2 cores, other work shows in every figure. */
+  loadAverage: { before: number; after: number };
   /** Navigation start to the frame painting the first loaded row of the Neglected list. */
   firstRow: (Latency & { rowsInList: number })[];
   scroll: {
@@ -64,6 +67,7 @@ export async function benchDashboard(bookUrl: string, options: DashboardOptions)
     const lead = jwt(await auth.bearer(['lead'], { sub: 'bench-lead', ttl: '12h' }));
     const managerId = await managerWithNeglected(graphql, authorization);
     const manager = jwt(await auth.bearer(['account-manager'], { managerId, ttl: '12h' }));
+    const before = loadavg()[0]!;
     const browser = await chromium.launch({ executablePath: options.chromium, args: ['--no-sandbox'] });
     try {
       const views = [
@@ -96,7 +100,8 @@ export async function benchDashboard(bookUrl: string, options: DashboardOptions)
         }),
       );
       if (!run.value.reachedLastRow) throw new Error('the scroll ended without the last row loaded');
-      return { assets, firstRow, scroll: scrollFigures(run.value) };
+      const loadAverage = { before: round(before), after: round(loadavg()[0]!) };
+      return { assets, loadAverage, firstRow, scroll: scrollFigures(run.value) };
     } finally {
       await browser.close();
     }
@@ -124,7 +129,6 @@ async function coldLoad<T>(
 
 function scrollFigures(run: ScrollRun): DashboardFigures['scroll'] {
   const frames = latencyOf('frame', run.frames);
-  const round = (n: number) => Math.round(n * 10) / 10;
   return {
     rows: run.rows,
     seconds: round(run.ms / 1000),
@@ -140,6 +144,8 @@ function scrollFigures(run: ScrollRun): DashboardFigures['scroll'] {
       : null,
   };
 }
+
+const round = (n: number) => Math.round(n * 10) / 10;
 
 /** The first of am-1, am-2 … with a neglected relationship today: a morning with the list to time. */
 async function managerWithNeglected(graphql: string, authorization: string): Promise<string> {
