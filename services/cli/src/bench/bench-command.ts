@@ -8,6 +8,7 @@ import { dataDir } from '../platform/data-dir.ts';
 import { withServices } from '../platform/service-processes.ts';
 import { type AccessFigures, benchAccess } from './bench-access.ts';
 import { LARGE_BOOK, type LoadedBook, loadBook } from './bench-book.ts';
+import { benchDashboard, type DashboardFigures } from './bench-dashboard.ts';
 import { benchKafka } from './bench-kafka.ts';
 import { benchLateEvents } from './bench-late-event.ts';
 import { benchQueries } from './bench-queries.ts';
@@ -29,6 +30,7 @@ export const BENCH_PARTS = [
   'relay',
   'replay',
   'rebuild',
+  'dashboard',
   'soak',
 ] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
@@ -46,6 +48,7 @@ export interface BenchFlags {
   liveEvents?: number;
   relayEvents?: number;
   replayEvents?: number;
+  pageLoads?: number;
   soakMinutes?: number;
   soakRate?: number;
   soakDayMs?: number;
@@ -60,6 +63,7 @@ interface BenchResults {
   relay?: { brokers: string; rounds: RelayFigure[] };
   replay?: ReplayFigure[];
   rebuild?: RebuildFigure;
+  dashboard?: DashboardFigures;
   soak?: SoakFigures;
 }
 
@@ -83,10 +87,15 @@ interface BenchResults {
  *    tables and swapped in (`crh rebuild`), with this process's memory.
  * 7. access: what access control adds to a `relationships` page of the book,
  *    a gateway with it on against one with it off (`--samples N`).
- * 8. soak (only with `--only soak`: 30 minutes by default): steady ingest,
+ * 8. dashboard: the built page's initial JavaScript and CSS, raw and gzipped;
+ *    then, in Debian's Chromium over the book, time to the first Neglected
+ *    row for a lead at /team and an account manager at / (`--page-loads N`
+ *    cold loads each), and a scroll of the organisation's Neglected list to
+ *    its last row (frame times, waits for pages).
+ * 9. soak (only with `--only soak`: 30 minutes by default): steady ingest,
  *    queries, 200 SSE subscribers and a day turn every 3 minutes (the
  *    projector's clock shifted), with every process's RSS sampled.
- * `--only throughput|book|access|live|relay|replay|rebuild|soak` runs one part.
+ * `--only throughput|book|access|live|relay|replay|rebuild|dashboard|soak` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, flags: BenchFlags): Promise<void> {
   // The soak takes half an hour: only when asked for by name.
@@ -164,6 +173,16 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
       // After the book part when both run: it reuses the book that part kept.
       const loaded = await loadBook(adminUrl, book, config, { fresh: false, log });
       results.rebuild = await benchRebuild(loaded.url, config, log);
+    }
+    if (runs('dashboard')) {
+      const loaded = await loadBook(adminUrl, book, config, { fresh: false, log });
+      results.dashboard = await benchDashboard(loaded.url, {
+        loads: flags.pageLoads ?? 10,
+        scrollStepPx: 1_000,
+        scrollLimitMs: 15 * 60_000,
+        chromium: '/usr/bin/chromium',
+        log,
+      });
     }
     if (runs('soak')) {
       results.soak = await benchSoak(adminUrl, {
@@ -265,6 +284,7 @@ function report(results: BenchResults): void {
     for (const [why, n] of Object.entries(soak.queryErrorKinds)) log(`soak query error x${n}: ${why}`);
     logLatencies([soak.queries]);
   }
+  if (results.dashboard) reportDashboard(results.dashboard);
   const book = results.book;
   if (!book) return;
   log(
@@ -277,6 +297,35 @@ function report(results: BenchResults): void {
     );
   }
   logLatencies(book.latencies);
+}
+
+function reportDashboard(d: DashboardFigures): void {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const sum = (files: readonly { bytes: number; gzipBytes: number }[]) => ({
+    bytes: files.reduce((n, f) => n + f.bytes, 0),
+    gzipBytes: files.reduce((n, f) => n + f.gzipBytes, 0),
+  });
+  const js = sum(d.assets.initial.js);
+  const css = sum(d.assets.initial.css);
+  log(`${'dashboard assets'.padEnd(40)} ${'raw'.padStart(11)} ${'gzip -9'.padStart(11)}`);
+  for (const f of [...d.assets.initial.js, ...d.assets.initial.css])
+    log(`  ${f.file.padEnd(38)} ${kb(f.bytes).padStart(11)} ${kb(f.gzipBytes).padStart(11)}`);
+  log(
+    `${'initial JS (aim: under 200 KiB gzip)'.padEnd(40)} ${kb(js.bytes).padStart(11)} ${kb(js.gzipBytes).padStart(11)}`,
+  );
+  log(`${'initial CSS'.padEnd(40)} ${kb(css.bytes).padStart(11)} ${kb(css.gzipBytes).padStart(11)}`);
+  log(
+    `${`all ${d.assets.all.files} assets`.padEnd(40)} ${kb(d.assets.all.bytes).padStart(11)} ${kb(d.assets.all.gzipBytes).padStart(11)}`,
+  );
+  log(`load average (1 min) ${d.loadAverage.before} before the browser, ${d.loadAverage.after} after`);
+  logLatencies(d.firstRow.map((l) => ({ ...l, meanRows: l.rowsInList })));
+  const s = d.scroll;
+  log(
+    `scroll of the organisation's Neglected list (${s.rows} rows) to its last row: ${s.seconds} s, ${s.frames} frames, ` +
+      `frame p50 ${s.frameP50} ms, p95 ${s.frameP95} ms, max ${s.frameMax} ms, ${s.dropped} over 50 ms; ` +
+      `${s.stalledSeconds} s holding still for rows to load`,
+  );
+  logLatencies([s.stalls, s.requests].filter((l) => l !== null));
 }
 
 function logLatencies(latencies: readonly Latency[]): void {

@@ -9,9 +9,10 @@ export const RelationshipPage = graphql(`
     $status: [RelationshipStatus!]
     $after: String
     $first: Int!
+    $withTotal: Boolean!
   ) {
     relationships(accountManagerId: $accountManagerId, status: $status, after: $after, first: $first) {
-      totalCount
+      totalCount @include(if: $withTotal)
       pageInfo {
         endCursor
         hasNextPage
@@ -45,7 +46,10 @@ export interface Pages {
 /**
  * A long list of relationships, loaded a page at a time as it scrolls, and
  * loaded again from the top when the lists change (a logged contact, a live
- * status change): cursor pages stay consistent within one load.
+ * status change): cursor pages stay consistent within one load. The total
+ * is asked with the first page only: counting the whole organisation's
+ * Neglected list costs more than a page of it (40,000 rows of the 100k
+ * book), and scrolling to the end asks hundreds of pages.
  */
 export function useRelationshipPages(
   filter: { accountManagerId: string | null; status: string[] },
@@ -75,6 +79,7 @@ export function useRelationshipPages(
           status: filter.status as never,
           after: c.after,
           first: pageSize,
+          withTotal: reset,
         },
         { requestPolicy: 'network-only' },
       )
@@ -89,7 +94,11 @@ export function useRelationshipPages(
     c.after = page.pageInfo.endCursor ?? null;
     c.more = page.pageInfo.hasNextPage;
     const rows = page.edges.map((e) => e.node);
-    setState((s) => ({ rows: reset ? rows : [...s.rows, ...rows], total: page.totalCount, error: null }));
+    setState((s) => ({
+      rows: reset ? rows : [...s.rows, ...rows],
+      total: reset ? (page.totalCount ?? null) : s.total,
+      error: null,
+    }));
   };
 
   useEffect(() => {
