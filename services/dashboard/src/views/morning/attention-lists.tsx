@@ -1,4 +1,6 @@
+import { useEffect } from 'preact/hooks';
 import { RelationshipActions } from '../../actions/relationship-actions.tsx';
+import { primaryAnswered } from '../../components/deferred.tsx';
 import { Empty, Failed, Loading } from '../../components/states.tsx';
 import { VirtualList } from '../../components/virtual-list.tsx';
 import { formatTime } from '../../day.ts';
@@ -39,6 +41,10 @@ function AttentionList({
   empty: string;
 }) {
   const pages = useRelationshipPages({ accountManagerId: manager, status: [status] });
+  const answered = pages.total !== null || pages.error !== null;
+  useEffect(() => {
+    if (answered && status === 'NEGLECTED') primaryAnswered();
+  }, [answered]);
   const id = `list-${status.toLowerCase()}`;
   return (
     <section class="card" aria-labelledby={id} data-list={status}>

@@ -1,5 +1,6 @@
 import { useLocation } from 'preact-iso';
 import { useApp } from '../../app-context.ts';
+import { Deferred } from '../../components/deferred.tsx';
 import { useLiveUpdates } from '../../graphql/live-updates.ts';
 import { AttentionLists } from './attention-lists.tsx';
 import { KpiTiles } from './kpi-tiles.tsx';
@@ -25,14 +26,21 @@ export function MorningView() {
       </div>
       {manager ? (
         <>
-          <KpiTiles manager={manager} />
+          {/* The lists first (components/deferred.tsx); the figures fill their reserved space after. */}
+          <Deferred minHeight={190}>
+            <KpiTiles manager={manager} />
+          </Deferred>
           <div class="morning">
             <TodaysCalls manager={manager} />
             <div class="stack">
               <AttentionLists manager={manager} />
             </div>
-            <PromisesDue manager={manager} />
-            <OpenComplaints manager={manager} />
+            <Deferred>
+              <PromisesDue manager={manager} />
+            </Deferred>
+            <Deferred>
+              <OpenComplaints manager={manager} />
+            </Deferred>
           </div>
         </>
       ) : (

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useApp } from '../../app-context.ts';
+import { Deferred } from '../../components/deferred.tsx';
 import { addDays, formatDay, isDay } from '../../day.ts';
 import { type StatusChange, type TodaysKpis, useLiveUpdates } from '../../graphql/live-updates.ts';
 import { AttentionLists } from '../morning/attention-lists.tsx';
@@ -58,14 +59,19 @@ export function TeamView() {
         {formatDay(from)} – {formatDay(to)}; today's figures update live.
       </p>
       <TodayTiles live={live} />
-      <KpiCharts from={from} to={to} />
-      <ManagersSideBySide day={to} />
+      {/* The lists first (components/deferred.tsx): the charts and outliers are heavier queries. */}
       <div class="pair">
-        <Outliers day={to} />
-        <LiveChanges changes={changes} />
+        <AttentionLists manager={null} />
       </div>
-      <ComplaintBoard />
-      <AttentionLists manager={null} />
+      <Deferred minHeight={600}>
+        <KpiCharts from={from} to={to} />
+        <ManagersSideBySide day={to} />
+        <div class="pair">
+          <Outliers day={to} />
+          <LiveChanges changes={changes} />
+        </div>
+        <ComplaintBoard />
+      </Deferred>
     </>
   );
 }
