@@ -247,10 +247,8 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
     ];
     // A test run that rewrote tracked files would leave every clone changed:
     // the README's copies are refreshed on purpose (CRH_UPDATE_SCREENSHOTS=1, `npm run screenshots`).
-    const out =
-      process.env.CRH_UPDATE_SCREENSHOTS === '1'
-        ? join(root, 'docs/img')
-        : (process.env.CRH_SCREENSHOTS_DIR ?? join(dataDir, 'screenshots'));
+    const { CRH_UPDATE_SCREENSHOTS: update, CRH_SCREENSHOTS_DIR: elsewhere } = process.env;
+    const out = update === '1' ? join(root, 'docs/img') : (elsewhere ?? join(dataDir, 'screenshots'));
     await mkdir(out, { recursive: true });
     for (const view of pages) {
       const page = await signIn(view.token, view.path);

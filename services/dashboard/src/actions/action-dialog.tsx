@@ -5,14 +5,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
  * A modal form in the browser's own <dialog>: focus moves in and back, Escape
  * closes it, and the rest of the page is inert while it is open.
  */
-export function ActionDialog({
-  title,
-  open,
-  onClose,
-  onSubmit,
-  submitLabel,
-  children,
-}: {
+export function ActionDialog(props: DialogProps) {
+  // Not in the page until asked for: a list row carries a button, not a form
+  // (a virtualised list renders dozens of rows per scrolled screen).
+  return props.open ? <OpenDialog {...props} /> : null;
+}
+
+interface DialogProps {
   title: string;
   open: boolean;
   onClose: () => void;
@@ -20,7 +19,9 @@ export function ActionDialog({
   onSubmit: (form: FormData) => Promise<string | null>;
   submitLabel: string;
   children: ComponentChildren;
-}) {
+}
+
+function OpenDialog({ title, open, onClose, onSubmit, submitLabel, children }: DialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
