@@ -227,7 +227,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('going quiet');
   });
 
-  it('has no serious or critical accessibility violation on any page, and writes their screenshots', async () => {
+  it('has no serious or critical accessibility violation on any page, fits 360 px, and writes 1440x900 screenshots', async () => {
     const am1 = printedToken(cli.output(), 'am-1 token:');
     const lead = /lead sign-in link:\s+\S+#access_token=([\w.-]+)/.exec(cli.output())?.[1] ?? '';
     const demoCustomer = (await graphql(
@@ -260,6 +260,11 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
       expect(png.readUInt32BE(16)).toBe(1440);
       expect(png.readUInt32BE(20)).toBe(900);
       await writeFile(join(out, `dashboard-${view.name}.png`), png);
+      // A phone held upright: nothing wider than the screen, so no sideways scrolling.
+      await page.setViewportSize({ width: 360, height: 740 });
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.scrollWidth), { timeout: 5_000 })
+        .toBeLessThanOrEqual(360);
     }
   });
 });
