@@ -10,6 +10,8 @@ import type { introspection } from './graphql-env.d.ts';
 export const graphql = initGraphQLTada<{
   introspection: introspection;
   scalars: { Date: string; DateTime: string; JSON: unknown; ID: string };
+  // A fragment's fields are part of the result that spreads it (no readFragment needed).
+  disableMasking: true;
 }>();
 
 export type { FragmentOf, ResultOf, VariablesOf } from 'gql.tada';

@@ -16,20 +16,30 @@ export const StatusChanged = graphql(`
   }
 `);
 
-export const KpisUpdated = graphql(`
-  subscription KpisUpdated($accountManagerId: ID) {
-    dailyKpisUpdated(accountManagerId: $accountManagerId) {
-      date
-      activeCustomers
-      neglected
-      goingQuiet
-      openComplaints
-      nps
-      promisesDue
-      promisesKeptOnTime
-    }
+/** Today's figures as the board shows them, from the query and then from each update. */
+export const TodaysKpiFields = graphql(`
+  fragment TodaysKpiFields on DailyKpis {
+    date
+    activeCustomers
+    neglected
+    goingQuiet
+    openComplaints
+    nps
+    promisesDue
+    promisesKeptOnTime
   }
 `);
+
+export const KpisUpdated = graphql(
+  `
+  subscription KpisUpdated($accountManagerId: ID) {
+    dailyKpisUpdated(accountManagerId: $accountManagerId) {
+      ...TodaysKpiFields
+    }
+  }
+`,
+  [TodaysKpiFields],
+);
 
 export type StatusChange = ResultOf<typeof StatusChanged>['relationshipStatusChanged'];
 export type TodaysKpis = ResultOf<typeof KpisUpdated>['dailyKpisUpdated'];

@@ -14,3 +14,25 @@ export function StatusBadge({ status }: { status: string }) {
     <span class={`status status-${status.toLowerCase()}`}>{status.replace('_', ' ').toLowerCase()}</span>
   );
 }
+
+/** The points each factor adds or takes off, in words. */
+export function HealthFactors({
+  factors,
+}: {
+  factors: readonly { factor: string; points: number; detail: string }[];
+}) {
+  return (
+    <ul class="factors">
+      {factors.map((f) => (
+        <li key={f.factor}>
+          <span class={f.points < 0 ? 'minus' : 'plus'}>
+            {f.points > 0 ? '+' : ''}
+            {f.points}
+          </span>{' '}
+          {f.detail}
+        </li>
+      ))}
+      {factors.length === 0 && <li>Nothing takes points off: a healthy relationship.</li>}
+    </ul>
+  );
+}

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AppendEvent } from '@crh/event-store';
+import { testEvent } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayFixture, openGatewayFixture } from '../../testing/gateway-fixture.ts';
 
@@ -11,13 +11,8 @@ describe('viewer, organisation, accountManagers and npsAnswers (Europe/Amsterdam
   const [amA, amB] = [`am-a-${run}`, `am-b-${run}`];
   const NOW = '2026-06-10T22:30:00Z'; // 00:30 on 11 June in Amsterdam
 
-  const event = (customerId: string, type: string, occurredAt: string, data: object = {}): AppendEvent => ({
-    id: randomUUID(),
-    type,
-    customerId,
-    occurredAt,
-    data,
-  });
+  const event = (customerId: string, type: string, occurredAt: string, data: object = {}) =>
+    testEvent(customerId, type, occurredAt, data);
   const onboard = (id: string, manager: string) =>
     event(id, 'CustomerOnboarded', '2026-01-05T09:00:00Z', {
       name: id,

@@ -2,7 +2,7 @@ import { RelationshipActions } from '../../actions/relationship-actions.tsx';
 import { Empty, Failed, Loading } from '../../components/states.tsx';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
-import { HealthBadge } from '../health-badge.tsx';
+import { HealthBadge, HealthFactors } from '../health-badge.tsx';
 
 const Calls = graphql(`
   query TodaysCalls($accountManagerId: ID!) {
@@ -74,17 +74,7 @@ export function TodaysCalls({ manager }: { manager: string }) {
               </p>
               <details>
                 <summary>Why this score</summary>
-                <ul class="factors">
-                  {call.health.factors.map((f) => (
-                    <li key={f.factor}>
-                      <span class={f.points < 0 ? 'minus' : 'plus'}>
-                        {f.points > 0 ? '+' : ''}
-                        {f.points}
-                      </span>{' '}
-                      {f.detail}
-                    </li>
-                  ))}
-                </ul>
+                <HealthFactors factors={call.health.factors} />
               </details>
               <RelationshipActions
                 customerId={call.relationship.customerId}

@@ -7,7 +7,7 @@ import { formatDay, formatTime, isDay } from '../../day.ts';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
 import { useLiveUpdates } from '../../graphql/live-updates.ts';
-import { HealthBadge, StatusBadge } from '../health-badge.tsx';
+import { HealthBadge, HealthFactors, StatusBadge } from '../health-badge.tsx';
 import { NpsChart } from './nps-chart.tsx';
 import { PromisesAndComplaints } from './promises-and-complaints.tsx';
 import { SilenceMeter } from './silence-meter.tsx';
@@ -162,18 +162,7 @@ export function RelationshipView() {
       </section>
       <section class="card" aria-labelledby="health-head">
         <h2 id="health-head">Health {r.health.score} of 100</h2>
-        <ul class="factors">
-          {r.health.factors.map((f) => (
-            <li key={f.factor}>
-              <span class={f.points < 0 ? 'minus' : 'plus'}>
-                {f.points > 0 ? '+' : ''}
-                {f.points}
-              </span>{' '}
-              {f.detail}
-            </li>
-          ))}
-          {r.health.factors.length === 0 && <li>Nothing takes points off: a healthy relationship.</li>}
-        </ul>
+        <HealthFactors factors={r.health.factors} />
       </section>
       <NpsChart answers={r.npsAnswers} />
       <PromisesAndComplaints customerId={r.customerId} asOf={asOf} />

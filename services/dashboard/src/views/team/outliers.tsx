@@ -2,34 +2,35 @@ import { Empty, Failed, Loading } from '../../components/states.tsx';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
 
-const Outliers_ = graphql(`
-  query DayOutliers($date: Date) {
-    neglect: outliers(date: $date, metric: NEGLECTED_SHARE, first: 3) {
-      id
-      detail
-      deviation
-      accountManagerId
-    }
-    promises: outliers(date: $date, metric: OVERDUE_PROMISES, first: 3) {
-      id
-      detail
-      deviation
-      accountManagerId
-    }
-    nps: outliers(date: $date, metric: NPS_DROP, first: 3) {
-      id
-      detail
-      deviation
-      customerId
-    }
-    complaints: outliers(date: $date, metric: LONGEST_OPEN_COMPLAINT, first: 3) {
-      id
-      detail
-      deviation
-      customerId
-    }
+const OutlierFields = graphql(`
+  fragment OutlierFields on Outlier {
+    id
+    detail
+    deviation
+    accountManagerId
+    customerId
   }
 `);
+
+const Outliers_ = graphql(
+  `
+  query DayOutliers($date: Date) {
+    neglect: outliers(date: $date, metric: NEGLECTED_SHARE, first: 3) {
+      ...OutlierFields
+    }
+    promises: outliers(date: $date, metric: OVERDUE_PROMISES, first: 3) {
+      ...OutlierFields
+    }
+    nps: outliers(date: $date, metric: NPS_DROP, first: 3) {
+      ...OutlierFields
+    }
+    complaints: outliers(date: $date, metric: LONGEST_OPEN_COMPLAINT, first: 3) {
+      ...OutlierFields
+    }
+  }
+`,
+  [OutlierFields],
+);
 
 /** Learn from the outliers, not the averages: who is furthest above the norm today. */
 export function Outliers({ day }: { day: string }) {

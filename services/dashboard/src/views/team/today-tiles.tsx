@@ -2,22 +2,18 @@ import { useApp } from '../../app-context.ts';
 import { Failed, Loading } from '../../components/states.tsx';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
-import type { TodaysKpis } from '../../graphql/live-updates.ts';
+import { TodaysKpiFields, type TodaysKpis } from '../../graphql/live-updates.ts';
 
-const Today = graphql(`
+const Today = graphql(
+  `
   query OrganisationToday($today: Date!) {
     dailyKpis(from: $today, to: $today) {
-      date
-      activeCustomers
-      neglected
-      goingQuiet
-      openComplaints
-      nps
-      promisesDue
-      promisesKeptOnTime
+      ...TodaysKpiFields
     }
   }
-`);
+`,
+  [TodaysKpiFields],
+);
 
 /** Today's organisation figures: from the query, then from each live update as it arrives. */
 export function TodayTiles({ live }: { live: TodaysKpis | null }) {
