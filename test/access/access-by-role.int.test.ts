@@ -182,6 +182,24 @@ const QUERY_ROWS: QueryRow[] = [
     query: '{ outliers(metric: NEGLECTED_SHARE) { id } }',
     expected: OTHER_BOOK,
   },
+  {
+    field: 'accountManagers',
+    name: 'own row (an account manager), every manager (the others)',
+    query: '{ accountManagers { accountManagerId neglectedShare } }',
+    expected: READERS,
+  },
+  {
+    field: 'viewer',
+    name: 'who is asking',
+    query: '{ viewer { subject readsEveryBook } }',
+    expected: READERS,
+  },
+  {
+    field: 'organisation',
+    name: 'time zone, today, tier policy',
+    query: '{ organisation { timeZone today tierThresholds { tier } } }',
+    expected: READERS,
+  },
 ];
 
 /** Acting: an account manager on its own book, lead and admin on any customer, nobody else. */
