@@ -159,8 +159,9 @@ describe('GraphiQL, served by the gateway from its own build', () => {
         // Signed in at / by the dashboard, in a tab of its own (closed before GraphiQL opens, so
         // its live subscriptions are not counted as GraphiQL's); the stored token is the context's.
         const token = await live.auth.token('admin', { sub: 'ada' });
-        // The projector runs from the start, as deployed (started only after the dashboard's session,
-        // the in-process projector of this fixture announced nothing: a fixture quirk noted for later).
+        // The projector runs from the start, as deployed: one started just before the append below
+        // builds the read models first and announces nothing up to the head it found (by design),
+        // so the event could count as backlog and never reach the subscription.
         live.runProjector();
         const dashboard = await context.newPage();
         await dashboard.goto(`${origin}/#access_token=${token}`);
