@@ -4,8 +4,9 @@ import { AuthError, authSettingsFrom, createTokenVerifier, type TokenVerifier } 
 import { loadConfig } from '@crh/config';
 import { type LiveGateway, openLiveGateway } from '@crh/gateway/testing/live';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { errors } from 'oidc-provider';
+import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRH_RESOURCE, crhResourceIndicators } from '../support/oidc-resource.ts';
 
 // The organisation's identity provider, for real: oidc-provider (a certified
 // OpenID Provider) in this process, issuing JWT access tokens to systems by
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // pointed at it the way an operator would, by CRH_AUTH_* variables, and a real
 // gateway verifies its tokens over HTTP.
 
-const RESOURCE = 'urn:crh';
+const RESOURCE = CRH_RESOURCE;
 /** The IdP's own mapping of clients (systems) to crh roles. */
 const CLIENTS = {
   'crm-sync': { secret: 'crm-sync-secret', roles: ['ingest'] },
@@ -46,21 +47,7 @@ function identityProvider(issuer: string, published: SigningKey[], signing: Sign
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resource) => {
-          if (resource !== RESOURCE) throw new errors.InvalidTarget();
-          return {
-            scope: 'crh',
-            audience: 'crh',
-            accessTokenFormat: 'jwt',
-            accessTokenTTL: 300,
-            jwt: { sign: { alg: signing.alg, kid: signing.kid } },
-          };
-        },
-      },
+      resourceIndicators: crhResourceIndicators({ alg: signing.alg, kid: signing.kid }, 300),
     },
     extraTokenClaims: (_ctx, token) => ({
       realm_access: { roles: [...(CLIENTS[token.clientId as ClientId]?.roles ?? [])] },

@@ -5,9 +5,10 @@ import { authSettingsFrom, createTokenVerifier } from '@crh/auth';
 import { loadConfig } from '@crh/config';
 import { type LiveGateway, oidcSignInFrom, openLiveGateway } from '@crh/gateway/testing/live';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import Provider, { errors } from 'oidc-provider';
+import Provider from 'oidc-provider';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRH_RESOURCE, crhResourceIndicators } from '../support/oidc-resource.ts';
 
 // A person signs in to the dashboard with the organisation's identity
 // provider, for real: oidc-provider in this process (its development login
@@ -17,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // gateway allows no clock leeway, so a session that was not renewed would
 // be refused within the test.
 
-const RESOURCE = 'urn:crh';
+const RESOURCE = CRH_RESOURCE;
 const CLIENT_ID = 'crh-dashboard';
 const ACCESS_TOKEN_TTL_S = 10;
 const DEEP_LINK = '/relationships/cust-42?tab=timeline';
@@ -54,21 +55,7 @@ function identityProvider(
     issueRefreshToken: async (_ctx, client) => refreshTokens && client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resource) => {
-          if (resource !== RESOURCE) throw new errors.InvalidTarget();
-          return {
-            scope: 'crh',
-            audience: 'crh',
-            accessTokenFormat: 'jwt',
-            accessTokenTTL: ACCESS_TOKEN_TTL_S,
-            jwt: { sign: { alg: 'ES256', kid: key.kid } },
-          };
-        },
-      },
+      resourceIndicators: crhResourceIndicators({ alg: 'ES256', kid: key.kid }, ACCESS_TOKEN_TTL_S),
     },
     // The person's roles as the provider maps them; their login name is their sub (and manager id).
     extraTokenClaims: () => ({ realm_access: { roles: ['account-manager'] } }),

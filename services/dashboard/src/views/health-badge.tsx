@@ -1,3 +1,18 @@
+import { graphql } from '../graphql/graphql.ts';
+
+/** What the badge and the factor list show of a health score. */
+export const HealthFields = graphql(`
+  fragment HealthFields on HealthScore {
+    score
+    band
+    factors {
+      factor
+      points
+      detail
+    }
+  }
+`);
+
 const BAND_LABEL: Record<string, string> = { HEALTHY: 'healthy', WATCH: 'watch', AT_RISK: 'at risk' };
 
 /** The score with its band in words, not colour alone. */

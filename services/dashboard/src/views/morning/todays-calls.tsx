@@ -2,21 +2,16 @@ import { RelationshipActions } from '../../actions/relationship-actions.tsx';
 import { Empty, Failed, Loading } from '../../components/states.tsx';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
-import { HealthBadge, HealthFactors } from '../health-badge.tsx';
+import { HealthBadge, HealthFactors, HealthFields } from '../health-badge.tsx';
 
-const Calls = graphql(`
+const Calls = graphql(
+  `
   query TodaysCalls($accountManagerId: ID!) {
     todaysCalls(accountManagerId: $accountManagerId, first: 8) {
       reason
       explanation
       health {
-        score
-        band
-        factors {
-          factor
-          points
-          detail
-        }
+        ...HealthFields
       }
       relationship {
         customerId
@@ -26,7 +21,9 @@ const Calls = graphql(`
       }
     }
   }
-`);
+`,
+  [HealthFields],
+);
 
 export const REASON_LABEL: Record<string, string> = {
   NEGLECTED_STRATEGIC: 'Strategic and neglected',

@@ -7,13 +7,14 @@ import { formatDay, formatTime, isDay } from '../../day.ts';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
 import { useLiveUpdates } from '../../graphql/live-updates.ts';
-import { HealthBadge, HealthFactors, StatusBadge } from '../health-badge.tsx';
+import { HealthBadge, HealthFactors, HealthFields, StatusBadge } from '../health-badge.tsx';
 import { NpsChart } from './nps-chart.tsx';
 import { PromisesAndComplaints } from './promises-and-complaints.tsx';
 import { SilenceMeter } from './silence-meter.tsx';
 import { Timeline } from './timeline.tsx';
 
-const OneRelationship = graphql(`
+const OneRelationship = graphql(
+  `
   query OneRelationship($customerId: ID!, $asOf: Date) {
     relationship(customerId: $customerId, asOf: $asOf) {
       customerId
@@ -30,13 +31,7 @@ const OneRelationship = graphql(`
       typicalContactGapDays
       beyondCadence
       health {
-        score
-        band
-        factors {
-          factor
-          points
-          detail
-        }
+        ...HealthFields
       }
       statusHistory(to: $asOf) {
         status
@@ -50,7 +45,9 @@ const OneRelationship = graphql(`
       }
     }
   }
-`);
+`,
+  [HealthFields],
+);
 
 /** `/relationships/:customerId?asOf=YYYY-MM-DD`: one relationship as it stood on a day. */
 export function RelationshipView() {
