@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -33,6 +34,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
   const nora = { id: `nora-${run}`, name: 'Bakkerij Nora BV' };
   const quiet = { id: `quiet-${run}`, name: 'Van Dijk Logistiek' };
   const other = { id: `other-${run}`, name: 'Elders Consultancy' };
+  const later = { id: `later-${run}`, name: 'Hoekstra Zorg B.V.' };
 
   const signIn = async (token: string, path = '/'): Promise<Page> => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
@@ -47,6 +49,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
     return token.output().trim().split('\n').at(-1)!;
   };
   let cliEnv: () => NodeJS.ProcessEnv;
+  let upAt = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -66,6 +69,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
     });
     cli = runCli(['start', '--seed-demo'], cliEnv());
     await cli.up();
+    upAt = Date.now();
     admin = printedToken(cli.output(), 'admin token:');
     const event = (customerId: string, type: string, occurredAt: string, data: object) => ({
       id: randomUUID(),
@@ -95,6 +99,13 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
         tier: 'key',
         accountManagerId: 'am-8',
       }),
+      // Going quiet (45 days), for the board across a gateway crash.
+      event(later.id, 'CustomerOnboarded', daysAgo(100), {
+        name: later.name,
+        tier: 'standard',
+        accountManagerId: 'am-9',
+      }),
+      event(later.id, 'ContactLogged', daysAgo(45), { channel: 'call', direction: 'outbound' }),
       event(other.id, 'ContactLogged', daysAgo(90), { channel: 'visit', direction: 'outbound' }),
     ]);
     expect(answer.status, await answer.clone().text()).toBe(200);
@@ -227,6 +238,55 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('going quiet');
   });
 
+  it('keeps the board live across a gateway crash: the page reconnects and the next change arrives', async () => {
+    await waitFor(
+      async () =>
+        (await graphql(`{ relationship(customerId: "${later.id}") { status } }`)).data?.relationship
+          ?.status === 'GOING_QUIET'
+          ? true
+          : undefined,
+      { what: 'the book projected' },
+    );
+    const lead = await signIn(await mint('--role', 'lead', '--sub', 'lena'), '/team');
+    const quietCount = lead.locator('#today-going-quiet');
+    await expect
+      .poll(async () => Number(await quietCount.textContent()), { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const before = Number(await quietCount.textContent());
+    await lead.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
+
+    // kill -9 of the gateway process `crh start` runs. Its supervisor starts again a service that
+    // had been up for 10 s (a quicker exit means it cannot start, and stops the platform).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, upAt + 11_000 - Date.now())));
+    const port = new URL(origin).port;
+    const pid = gatewayPid(port);
+    if (pid === null) throw new Error(`no gateway process listens on ${port}`);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => (gatewayPid(port, pid) !== null ? true : undefined), { what: 'a new gateway' });
+    await waitFor(async () => ((await fetch(`${origin}/readyz`)).ok ? true : undefined), {
+      what: 'its readiness',
+    });
+
+    // A contact recorded now (through the API) reaches the board over the page's new connection.
+    const answer = await fetch(`${origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({
+        query:
+          'mutation ($c: ID!) { logContact(input: { customerId: $c, channel: "call", direction: "outbound" }) { id } }',
+        variables: { c: later.id },
+      }),
+    });
+    const body = (await answer.json()) as { errors?: unknown };
+    expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
+    await expect
+      .poll(async () => Number(await quietCount.textContent()), { timeout: 45_000 })
+      .toBe(before - 1);
+    expect(
+      await lead.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage),
+    ).toBe(true);
+  }, 90_000);
+
   it('has no serious or critical accessibility violation on any page, fits 360 px, and writes 1440x900 screenshots', async () => {
     const am1 = printedToken(cli.output(), 'am-1 token:');
     const lead = /lead sign-in link:\s+\S+#access_token=([\w.-]+)/.exec(cli.output())?.[1] ?? '';
@@ -268,3 +328,20 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
     }
   });
 });
+
+/** The pid of the gateway process listening on `port` (other than `not`), from /proc: what `crh start` spawned. */
+function gatewayPid(port: string, not?: number): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === not) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (cmdline.includes('services/gateway/src/main.ts') && environ.includes(`GATEWAY_PORT=${port}`)) {
+        return Number(entry);
+      }
+    } catch {
+      // A process that ended meanwhile.
+    }
+  }
+  return null;
+}

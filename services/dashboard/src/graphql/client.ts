@@ -1,6 +1,7 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient } from 'graphql-ws';
 import { endSession, session } from '../auth/session.ts';
+import { refreshAll } from './live-query.ts';
 
 const bearer = (): string | undefined => {
   const current = session();
@@ -25,6 +26,11 @@ const ws = createWsClient({
       setTimeout(resolve, Math.min(30_000, 1000 * 2 ** retries) * (0.5 + Math.random())),
     ),
   on: {
+    // Changes made while the connection was down were never pushed: every
+    // view asks again for what it shows, then follows the new connection.
+    connected: (_socket, _payload, wasRetry) => {
+      if (wasRetry) refreshAll();
+    },
     closed: (event) => {
       // 4401/4403: the gateway refused the token (docs/access.md).
       const code = (event as CloseEvent | undefined)?.code;

@@ -1,8 +1,9 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useApp } from '../../app-context.ts';
 import { Deferred } from '../../components/deferred.tsx';
 import { addDays, formatDay, isDay } from '../../day.ts';
+import { onRefresh } from '../../graphql/live-query.ts';
 import { type StatusChange, type TodaysKpis, useLiveUpdates } from '../../graphql/live-updates.ts';
 import { AttentionLists } from '../morning/attention-lists.tsx';
 import { ComplaintBoard } from './complaint-board.tsx';
@@ -20,6 +21,8 @@ export function TeamView() {
   const from = isDay(query.from) && query.from <= to ? query.from : addDays(to, -89);
   const [live, setLive] = useState<TodaysKpis | null>(null);
   const [changes, setChanges] = useState<StatusChange[]>([]);
+  // Asked again (after a reconnect, a mutation): the answer is newer than the last pushed figures.
+  useEffect(() => onRefresh(() => setLive(null)), []);
   useLiveUpdates(null, {
     kpis: setLive,
     status: (change) => setChanges((old) => [change, ...old].slice(0, 12)),
