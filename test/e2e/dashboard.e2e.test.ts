@@ -132,6 +132,17 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
     return (await response.json()) as { data?: Record<string, { status?: string } | null> };
   };
 
+  /** Waits until the read models give the customer this status today. */
+  const projectedAs = (customerId: string, status: string) =>
+    waitFor(
+      async () =>
+        (await graphql(`{ relationship(customerId: "${customerId}") { status } }`)).data?.relationship
+          ?.status === status
+          ? true
+          : undefined,
+      { what: `${customerId} projected as ${status}` },
+    );
+
   it('serves the page from its own origin under a strict policy, with no token needed for the files', async () => {
     const response = await fetch(`${origin}/team`);
     expect(response.status).toBe(200);
@@ -152,14 +163,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
   });
 
   it('lists the neglected customer; a logged contact takes it off the list without a reload, and a lead sees the count drop live', async () => {
-    await waitFor(
-      async () =>
-        (await graphql(`{ relationship(customerId: "${nora.id}") { status } }`)).data?.relationship
-          ?.status === 'NEGLECTED'
-          ? true
-          : undefined,
-      { what: 'the book projected' },
-    );
+    await projectedAs(nora.id, 'NEGLECTED');
     const manager = await mint('--role', 'account-manager', '--manager', 'am-9');
     const page = await signIn(manager);
     const seen = watchPage(page);
@@ -239,14 +243,7 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, on the platform npm s
   });
 
   it('keeps the board live across a gateway crash: the page reconnects and the next change arrives', async () => {
-    await waitFor(
-      async () =>
-        (await graphql(`{ relationship(customerId: "${later.id}") { status } }`)).data?.relationship
-          ?.status === 'GOING_QUIET'
-          ? true
-          : undefined,
-      { what: 'the book projected' },
-    );
+    await projectedAs(later.id, 'GOING_QUIET');
     const lead = await signIn(await mint('--role', 'lead', '--sub', 'lena'), '/team');
     const quietCount = lead.locator('#today-going-quiet');
     await expect

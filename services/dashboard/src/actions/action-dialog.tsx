@@ -21,19 +21,12 @@ interface DialogProps {
   children: ComponentChildren;
 }
 
-function OpenDialog({ title, open, onClose, onSubmit, submitLabel, children }: DialogProps) {
+function OpenDialog({ title, onClose, onSubmit, submitLabel, children }: DialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (open && !element.open) {
-      setError(null);
-      element.showModal();
-    }
-    if (!open && element.open) element.close();
-  }, [open]);
+  // Mounted only while open (see ActionDialog): modal from its first frame.
+  useEffect(() => dialog.current?.showModal(), []);
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
     setBusy(true);

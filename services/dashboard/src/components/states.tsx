@@ -50,3 +50,29 @@ export function Failed({
     </div>
   );
 }
+
+/**
+ * A query's answer not (yet) there: the error with a retry that asks the
+ * gateway again, else "Loading"; nothing once `data` is in.
+ */
+export function Pending({
+  what,
+  data,
+  error,
+  retry,
+}: {
+  what: string;
+  data: unknown;
+  error: CombinedError | Error | undefined | null;
+  retry?: (options: { requestPolicy: 'network-only' }) => void;
+}) {
+  if (error)
+    return (
+      <Failed
+        what={what}
+        error={error}
+        {...(retry ? { retry: () => retry({ requestPolicy: 'network-only' }) } : {})}
+      />
+    );
+  return data ? null : <Loading what={what} />;
+}

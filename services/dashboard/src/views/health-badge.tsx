@@ -1,3 +1,4 @@
+import { STATUS_LABEL } from '../charts/status-band.tsx';
 import { graphql } from '../graphql/graphql.ts';
 
 /** What the badge and the factor list show of a health score. */
@@ -26,7 +27,9 @@ export function HealthBadge({ score, band }: { score: number; band: string }) {
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <span class={`status status-${status.toLowerCase()}`}>{status.replace('_', ' ').toLowerCase()}</span>
+    <span class={`status status-${status.toLowerCase()}`}>
+      {(STATUS_LABEL[status] ?? status).toLowerCase()}
+    </span>
   );
 }
 

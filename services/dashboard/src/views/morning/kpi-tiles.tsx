@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { useApp } from '../../app-context.ts';
 import { TimeChart } from '../../charts/time-chart.tsx';
-import { Failed, Loading } from '../../components/states.tsx';
+import { Pending } from '../../components/states.tsx';
 import { addDays, chartX } from '../../day.ts';
 import { graphql, type ResultOf } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
@@ -76,10 +76,7 @@ export function KpiTiles({ manager }: { manager: string }) {
   return (
     <section class="tiles" aria-labelledby="kpi-head">
       <h2 id="kpi-head">Your figures today</h2>
-      {error && (
-        <Failed what="your KPIs" error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
-      )}
-      {!data && !error && <Loading what="your KPIs" />}
+      <Pending what="your KPIs" data={data} error={error} retry={reexecute} />
       {data && (
         <ul class="tile-list">
           {TILES.map((tile) => {

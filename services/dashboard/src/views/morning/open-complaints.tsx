@@ -1,4 +1,4 @@
-import { Empty, Failed, Loading } from '../../components/states.tsx';
+import { Empty, Pending } from '../../components/states.tsx';
 import { formatTime } from '../../day.ts';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
@@ -56,10 +56,7 @@ export function OpenComplaints({ manager }: { manager: string }) {
   return (
     <section class="card" aria-labelledby="complaints-head">
       <h2 id="complaints-head">Open complaints {data && <span class="count">{complaints.length}</span>}</h2>
-      {error && (
-        <Failed what="complaints" error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
-      )}
-      {!data && !error && <Loading what="complaints" />}
+      <Pending what="complaints" data={data} error={error} retry={reexecute} />
       {data && complaints.length === 0 && <Empty>No open complaints in your book.</Empty>}
       {complaints.length > 0 && (
         <ul class="plain-list">

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { KeepPromise } from '../../actions/mutations.ts';
 import { problemOf } from '../../actions/relationship-actions.tsx';
 import { useApp } from '../../app-context.ts';
-import { Empty, Failed, Loading } from '../../components/states.tsx';
+import { Empty, Pending } from '../../components/states.tsx';
 import { addDays, dayIn, formatTime } from '../../day.ts';
 import { graphql } from '../../graphql/graphql.ts';
 import { refreshAll, useLiveQuery } from '../../graphql/live-query.ts';
@@ -76,10 +76,7 @@ export function PromisesDue({ manager }: { manager: string }) {
       <h2 id="promises-head">
         Promises due today and overdue {data && <span class="count">{promises.length}</span>}
       </h2>
-      {error && (
-        <Failed what="promises" error={error} retry={() => reexecute({ requestPolicy: 'network-only' })} />
-      )}
-      {!data && !error && <Loading what="promises" />}
+      <Pending what="promises" data={data} error={error} retry={reexecute} />
       {data && promises.length === 0 && <Empty>No promise is due today, and none is overdue.</Empty>}
       {promises.length > 0 && (
         <ul class="plain-list">

@@ -1,5 +1,5 @@
 import { RelationshipActions } from '../../actions/relationship-actions.tsx';
-import { Empty, Failed, Loading } from '../../components/states.tsx';
+import { Empty, Pending } from '../../components/states.tsx';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
 import { HealthBadge, HealthFactors, HealthFields } from '../health-badge.tsx';
@@ -44,14 +44,7 @@ export function TodaysCalls({ manager }: { manager: string }) {
   return (
     <section class="card calls" aria-labelledby="calls-head">
       <h2 id="calls-head">Call today</h2>
-      {error && (
-        <Failed
-          what="today's calls"
-          error={error}
-          retry={() => reexecute({ requestPolicy: 'network-only' })}
-        />
-      )}
-      {!data && !error && <Loading what="today's calls" />}
+      <Pending what="today's calls" data={data} error={error} retry={reexecute} />
       {data && data.todaysCalls.length === 0 && (
         <Empty>Nobody needs a call today: every relationship in your book is in good shape.</Empty>
       )}

@@ -1,4 +1,4 @@
-import { Failed, Loading } from '../../components/states.tsx';
+import { Pending } from '../../components/states.tsx';
 import { formatTime } from '../../day.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
 import { OpenComplaintList, SlaClock } from '../morning/open-complaints.tsx';
@@ -20,8 +20,7 @@ function Column({ overdue, title }: { overdue: boolean; title: string }) {
           </span>
         )}
       </h3>
-      {error && <Failed what={title.toLowerCase()} error={error} />}
-      {!data && !error && <Loading what={title.toLowerCase()} />}
+      <Pending what={title.toLowerCase()} data={data} error={error} />
       <ul class="plain-list">
         {complaints.map((c) => (
           <li key={`${c.customerId}/${c.complaintId}`}>

@@ -1,4 +1,4 @@
-import { Empty, Failed, Loading } from '../../components/states.tsx';
+import { Empty, Pending } from '../../components/states.tsx';
 import { formatDay } from '../../day.ts';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
@@ -23,14 +23,7 @@ export function ManagersSideBySide({ day }: { day: string }) {
   return (
     <section class="card" aria-labelledby="managers-head">
       <h2 id="managers-head">Account managers on {formatDay(day)}</h2>
-      {error && (
-        <Failed
-          what="the account managers"
-          error={error}
-          retry={() => reexecute({ requestPolicy: 'network-only' })}
-        />
-      )}
-      {!data && !error && <Loading what="the account managers" />}
+      <Pending what="the account managers" data={data} error={error} retry={reexecute} />
       {data && books.length === 0 && <Empty>No account manager had active relationships on that day.</Empty>}
       {books.length > 0 && (
         <table class="managers">
