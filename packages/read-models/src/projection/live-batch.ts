@@ -1,8 +1,15 @@
 import { localDateOf } from '@crh/domain';
 import type { RecordedEvent } from '@crh/event-store';
 import type { PoolClient } from 'pg';
-import { RELATIONSHIPS_PROJECTION, writeCheckpoint } from '../schema/checkpoints.ts';
-import { lockClock } from '../schema/projection-clock.ts';
+import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
+import {
+  DEFAULT_PARTITIONS,
+  ensurePartitions,
+  lockPartitionCheckpoints,
+  partitionOf,
+  writePartitionCheckpoints,
+} from '../schema/partitions.ts';
+import { shareClock } from '../schema/projection-clock.ts';
 import { applyWithBlocking } from './customer-blocking.ts';
 import type { HistoryLoader } from './customer-history.ts';
 import {
@@ -14,11 +21,21 @@ import {
   prepareRelationshipBatch,
 } from './relationship-projection.ts';
 
-// The live projector's batch: the projection clock, what the checkpoint
-// already covers left out, blocking customers at poison events, and the
-// checkpoint moved, all in the caller's transaction.
+// The live projector's batch: the projection clock, what the partitions'
+// checkpoints already cover left out, blocking customers at poison events,
+// and the checkpoints moved, all in the caller's transaction.
 
 const DEFAULT_OPTIONS: BatchOptions = { announce: true, now: () => new Date() };
+
+/** The partitions a batch is for, and how far the log was read for them. */
+export interface BatchPartitions {
+  /** The partitions held: events of others in the batch are passed over. */
+  held: readonly number[];
+  /** The projection's partition count (what partitionOf divides by). */
+  count: number;
+  /** The log position read up to: the held partitions' checkpoints move there. */
+  upTo: string;
+}
 
 /** Prepares and applies one batch inside the caller's transaction (see applyPreparedBatch). */
 export function applyRelationshipBatch(
@@ -27,8 +44,9 @@ export function applyRelationshipBatch(
   context: ProjectionContext,
   histories: HistoryLoader,
   options: BatchOptions = DEFAULT_OPTIONS,
+  partitions?: BatchPartitions,
 ): Promise<BatchResult> {
-  return applyPreparedBatch(client, prepareRelationshipBatch(batch), context, histories, options);
+  return applyPreparedBatch(client, prepareRelationshipBatch(batch), context, histories, options, partitions);
 }
 
 /**
@@ -46,8 +64,9 @@ export async function applyPreparedBatch(
   context: ProjectionContext,
   histories: HistoryLoader,
   options: BatchOptions = DEFAULT_OPTIONS,
+  partitions?: BatchPartitions,
 ): Promise<BatchResult> {
-  const clock = await lockClock(
+  const clock = await shareClock(
     client,
     RELATIONSHIPS_PROJECTION,
     localDateOf(options.now(), context.timeZone),
@@ -55,19 +74,35 @@ export async function applyPreparedBatch(
   if (options.fingerprint !== undefined && clock.fingerprint !== options.fingerprint) {
     throw new Error('the read models were rebuilt with another configuration by another projector');
   }
-  // What the checkpoint already covers was applied: a batch delivered again
-  // (a retry, a second projector) applies only what comes after it, so it
-  // never undoes later work and the checkpoint never moves back.
-  const applied = clock.position;
+  const upTo = partitions?.upTo ?? delivered.records.at(-1)?.position;
+  if (upTo === undefined) return emptyBatchResult([], options.announce);
+  // Without partitions named: all of them (a single projector, a test).
+  const count =
+    partitions?.count ?? (await ensurePartitions(client, RELATIONSHIPS_PROJECTION, DEFAULT_PARTITIONS));
+  const held = partitions?.held ?? Array.from({ length: count }, (_, p) => p);
+  // What a partition's checkpoint already covers was applied: a batch
+  // delivered again (a retry, a process that lost its partition a moment
+  // ago) applies only what comes after it, so it never undoes later work
+  // and no checkpoint moves back.
+  const applied = await lockPartitionCheckpoints(client, RELATIONSHIPS_PROJECTION, held);
+  const wanted = (r: RecordedEvent) => {
+    const partition = partitionOf(r.customerId, count);
+    if (!applied.has(partition)) return false;
+    const checkpoint = applied.get(partition) ?? null;
+    return checkpoint === null || r.position > checkpoint;
+  };
   const {
     records: batch,
     byCustomer,
     parked,
-  } = applied !== null && delivered.records.some((r) => r.position <= applied)
-    ? prepareRelationshipBatch(delivered.records.filter((r) => r.position > applied))
-    : delivered;
+  } = delivered.records.every(wanted)
+    ? delivered
+    : prepareRelationshipBatch(delivered.records.filter(wanted));
   const last = batch.at(-1);
-  if (!last) return emptyBatchResult([], options.announce);
+  if (!last) {
+    await writePartitionCheckpoints(client, RELATIONSHIPS_PROJECTION, [...applied.keys()], upTo);
+    return emptyBatchResult([], options.announce);
+  }
   // Customer by customer as far as a poison event goes: see customer-blocking.ts.
   const result = await applyWithBlocking(
     client,
@@ -77,6 +112,6 @@ export async function applyPreparedBatch(
     histories,
     options,
   );
-  await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, last.position);
+  await writePartitionCheckpoints(client, RELATIONSHIPS_PROJECTION, [...applied.keys()], upTo);
   return result;
 }

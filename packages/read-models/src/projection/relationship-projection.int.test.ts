@@ -1,5 +1,6 @@
 import { DEFAULT_TIER_POLICY } from '@crh/domain';
 import type { EventStore } from '@crh/event-store';
+import { createPgPool } from '@crh/postgres';
 import { quietLogger, testEvent } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import type { Pool } from 'pg';
@@ -115,42 +116,66 @@ describe('relationships projection on real PostgreSQL', () => {
     });
   });
 
-  it('lets one projector lead: a second stands by until the first stops', async () => {
+  it('shares the partitions between projectors; one left alone takes them all', async () => {
+    // Two pools: two sessions, as two processes have (locks are per session).
+    const otherPool = createPgPool(database.url, { max: 4 });
     const first = new AbortController();
     const second = new AbortController();
-    const committedBySecond: string[] = [];
-    const leading = projector(50).run(first.signal);
-    await new Promise((r) => setTimeout(r, 200)); // the first takes the lead
-    const standingBy = createProjector({
-      store,
-      pool,
-      logger: quiet,
-      context,
-      batchSize: 50,
-      standbyCheckMs: 50,
-      onCommitted: (result) => {
-        committedBySecond.push(...result.customers);
-      },
-    }).run(second.signal);
-    await store.append([
-      event('lead-1', 'CustomerOnboarded', '2026-05-01T00:00:00.000Z', {
-        name: 'L',
-        accountManagerId: 'am-1',
-      }),
-    ]);
-    await waitUntil(async () => (await row('lead-1')) !== undefined);
-    expect(committedBySecond).toEqual([]); // the leader projected it
-    first.abort();
-    await leading;
-    await store.append([
-      event('lead-2', 'CustomerOnboarded', '2026-05-02T00:00:00.000Z', {
-        name: 'M',
-        accountManagerId: 'am-1',
-      }),
-    ]);
-    await waitUntil(async () => committedBySecond.includes('lead-2'));
-    second.abort();
-    await standingBy;
+    const byFirst: string[] = [];
+    const bySecond: string[] = [];
+    const runner = (p: Pool, into: string[]) =>
+      createProjector({
+        store,
+        pool: p,
+        logger: quiet,
+        context,
+        batchSize: 50,
+        standbyCheckMs: 50,
+        onCommitted: (result) => {
+          into.push(...result.customers);
+        },
+      });
+    const held = async () =>
+      (
+        await pool.query<{ pid: number; n: number }>(
+          `select pid, count(*)::int as n from pg_locks where locktype = 'advisory' and objsubid = 2
+            and objid < 1000 and database = (select oid from pg_database where datname = current_database())
+            group by pid order by pid`,
+        )
+      ).rows.map((r) => r.n);
+    const firstRun = runner(pool, byFirst).run(first.signal);
+    const secondRun = runner(otherPool, bySecond).run(second.signal);
+    try {
+      await waitUntil(async () => (await held()).join() === '8,8'); // 16 partitions, half each
+      const customers = Array.from({ length: 40 }, (_, i) => `share-${i}`);
+      await store.append(
+        customers.map((c) =>
+          event(c, 'CustomerOnboarded', '2026-05-01T00:00:00.000Z', { name: c, accountManagerId: 'am-1' }),
+        ),
+      );
+      await waitUntil(
+        async () => (await row('share-39')) !== undefined && byFirst.length + bySecond.length >= 40,
+      );
+      // Each customer projected once, by one of them, and both did some.
+      expect([...byFirst, ...bySecond].sort()).toEqual([...customers].sort());
+      expect(byFirst.length).toBeGreaterThan(0);
+      expect(bySecond.length).toBeGreaterThan(0);
+      first.abort();
+      await firstRun;
+      await waitUntil(async () => (await held()).join() === '16'); // the second took them over
+      await store.append([
+        event('share-late', 'CustomerOnboarded', '2026-05-02T00:00:00.000Z', {
+          name: 'L',
+          accountManagerId: 'am-1',
+        }),
+      ]);
+      await waitUntil(async () => bySecond.includes('share-late'));
+    } finally {
+      first.abort();
+      second.abort();
+      await Promise.all([firstRun, secondRun]);
+      await otherPool.end();
+    }
   });
 
   it('commits the checkpoint with the rows, and resumes from it', async () => {
@@ -159,11 +184,12 @@ describe('relationships projection on real PostgreSQL', () => {
     ]);
     expect(await projector().catchUp()).toBe(1);
     expect(await projector().catchUp()).toBe(0); // a restarted projector has nothing left to do
+    // Every partition's checkpoint is the head: each read the log to its end.
     const { rows } = await pool.query(
-      'select position from crh.projection_checkpoints where projection = $1',
+      'select distinct position from crh.projection_partitions where projection = $1',
       [RELATIONSHIPS_PROJECTION],
     );
-    expect(rows[0].position).toBe(await store.headPosition());
+    expect(rows.map((r) => r.position)).toEqual([await store.headPosition()]);
   });
 
   it('follows the log live and stops when aborted', async () => {

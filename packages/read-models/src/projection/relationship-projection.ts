@@ -28,6 +28,7 @@ import {
   type Queryable,
 } from '../schema/interval-rows.ts';
 import type { HistoryLoader } from './customer-history.ts';
+import { addLevelChanges, noKpiChanges, writeKpiChanges } from './kpi-changes.ts';
 import type { SignalAlert } from './signal-alerts.ts';
 import { applySignalBatch } from './signal-projection.ts';
 import { recordStatusChanges, type StatusChange } from './status-changes.ts';
@@ -76,7 +77,23 @@ export interface BatchResult {
    */
   kpiScopes: string[];
   /** Wall time of steps inside the transaction, in milliseconds (the bench reports them). */
-  timings?: { signalsMs: number };
+  timings?: BatchTimings;
+}
+
+/**
+ * Where a batch's time goes, in milliseconds of wall time: reading the
+ * touched customers' stored state, folding (CPU, in this process), writing
+ * the intervals (and with them the KPI levels, by trigger), the signal read
+ * models, and the customers' rows with their announcements.
+ */
+export interface BatchTimings {
+  readMs: number;
+  foldMs: number;
+  intervalsMs: number;
+  signalsMs: number;
+  saveMs: number;
+  /** The shared KPI rows, under their lock (waiting for other partitions' batches included). */
+  kpiMs: number;
 }
 
 /** A batch that applied nothing yet: where results start (an empty batch, a merge). */
@@ -154,7 +171,9 @@ export async function applyToReadModels(
   if (options.faultInjector) for (const [id, events] of byCustomer) options.faultInjector(id, events);
 
   const customers = [...byCustomer.keys()];
+  const clock = phaseClock();
   const stored = await loadRelationships(client, customers);
+  clock.lap('readMs');
   const updates = new Map<string, CustomerUpdate>();
   const extended = new Map<string, { walk: IntervalWalk; day: LocalDate }>();
   const refold: string[] = [];
@@ -169,10 +188,12 @@ export async function applyToReadModels(
     } else refold.push(customerId);
   }
 
+  clock.lap('foldMs');
   const holding = await loadHoldingIntervals(
     client,
     new Map([...extended].map(([customerId, { day }]) => [customerId, day])),
   );
+  clock.lap('readMs');
   for (const [customerId, { walk, day }] of extended) {
     const splice = spliceIntervals(holding.get(customerId), day, walk.intervals);
     updates.set(customerId, { fold: walk.fold, ...splice });
@@ -182,7 +203,9 @@ export async function applyToReadModels(
     // Only what the log has delivered up to this batch: a stream may already
     // hold later events, and folding them in early would make their own batch
     // look late (a refold for every batch they come in).
+    clock.lap('foldMs');
     const loaded = await histories(refold);
+    clock.lap('readMs');
     for (const customerId of refold) {
       const seen = (loaded.get(customerId) ?? []).filter((e) => e.position <= last.position);
       const walk = walkIntervals(emptyFold(customerId), seen.sort(byOccurrence), context);
@@ -190,25 +213,41 @@ export async function applyToReadModels(
     }
   }
 
-  await deleteIntervalsFrom(client, new Map([...updates].map(([id, u]) => [id, u.replaceFrom])));
-  await insertIntervals(
+  clock.lap('foldMs');
+  // The KPI levels follow the intervals: what the deleted ones counted goes,
+  // what the new ones count comes (written last, see kpi-changes.ts).
+  const kpi = noKpiChanges();
+  const deleted = await deleteIntervalsFrom(
     client,
-    [...updates.values()].flatMap((u) => u.intervals),
+    new Map([...updates].map(([id, u]) => [id, u.replaceFrom])),
   );
+  const written = [...updates.values()].flatMap((u) => u.intervals);
+  await insertIntervals(client, written);
+  addLevelChanges(kpi.levels, deleted, -1);
+  addLevelChanges(kpi.levels, written, 1);
 
+  clock.lap('intervalsMs');
   // The signals (daily KPIs, complaints, promises, NPS, fans) in the same
   // transaction: one checkpoint covers every read model.
-  const signalsStarted = performance.now();
-  const signals = await applySignalBatch(client, byCustomer, context.timeZone, {
-    announce: options.announce,
-    now: options.now(),
-    sla: options.complaintSla ?? DEFAULT_COMPLAINT_SLA,
-  });
-  const signalsMs = performance.now() - signalsStarted;
+  const signals = await applySignalBatch(
+    client,
+    byCustomer,
+    context.timeZone,
+    {
+      announce: options.announce,
+      now: options.now(),
+      sla: options.complaintSla ?? DEFAULT_COMPLAINT_SLA,
+    },
+    kpi,
+  );
+  clock.lap('signalsMs');
 
   const changes = announcements(updates, stored, turnedDay, options.now().toISOString());
   await saveRelationships(client, updates, stored, changes);
   if (options.announce) await recordStatusChanges(client, changes);
+  clock.lap('saveMs');
+  await writeKpiChanges(client, kpi);
+  clock.lap('kpiMs');
   return {
     records: batch,
     announced: options.announce,
@@ -219,7 +258,21 @@ export async function applyToReadModels(
     statusChanges: options.announce ? changes : [],
     alerts: signals.alerts,
     kpiScopes: options.announce ? kpiScopes(updates, stored) : [],
-    timings: { signalsMs },
+    timings: clock.timings,
+  };
+}
+
+/** Adds the time since the last lap to a phase. */
+function phaseClock() {
+  const timings: BatchTimings = { readMs: 0, foldMs: 0, intervalsMs: 0, signalsMs: 0, saveMs: 0, kpiMs: 0 };
+  let last = performance.now();
+  return {
+    timings,
+    lap(phase: keyof BatchTimings) {
+      const now = performance.now();
+      timings[phase] += now - last;
+      last = now;
+    },
   };
 }
 

@@ -9,7 +9,6 @@ import {
   mergeDayCounts,
   ORGANISATION_SCOPE,
   type PositionedEvent,
-  type ScopedDayCounts,
   type ScopedDelight,
   type SignalEntry,
   withSignals,
@@ -17,16 +16,14 @@ import {
 import { copyInto } from '../schema/copy-rows.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
 import {
-  addDayCounts,
-  addDelightDays,
   answerRow,
   complaintRow,
   copyAnswers,
   copyComplaints,
   copyPromises,
   promiseRow,
-  refreshMedians,
 } from '../schema/signal-rows.ts';
+import type { KpiChanges } from './kpi-changes.ts';
 import { RowChanges } from './row-changes.ts';
 import { alertsUntil, announceDeadlines, type SignalAlert } from './signal-alerts.ts';
 
@@ -50,20 +47,20 @@ export interface SignalBatchOptions {
  * takes the new entries wherever they belong in time (a late event is just
  * an entry further back), everything the customer contributes is derived
  * again from the whole history, before and after, and only the difference
- * is written: increments to the daily sums, the customer's complaint,
- * promise and answer rows where they changed, the medians of the days whose
- * complaints changed. Customers with only contacts in the batch cost nothing.
+ * is written: the customer's complaint, promise and answer rows where they
+ * changed; the increments to the daily sums and the medians of the days
+ * whose complaints changed go into `kpi`, which the caller writes last (see
+ * kpi-changes.ts). Customers with only contacts in the batch cost nothing.
  */
 export async function applySignalBatch(
   db: Queryable,
   byCustomer: ReadonlyMap<string, readonly PositionedEvent[]>,
   timeZone: string,
   options: SignalBatchOptions,
+  kpi: KpiChanges,
 ): Promise<SignalBatchResult> {
   const stored = await loadHistories(db, [...byCustomer.keys()]);
-  const counts: ScopedDayCounts = new Map();
-  const delight: ScopedDelight = new Map();
-  const medianKeys = new Map<string, Set<LocalDate>>();
+  const { counts, delight, medianKeys } = kpi;
   const histories: { id: string; history: SignalEntry[] }[] = [];
   const complaints = new RowChanges();
   const promises = new RowChanges();
@@ -110,9 +107,6 @@ export async function applySignalBatch(
   await complaints.write(db, 'crh.rm_complaints', 'complaint_id', copyComplaints);
   await promises.write(db, 'crh.rm_promises', 'promise_id', copyPromises);
   await answers.write(db, 'crh.rm_nps_answers', 'position', copyAnswers);
-  await addDayCounts(db, counts);
-  await addDelightDays(db, delight);
-  await refreshMedians(db, medianKeys);
   // A late promise or complaint can bring a deadline that time already
   // passed (up to the mark the clock has announced): announce it now.
   const until = options.announce ? await alertsUntil(db) : null;

@@ -1,5 +1,5 @@
 import { type LocalDate, localDateOf } from '@crh/domain';
-import { type EventStore, readToEnd } from '@crh/event-store';
+import { type EventStore, type RecordedEvent, readToEnd } from '@crh/event-store';
 import type { Pool, PoolClient } from 'pg';
 import { applyWithBlocking } from '../projection/customer-blocking.ts';
 import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
@@ -10,6 +10,7 @@ import {
 } from '../projection/relationship-projection.ts';
 import { RELATIONSHIPS_PROJECTION, writeCheckpoint } from '../schema/checkpoints.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
+import { partitionOf, readPartitionCheckpoints } from '../schema/partitions.ts';
 import { lockClock } from '../schema/projection-clock.ts';
 import { skippedEventIds } from '../schema/skipped-events.ts';
 import { dropShadowTables, SHADOW_PARKED, swapShadowTables } from './shadow-tables.ts';
@@ -62,9 +63,28 @@ export async function swapInBuild(
     // A day turned during the build: the statuses to compare the next
     // changes with are as of the new day.
     if (turnedDay !== plan.turnedDay) await announceAsOf(client, turnedDay);
-    const caughtUp = await catchUp(client, store, context, plan, clock.position, turnedDay);
+    // What the live projector applied meanwhile, partition by partition
+    // (batches wait for the clock this transaction holds).
+    const live = await readPartitionCheckpoints(client, RELATIONSHIPS_PROJECTION);
+    const appliedLive =
+      live.size === 0
+        ? (r: RecordedEvent) => clock.position !== null && r.position <= clock.position
+        : (r: RecordedEvent) => {
+            const checkpoint = live.get(partitionOf(r.customerId, live.size)) ?? null;
+            return checkpoint !== null && r.position <= checkpoint;
+          };
+    const until = [clock.position, ...live.values()].reduce<string | null>(
+      (max, p) => (p !== null && (max === null || p > max) ? p : max),
+      null,
+    );
+    const caughtUp = await catchUp(client, store, context, plan, { applied: appliedLive, until }, turnedDay);
     const position = clock.position !== null && clock.position > plan.upTo ? clock.position : plan.upTo;
     await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, position);
+    await client.query(
+      `update crh.projection_partitions set position = $2, updated_at = now()
+        where projection = $1 and (position is null or position < $2 collate "C")`,
+      [RELATIONSHIPS_PROJECTION, position],
+    );
     await client.query(
       'update crh.projection_checkpoints set fingerprint = $2, quiet_until = $3 where projection = $1',
       [RELATIONSHIPS_PROJECTION, plan.fingerprint, position],
@@ -100,15 +120,16 @@ async function catchUp(
   store: EventStore,
   context: ProjectionContext,
   plan: SwapPlan,
-  applied: string | null,
+  live: { applied: (record: RecordedEvent) => boolean; until: string | null },
   turnedDay: LocalDate,
 ): Promise<number> {
-  if (applied === null || applied <= plan.upTo) return 0;
+  const { applied, until } = live;
+  if (until === null || until <= plan.upTo) return 0;
   const histories = withoutSkipped(historyFromStore(store), client);
   const skipped = await skippedEventIds(client);
   let count = 0;
   for await (const records of readToEnd(store, plan.upTo, CATCH_UP_BATCH)) {
-    const within = records.filter((r) => r.position <= applied);
+    const within = records.filter(applied);
     const wanted = within.filter((r) => !skipped.has(r.id));
     if (wanted.length > 0) {
       // As live batches are: a poison event stops only its customer, and
@@ -120,7 +141,7 @@ async function catchUp(
       });
       count += wanted.length;
     }
-    if (within.length < records.length) break;
+    if (records.at(-1)!.position >= until) break;
   }
   return count;
 }

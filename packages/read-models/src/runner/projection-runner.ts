@@ -1,11 +1,11 @@
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf } from '@crh/domain';
-import { type EventStore, readAhead, readToEnd, traceLinksOf } from '@crh/event-store';
-import { createBackoff, leadUntilAborted, sleep, whileHoldingLock } from '@crh/postgres';
+import { type EventStore, type RecordedEvent, readAhead, readToEnd, traceLinksOf } from '@crh/event-store';
+import { createBackoff, sleep, whileHoldingLock } from '@crh/postgres';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
 import { type DayTurn, turnDays } from '../projection/day-turn.ts';
-import { applyPreparedBatch } from '../projection/live-batch.ts';
+import { applyPreparedBatch, type BatchPartitions } from '../projection/live-batch.ts';
 import {
   type BatchOptions,
   type BatchResult,
@@ -16,7 +16,14 @@ import {
 import { announcePassedDeadlines, type SignalAlert } from '../projection/signal-alerts.ts';
 import { buildRelationships } from '../rebuild/relationship-build.ts';
 import { RELATIONSHIPS_PROJECTION, readCheckpoint } from '../schema/checkpoints.ts';
+import {
+  DEFAULT_PARTITIONS,
+  ensurePartitions,
+  partitionOf,
+  readPartitionCheckpoints,
+} from '../schema/partitions.ts';
 import { ensureReadModelsMatch, readModelFingerprint } from '../schema/read-model-fingerprint.ts';
+import { openPartitionLeases, type PartitionLeases } from './partition-leases.ts';
 
 /** The slice of a pino logger the runner needs (read-models stays free of logging deps). */
 export interface RunnerLogger {
@@ -35,8 +42,14 @@ export interface ProjectorDeps {
   now?: () => Date;
   /** How often a running projector checks whether a new day began; default 15 s. */
   dayTurnCheckMs?: number;
-  /** How often a projector standing by checks whether the leading one stopped; default 2 s. */
+  /**
+   * How often a projector checks whether partitions should change hands (a
+   * process joined or left), and one standing by for the day turns whether
+   * the leading one stopped; default 2 s.
+   */
   standbyCheckMs?: number;
+  /** Partitions of a new projection (an existing one keeps its count); default DEFAULT_PARTITIONS. */
+  partitions?: number;
   /**
    * Called after each batch has committed (the change feed hooks in here);
    * the next batch waits for it, so what it publishes keeps the log's order.
@@ -74,7 +87,36 @@ export interface Projector {
 /** Retries after a failed batch or a lost database: 0.5 s doubling up to 30 s, jittered. */
 const RETRY_BACKOFF = { initialMs: 500, maxMs: 30_000 };
 const tracer = trace.getTracer('@crh/read-models');
-const LEADER_LOCK = 'crh.projector.relationships';
+const PREPARE_LOCK = 'crh.projector.relationships.prepare';
+
+/** A batch read for some partitions: their events, prepared, and how far the log was read. */
+interface PartitionBatch extends PreparedBatch {
+  held: readonly number[];
+  count: number;
+  upTo: string;
+}
+
+/** The held partitions' events of a batch read from the log, prepared (the rest is passed over unparsed). */
+function forPartitions(
+  records: readonly RecordedEvent[],
+  held: readonly number[],
+  count: number,
+): PartitionBatch {
+  const wanted = new Set(held);
+  const mine =
+    wanted.size === count ? records : records.filter((r) => wanted.has(partitionOf(r.customerId, count)));
+  return { ...prepareRelationshipBatch(mine), held, count, upTo: records.at(-1)!.position };
+}
+
+/** The lowest of some checkpoints (null, "from the start", when one is null). */
+function lowest(positions: readonly (string | null)[]): string | null {
+  let min: string | undefined;
+  for (const p of positions) {
+    if (p === null) return null;
+    if (min === undefined || p < min) min = p;
+  }
+  return min ?? null;
+}
 
 export function createProjector(deps: ProjectorDeps): Projector {
   const { store, pool, logger, context, batchSize } = deps;
@@ -151,7 +193,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
   // linked to the requests that appended its events: a batch mixes events
   // of many requests, so it is linked to them rather than a child of one.
   // Its queries and the change feed's publishing are its children.
-  async function apply(batch: PreparedBatch, announce: boolean): Promise<void> {
+  async function apply(batch: PreparedBatch, announce: boolean, partitions: BatchPartitions): Promise<void> {
     const first = batch.records[0];
     const last = batch.records.at(-1);
     if (!first || !last) return;
@@ -170,7 +212,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
       },
       async (span) => {
         try {
-          await applyTraced(batch, announce, last);
+          await applyTraced(batch, announce, last, partitions);
         } catch (error) {
           span.recordException(error as Error);
           span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
@@ -188,6 +230,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
     batch: PreparedBatch,
     announce: boolean,
     last: PreparedBatch['records'][number],
+    partitions: BatchPartitions,
   ): Promise<void> {
     const client = await pool.connect();
     let result: BatchResult;
@@ -197,13 +240,20 @@ export function createProjector(deps: ProjectorDeps): Projector {
       // batch, projected again from the older checkpoint. A batch that
       // announces changes waits: the feed is not rebuilt.
       await client.query('begin; set local synchronous_commit = off');
-      result = await applyPreparedBatch(client, batch, context, histories, {
-        announce,
-        now,
-        fingerprint,
-        complaintSla: deps.complaintSla,
-        faultInjector: deps.faultInjector,
-      });
+      result = await applyPreparedBatch(
+        client,
+        batch,
+        context,
+        histories,
+        {
+          announce,
+          now,
+          fingerprint,
+          complaintSla: deps.complaintSla,
+          faultInjector: deps.faultInjector,
+        },
+        partitions,
+      );
       if (result.statusChanges.length > 0 || result.alerts.length > 0) {
         await client.query('set local synchronous_commit = on');
       }
@@ -223,23 +273,24 @@ export function createProjector(deps: ProjectorDeps): Projector {
     await deps.onCommitted?.(result, last.position);
   }
 
-  async function handle(batch: PreparedBatch): Promise<void> {
-    const last = batch.records.at(-1);
-    if (!last) return;
+  async function handle(batch: PartitionBatch): Promise<void> {
     await prepare();
     // A new day first, so a contact dated today is announced as what it is.
     if (turnedThrough !== today()) await turn();
+    const { held, count, upTo } = batch;
     const quiet = quietUntil;
-    if (quiet === null) return apply(batch, true);
-    if (last.position <= quiet) {
-      await apply(batch, false);
-      if (last.position === quiet) quietUntil = null;
+    if (quiet === null) return apply(batch, true, { held, count, upTo });
+    if (upTo <= quiet) {
+      await apply(batch, false, { held, count, upTo });
+      if (upTo === quiet) quietUntil = null;
       return;
     }
     // The batch that passes the head: its older part quietly, the rest announced.
-    await apply(prepareRelationshipBatch(batch.records.filter((r) => r.position <= quiet)), false);
+    const older = batch.records.filter((r) => r.position <= quiet);
+    await apply(prepareRelationshipBatch(older), false, { held, count, upTo: quiet });
     quietUntil = null;
-    await apply(prepareRelationshipBatch(batch.records.filter((r) => r.position > quiet)), true);
+    const newer = batch.records.filter((r) => r.position > quiet);
+    await apply(prepareRelationshipBatch(newer), true, { held, count, upTo });
   }
 
   async function deadlines(): Promise<SignalAlert[]> {
@@ -268,81 +319,140 @@ export function createProjector(deps: ProjectorDeps): Projector {
    */
   async function turnDaysUntil(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      try {
-        if (turnedThrough !== today()) await turn();
-        await deadlines();
-      } catch (error) {
-        if (!signal.aborted)
-          logger.error({ err: error }, 'day turn or deadlines failed; retrying at the next check');
+      // The holder of partition 0 keeps the clock: one process at a time
+      // (and should two overlap a moment, a day turns once: under the clock's lock).
+      const leading = following !== undefined && !following.lost.aborted && following.held().includes(0);
+      if (leading) {
+        try {
+          if (turnedThrough !== today()) await turn();
+          await deadlines();
+        } catch (error) {
+          if (!signal.aborted)
+            logger.error({ err: error }, 'day turn or deadlines failed; retrying at the next check');
+        }
       }
-      await sleep(deps.dayTurnCheckMs ?? 15_000, signal);
+      const checkMs = deps.dayTurnCheckMs ?? 15_000;
+      await sleep(leading ? checkMs : Math.min(checkMs, deps.standbyCheckMs ?? 2_000), signal);
+    }
+  }
+
+  // The partitions this process follows the log for (while it runs).
+  let following: PartitionLeases | undefined;
+
+  // The partition count, created with the projection's first run.
+  let partitionCount: number | undefined;
+  const partitions = async () => {
+    partitionCount ??= await ensurePartitions(
+      pool,
+      RELATIONSHIPS_PROJECTION,
+      deps.partitions ?? DEFAULT_PARTITIONS,
+    );
+    return partitionCount;
+  };
+
+  /**
+   * Reads the log for the held partitions from the lowest of their
+   * checkpoints, until the signal aborts or the partitions should change
+   * hands (checked every standbyCheckMs and after each batch).
+   */
+  async function followHeld(leases: PartitionLeases, count: number, signal: AbortSignal): Promise<void> {
+    const held = leases.held();
+    const checkpoints = await readPartitionCheckpoints(pool, RELATIONSHIPS_PROJECTION);
+    const after = lowest(held.map((p) => checkpoints.get(p) ?? null));
+    logger.info({ after, partitions: held }, 'projector following the log');
+    const restart = new AbortController();
+    const checkMs = deps.standbyCheckMs ?? 2_000;
+    const watch = setInterval(() => {
+      leases.unbalanced().then(
+        (unbalanced) => unbalanced && restart.abort(),
+        () => undefined, // the connection's failure aborts leases.lost
+      );
+    }, checkMs);
+    try {
+      const reading = AbortSignal.any([signal, restart.signal]);
+      const batches = store.subscribeAll({ after, batchSize, signal: reading });
+      for await (const batch of readAhead(batches, (records) => forPartitions(records, held, count))) {
+        await handle(batch);
+        if (restart.signal.aborted) break;
+      }
+    } finally {
+      clearInterval(watch);
     }
   }
 
   async function followLog(signal: AbortSignal): Promise<void> {
     const backoff = createBackoff(RETRY_BACKOFF);
     while (!signal.aborted) {
+      let leases: PartitionLeases | undefined;
       try {
-        await prepare();
-        const after = await checkpoint();
-        logger.info({ after }, 'projector following the log');
-        const batches = store.subscribeAll({ after, batchSize, signal });
-        for await (const batch of readAhead(batches, prepareRelationshipBatch)) {
-          await handle(batch);
+        await preparedOnce();
+        const count = await partitions();
+        leases = await openPartitionLeases(pool, RELATIONSHIPS_PROJECTION, count);
+        following = leases;
+        const held = AbortSignal.any([signal, leases.lost]);
+        while (!held.aborted) {
+          if (await leases.rebalance())
+            logger.info({ partitions: leases.held() }, 'projector partitions changed hands');
+          if (leases.held().length === 0) {
+            await sleep(deps.standbyCheckMs ?? 2_000, held);
+            continue;
+          }
+          await followHeld(leases, count, held);
           backoff.reset();
         }
+        if (leases.lost.aborted && !signal.aborted) throw leases.lost.reason;
       } catch (error) {
         if (signal.aborted) break;
         const delay = backoff.next();
-        logger.error({ err: error }, `projection failed; retrying from checkpoint in ${delay} ms`);
+        logger.error({ err: error }, `projection failed; retrying from the checkpoints in ${delay} ms`);
         await sleep(delay, signal);
+      } finally {
+        following = undefined;
+        await leases?.close().catch(() => undefined);
       }
     }
   }
 
-  const leading = <T>(signal: AbortSignal | null, work: () => Promise<T>) =>
-    whileHoldingLock(pool, LEADER_LOCK, signal, work, {
-      standbyCheckMs: deps.standbyCheckMs,
-      onStandBy: () => logger.info({}, 'another projector is running; standing by'),
-    });
+  // One process builds the read models when they need it; another starting
+  // meanwhile waits for that and finds them current.
+  let preparing: Promise<void> | undefined;
+  const preparedOnce = () => {
+    preparing ??= whileHoldingLock(pool, PREPARE_LOCK, null, prepare).then(
+      () => undefined,
+      (error: unknown) => {
+        preparing = undefined;
+        throw error;
+      },
+    );
+    return preparing;
+  };
 
   return {
     checkpoint,
     turnDays: turn,
     announceDeadlines: deadlines,
     async catchUp() {
-      const processed = await leading(null, async () => {
-        await prepare();
-        let count = 0;
+      await preparedOnce();
+      const count = await partitions();
+      const leases = await openPartitionLeases(pool, RELATIONSHIPS_PROJECTION, count);
+      try {
+        await leases.takeAll();
+        const held = leases.held();
+        let processed = 0;
         const batches = readToEnd(store, await checkpoint(), batchSize);
-        for await (const batch of readAhead(batches, prepareRelationshipBatch)) {
+        for await (const batch of readAhead(batches, (records) => forPartitions(records, held, count))) {
           await handle(batch);
-          count += batch.records.length;
+          processed += batch.records.length;
         }
-        return count;
-      });
-      return processed ?? 0;
+        return processed;
+      } finally {
+        await leases.close();
+      }
     },
     async run(signal) {
-      await leadUntilAborted(
-        pool,
-        LEADER_LOCK,
-        signal,
-        async (held) => {
-          await Promise.all([followLog(held), turnDaysUntil(held)]);
-        },
-        {
-          initialBackoffMs: RETRY_BACKOFF.initialMs,
-          maxBackoffMs: RETRY_BACKOFF.maxMs,
-          standbyCheckMs: deps.standbyCheckMs,
-          onStandBy: () => logger.info({}, 'another projector is running; standing by'),
-          onFault: (error, retryInMs) =>
-            logger.error(
-              { err: error, retryInMs },
-              'projector lost the database or its leadership; taking it again from the checkpoint',
-            ),
-        },
-      );
+      // Every process follows the log for the partitions it holds; the one
+      // holding partition 0 also turns the days and announces deadlines.
+      await Promise.all([followLog(signal), turnDaysUntil(signal)]);
     },
   };
 }

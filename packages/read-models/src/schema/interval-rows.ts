@@ -75,18 +75,44 @@ export async function loadHoldingIntervals(
   return new Map(rows.map((row) => [row.customer_id, intervalFromRow(row)]));
 }
 
-/** Deletes each customer's intervals that start on or after its day ('-infinity': all of them). */
+/** What a deleted interval took from the daily KPI levels. */
+export interface DeletedInterval {
+  from: LocalDate;
+  to: LocalDate | null;
+  status: RelationshipStatus;
+  accountManagerId: string | null;
+  openComplaints: number;
+}
+
+/**
+ * Deletes each customer's intervals that start on or after its day
+ * ('-infinity': all of them) and returns what they counted in the levels.
+ */
 export async function deleteIntervalsFrom(
   db: Queryable,
   from: ReadonlyMap<string, LocalDate>,
-): Promise<void> {
-  if (from.size === 0) return;
-  await db.query(
+): Promise<DeletedInterval[]> {
+  if (from.size === 0) return [];
+  const { rows } = await db.query<{
+    from_day: string;
+    to_day: string | null;
+    status: RelationshipStatus;
+    account_manager_id: string | null;
+    open_complaints: number;
+  }>(
     `delete from crh.rm_relationship_intervals i
      using unnest($1::text[], $2::date[]) as t(c, d)
-     where i.customer_id = t.c and i.from_day >= t.d`,
+     where i.customer_id = t.c and i.from_day >= t.d
+     returning i.from_day::text, i.to_day::text, i.status, i.account_manager_id, i.open_complaints`,
     [[...from.keys()], [...from.values()]],
   );
+  return rows.map((r) => ({
+    from: r.from_day,
+    to: r.to_day,
+    status: r.status,
+    accountManagerId: r.account_manager_id,
+    openComplaints: r.open_complaints,
+  }));
 }
 
 const COPY_COLUMNS = [

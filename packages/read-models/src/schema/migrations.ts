@@ -393,4 +393,31 @@ export const readModelMigrations = [
       );
     `,
   },
+  {
+    name: '007_projection_partitions',
+    sql: `
+      -- The KPI levels are no longer kept by trigger: a batch adds the
+      -- levels its intervals change, with its other shared KPI rows, last and
+      -- under one lock, so batches of different partitions run side by side
+      -- (see packages/read-models/src/projection/kpi-changes.ts). The sums
+      -- stay what the trigger made them.
+      drop trigger rm_interval_levels_insert on crh.rm_relationship_intervals;
+      drop trigger rm_interval_levels_delete on crh.rm_relationship_intervals;
+      drop function crh.rm_interval_levels();
+
+      -- The projection is partitioned by customer (a stable hash of its id):
+      -- each partition has its own checkpoint, the log position up to which
+      -- its customers' events are applied. A projector process holds some
+      -- partitions (a session advisory lock each) and follows the log for
+      -- them; the overall checkpoint is the lowest. The first projector
+      -- creates the rows, starting from the checkpoint of before.
+      create table crh.projection_partitions (
+        projection text not null,
+        partition integer not null check (partition >= 0),
+        position text,
+        updated_at timestamptz not null default now(),
+        primary key (projection, partition)
+      );
+    `,
+  },
 ] as const;

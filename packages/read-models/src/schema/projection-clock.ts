@@ -35,3 +35,31 @@ export async function lockClock(
   const row = rows[0]!;
   return { turnedDay: row.turned_day, position: row.position, fingerprint: row.fingerprint };
 }
+
+/**
+ * A batch's hold on the clock: the row shared for the rest of the
+ * transaction (batches of several partitions run side by side; a day turn,
+ * which locks it exclusively, waits for them and they for it). Creates the
+ * clock when there is none yet.
+ */
+export async function shareClock(
+  db: Queryable,
+  projection: string,
+  today: LocalDate,
+): Promise<ProjectionClock> {
+  await db.query(
+    `insert into crh.projection_checkpoints (projection, turned_day) values ($1, $2)
+     on conflict (projection) do nothing`,
+    [projection, today],
+  );
+  const { rows } = await db.query<{
+    turned_day: string | null;
+    position: string | null;
+    fingerprint: string | null;
+  }>(
+    'select turned_day::text, position, fingerprint from crh.projection_checkpoints where projection = $1 for share',
+    [projection],
+  );
+  const row = rows[0]!;
+  return { turnedDay: row.turned_day ?? today, position: row.position, fingerprint: row.fingerprint };
+}

@@ -80,6 +80,9 @@ export async function ensureReadModelsMatch(
        where projection = $1`,
       [RELATIONSHIPS_PROJECTION, fingerprint],
     );
+    await pool.query('update crh.projection_partitions set position = null where projection = $1', [
+      RELATIONSHIPS_PROJECTION,
+    ]);
     return { state, quietUntil: null };
   }
   return { state, quietUntil: head };

@@ -10,6 +10,7 @@ import { SHADOW_SCHEMA } from './shadow-schema.ts';
  */
 export const KEPT_READ_MODEL_TABLES = [
   'crh.projection_checkpoints',
+  'crh.projection_partitions',
   'crh.parked_events',
   'crh.relationship_status_changes',
   'crh.signal_alerts',
