@@ -37,6 +37,14 @@ const wholeNumber = (value: string): number => {
   return Number(value);
 };
 
+/** `1,2`: whole numbers of at least 1, comma-separated. */
+const wholeNumbers = (value: string): number[] => {
+  const items = value.split(',').map((item) => item.trim());
+  if (items.some((item) => !/^[1-9][0-9]*$/.test(item)))
+    throw new InvalidArgumentError('must be whole numbers of at least 1, comma-separated (1,2)');
+  return items.map(Number);
+};
+
 /**
  * Parses `argv` (without node and the script) and runs the command it names.
  * Resolves to the exit code: the command's own, 0 for --help, and
@@ -137,6 +145,17 @@ export async function runCli(
     .option('--events <n>', 'throughput: events (default 200,000)', wholeNumber)
     .option('--concurrency <n>', 'throughput: concurrent appends (default 4)', wholeNumber)
     .option('--batch <n>', 'throughput: projection batch (default PROJECTOR_BATCH_SIZE)', wholeNumber)
+    .option('--sustained-seconds <n>', 'sustained: how long ingest is loaded (default 60)', wholeNumber)
+    .option(
+      '--projectors <n,n>',
+      'sustained: a run per entry, with that many projector processes (default 1,2)',
+      wholeNumbers,
+    )
+    .option(
+      '--sustained-drain-seconds <n>',
+      'sustained: the longest wait, once the load stops, for the projection to catch up (default 600)',
+      wholeNumber,
+    )
     .option('--customers <n>', 'book: customers (default 100,000)', wholeNumber)
     .option('--samples <n>', 'book: samples per query (default 300)', wholeNumber)
     .option('--subscribers <n>', 'live: SSE subscribers (default 1,000; soak: 200)', wholeNumber)

@@ -63,6 +63,11 @@ describe('crh command line', () => {
       flags: { only: 'rebuild', customers: 1000, fresh: true },
     },
     {
+      argv: ['bench', '--only', 'sustained', '--sustained-seconds', '30', '--projectors', '1,2, 4'],
+      command: 'bench',
+      flags: { only: 'sustained', sustainedSeconds: 30, projectors: [1, 2, 4] },
+    },
+    {
       argv: ['token', '--role', 'admin'],
       command: 'token',
       flags: { role: ['admin'], ttl: '8h' },
@@ -101,6 +106,8 @@ describe('crh command line', () => {
     { argv: ['bench', '--only', 'typo'], says: /'typo' is invalid[\s\S]*Usage: crh bench/ },
     { argv: ['bench', '--events', '1e5'], says: /must be a whole number[\s\S]*Usage: crh bench/ },
     { argv: ['bench', '--only'], says: /argument missing[\s\S]*Usage: crh bench/ },
+    { argv: ['bench', '--projectors', '1,0'], says: /comma-separated \(1,2\)[\s\S]*Usage: crh bench/ },
+    { argv: ['bench', '--projectors', '2,'], says: /comma-separated \(1,2\)[\s\S]*Usage: crh bench/ },
     { argv: ['replay', '--partitions', '0'], says: /must be a whole number[\s\S]*Usage: crh replay/ },
     { argv: ['replay', '--customr', 'c-1'], says: /unknown option '--customr'[\s\S]*Usage: crh replay/ },
     { argv: ['rebuild', 'everything'], says: /'everything' is invalid[\s\S]*Usage: crh rebuild/ },

@@ -17,13 +17,16 @@ import { benchRelay, type RelayFigure } from './bench-relay.ts';
 import { benchReplay, type ReplayFigure } from './bench-replay.ts';
 import { benchSoak, type SoakFigures } from './bench-soak.ts';
 import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
+import { benchSustained, type SustainedFigures, type SustainedRun } from './bench-sustained.ts';
 import { benchThroughput, type Throughput } from './bench-throughput.ts';
+import { KEEPS_UP } from './lag-trend.ts';
 import type { Latency } from './latency.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 export const BENCH_PARTS = [
   'throughput',
+  'sustained',
   'book',
   'access',
   'live',
@@ -52,11 +55,16 @@ export interface BenchFlags {
   soakMinutes?: number;
   soakRate?: number;
   soakDayMs?: number;
+  sustainedSeconds?: number;
+  /** Sustained: one run per entry, with that many projector processes. */
+  projectors?: number[];
+  sustainedDrainSeconds?: number;
 }
 
 /** What a run measured, by part: printed, and written to .crh/bench/results.json. */
 interface BenchResults {
   throughput?: Throughput;
+  sustained?: SustainedFigures;
   book?: Omit<LoadedBook, 'url'> & { customers: number; latencies: Latency[] };
   access?: AccessFigures;
   live?: SubscriptionFigures[];
@@ -68,7 +76,7 @@ interface BenchResults {
 }
 
 /**
- * `crh bench`: figures, not tests. Two parts, each in databases of its own on
+ * `crh bench`: figures, not tests. Its parts, each in databases of its own on
  * the embedded PostgreSQL (or DATABASE_URL's server):
  * 1. throughput: append and projection catch-up next to a raw COPY of the
  *    same events (`--events N`, `--concurrency C`, `--batch B`);
@@ -92,10 +100,16 @@ interface BenchResults {
  *    row for a lead at /team and an account manager at / (`--page-loads N`
  *    cold loads each), and a scroll of the organisation's Neglected list to
  *    its last row (frame times, waits for pages).
- * 9. soak (only with `--only soak`: 30 minutes by default): steady ingest,
+ * 9. sustained: ingest over HTTP at full speed (4 clients, batches of 500)
+ *    for `--sustained-seconds` (60) with the live projection beside it, once
+ *    per entry of `--projectors` (1,2: that many projector processes), the
+ *    projection lag sampled every second and after the load until it is 0
+ *    (at most `--sustained-drain-seconds`, 600): rates, the lag at the end,
+ *    its trend, and each process's CPU.
+ * 10. soak (only with `--only soak`: 30 minutes by default): steady ingest,
  *    queries, 200 SSE subscribers and a day turn every 3 minutes (the
  *    projector's clock shifted), with every process's RSS sampled.
- * `--only throughput|book|access|live|relay|replay|rebuild|dashboard|soak` runs one part.
+ * `--only throughput|sustained|book|access|live|relay|replay|rebuild|dashboard|soak` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, flags: BenchFlags): Promise<void> {
   // The soak takes half an hour: only when asked for by name.
@@ -112,6 +126,14 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
         events: flags.events ?? 200_000,
         concurrency: flags.concurrency ?? 4,
         batch: flags.batch ?? config.env.PROJECTOR_BATCH_SIZE,
+        log,
+      });
+    }
+    if (runs('sustained')) {
+      results.sustained = await benchSustained(adminUrl, {
+        seconds: flags.sustainedSeconds ?? 60,
+        projectors: flags.projectors ?? [1, 2],
+        drainCapSeconds: flags.sustainedDrainSeconds ?? 600,
         log,
       });
     }
@@ -237,6 +259,7 @@ function report(results: BenchResults): void {
     }
   }
   if (results.throughput) log(results.throughput.summary);
+  if (results.sustained) reportSustained(results.sustained);
   const access = results.access;
   if (access) {
     logLatencies([access.on, access.off, access.verify]);
@@ -297,6 +320,58 @@ function report(results: BenchResults): void {
     );
   }
   logLatencies(book.latencies);
+}
+
+function reportSustained(s: SustainedFigures): void {
+  const n = (x: number | null) => (x === null ? '?' : x.toLocaleString('en-US'));
+  const c = (x: number | null) => (x === null ? '?' : x.toFixed(2));
+  const rows: [string, (r: SustainedRun) => string][] = [
+    ['events ingested', (r) => n(r.eventsIngested) + (r.bookExhausted ? ' (book exhausted)' : '')],
+    ['batches refused', (r) => n(Object.values(r.refused).reduce((a, b) => a + b, 0))],
+    ['ingest, events/s', (r) => n(r.ingestPerSecond)],
+    [
+      'projected, events/s: load / load + drain',
+      (r) => `${n(r.projectedPerSecond.load)} / ${n(r.projectedPerSecond.withDrain)}`,
+    ],
+    ['projected while draining, events/s', (r) => n(r.drainPerSecond)],
+    [
+      'lag at the end of the load: events / s',
+      (r) => `${n(r.lag.end.events)} / ${r.lag.end.seconds.toFixed(1)}`,
+    ],
+    [
+      'not yet projected then (ingested - projected)',
+      (r) => n(r.projectedAtLoadEnd === null ? null : r.eventsIngested - r.projectedAtLoadEnd),
+    ],
+    ['max lag: events / s', (r) => `${n(r.lag.max.events)} / ${r.lag.max.seconds.toFixed(1)}`],
+    [
+      'lag slope, 2nd half: s/s (events/s)',
+      (r) => `${r.lag.slope.secondsPerSecond.toFixed(3)} (${n(Math.round(r.lag.slope.eventsPerSecond))})`,
+    ],
+    [
+      'drain to lag 0, s',
+      (r) => (r.drainSeconds === null ? 'not within the cap' : r.drainSeconds.toFixed(1)),
+    ],
+    [
+      `verdict (flat: end < ${KEEPS_UP.maxEndLagSeconds} s, slope <= ${KEEPS_UP.maxSlopeSecondsPerSecond} s/s)`,
+      (r) => r.lag.verdict,
+    ],
+    ['CPU in the load, cores: ingest', (r) => c(r.cpu.load.ingest)],
+    ['  projectors', (r) => r.cpu.load.projectors.map(c).join(' + ')],
+    ['  postgres', (r) => c(r.cpu.load.postgres)],
+    ['  gateway / bench', (r) => `${c(r.cpu.load.gateway)} / ${c(r.cpu.load.bench)}`],
+    ['CPU in the drain, cores: projectors', (r) => r.cpu.drain.projectors.map(c).join(' + ')],
+    ['  postgres', (r) => c(r.cpu.drain.postgres)],
+  ];
+  const heads = s.runs.map((r) => `${r.projectors} projector${r.projectors === 1 ? '' : 's'}`);
+  const title = `sustained ingest, ${s.seconds} s, ${s.clients} clients x ${s.batch}, ${n(s.customers)} customers`;
+  const width = Math.max(title.length, ...rows.map(([name]) => name.length));
+  const cellWidth = Math.max(16, ...s.runs.flatMap((r) => rows.map(([, cell]) => cell(r).length)));
+  log(`${title.padEnd(width)} ${heads.map((h) => h.padStart(cellWidth)).join(' ')}`);
+  for (const [name, cell] of rows)
+    log(`${name.padEnd(width)} ${s.runs.map((r) => cell(r).padStart(cellWidth)).join(' ')}`);
+  for (const r of s.runs)
+    for (const [why, count] of Object.entries(r.refused))
+      log(`sustained, ${r.projectors} projector(s), refused x${count}: ${why}`);
 }
 
 function reportDashboard(d: DashboardFigures): void {

@@ -274,9 +274,11 @@ export async function benchSoak(adminUrl: string, options: SoakOptions): Promise
       };
     },
     {
-      projector: {
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${clock}`.trim(),
-        CRH_BENCH_DAY_EVERY_MS: String(options.dayEveryMs),
+      envOf: {
+        projector: {
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${clock}`.trim(),
+          CRH_BENCH_DAY_EVERY_MS: String(options.dayEveryMs),
+        },
       },
     },
   );

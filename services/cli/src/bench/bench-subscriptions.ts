@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { recreateDatabase } from '@crh/embedded-postgres';
 import { withServices } from '../platform/service-processes.ts';
 import { type Latency, latencyOf } from './latency.ts';
+import { cpuSecondsOf } from './process-cpu.ts';
 import { openSseStream } from './sse-stream.ts';
 
 export interface SubscriptionFigures {
@@ -176,21 +176,4 @@ export async function benchSubscriptions(
         cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) * 100) / 100,
     };
   });
-}
-
-/**
- * A process's CPU time (user + system), from /proc: on a busy machine
- * latencies swing with the other work, the CPU a gateway spends per
- * delivery much less. Null where there is no /proc.
- */
-function cpuSecondsOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { leastSquaresSlope } from './least-squares.ts';
 
 /** A process's resident set in MiB, from /proc (Linux); null where there is none or it has gone. */
 export function rssMiB(pid: number | undefined): number | null {
@@ -18,15 +19,5 @@ export function rssMiB(pid: number | undefined): number | null {
  * flat process as a slope near zero whatever its garbage collector's saw-tooth.
  */
 export function slopePerHour(minutes: readonly number[], values: readonly number[]): number {
-  const n = minutes.length;
-  if (n < 2) return 0;
-  const mx = minutes.reduce((a, b) => a + b, 0) / n;
-  const my = values.reduce((a, b) => a + b, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (minutes[i]! - mx) * (values[i]! - my);
-    den += (minutes[i]! - mx) ** 2;
-  }
-  return den === 0 ? 0 : Math.round((num / den) * 60 * 10) / 10;
+  return Math.round(leastSquaresSlope(minutes, values) * 60 * 10) / 10;
 }

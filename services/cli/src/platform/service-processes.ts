@@ -55,6 +55,8 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
  * Ingest, projector and gateway as processes on free ports over `url`'s
  * database (plus `env`), for as long as `work` runs. Access control is on,
  * with a local key of their own: `authorization` is an admin's token.
+ * `projectors` projector processes run side by side, each with an
+ * operations port of its own (how they share the work is theirs to agree).
  */
 export async function withServices<T>(
   url: string,
@@ -67,46 +69,66 @@ export async function withServices<T>(
     auth: LocalAuth;
     /** The gateway process, for its CPU time. */
     gatewayPid: number | undefined;
-    /** Every service's process id, for its memory and CPU. */
+    /** Every service's process id, for its memory and CPU (the first projector's). */
     pids: Partial<Record<ServiceName, number>>;
-    /** The projector's operations server (/readyz, /metrics). */
+    /** The (first) projector's operations server (/readyz, /metrics). */
     projector: string;
+    /** Every projector process: its operations server and process id. */
+    projectors: { ops: string; pid: number | undefined }[];
   }) => Promise<T>,
-  /** More variables for one service only (the soak's shifted clock for the projector). */
-  envOf: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {},
+  options: {
+    /** More variables for one service only (the soak's shifted clock for the projector). */
+    envOf?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+    /** Projector processes (default 1). */
+    projectors?: number;
+  } = {},
 ): Promise<T> {
-  // get-port keeps the ports it handed out reserved for a while, so three calls give three ports.
-  const [ingestPort, gatewayPort, projectorPort] = [await getPort(), await getPort(), await getPort()];
+  const envOf = options.envOf ?? {};
+  // get-port keeps the ports it handed out reserved for a while, so each call gives another port.
+  const [ingestPort, gatewayPort] = [await getPort(), await getPort()];
+  const projectorPorts: number[] = [];
+  for (let i = 0; i < (options.projectors ?? 1); i++) projectorPorts.push(await getPort());
   const auth = await temporaryLocalAuth();
-  const names: ServiceName[] = ['ingest', 'projector', 'gateway'];
   const shared = {
     ...process.env,
     DATABASE_URL: url,
     HOST: '127.0.0.1',
     INGEST_PORT: String(ingestPort),
     GATEWAY_PORT: String(gatewayPort),
-    PROJECTOR_PORT: String(projectorPort),
+    PROJECTOR_PORT: String(projectorPorts[0]),
     LOG_LEVEL: 'warn',
     ...env,
     ...auth.env,
   };
-  const children = names.map((name) => spawnServices([name], { ...shared, ...envOf[name] })[0]!);
+  const spawnOne = (name: ServiceName, extra: NodeJS.ProcessEnv = {}) =>
+    spawnServices([name], { ...shared, ...extra, ...envOf[name] })[0]!;
+  const ingestProcess = spawnOne('ingest');
+  const projectorProcesses = projectorPorts.map((port) =>
+    spawnOne('projector', { PROJECTOR_PORT: String(port) }),
+  );
+  const gatewayProcess = spawnOne('gateway');
+  const children = [ingestProcess, ...projectorProcesses, gatewayProcess];
   try {
     const ingest = `http://127.0.0.1:${ingestPort}`;
     const graphql = `http://127.0.0.1:${gatewayPort}/graphql`;
+    const projectors = projectorPorts.map((port, i) => ({
+      ops: `http://127.0.0.1:${port}`,
+      pid: projectorProcesses[i]?.pid,
+    }));
     await Promise.all([
       waitForHttp(`${ingest}/readyz`),
       waitForHttp(`http://127.0.0.1:${gatewayPort}/readyz`),
-      waitForHttp(`http://127.0.0.1:${projectorPort}/readyz`),
+      ...projectors.map((p) => waitForHttp(`${p.ops}/readyz`)),
     ]);
     return await work({
       ingest,
       graphql,
       authorization: await auth.bearer(['admin'], { ttl: '24h' }),
       auth,
-      gatewayPid: children[2]?.pid,
-      pids: Object.fromEntries(names.map((name, i) => [name, children[i]?.pid])),
-      projector: `http://127.0.0.1:${projectorPort}`,
+      gatewayPid: gatewayProcess.pid,
+      pids: { ingest: ingestProcess.pid, projector: projectors[0]?.pid, gateway: gatewayProcess.pid },
+      projector: projectors[0]!.ops,
+      projectors,
     });
   } finally {
     await stopServices(children);
