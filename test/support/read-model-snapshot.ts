@@ -17,7 +17,12 @@ export async function snapshot(pool: Pool): Promise<Record<string, string[]>> {
     'crh.rm_delight_days': 'moments = 0',
   };
   const tables: Record<string, string[]> = {};
-  for (const table of [...READ_MODEL_TABLES, 'crh.parked_events', 'crh.projection_checkpoints']) {
+  for (const table of [
+    ...READ_MODEL_TABLES,
+    'crh.parked_events',
+    'crh.projection_checkpoints',
+    'crh.projection_partitions',
+  ]) {
     const skip = zeroRows[table] ? `where not (${zeroRows[table]})` : '';
     const { rows } = await pool.query<{ row: string }>(
       `select (to_jsonb(t) - 'updated_at' - 'parked_at' - 'quiet_until')::text as row from ${table} t ${skip}`,
@@ -29,7 +34,7 @@ export async function snapshot(pool: Pool): Promise<Record<string, string[]>> {
 
 /**
  * The read models with every log position replaced by the id of the event
- * it points at, and without the checkpoint (a position by nature): logs that
+ * it points at, and without the checkpoints (positions by nature): logs that
  * received the same events in another order, or in another database, give
  * other positions for the same events.
  */
@@ -38,7 +43,11 @@ export async function snapshotByEventIds(
   readEvents: () => Promise<readonly { position: string; id: string }[]>,
 ): Promise<Record<string, string[]>> {
   const ids = new Map((await readEvents()).map((e) => [e.position, e.id]));
-  const { 'crh.projection_checkpoints': _checkpoint, ...tables } = await snapshot(pool);
+  const {
+    'crh.projection_checkpoints': _checkpoint,
+    'crh.projection_partitions': _partitions,
+    ...tables
+  } = await snapshot(pool);
   return Object.fromEntries(
     Object.entries(tables).map(([table, rows]) => [
       table,

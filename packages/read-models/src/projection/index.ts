@@ -8,6 +8,6 @@ export {
   type FeedChange,
   type KeyedChange,
 } from './feed-changes.ts';
-export type { BatchResult, ProjectionContext } from './relationship-projection.ts';
+export type { BatchResult, BatchTimings, ProjectionContext } from './relationship-projection.ts';
 export type { SignalAlert } from './signal-alerts.ts';
 export type { StatusChange } from './status-changes.ts';

@@ -8,7 +8,7 @@ import {
   type ProjectionContext,
   prepareRelationshipBatch,
 } from '../projection/relationship-projection.ts';
-import { RELATIONSHIPS_PROJECTION, writeCheckpoint } from '../schema/checkpoints.ts';
+import { RELATIONSHIPS_PROJECTION, readCheckpoint, writeCheckpoint } from '../schema/checkpoints.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
 import { partitionOf, readPartitionCheckpoints } from '../schema/partitions.ts';
 import { lockClock } from '../schema/projection-clock.ts';
@@ -78,13 +78,22 @@ export async function swapInBuild(
       null,
     );
     const caughtUp = await catchUp(client, store, context, plan, { applied: appliedLive, until }, turnedDay);
-    const position = clock.position !== null && clock.position > plan.upTo ? clock.position : plan.upTo;
-    await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, position);
+    // Each partition is now applied up to the build's end or further (what
+    // the live projector had applied, caught up above); the overall
+    // checkpoint is the lowest of them.
     await client.query(
       `update crh.projection_partitions set position = $2, updated_at = now()
         where projection = $1 and (position is null or position < $2 collate "C")`,
-      [RELATIONSHIPS_PROJECTION, position],
+      [RELATIONSHIPS_PROJECTION, plan.upTo],
     );
+    // Before partitions (a first build) the clock's row held the checkpoint.
+    const position =
+      live.size > 0
+        ? ((await readCheckpoint(client, RELATIONSHIPS_PROJECTION)) ?? plan.upTo)
+        : clock.position !== null && clock.position > plan.upTo
+          ? clock.position
+          : plan.upTo;
+    if (live.size === 0) await writeCheckpoint(client, RELATIONSHIPS_PROJECTION, position);
     await client.query(
       'update crh.projection_checkpoints set fingerprint = $2, quiet_until = $3 where projection = $1',
       [RELATIONSHIPS_PROJECTION, plan.fingerprint, position],

@@ -21,6 +21,7 @@ import {
   ensurePartitions,
   partitionOf,
   readPartitionCheckpoints,
+  writePartitionCheckpoints,
 } from '../schema/partitions.ts';
 import { ensureReadModelsMatch, readModelFingerprint } from '../schema/read-model-fingerprint.ts';
 import { openPartitionLeases, type PartitionLeases } from './partition-leases.ts';
@@ -196,7 +197,12 @@ export function createProjector(deps: ProjectorDeps): Projector {
   async function apply(batch: PreparedBatch, announce: boolean, partitions: BatchPartitions): Promise<void> {
     const first = batch.records[0];
     const last = batch.records.at(-1);
-    if (!first || !last) return;
+    if (!first || !last) {
+      // Nothing of these partitions in the stretch read: they are still
+      // applied up to its end (the overall checkpoint, the lowest, moves on).
+      await writePartitionCheckpoints(pool, RELATIONSHIPS_PROJECTION, partitions.held, partitions.upTo);
+      return;
+    }
     await tracer.startActiveSpan(
       'projector.batch',
       {

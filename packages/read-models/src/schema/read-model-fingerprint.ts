@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_CADENCE, type RuleContext } from '@crh/domain';
 import type { Pool } from 'pg';
-import { RELATIONSHIPS_PROJECTION } from './checkpoints.ts';
+import { RELATIONSHIPS_PROJECTION, readCheckpoint } from './checkpoints.ts';
 
 /** Every table derived from the log: a rebuild replaces all their rows. */
 export const READ_MODEL_TABLES = [
@@ -68,7 +68,8 @@ export async function ensureReadModelsMatch(
   );
   const row = rows[0]!;
   if (row.fingerprint === fingerprint) {
-    const quiet = row.quiet_until !== null && (row.position ?? '') < row.quiet_until;
+    const applied = await readCheckpoint(pool, RELATIONSHIPS_PROJECTION);
+    const quiet = row.quiet_until !== null && (applied ?? '') < row.quiet_until;
     return { state: 'current', quietUntil: quiet ? row.quiet_until : null };
   }
   const state = row.position === null ? 'new' : 'rebuilding';

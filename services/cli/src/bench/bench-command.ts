@@ -126,6 +126,7 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
         events: flags.events ?? 200_000,
         concurrency: flags.concurrency ?? 4,
         batch: flags.batch ?? config.env.PROJECTOR_BATCH_SIZE,
+        projectors: flags.projectors ?? [1, 2],
         log,
       });
     }
@@ -246,16 +247,16 @@ function report(results: BenchResults): void {
         `  new tables loaded in ${s(f.phases.loadMs)}, indexed in ${s(f.phases.indexMs)}, swapped in in ${s(f.phases.swapMs)}`,
       );
     }
-    const signals = f.signals;
-    if (signals) {
-      const s = (ms: number) => seconds(ms, 2);
-      const triggers =
-        signals.triggersMs === null
-          ? 'triggers not measured'
-          : `${s(signals.triggersMs)} in interval-level triggers`;
+    if (f.batches) {
+      const b = f.batches;
+      const s = (ms: number) => seconds(ms, 1);
       log(
-        `  of which signals: ${s(signals.projectorMs)} in the projector + ${triggers} = ${Math.round(100 * signals.share)}% of the time; the rest alone ${signals.restPerSecond} events/s`,
+        `  batches: reading ${s(b.readMs)}, folding ${s(b.foldMs)}, intervals ${s(b.intervalsMs)}, signals ${s(b.signalsMs)}, customers and feed ${s(b.saveMs)}, shared KPI rows ${s(b.kpiMs)}`,
       );
+    }
+    if (f.cpu) {
+      const c = (v: number | null) => (v === null ? '?' : `${v.toFixed(1)} s`);
+      log(`  CPU: projector ${c(f.cpu.projectors)}, PostgreSQL ${c(f.cpu.postgres)}`);
     }
   }
   if (results.throughput) log(results.throughput.summary);

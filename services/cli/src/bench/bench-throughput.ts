@@ -4,38 +4,34 @@ import { recreateDatabase } from '@crh/embedded-postgres';
 import type { EventStore } from '@crh/event-store';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
+import type { BatchTimings } from '@crh/read-models/projection';
 import { createProjector, type Projector } from '@crh/read-models/runner';
-import { migrateReadModels, requestRebuild } from '@crh/read-models/schema';
+import {
+  migrateReadModels,
+  READ_MODEL_TABLES,
+  RELATIONSHIPS_PROJECTION,
+  readCheckpoint,
+  requestRebuild,
+} from '@crh/read-models/schema';
+import getPort from 'get-port';
 import type { Pool } from 'pg';
+import { temporaryLocalAuth } from '../platform/local-auth.ts';
+import { spawnServices, stopServices } from '../platform/service-processes.ts';
 import { copyRows, eventRows } from './bench-copy.ts';
 import { benchLog } from './book-generator.ts';
+import { cpuSecondsOf, postgresCpuSeconds, postmasterPid } from './process-cpu.ts';
 
 export interface Figure {
   name: string;
   events: number;
   seconds: number;
   perSecond: number;
-  /** Projection figures: the part of the time the signal read models took. */
-  signals?: SignalShare;
+  /** A live projection's batches: where their time went (summed over batches, milliseconds). */
+  batches?: BatchTimings;
+  /** CPU seconds spent meanwhile: the projector process(es) and the PostgreSQL server. */
+  cpu?: { projectors: number | null; postgres: number | null };
   /** A build's phases (new tables loaded, indexed, swapped in), in milliseconds. */
   phases?: { loadMs: number; indexMs: number; swapMs: number };
-}
-
-/**
- * The signal read models' share of a projection's wall time. `projectorMs`
- * is timed in the projector around `applySignalBatch` (catch-up) or
- * `SignalBuild` add/flush/finish (rebuild); `triggersMs` is the time of the
- * interval-level trigger function (`crh.rm_interval_levels`, the KPI levels
- * kept by every interval write) from PostgreSQL's function statistics, null
- * when they cannot be switched on (not a superuser).
- */
-export interface SignalShare {
-  projectorMs: number;
-  triggersMs: number | null;
-  /** Share of the wall time in both, 0-1. */
-  share: number;
-  /** The same events over the wall time minus both: what the rest reaches on its own. */
-  restPerSecond: number;
 }
 
 export interface Throughput {
@@ -54,26 +50,30 @@ const figure = (name: string, events: number, ms: number): Figure => ({
 
 /**
  * Append throughput (batches of 500), projection catch-up on the live path
- * (batch by batch, announcing changes) and a rebuild (customer by customer),
- * next to a raw COPY of the same events into a table shaped like the log, in
- * the same run, so the figures say how close to the database's limit we are.
- * The two projection figures also say what the signal read models cost in
- * them (SignalShare). Runs in a fresh `crh_bench` database.
+ * in this process (batch by batch, announcing changes, with where the
+ * batches' time went), the live projection by 1 and 2 projector processes
+ * sharing the partitions, and a rebuild (customer by customer), next to a
+ * raw COPY of the same events into a table shaped like the log, in the same
+ * run, so the figures say how close to the database's limit we are. Each
+ * projection figure has its CPU: the projector's and PostgreSQL's. Runs in a
+ * fresh `crh_bench` database.
  */
 export async function benchThroughput(
   adminUrl: string,
   config: PlatformConfig,
-  options: { events: number; concurrency: number; batch: number; log: (line: string) => void },
+  options: {
+    events: number;
+    concurrency: number;
+    batch: number;
+    /** Live projection figures with these many projector processes each. */
+    projectors: readonly number[];
+    log: (line: string) => void;
+  },
 ): Promise<Throughput> {
   const url = await recreateDatabase(adminUrl, 'crh_bench');
   const pool = createPgPool(url, { max: options.concurrency + 2, applicationName: 'crh-bench' });
   const store = createPostgresEventStore({ pool });
   try {
-    // Connections opened from here on time plpgsql functions (the triggers).
-    const triggersTimed = await pool
-      .query(`alter database crh_bench set track_functions = 'pl'`)
-      .then(() => true)
-      .catch(() => false);
     await store.migrate();
     await migrateReadModels(pool);
     options.log(`generating ${options.events} events ...`);
@@ -100,10 +100,17 @@ export async function benchThroughput(
       ),
     );
 
-    const timed = { url, pool, store, config, batch: options.batch, triggersTimed };
+    const postmaster = await postmasterPid(pool);
+    const timed = { url, pool, store, config, batch: options.batch, postmaster };
     figures.push(
       await projectionFigure(`projection catch-up, batches of ${options.batch}`, timed, (p) => p.catchUp()),
     );
+    // The live path as deployed: projector processes following the log
+    // (partitions shared between them), from empty read models to the head.
+    for (const processes of options.projectors) {
+      await emptyReadModels(pool);
+      figures.push(await liveFigure(processes, events.length, timed, options.log));
+    }
 
     await requestRebuild(pool);
     figures.push(
@@ -114,11 +121,14 @@ export async function benchThroughput(
       }),
     );
 
-    const [copy, append, catchUp, rebuild] = figures as [Figure, Figure, Figure, Figure];
-    const pct = (a: Figure, b: Figure) => `${Math.round((100 * a.perSecond) / b.perSecond)}%`;
+    const copy = figures[0]!;
+    const pct = (a: Figure) => `${Math.round((100 * a.perSecond) / copy.perSecond)}%`;
     return {
       figures,
-      summary: `append / raw COPY = ${pct(append, copy)}; catch-up / raw COPY = ${pct(catchUp, copy)}; rebuild / raw COPY = ${pct(rebuild, copy)}`,
+      summary: figures
+        .slice(1)
+        .map((f) => `${f.name.split(',')[0]} / raw COPY = ${pct(f)}`)
+        .join('; '),
     };
   } finally {
     await store.close();
@@ -126,28 +136,28 @@ export async function benchThroughput(
   }
 }
 
+interface TimedDeps {
+  url: string;
+  pool: Pool;
+  store: EventStore;
+  config: PlatformConfig;
+  batch: number;
+  postmaster: number | null;
+}
+
 /**
- * Runs a projector on a pool of its own and times the signal read models in
- * it: the projector's own timings (each committed batch's, or the build's,
- * which the runner logs) and the trigger function's time in the database.
- * The pool is ended before the statistics are read: a backend flushes its
- * function statistics when it exits.
+ * Runs a projector in this process on a pool of its own: where its batches'
+ * time went (their timings, summed), or a build's phases (which the runner
+ * logs), and the CPU of this process and of PostgreSQL meanwhile.
  */
 async function projectionFigure(
   name: string,
-  deps: {
-    url: string;
-    pool: Pool;
-    store: EventStore;
-    config: PlatformConfig;
-    batch: number;
-    triggersTimed: boolean;
-  },
+  deps: TimedDeps,
   run: (projector: Projector) => Promise<number>,
 ): Promise<Figure> {
-  const applicationName = 'crh-bench-projection';
-  const projectionPool = createPgPool(deps.url, { max: 4, applicationName });
-  let projectorMs = 0;
+  const projectionPool = createPgPool(deps.url, { max: 4, applicationName: 'crh-bench-projection' });
+  const batches: BatchTimings = { readMs: 0, foldMs: 0, intervalsMs: 0, signalsMs: 0, saveMs: 0, kpiMs: 0 };
+  let batched = false;
   let phases: Figure['phases'];
   const projector = createProjector({
     store: deps.store,
@@ -162,10 +172,12 @@ async function projectionFigure(
     context: deps.config.rules,
     batchSize: deps.batch,
     onCommitted: (result) => {
-      projectorMs += result.timings?.signalsMs ?? 0;
+      if (!result.timings) return;
+      batched = true;
+      for (const key of Object.keys(batches) as (keyof BatchTimings)[]) batches[key] += result.timings[key];
     },
   });
-  const triggersBefore = deps.triggersTimed ? await triggerMs(deps.pool) : 0;
+  const cpuBefore = { own: process.cpuUsage(), postgres: postgresCpuSeconds(deps.postmaster) };
   const started = performance.now();
   let events: number;
   let ms: number;
@@ -175,46 +187,89 @@ async function projectionFigure(
   } finally {
     await projectionPool.end();
   }
-  let triggersMs: number | null = null;
-  if (deps.triggersTimed) {
-    await backendsGone(deps.pool, applicationName);
-    triggersMs = (await triggerMs(deps.pool)) - triggersBefore;
-  }
-  // A build (new tables, then indexes) has no batches or triggers to time: its phases tell.
-  if (phases) return { ...figure(name, events, ms), phases };
-  const signalsMs = projectorMs + (triggersMs ?? 0);
+  const own = process.cpuUsage(cpuBefore.own);
+  const cpu = {
+    projectors: (own.user + own.system) / 1e6,
+    postgres: spent(cpuBefore.postgres, postgresCpuSeconds(deps.postmaster)),
+  };
   return {
     ...figure(name, events, ms),
-    signals: {
-      projectorMs,
-      triggersMs,
-      share: signalsMs / ms,
-      restPerSecond: Math.round(events / ((ms - signalsMs) / 1000)),
-    },
+    cpu,
+    ...(phases ? { phases } : {}),
+    ...(batched ? { batches } : {}),
   };
 }
 
-async function triggerMs(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ ms: number }>(
-    `select coalesce(sum(total_time), 0)::float8 as ms from pg_stat_user_functions
-     where schemaname = 'crh' and funcname = 'rm_interval_levels'`,
+/**
+ * `processes` projector processes (as `crh start` runs them) projecting the
+ * whole log from empty read models: the time until the overall checkpoint
+ * (the lowest partition's) reaches the head, and their CPU and PostgreSQL's.
+ */
+async function liveFigure(
+  processes: number,
+  events: number,
+  deps: TimedDeps,
+  log: (line: string) => void,
+): Promise<Figure> {
+  const head = await deps.store.headPosition();
+  const auth = await temporaryLocalAuth();
+  const ports = await Promise.all(Array.from({ length: processes }, () => getPort()));
+  log(`live projection by ${processes} projector process(es) ...`);
+  const postgresBefore = postgresCpuSeconds(deps.postmaster);
+  const started = performance.now();
+  const children = ports.flatMap((port) =>
+    spawnServices(['projector'], {
+      ...process.env,
+      ...auth.env,
+      DATABASE_URL: deps.url,
+      HOST: '127.0.0.1',
+      PROJECTOR_PORT: String(port),
+      PROJECTOR_BATCH_SIZE: String(deps.batch),
+      LOG_LEVEL: 'warn',
+    }),
   );
-  return rows[0]!.ms;
+  let ms: number;
+  let projectors: number | null = null;
+  try {
+    for (;;) {
+      const checkpoint = await readCheckpoint(deps.pool, RELATIONSHIPS_PROJECTION);
+      if (head === null || (checkpoint !== null && checkpoint >= head)) break;
+      if (children.some((c) => c.exitCode !== null)) throw new Error('a projector process exited');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    ms = performance.now() - started;
+    const used = children.map((c) => cpuSecondsOf(c.pid));
+    projectors = used.every((u) => u !== null) ? used.reduce((a, b) => a! + b!, 0) : null;
+  } finally {
+    await stopServices(children);
+    await auth.remove();
+  }
+  const name = `live projection, ${processes} projector process${processes === 1 ? '' : 'es'}`;
+  return {
+    ...figure(name, events, ms),
+    cpu: { projectors, postgres: spent(postgresBefore, postgresCpuSeconds(deps.postmaster)) },
+  };
 }
 
-/** Waits until the pool's backends have exited, and a little more for their last statistics. */
-async function backendsGone(pool: Pool, applicationName: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const { rows } = await pool.query<{ n: number }>(
-      'select count(*)::int as n from pg_stat_activity where application_name = $1',
-      [applicationName],
-    );
-    if (rows[0]!.n === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  // A backend leaves pg_stat_activity just before it flushes its statistics.
-  await new Promise((resolve) => setTimeout(resolve, 250));
+const spent = (before: number | null, after: number | null) =>
+  before === null || after === null ? null : Math.round((after - before) * 10) / 10;
+
+/**
+ * Empties the read models and every checkpoint, keeping the configuration
+ * they were built with: the next projector projects the whole log live, batch
+ * by batch, rather than building it.
+ */
+async function emptyReadModels(pool: Pool): Promise<void> {
+  await pool.query(
+    `truncate ${[...READ_MODEL_TABLES, 'crh.parked_events', 'crh.relationship_status_changes', 'crh.signal_alerts'].join(', ')}`,
+  );
+  await pool.query(
+    `update crh.projection_checkpoints set position = null, quiet_until = null, alerts_until = null where projection = $1`,
+    [RELATIONSHIPS_PROJECTION],
+  );
+  await pool.query('update crh.projection_partitions set position = null where projection = $1', [
+    RELATIONSHIPS_PROJECTION,
+  ]);
 }
 
 /** Appends in batches of 500, `concurrency` at a time, as many clients would. */
