@@ -96,6 +96,8 @@ export const envSchema = z.object({
   RELAY_PORT: port(4003),
   INGEST_BODY_LIMIT: z.string().default('8mb'),
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(100_000),
+  // Partitions of a new projection (by customer); projector processes share them. An existing projection keeps its count.
+  PROJECTOR_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(16),
   // The projector is ready (/readyz 200) while at most this far behind the log's head.
   PROJECTOR_READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).default(10_000),
   PROJECTOR_READY_MAX_LAG_SECONDS: z.coerce.number().min(0).default(60),

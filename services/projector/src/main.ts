@@ -129,6 +129,7 @@ const projector = createProjector({
   logger,
   context: config.rules,
   batchSize: config.env.PROJECTOR_BATCH_SIZE,
+  partitions: config.env.PROJECTOR_PARTITIONS,
   dayTurnCheckMs: config.env.DAY_TURN_CHECK_MS,
   complaintSla: config.complaintSla,
   onCommitted: async (result) => {

@@ -411,6 +411,10 @@ export const readModelMigrations = [
       -- partitions (a session advisory lock each) and follows the log for
       -- them; the overall checkpoint is the lowest. The first projector
       -- creates the rows, starting from the checkpoint of before.
+      -- A customer's fold is written and read whole, by the projector only:
+      -- text spares the jsonb conversion both ways (as rm_customer_signals).
+      alter table crh.rm_relationships alter column fold type text using fold::text;
+
       create table crh.projection_partitions (
         projection text not null,
         partition integer not null check (partition >= 0),

@@ -67,12 +67,13 @@ export async function ensureReadModelsMatch(
     [RELATIONSHIPS_PROJECTION],
   );
   const row = rows[0]!;
+  // What the live projector applied (its partitions' checkpoints).
+  const applied = await readCheckpoint(pool, RELATIONSHIPS_PROJECTION);
   if (row.fingerprint === fingerprint) {
-    const applied = await readCheckpoint(pool, RELATIONSHIPS_PROJECTION);
     const quiet = row.quiet_until !== null && (applied ?? '') < row.quiet_until;
     return { state: 'current', quietUntil: quiet ? row.quiet_until : null };
   }
-  const state = row.position === null ? 'new' : 'rebuilding';
+  const state = applied === null ? 'new' : 'rebuilding';
   if (head === null) {
     // Nothing logged yet: the read models are empty, whatever built them.
     // The turned day restarts: the zone that dates it may have changed.
