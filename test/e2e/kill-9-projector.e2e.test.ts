@@ -4,11 +4,42 @@ import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import { createTestDatabase } from '@crh/testing';
 import getPort from 'get-port';
+import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { runRebuild, sessionsGone } from '../support/crash-checks.ts';
 import { randomHistory } from '../support/random-history.ts';
 import { snapshot } from '../support/read-model-snapshot.ts';
 import { kill9, type ServiceProcess, startService, waitFor } from '../support/service-process.ts';
+
+/** The projection's checkpoint: the lowest of its partitions' (null while one has applied nothing). */
+async function overallCheckpoint(pool: Pool): Promise<string | null> {
+  const { rows } = await pool.query<{ position: string | null }>(
+    `select case when count(*) = 0 or count(position) < count(*) then null
+            else min(position collate "C") end as position
+       from crh.projection_partitions where projection = 'relationships'`,
+  );
+  return rows[0]?.position ?? null;
+}
+
+/** The log's last position, whatever readers may see yet. */
+async function lastPosition(pool: Pool): Promise<string> {
+  const { rows } = await pool.query<{ head: string }>(
+    `select lpad(to_hex(tx_id::text::bigint), 16, '0') || lpad(to_hex(position), 16, '0') as head
+       from crh.events order by tx_id desc, position desc limit 1`,
+  );
+  return rows[0]!.head;
+}
+
+/** Partition locks held, per projector backend. */
+async function partitionsPerProcess(pool: Pool): Promise<number[]> {
+  const { rows } = await pool.query<{ n: number }>(
+    `select count(*)::int as n from pg_locks
+      where locktype = 'advisory' and granted and objsubid = 2 and objid < 1000
+        and database = (select oid from pg_database where datname = current_database())
+      group by pid order by n`,
+  );
+  return rows.map((r) => r.n);
+}
 
 // The projector is killed with -9 twice while it works through a backlog of
 // a few thousand events in small batches, and started again each time. Each
@@ -34,12 +65,7 @@ describe('projector killed with -9 while catching up', () => {
         managers: 4,
         customerPrefix: 'k9p-',
       });
-      const checkpoint = async () =>
-        (
-          await pool.query<{ position: string | null }>(
-            `select position from crh.projection_checkpoints where projection = 'relationships'`,
-          )
-        ).rows[0]?.position ?? null;
+      const checkpoint = () => overallCheckpoint(pool);
       // Positions are (tx_id, position) in fixed-width hex: string order is log order.
       const eventsAfter = async (position: string | null) =>
         (
@@ -132,6 +158,75 @@ describe('projector killed with -9 while catching up', () => {
       });
     } finally {
       await projector?.stop();
+      await store.close();
+      await pool.end();
+      await database.drop();
+    }
+  });
+
+  it('two projector processes: one killed with -9, the other takes its partitions and the read models equal a rebuild', async () => {
+    const database = await createTestDatabase();
+    const pool = createPgPool(database.url, { max: 2, applicationName: 'crh-test-check' });
+    const store = createPostgresEventStore({ pool });
+    const auth = await openTestAuth();
+    const projectors: ServiceProcess[] = [];
+    try {
+      await store.migrate();
+      const history = randomHistory({
+        seed: 1818,
+        customers: 200,
+        eventsPerCustomer: 20,
+        startDay: '2026-02-02',
+        days: 250,
+        managers: 4,
+        customerPrefix: 'k9s-',
+      });
+      const env = (port: number) => ({
+        DATABASE_URL: database.url,
+        HOST: '127.0.0.1',
+        CRH_DATA_DIR: dirname(auth.settings.localKeyDir),
+        PROJECTOR_PORT: String(port),
+        PROJECTOR_BATCH_SIZE: '25',
+      });
+      projectors.push(startService('projector', env(await getPort())));
+      projectors.push(startService('projector', env(await getPort())));
+      await waitFor(async () => ((await partitionsPerProcess(pool)).join() === '8,8' ? true : undefined), {
+        timeoutMs: 30_000,
+        what: 'the two projectors to hold 8 partitions each',
+      });
+      await store.append([...history.sendOrder.events, ...history.sendOrder.duplicates]);
+      const head = await lastPosition(pool);
+      await waitFor(async () => ((await overallCheckpoint(pool)) !== null ? true : undefined), {
+        timeoutMs: 60_000,
+        intervalMs: 10,
+        what: 'both to commit batches',
+      });
+      expect((await overallCheckpoint(pool))! < head, 'killed before they caught up').toBe(true);
+      expect(await kill9(projectors[1]!)).toBe('SIGKILL');
+      const killed = Date.now();
+      await waitFor(async () => ((await partitionsPerProcess(pool)).join() === '16' ? true : undefined), {
+        timeoutMs: 10_000,
+        intervalMs: 50,
+        what: 'the survivor to take all 16 partitions',
+      });
+      expect(Date.now() - killed).toBeLessThan(5_000);
+      await waitFor(async () => ((await overallCheckpoint(pool)) === head ? true : undefined), {
+        timeoutMs: 60_000,
+        what: 'the survivor to catch up',
+      });
+      expect(await projectors[0]!.stop(), projectors[0]!.output().slice(-2000)).toBe(0);
+
+      const live = await snapshot(pool);
+      expect(live['crh.rm_relationships']).toHaveLength(200);
+      await runRebuild(database.url);
+      expect(await snapshot(pool)).toEqual(live);
+    } catch (error) {
+      const output = projectors
+        .map((p, i) => `--- projector ${i + 1} ---\n${p.output().slice(-2000)}`)
+        .join('\n');
+      throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
+    } finally {
+      await Promise.all(projectors.map((p) => p.stop()));
       await store.close();
       await pool.end();
       await database.drop();
