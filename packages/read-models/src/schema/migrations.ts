@@ -1,4 +1,4 @@
-import { activeStatusSql } from './rule-sql.ts';
+import { activeStatusSql, overdueSpanSql } from './rule-sql.ts';
 
 // Read-model schema. Read models are disposable: everything here can be
 // rebuilt from the event log, so migrations may drop and recreate freely.
@@ -391,6 +391,31 @@ export const readModelMigrations = [
         skipped_at timestamptz not null default now(),
         primary key (projection, event_id)
       );
+    `,
+  },
+  {
+    name: '007_outlier_indexes',
+    sql: `
+      -- What the outliers of a day read, found by index rather than by
+      -- reading every row ever written (docs/benchmarks.md, "The book").
+
+      -- Complaints open at an instant: a GiST index answers open_periods @> T.
+      create index rm_complaints_open_at on crh.rm_complaints using gist (open_periods);
+
+      -- Promises overdue at an instant: the span they are overdue in, built
+      -- from the domain's rule (overdueSpanSql); the queries spell the same
+      -- expression, the included columns are what they group by.
+      create index rm_promises_overdue_at on crh.rm_promises
+        using gist (${overdueSpanSql()}) include (made_at, due_manager, account_manager_id);
+
+      -- NPS drops: each answer knows the customer's answer before it and the
+      -- day of the one after (READ_MODEL_VERSION 5 derives them), so "the
+      -- latest answer as of D, and the one before it" is a range of days
+      -- read from this index alone, not a window over every answer up to D.
+      alter table crh.rm_nps_answers add column previous_score integer, add column next_day date;
+      create index rm_nps_answers_drops on crh.rm_nps_answers (day)
+        include (next_day, customer_id, account_manager_id, score, previous_score)
+        where previous_score is not null;
     `,
   },
 ] as const;

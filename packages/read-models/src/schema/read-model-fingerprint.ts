@@ -17,7 +17,7 @@ export const READ_MODEL_TABLES = [
 ];
 
 /** Bump when the projection's code derives different rows from the same events. */
-export const READ_MODEL_VERSION = 4;
+export const READ_MODEL_VERSION = 5;
 
 /**
  * What the stored rows depend on besides the events: the time zone dates
