@@ -1,5 +1,6 @@
 import { type LocalDate, type Measured, recentWindowStart } from '@crh/domain';
 import type { Queryable } from '../schema/interval-rows.ts';
+import { monthOfSql } from '../schema/level-months.ts';
 import { overdueSpanSql } from '../schema/rule-sql.ts';
 
 export const OUTLIER_METRICS = [
@@ -76,11 +77,20 @@ function everyOne(subjects: MeasuredSubject[]): Measurement {
   return { values, subjects };
 }
 
-/** Managers with active customers on the day: NEGLECTED / active, from the level sums. */
+/**
+ * Managers with active customers on the day: NEGLECTED / active, from the
+ * level sums, the months before the day's and then its days (level-months.ts).
+ */
 async function managerLevels(db: Queryable, day: LocalDate) {
   const { rows } = await db.query<{ scope: string; active: number; neglected: number }>(
-    `select scope, sum(active)::int as active, sum(neglected)::int as neglected
-     from crh.rm_kpi_levels where scope <> '' and day <= $1 group by scope having sum(active) > 0`,
+    `select scope, sum(active)::int as active, sum(neglected)::int as neglected from (
+       select scope, active, neglected from crh.rm_kpi_level_months
+       where scope <> '' and month < ${monthOfSql('$1::date')}
+       union all
+       select scope, active, neglected from crh.rm_kpi_levels
+       where scope <> '' and day >= ${monthOfSql('$1::date')} and day <= $1::date
+     ) levels
+     group by scope having sum(active) > 0`,
     [day],
   );
   return rows;

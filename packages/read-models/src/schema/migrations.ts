@@ -1,3 +1,4 @@
+import { addToLevelMonthsSql, LEVEL_COLUMNS, levelMonthsSql } from './level-months.ts';
 import { activeStatusSql, overdueSpanSql } from './rule-sql.ts';
 
 // Read-model schema. Read models are disposable: everything here can be
@@ -416,6 +417,48 @@ export const readModelMigrations = [
       create index rm_nps_answers_drops on crh.rm_nps_answers (day)
         include (next_day, customer_id, account_manager_id, score, previous_score)
         where previous_score is not null;
+
+      -- Every manager's levels on a day: the level changes summed per month
+      -- (level-months.ts), kept in step by statement triggers on
+      -- rm_kpi_levels whatever writes there (the interval trigger, the
+      -- retention sums); the days of a month found by day.
+      create table crh.rm_kpi_level_months (
+        scope text collate "C" not null,
+        month date not null, -- its first day
+        ${LEVEL_COLUMNS.map((c) => `${c} integer not null default 0`).join(', ')},
+        primary key (scope, month)
+      );
+      ${levelMonthsSql('crh.rm_kpi_level_months', `select scope, day, ${LEVEL_COLUMNS.join(', ')} from crh.rm_kpi_levels`)};
+      create index rm_kpi_levels_by_day on crh.rm_kpi_levels (day);
+
+      create function crh.rm_kpi_level_months_inserted() returns trigger language plpgsql as $fn$
+      begin
+        ${addToLevelMonthsSql(`select scope, day, ${LEVEL_COLUMNS.join(', ')} from new_rows`)};
+        return null;
+      end
+      $fn$;
+      create function crh.rm_kpi_level_months_updated() returns trigger language plpgsql as $fn$
+      begin
+        ${addToLevelMonthsSql(
+          `select scope, day, ${LEVEL_COLUMNS.join(', ')} from new_rows
+           union all select scope, day, ${LEVEL_COLUMNS.map((c) => `-${c}`).join(', ')} from old_rows`,
+        )};
+        return null;
+      end
+      $fn$;
+      create function crh.rm_kpi_level_months_deleted() returns trigger language plpgsql as $fn$
+      begin
+        ${addToLevelMonthsSql(`select scope, day, ${LEVEL_COLUMNS.map((c) => `-${c}`).join(', ')} from old_rows`)};
+        return null;
+      end
+      $fn$;
+      create trigger rm_kpi_level_months_insert after insert on crh.rm_kpi_levels
+        referencing new table as new_rows for each statement execute function crh.rm_kpi_level_months_inserted();
+      create trigger rm_kpi_level_months_update after update on crh.rm_kpi_levels
+        referencing old table as old_rows new table as new_rows
+        for each statement execute function crh.rm_kpi_level_months_updated();
+      create trigger rm_kpi_level_months_delete after delete on crh.rm_kpi_levels
+        referencing old table as old_rows for each statement execute function crh.rm_kpi_level_months_deleted();
     `,
   },
 ] as const;

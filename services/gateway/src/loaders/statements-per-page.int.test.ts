@@ -67,6 +67,19 @@ describe('nested fields under a list of relationships: as many statements for 5 
     expect(fifty.statements).toBe(five.statements);
   });
 
+  it('a page of 500 with three complaints and promises each: within the cost limit, the same bound', async () => {
+    const page = await run(
+      `{ relationships(first: 500) { edges { node {
+        customerId name tier accountManagerId status daysSinceContact lastContactAt
+        complaints(first: 3) { edges { node { complaintId status receivedAt } } pageInfo { hasNextPage } }
+        promises(first: 3) { edges { node { promiseId status dueAt } } pageInfo { hasNextPage } }
+        statusHistory { status from to } } } } }`,
+      (data) =>
+        (data.relationships as { edges: { node: Record<string, unknown> }[] }).edges.map((e) => e.node),
+    );
+    expect(page).toEqual({ statements: 4, items: 60 });
+  });
+
   it('neglectedRelationships(first: 5) and (first: 12): the same bound', async () => {
     const list = (first: number) =>
       run(

@@ -1,13 +1,30 @@
 import { asOfInstant, type Measured, outliersAbove, recentWindowStart } from '@crh/domain';
+import { testEvent } from '@crh/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayFixture, openGatewayFixture } from '../../testing/gateway-fixture.ts';
 import { sizeableBook } from '../../testing/sizeable-book.ts';
 
 const NOW = '2026-06-01T12:00:00Z';
+const daysBefore = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T15:00:00Z`) - n * 86_400_000).toISOString();
 // Answers, complaints left open and promises left unkept over a year, every
 // twentieth event sent late: the precomputed links between answers and the
 // indexes the outliers read must give what reading every row gives.
-const BOOK = sizeableBook({ customers: 150, managers: 4, eventsPerCustomer: 30, endDate: '2026-05-31' });
+const BOOK = [
+  ...sizeableBook({ customers: 150, managers: 4, eventsPerCustomer: 30, endDate: '2026-05-31' }),
+  // Its answers drop by 1 from one to the next: answers of other scores,
+  // sent after the rest, some dated between earlier ones, spread the drops.
+  ...Array.from({ length: 50 }, (_, i) =>
+    testEvent(
+      `book-${String(i * 3).padStart(5, '0')}`,
+      'NpsResponded',
+      daysBefore('2026-05-31', (i * 7) % 200),
+      {
+        score: (i * 5) % 11,
+      },
+    ),
+  ),
+];
 const DAYS = ['2025-09-15', '2025-12-31', '2026-03-01', '2026-05-20', '2026-06-01'];
 const METRICS = ['NEGLECTED_SHARE', 'OVERDUE_PROMISES', 'NPS_DROP', 'LONGEST_OPEN_COMPLAINT'] as const;
 
@@ -127,6 +144,21 @@ describe('outliers: the same as ranking every subject read from every row', () =
         same(await asked(metric, day, 5, manager), wanted.ranked, `${metric} ${day} am-3`);
       }
     }
+  });
+
+  it('keeps the month sums of the levels in step with the levels, written live in batches', async () => {
+    const columns = 'active, going_quiet, neglected, open_complaints, retained';
+    const nonZero = 'where (active, going_quiet, neglected, open_complaints, retained) <> (0, 0, 0, 0, 0)';
+    const { rows: months } = await gateway.database.pool.query(
+      `select scope, month::text, ${columns} from crh.rm_kpi_level_months ${nonZero} order by 1, 2`,
+    );
+    const { rows: summed } = await gateway.database.pool.query(
+      `select * from (select scope, date_trunc('month', day::timestamp)::date::text as month,
+                             ${columns.replace(/(\w+)/g, 'sum($1)::int as $1')}
+                      from crh.rm_kpi_levels group by 1, 2) s ${nonZero} order by 1, 2`,
+    );
+    expect(months.length).toBeGreaterThan(20);
+    expect(months).toEqual(summed);
   });
 
   it('gives no one for first: 0, and a day without subjects gives no one', async () => {
