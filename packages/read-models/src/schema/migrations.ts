@@ -418,6 +418,13 @@ export const readModelMigrations = [
         include (next_day, customer_id, account_manager_id, score, previous_score)
         where previous_score is not null;
 
+      -- A list's status histories read each customer's intervals in key
+      -- order: with to_day and status in the key's index they come from it
+      -- alone (an index-only scan), not from one heap page per interval,
+      -- spread over the whole table. The same index, a little wider.
+      alter table crh.rm_relationship_intervals drop constraint rm_relationship_intervals_pkey,
+        add constraint rm_relationship_intervals_pkey primary key (customer_id, from_day) include (to_day, status);
+
       -- Every manager's levels on a day: the level changes summed per month
       -- (level-months.ts), kept in step by statement triggers on
       -- rm_kpi_levels whatever writes there (the interval trigger, the
