@@ -9,6 +9,8 @@ export async function snapshot(pool: Pool): Promise<Record<string, string[]>> {
   const zeroRows: Record<string, string> = {
     'crh.rm_kpi_levels':
       'active = 0 and going_quiet = 0 and neglected = 0 and open_complaints = 0 and retained = 0',
+    'crh.rm_kpi_level_months':
+      'active = 0 and going_quiet = 0 and neglected = 0 and open_complaints = 0 and retained = 0',
     'crh.rm_kpi_day_counts': `churned = 0 and promoters = 0 and passives = 0 and detractors = 0
       and complaints_received = 0 and complaints_resolved = 0 and promises_due = 0 and promises_kept_on_time = 0
       and delight_moments = 0 and compliments = 0

@@ -88,6 +88,10 @@ export interface NpsAnswer {
   /** As of the answer's own day. */
   accountManagerId: string;
   tier: Tier;
+  /** The score of the customer's answer before this one (null for its first): what an NPS drop compares. */
+  previousScore: number | null;
+  /** The day of the customer's next answer (null for its latest): this one is its latest on days [day, nextDay). */
+  nextDay: LocalDate | null;
 }
 
 /** Everything a customer contributes to the signal read models, derived from its whole signal history. */
@@ -156,6 +160,9 @@ export function customerSignals(
         const day = dayOf(entry.at);
         const segment = add(day, BUCKET_FIELD[npsBucket(entry.score)]);
         if (segment) {
+          // The history is in occurrence order: each answer follows the one before it.
+          const previous = signals.answers.at(-1);
+          if (previous) previous.nextDay = day;
           signals.answers.push({
             customerId,
             position: entry.p,
@@ -165,6 +172,8 @@ export function customerSignals(
             touchpoint: entry.tp ?? null,
             accountManagerId: segment.accountManagerId,
             tier: segment.tier,
+            previousScore: previous?.score ?? null,
+            nextDay: null,
           });
         }
         break;

@@ -3,7 +3,7 @@ import { complaintLifecycles } from './complaint-lifecycle.ts';
 import { complaintOutcome, DEFAULT_COMPLAINT_SLA, parseComplaintSla, slaBreaches } from './complaint-sla.ts';
 import { customerSignals, diffDayCounts } from './customer-signals.ts';
 import { customerTimeline, segmentOn } from './customer-timeline.ts';
-import { outliersAbove } from './outlier-stats.ts';
+import { outliersAbove, outliersAmong } from './outlier-stats.ts';
 import type { PositionedEvent } from './relationship-fold.ts';
 import { type SignalEntry, withSignals } from './signal-history.ts';
 
@@ -154,9 +154,96 @@ describe('customer signals', () => {
     expect(diff.get('am-1')?.get('2026-01-20')?.[3]).toBe(-1);
     expect(after.answers.map((a) => a.accountManagerId)).toEqual(['am-1', 'am-2']);
   });
+
+  it('links each NPS answer to the one before and the day of the one after, a late one in its place', () => {
+    const onboarded = e('CustomerOnboarded', '2026-01-01T09:00:00Z', {
+      name: 'C',
+      tier: 'key',
+      accountManagerId: 'am-1',
+    });
+    const answers = [
+      e('NpsResponded', '2025-12-20T09:00:00Z', { score: 1 }), // before the onboarding: counts nowhere
+      e('NpsResponded', '2026-01-05T09:00:00Z', { score: 10 }),
+      e('NpsResponded', '2026-02-01T09:00:00Z', { score: 6 }),
+      e('NpsResponded', '2026-02-01T18:00:00Z', { score: 2 }),
+    ];
+    const links = (signals: ReturnType<typeof customerSignals>) =>
+      signals.answers.map((a) => [a.score, a.previousScore, a.nextDay]);
+    expect(links(customerSignals('c', history(onboarded, ...answers), 'UTC'))).toEqual([
+      [10, null, '2026-02-01'],
+      [6, 10, '2026-02-01'],
+      [2, 6, null],
+    ]);
+    const late = e('NpsResponded', '2026-01-10T09:00:00Z', { score: 8 });
+    expect(links(customerSignals('c', history(onboarded, ...answers, late), 'UTC'))).toEqual([
+      [10, null, '2026-01-10'],
+      [8, 10, '2026-02-01'],
+      [6, 8, '2026-02-01'],
+      [2, 6, null],
+    ]);
+  });
 });
 
+/** outliersAbove as first written: every subject ranked, medians by a sort with a comparator. */
+function rankedNaively(values: readonly { id: string; value: number }[], limit: number) {
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length === 0
+      ? null
+      : sorted.length % 2
+        ? sorted[mid]!
+        : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const norm = median(values.map((v) => v.value));
+  if (norm === null) return [];
+  const absolute = values.map((v) => Math.abs(v.value - norm));
+  const mad = median(absolute)!;
+  const scale = mad > 0 ? 1.4826 * mad : absolute.reduce((a, b) => a + b, 0) / values.length;
+  if (scale === 0) return [];
+  return values
+    .filter((v) => v.value > norm)
+    .map((v) => ({ ...v, norm, deviation: Math.round(((v.value - norm) / scale) * 100) / 100 }))
+    .sort(
+      (a, b) => b.deviation - a.deviation || b.value - a.value || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    )
+    .slice(0, limit);
+}
+
 describe('outliers', () => {
+  it('ranks as ranking every subject would, ties on the cut included', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + Math.floor(random() * 60);
+      // Few distinct values (many ties, MAD often 0) in some rounds, fractions in others.
+      const spread = round % 3 === 0 ? 3 : 1000;
+      const values = Array.from({ length: n }, (_, i) => ({
+        id: `s${Math.floor(random() * n)}-${i}`,
+        value: round % 2 ? Math.floor(random() * spread) - 1 : random() * spread - spread / 4,
+      }));
+      // What a store sends: every value, shuffled, and the `limit` largest subjects, ties by id.
+      const shuffled = values.map((v) => v.value).sort(() => random() - 0.5);
+      const byValue = [...values].sort(
+        (a, b) => b.value - a.value || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+      );
+      for (const limit of [0, 1, 3, 10, 100]) {
+        const naive = rankedNaively(values, limit);
+        expect(outliersAbove(values, limit), `round ${round}, limit ${limit}`).toEqual(naive);
+        const among = outliersAmong(shuffled, byValue.slice(0, limit), limit);
+        // The same subjects, norms and deviations (the mean fallback may sum in another order).
+        expect(
+          among.map((o) => o.id),
+          `round ${round}, limit ${limit}`,
+        ).toEqual(naive.map((o) => o.id));
+        expect(among.map((o) => [o.norm, o.deviation])).toEqual(naive.map((o) => [o.norm, o.deviation]));
+      }
+    }
+  });
+
   it('measures distance from the median in robust deviations', () => {
     const values = [1, 2, 2, 3, 3, 3, 4, 20].map((value, i) => ({ id: `s${i}`, value }));
     const [top] = outliersAbove(values, 1);

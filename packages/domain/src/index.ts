@@ -90,7 +90,7 @@ export {
   npsBucket,
   npsOf,
 } from './nps.ts';
-export { type Measured, type Outlier, outliersAbove } from './outlier-stats.ts';
+export { type Measured, type Outlier, outliersAbove, outliersAmong } from './outlier-stats.ts';
 export { RECENT_DAYS, recentWindowStart } from './recent-window.ts';
 export {
   byOccurrence,

@@ -18,7 +18,7 @@ export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
 /**
  * A customer is active at the end of D when it is onboarded (it has a status
  * at all) and not CHURNED. The daily KPI levels count these statuses, in the
- * projection and in the interval trigger (built by `activeStatusSql`).
+ * projection and in the rebuild (`activeStatusSql` is its SQL form).
  */
 export const ACTIVE_STATUSES = RELATIONSHIP_STATUSES.filter(
   (s): s is Exclude<RelationshipStatus, 'CHURNED'> => s !== 'CHURNED',

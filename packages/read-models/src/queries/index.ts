@@ -3,6 +3,8 @@ export { type DailyKpis, dailyKpis } from './daily-kpi-queries.ts';
 export {
   type ManagerBook,
   type MeasuredSubject,
+  type Measurement,
+  type MeasureOptions,
   managerBooks,
   measure,
   OUTLIER_METRICS,

@@ -1,6 +1,7 @@
 import { type LocalDate, type Measured, recentWindowStart } from '@crh/domain';
 import type { Queryable } from '../schema/interval-rows.ts';
-import { pastDeadlineSql } from '../schema/rule-sql.ts';
+import { monthOfSql } from '../schema/level-months.ts';
+import { overdueSpanSql } from '../schema/rule-sql.ts';
 
 export const OUTLIER_METRICS = [
   'NEGLECTED_SHARE',
@@ -27,32 +28,69 @@ export interface MeasuredSubject extends Measured {
 }
 
 /**
- * Every subject's value of a metric as of the end of `day` (`at`: that
- * instant, or now while the day runs). The caller ranks them.
+ * A metric over its subjects as of the end of a day: every subject's value,
+ * and the subjects themselves only where the ranking may need them (see
+ * `outliersAmong`): the customer metrics have tens of thousands of subjects,
+ * and sending each as a row costs more than finding them.
  */
-export function measure(
+export interface Measurement {
+  /** Every subject's value, in no particular order. */
+  values: Float64Array;
+  /** At least the subjects with the `limit` largest values (ties at the cut: the smallest ids). */
+  subjects: MeasuredSubject[];
+}
+
+export interface MeasureOptions {
+  /** Only the customers in this account manager's book as of the day (customer metrics); null: everyone. */
+  manager: string | null;
+  /** How many outliers the caller ranks. */
+  limit: number;
+}
+
+/**
+ * A metric as of the end of `day` (`at`: that instant, or now while the day
+ * runs). The caller ranks the subjects (outliersAmong).
+ */
+export async function measure(
   db: Queryable,
   metric: OutlierMetric,
   day: LocalDate,
   at: string,
-): Promise<MeasuredSubject[]> {
+  options: MeasureOptions,
+): Promise<Measurement> {
   switch (metric) {
     case 'NEGLECTED_SHARE':
-      return neglectedShare(db, day);
+      return everyOne(await neglectedShare(db, day));
     case 'OVERDUE_PROMISES':
-      return overduePromises(db, day, at);
+      return everyOne(await overduePromises(db, day, at));
     case 'NPS_DROP':
-      return npsDrops(db, day);
+      return npsDrops(db, day, options);
     case 'LONGEST_OPEN_COMPLAINT':
-      return openComplaintAges(db, at);
+      return openComplaintAges(db, day, at, options);
   }
 }
 
-/** Managers with active customers on the day: NEGLECTED / active, from the level sums. */
+/** A few hundred managers: each one is sent. */
+function everyOne(subjects: MeasuredSubject[]): Measurement {
+  const values = new Float64Array(subjects.length);
+  for (let i = 0; i < subjects.length; i++) values[i] = subjects[i]!.value;
+  return { values, subjects };
+}
+
+/**
+ * Managers with active customers on the day: NEGLECTED / active, from the
+ * level sums, the months before the day's and then its days (level-months.ts).
+ */
 async function managerLevels(db: Queryable, day: LocalDate) {
   const { rows } = await db.query<{ scope: string; active: number; neglected: number }>(
-    `select scope, sum(active)::int as active, sum(neglected)::int as neglected
-     from crh.rm_kpi_levels where scope <> '' and day <= $1 group by scope having sum(active) > 0`,
+    `select scope, sum(active)::int as active, sum(neglected)::int as neglected from (
+       select scope, active, neglected from crh.rm_kpi_level_months
+       where scope <> '' and month < ${monthOfSql('$1::date')}
+       union all
+       select scope, active, neglected from crh.rm_kpi_levels
+       where scope <> '' and day >= ${monthOfSql('$1::date')} and day <= $1::date
+     ) levels
+     group by scope having sum(active) > 0`,
     [day],
   );
   return rows;
@@ -69,13 +107,15 @@ async function neglectedShare(db: Queryable, day: LocalDate): Promise<MeasuredSu
   }));
 }
 
-/** Per manager (as of each promise's due day), promises overdue at `at`. */
+/**
+ * Per manager (as of each promise's due day), promises overdue at `at`:
+ * those whose overdue span holds it, found by its GiST index (migration 008).
+ */
 async function overdueByManager(db: Queryable, at: string): Promise<Map<string, number>> {
   const { rows } = await db.query<{ manager: string; overdue: number }>(
     `select coalesce(due_manager, account_manager_id) as manager, count(*)::int as overdue
      from crh.rm_promises
-     where made_at <= $1 and ${pastDeadlineSql('due_at', '$1::timestamptz')}
-       and (kept_at is null or kept_at > $1) and (cancelled_at is null or cancelled_at > $1)
+     where ${overdueSpanSql()} @> $1::timestamptz and made_at <= $1
      group by 1`,
     [at],
   );
@@ -114,48 +154,111 @@ export async function managerBooks(db: Queryable, day: LocalDate, at: string): P
     .sort((a, b) => (a.accountManagerId < b.accountManagerId ? -1 : 1));
 }
 
-/** Customers who answered in the 90-day window: the previous answer minus the latest one. */
-async function npsDrops(db: Queryable, day: LocalDate): Promise<MeasuredSubject[]> {
-  const { rows } = await db.query<{ customer_id: string; manager: string; score: number; previous: number }>(
-    `select customer_id, account_manager_id as manager, score, previous from (
-       select customer_id, account_manager_id, score, day,
-              lag(score) over (partition by customer_id order by at, position) as previous,
-              row_number() over (partition by customer_id order by at desc, position desc) as latest
-       from crh.rm_nps_answers
-       where day <= $1 and customer_id in (select customer_id from crh.rm_nps_answers where day between $2 and $1)
-     ) x
-     where latest = 1 and previous is not null and day >= $2`,
-    [day, recentWindowStart(day)],
+/**
+ * The customer subjects as one row: every value as text (float8's shortest
+ * exact form, so it parses to the same number as the JSON of the top rows),
+ * and the `limit` largest as JSON, ties ordered by id (`id`, an expression
+ * over the subjects' columns) as the ranking orders them. `subjects` is the
+ * metric's query, with a `value` column.
+ */
+async function customerMeasurement<Row extends { value: number }>(
+  db: Queryable,
+  subjects: string,
+  id: string,
+  params: unknown[],
+  limit: number,
+  toSubject: (row: Row) => MeasuredSubject,
+): Promise<Measurement> {
+  params.push(limit);
+  const { rows } = await db.query<{ values: string | null; top: Row[] }>(
+    `with subjects as materialized (${subjects})
+     select (select string_agg(value::text, ',') from subjects) as values,
+            (select coalesce(json_agg(t), '[]') from (
+               select * from subjects order by value desc, (${id}) collate "C" limit $${params.length}) t) as top`,
+    params,
   );
-  return rows.map((r) => ({
-    id: r.customer_id,
-    value: r.previous - r.score,
-    kind: 'CUSTOMER',
-    customerId: r.customer_id,
-    accountManagerId: r.manager,
-    detail: `NPS answer ${r.previous} then ${r.score}`,
-  }));
+  const text = rows[0]?.values ?? null;
+  const parts = text === null ? [] : text.split(',');
+  const values = new Float64Array(parts.length);
+  for (let i = 0; i < parts.length; i++) values[i] = Number(parts[i]);
+  return { values, subjects: (rows[0]?.top ?? []).map(toSubject) };
 }
 
-/** Complaints open at `at`, by hours since their receipt. */
-async function openComplaintAges(db: Queryable, at: string): Promise<MeasuredSubject[]> {
-  const { rows } = await db.query<{
+/**
+ * Customers in the account manager's book as of `$day` (the by-manager
+ * index answers it alone), or every customer when `$manager` is null.
+ */
+const inBookOn = (customer: string, day: string, manager: string) =>
+  `(${manager}::text is null or ${customer} in (
+     select customer_id from crh.rm_relationship_intervals
+     where account_manager_id = ${manager} and from_day <= ${day}::date and coalesce(to_day, 'infinity') > ${day}::date))`;
+
+/**
+ * Customers who answered in the 90-day window: the previous answer minus the
+ * latest one. An answer is the customer's latest on days [day, next_day), so
+ * the latest ones as of `day` are those of the window whose next answer, if
+ * any, came after it: one index range (migration 008), no sort.
+ */
+function npsDrops(db: Queryable, day: LocalDate, options: MeasureOptions): Promise<Measurement> {
+  return customerMeasurement<{
+    customer_id: string;
+    manager: string;
+    score: number;
+    previous: number;
+    value: number;
+  }>(
+    db,
+    `select customer_id, account_manager_id as manager, score, previous_score as previous,
+            previous_score - score as value
+     from crh.rm_nps_answers
+     where previous_score is not null and day between $2 and $1 and (next_day is null or next_day > $1)
+       and ${inBookOn('customer_id', '$1', '$3')}`,
+    'customer_id',
+    [day, recentWindowStart(day), options.manager],
+    options.limit,
+    (r) => ({
+      id: r.customer_id,
+      value: r.value,
+      kind: 'CUSTOMER',
+      customerId: r.customer_id,
+      accountManagerId: r.manager,
+      detail: `NPS answer ${r.previous} then ${r.score}`,
+    }),
+  );
+}
+
+/**
+ * Complaints open at `at`, by hours since their receipt. Their open periods
+ * start at the receipt at the earliest, so an open one was received by `at`:
+ * the GiST index on open_periods (migration 008) is the whole search.
+ */
+function openComplaintAges(
+  db: Queryable,
+  day: LocalDate,
+  at: string,
+  options: MeasureOptions,
+): Promise<Measurement> {
+  return customerMeasurement<{
     customer_id: string;
     complaint_id: string;
     manager: string;
-    hours: number;
+    value: number;
   }>(
+    db,
+    // date_part, not extract: float8 arithmetic, not numeric, for every open complaint.
     `select customer_id, complaint_id, account_manager_id as manager,
-            extract(epoch from ($1::timestamptz - received_at)) / 3600 as hours
-     from crh.rm_complaints where received_at <= $1 and open_periods @> $1::timestamptz`,
-    [at],
+            date_part('epoch', $1::timestamptz - received_at) / 3600 as value
+     from crh.rm_complaints where open_periods @> $1::timestamptz and ${inBookOn('customer_id', '$2', '$3')}`,
+    "customer_id || '/' || complaint_id",
+    [at, day, options.manager],
+    options.limit,
+    (r) => ({
+      id: `${r.customer_id}/${r.complaint_id}`,
+      value: r.value,
+      kind: 'CUSTOMER',
+      customerId: r.customer_id,
+      accountManagerId: r.manager,
+      detail: `complaint ${r.complaint_id} open for ${Math.round(r.value)} hours`,
+    }),
   );
-  return rows.map((r) => ({
-    id: `${r.customer_id}/${r.complaint_id}`,
-    value: Number(r.hours),
-    kind: 'CUSTOMER',
-    customerId: r.customer_id,
-    accountManagerId: r.manager,
-    detail: `complaint ${r.complaint_id} open for ${Math.round(Number(r.hours))} hours`,
-  }));
 }

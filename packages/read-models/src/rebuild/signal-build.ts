@@ -13,6 +13,7 @@ import {
 import { addDelightChanges, NOTHING } from '../projection/signal-projection.ts';
 import { type CopyValue, copyInto } from '../schema/copy-rows.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
+import { LEVEL_COLUMNS, levelMonthsSql } from '../schema/level-months.ts';
 import {
   answerRow,
   COUNT_COLUMNS,
@@ -94,8 +95,8 @@ export class SignalBuild {
 
   /**
    * A customer's intervals as changes of the daily levels: what the live
-   * interval triggers (crh.rm_interval_levels) add up for every interval
-   * inserted, here summed per (scope, day) before anything is written.
+   * projector adds up for every interval it writes (kpi-changes.ts), here
+   * summed per (scope, day) before anything is written.
    */
   addIntervals(intervals: readonly StatusInterval[]): void {
     for (const interval of intervals) {
@@ -223,5 +224,12 @@ export async function sumShadowSignals(db: Queryable): Promise<void> {
        select scope, day, ${LEVEL_SUM_COLUMNS.map(() => '0').join(', ')}, retained from ${SHADOW_DAY_SUMS} where retained <> 0
      ) changes
      group by scope, day`,
+  );
+  // Built without triggers: the months the live table's triggers keep, summed once.
+  await db.query(
+    levelMonthsSql(
+      shadowOf('crh.rm_kpi_level_months'),
+      `select scope, day, ${LEVEL_COLUMNS.join(', ')} from ${shadowOf('crh.rm_kpi_levels')}`,
+    ),
   );
 }

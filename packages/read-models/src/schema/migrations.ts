@@ -1,4 +1,5 @@
-import { activeStatusSql } from './rule-sql.ts';
+import { addToLevelMonthsSql, LEVEL_COLUMNS, levelMonthsSql } from './level-months.ts';
+import { activeStatusSql, overdueSpanSql } from './rule-sql.ts';
 
 // Read-model schema. Read models are disposable: everything here can be
 // rebuilt from the event log, so migrations may drop and recreate freely.
@@ -422,6 +423,80 @@ export const readModelMigrations = [
         updated_at timestamptz not null default now(),
         primary key (projection, partition)
       );
+    `,
+  },
+  {
+    name: '008_outlier_indexes',
+    sql: `
+      -- What the outliers of a day read, found by index rather than by
+      -- reading every row ever written (docs/benchmarks.md, "The book").
+
+      -- Complaints open at an instant: a GiST index answers open_periods @> T.
+      create index rm_complaints_open_at on crh.rm_complaints using gist (open_periods);
+
+      -- Promises overdue at an instant: the span they are overdue in, built
+      -- from the domain's rule (overdueSpanSql); the queries spell the same
+      -- expression, the included columns are what they group by.
+      create index rm_promises_overdue_at on crh.rm_promises
+        using gist (${overdueSpanSql()}) include (made_at, due_manager, account_manager_id);
+
+      -- NPS drops: each answer knows the customer's answer before it and the
+      -- day of the one after (READ_MODEL_VERSION 5 derives them), so "the
+      -- latest answer as of D, and the one before it" is a range of days
+      -- read from this index alone, not a window over every answer up to D.
+      alter table crh.rm_nps_answers add column previous_score integer, add column next_day date;
+      create index rm_nps_answers_drops on crh.rm_nps_answers (day)
+        include (next_day, customer_id, account_manager_id, score, previous_score)
+        where previous_score is not null;
+
+      -- A list's status histories read each customer's intervals in key
+      -- order: with to_day and status in the key's index they come from it
+      -- alone (an index-only scan), not from one heap page per interval,
+      -- spread over the whole table. The same index, a little wider.
+      alter table crh.rm_relationship_intervals drop constraint rm_relationship_intervals_pkey,
+        add constraint rm_relationship_intervals_pkey primary key (customer_id, from_day) include (to_day, status);
+
+      -- Every manager's levels on a day: the level changes summed per month
+      -- (level-months.ts), kept in step by statement triggers on
+      -- rm_kpi_levels whatever writes there (the projector's level
+      -- changes, the retention sums); the days of a month found by day.
+      create table crh.rm_kpi_level_months (
+        scope text collate "C" not null,
+        month date not null, -- its first day
+        ${LEVEL_COLUMNS.map((c) => `${c} integer not null default 0`).join(', ')},
+        primary key (scope, month)
+      );
+      ${levelMonthsSql('crh.rm_kpi_level_months', `select scope, day, ${LEVEL_COLUMNS.join(', ')} from crh.rm_kpi_levels`)};
+      create index rm_kpi_levels_by_day on crh.rm_kpi_levels (day);
+
+      create function crh.rm_kpi_level_months_inserted() returns trigger language plpgsql as $fn$
+      begin
+        ${addToLevelMonthsSql(`select scope, day, ${LEVEL_COLUMNS.join(', ')} from new_rows`)};
+        return null;
+      end
+      $fn$;
+      create function crh.rm_kpi_level_months_updated() returns trigger language plpgsql as $fn$
+      begin
+        ${addToLevelMonthsSql(
+          `select scope, day, ${LEVEL_COLUMNS.join(', ')} from new_rows
+           union all select scope, day, ${LEVEL_COLUMNS.map((c) => `-${c}`).join(', ')} from old_rows`,
+        )};
+        return null;
+      end
+      $fn$;
+      create function crh.rm_kpi_level_months_deleted() returns trigger language plpgsql as $fn$
+      begin
+        ${addToLevelMonthsSql(`select scope, day, ${LEVEL_COLUMNS.map((c) => `-${c}`).join(', ')} from old_rows`)};
+        return null;
+      end
+      $fn$;
+      create trigger rm_kpi_level_months_insert after insert on crh.rm_kpi_levels
+        referencing new table as new_rows for each statement execute function crh.rm_kpi_level_months_inserted();
+      create trigger rm_kpi_level_months_update after update on crh.rm_kpi_levels
+        referencing old table as old_rows new table as new_rows
+        for each statement execute function crh.rm_kpi_level_months_updated();
+      create trigger rm_kpi_level_months_delete after delete on crh.rm_kpi_levels
+        referencing old table as old_rows for each statement execute function crh.rm_kpi_level_months_deleted();
     `,
   },
 ] as const;

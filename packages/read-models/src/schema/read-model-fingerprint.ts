@@ -9,6 +9,7 @@ export const READ_MODEL_TABLES = [
   'crh.rm_relationship_intervals',
   'crh.rm_customer_signals',
   'crh.rm_kpi_levels',
+  'crh.rm_kpi_level_months',
   'crh.rm_kpi_day_counts',
   'crh.rm_complaints',
   'crh.rm_promises',
@@ -17,7 +18,7 @@ export const READ_MODEL_TABLES = [
 ];
 
 /** Bump when the projection's code derives different rows from the same events. */
-export const READ_MODEL_VERSION = 4;
+export const READ_MODEL_VERSION = 5;
 
 /**
  * What the stored rows depend on besides the events: the time zone dates

@@ -39,6 +39,8 @@ const RULES_OF_VERSION: Record<number, ReturnType<typeof storedRules>> = {
   3: VERSION_3,
   // The same rules; delight moments are now also kept per account manager (migration 005).
   4: VERSION_3,
+  // The same rules; each NPS answer also keeps the previous answer's score and the next one's day (migration 008).
+  5: VERSION_3,
 };
 
 describe('rules of the stored read models', () => {

@@ -15,6 +15,7 @@ import {
   activeStatusSql,
   medianSql,
   npsBucketSql,
+  overdueSpanSql,
   pastDeadlineSql,
   pastSlaDeadlineSql,
   promiseStatusSql,
@@ -114,6 +115,31 @@ describe('rule SQL agrees with the domain', () => {
     expect(open).toEqual(around(due).map((now) => (isPastDeadline(due, now) ? 'OVERDUE' : 'OPEN')));
     expect(open).toEqual(['OPEN', 'OPEN', 'OVERDUE']);
     expect(await value(sql, ['KEPT_LATE', due, ms(due, 1)])).toBe('KEPT_LATE');
+  });
+
+  it('holds the instants a promise row is overdue: past its due time, until kept or cancelled', async () => {
+    const due = '2026-05-20T10:00:00.000Z';
+    const sql = `(select ${overdueSpanSql()} @> $4::timestamptz
+      from (select $1::timestamptz as due_at, $2::timestamptz as kept_at, $3::timestamptz as cancelled_at) p)`;
+    const overdue = (kept: string | null, cancelled: string | null, at: string) =>
+      isPastDeadline(due, at) && !(kept !== null && kept <= at) && !(cancelled !== null && cancelled <= at);
+    const later = ms(due, 3_600_000);
+    const settlements: [string | null, string | null][] = [
+      [null, null],
+      [ms(due, -60_000), null], // kept before its due time: never overdue
+      [due, null], // kept at its due time
+      [later, null],
+      [null, later],
+      [later, ms(due, 60_000)], // cancelled before it was kept: the earlier ends it
+    ];
+    for (const [kept, cancelled] of settlements) {
+      const instants = [...around(due), ...around(later), ms(due, 60_000), '2027-01-01T00:00:00.000Z'];
+      for (const at of instants) {
+        expect(await value(sql, [due, kept, cancelled, at]), `${kept} ${cancelled} at ${at}`).toBe(
+          overdue(kept, cancelled, at),
+        );
+      }
+    }
   });
 
   it('buckets every score as npsBucket does', async () => {

@@ -59,6 +59,16 @@ export const runningSlaBreachSql = (hours: Record<keyof ComplaintSla, string>, n
     ' or ',
   );
 
+/**
+ * The instants at which a promise row is overdue, as a range: past its due
+ * time (`isPastDeadline`), until it is kept or cancelled (at that instant
+ * it no longer is). Empty when settled by its due time. One expression, so a
+ * GiST index on it answers "overdue at T" with `@> T` (its made_at aside).
+ */
+export const overdueSpanSql = (): string =>
+  `(case when least(kept_at, cancelled_at) <= due_at then 'empty'::tstzrange
+         else tstzrange(due_at, least(kept_at, cancelled_at), '()') end)`;
+
 /** A promise row's status at `now`: its settlement, else OVERDUE once `now` is past its dueAt, else OPEN. */
 export const promiseStatusSql = (now: string): string =>
   `coalesce(settled, case when ${pastDeadlineSql('due_at', now)} then 'OVERDUE' else 'OPEN' end)`;

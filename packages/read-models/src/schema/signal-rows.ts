@@ -131,6 +131,8 @@ export const answerRow = (a: NpsAnswer): CopyValue[] => [
   a.touchpoint,
   a.accountManagerId,
   a.tier,
+  a.previousScore,
+  a.nextDay,
 ];
 
 export const copyAnswers = (db: Queryable, rows: readonly CopyValue[][], schema = 'crh') =>
@@ -139,7 +141,18 @@ export const copyAnswers = (db: Queryable, rows: readonly CopyValue[][], schema 
     : copyInto(
         db,
         `${schema}.rm_nps_answers`,
-        ['customer_id', 'position', 'at', 'day', 'score', 'touchpoint', 'account_manager_id', 'tier'],
+        [
+          'customer_id',
+          'position',
+          'at',
+          'day',
+          'score',
+          'touchpoint',
+          'account_manager_id',
+          'tier',
+          'previous_score',
+          'next_day',
+        ],
         rows,
       );
 

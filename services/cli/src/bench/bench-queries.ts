@@ -15,6 +15,17 @@ export const PAGE = `query ($day: Date!, $am: ID, $status: [RelationshipStatus!]
   relationships(asOf: $day, accountManagerId: $am, status: $status, first: 50, after: $after) {
     edges { cursor node { ${ROW} } } pageInfo { hasNextPage endCursor } } }`;
 const NEGLECTED = `query ($day: Date!, $am: ID) { neglectedRelationships(date: $day, accountManagerId: $am) { ${ROW} } }`;
+const NEGLECTED_PAGE = `query ($day: Date!, $after: ID) {
+  neglectedRelationships(date: $day, first: 500, after: $after) { ${ROW} } }`;
+/**
+ * A dashboard's page of relationships with what each item shows under it
+ * (one statement per nested field). Three complaints and promises per item,
+ * not the default 50: the query costs 42,001 of CRH_GRAPHQL_MAX_COST's 50,000.
+ */
+const NESTED_PAGE = `query ($day: Date!) { relationships(asOf: $day, first: 500) { edges { node { ${ROW}
+  complaints(first: 3) { edges { node { complaintId status receivedAt } } pageInfo { hasNextPage } }
+  promises(first: 3) { edges { node { promiseId status dueAt } } pageInfo { hasNextPage } }
+  statusHistory { status from to } } } } }`;
 
 const KPIS = `query ($from: Date!, $to: Date!, $am: ID) { dailyKpis(from: $from, to: $to, accountManagerId: $am) {
   date activeCustomers goingQuiet neglected churned npsResponses promoters passives detractors nps
@@ -86,7 +97,22 @@ export async function benchQueries(
     return latencyOf(name, times, rows);
   };
 
+  type Neglected = { neglectedRelationships: { customerId: string }[] };
   return [
+    await measure('neglectedRelationships(date, first: 500), whole book', () => ({
+      query: NEGLECTED_PAGE,
+      variables: { day: day() },
+      rows: listRows,
+    })),
+    await measure('neglectedRelationships(date, first: 500, after), 2nd page', async () => {
+      const variables = { day: day() };
+      const firstPage = (await post(NEGLECTED_PAGE, variables)) as Neglected;
+      return {
+        query: NEGLECTED_PAGE,
+        variables: { ...variables, after: firstPage.neglectedRelationships.at(-1)?.customerId },
+        rows: listRows,
+      };
+    }),
     await measure('neglectedRelationships(date), whole book', () => ({
       query: NEGLECTED,
       variables: { day: day() },
@@ -121,6 +147,11 @@ export async function benchQueries(
         rows: pageRows,
       };
     }),
+    await measure('relationships(500) + complaints, promises, statusHistory', () => ({
+      query: NESTED_PAGE,
+      variables: { day: day() },
+      rows: pageRows,
+    })),
     await measure('relationship(customerId, asOf) with health', () => ({
       query: `query ($id: ID!, $day: Date) { relationship(customerId: $id, asOf: $day) {
         ${ROW} typicalContactGapDays beyondCadence health { score factors { factor points } } } }`,

@@ -1,9 +1,7 @@
-import { daysBetween, npsOf, outliersAbove } from '@crh/domain';
+import { daysBetween, npsOf, outliersAmong } from '@crh/domain';
 import {
   dailyKpis,
   fansOn,
-  type MeasuredSubject,
-  managersOn,
   measure,
   npsByGroup,
   OUTLIER_METRICS,
@@ -155,14 +153,12 @@ builder.queryField('outliers', (t) =>
       if (day > todayOf(ctx)) throw badInput('date must not be after today');
       const first = checkPageSize(args.first ?? 10);
       const manager = bookToCompare(ctx, args.metric);
-      const subjects = await withinBook(
-        ctx,
+      const { values, subjects } = await measure(ctx.db, args.metric, day, asOfInstant(ctx, day), {
         manager,
-        day,
-        await measure(ctx.db, args.metric, day, asOfInstant(ctx, day)),
-      );
+        limit: first,
+      });
       const byId = new Map(subjects.map((s) => [s.id, s]));
-      return outliersAbove(subjects, first).map((o) => ({
+      return outliersAmong(values, subjects, first).map((o) => ({
         ...byId.get(o.id)!,
         ...o,
       }));
@@ -172,28 +168,13 @@ builder.queryField('outliers', (t) =>
 
 /**
  * Whose subjects a caller compares: null for a reader of every book, else
- * the account manager's own book. Comparing account managers with each
- * other is the organisation's view: FORBIDDEN for an account manager.
+ * the account manager's own book: the customers in it as of the day, ranked
+ * among themselves (the norm is its book's, so nothing about other books
+ * shows). Comparing account managers with each other is the organisation's
+ * view: FORBIDDEN for an account manager.
  */
 function bookToCompare(ctx: GatewayContext, metric: OutlierMetricName): string | null {
   const manager = managerScope(ctx, null);
   if (manager !== null && OUTLIER_SUBJECT[metric] === 'ACCOUNT_MANAGER') organisationScope(ctx);
   return manager;
-}
-
-/**
- * An account manager's subjects: the customers in its book as of the day,
- * ranked among themselves (the norm is its book's, so nothing about other
- * books shows).
- */
-async function withinBook(
-  ctx: GatewayContext,
-  manager: string | null,
-  day: string,
-  subjects: MeasuredSubject[],
-): Promise<MeasuredSubject[]> {
-  if (manager === null) return subjects;
-  const customers = [...new Set(subjects.map((s) => s.customerId ?? ''))];
-  const managers = await managersOn(ctx.db, customers, day);
-  return subjects.filter((s) => s.customerId !== null && managers.get(s.customerId) === manager);
 }

@@ -3,12 +3,13 @@ import {
   countRelationships,
   type PageCursor,
   type RelationshipFilter,
+  relationshipOn,
   relationshipsPage,
 } from '@crh/read-models/queries';
 import { managerScope } from '../auth/book-scope.ts';
 import { builder, type GatewayContext } from '../builder.ts';
 import { todayOf } from '../request-day.ts';
-import { badInput, checkPageSize } from '../user-errors.ts';
+import { badInput, checkPageSize, MAX_PAGE } from '../user-errors.ts';
 import { decodeCursor, encodeCursor, PageInfo, type PageInfoShape } from './page-info.ts';
 import { Relationship, RelationshipStatus } from './relationship.ts';
 
@@ -112,18 +113,59 @@ builder.queryField('neglectedRelationships', (t) =>
   t.field({
     type: [Relationship],
     description:
-      'The daily view: relationships NEGLECTED as of the end of date, by daysSinceContact descending, then customerId',
+      'The daily view: relationships NEGLECTED as of the end of date, by daysSinceContact descending, then customerId; every one of them, or with first/after one page of them',
     args: {
       date: t.arg({ type: 'Date', required: true }),
       accountManagerId: t.arg.id({ required: false }),
+      first: t.arg.int({
+        required: false,
+        description: `At most this many (0-${MAX_PAGE}); absent: every one after \`after\``,
+      }),
+      after: t.arg.id({
+        required: false,
+        description:
+          'The customerId of the last relationship of the previous page: the page continues after its place in the order on date',
+      }),
     },
     resolve: async (_root, args, ctx) => {
-      const rows = await relationshipsPage(ctx.db, {
+      // No default: without first the answer stays the whole list, as before paging existed.
+      const first = args.first === null || args.first === undefined ? undefined : checkPageSize(args.first);
+      const filter: RelationshipFilter = {
         day: args.date,
         accountManagerId: managerScope(ctx, args.accountManagerId) ?? undefined,
         statuses: ['NEGLECTED'],
-      });
+      };
+      const after =
+        args.after === null || args.after === undefined
+          ? null
+          : await afterRelationship(ctx, filter, args.after);
+      const rows = await relationshipsPage(ctx.db, filter, { after, limit: first });
       return rows.map(toState(ctx, args.date));
     },
   }),
 );
+
+/**
+ * A page of a plain list continues after a relationship the client was
+ * given: its keyset place on the day (last contact day, customerId), read
+ * here, so a client needs nothing but the list's last customerId. Its status
+ * need not be the list's (a late event may have moved it since the previous
+ * page): its place in the order is still where the page left off. It must be
+ * in the book asked about on the day (an account manager's is always its
+ * own), so `after` tells nothing of other books.
+ */
+async function afterRelationship(
+  ctx: GatewayContext,
+  filter: RelationshipFilter,
+  after: string | number,
+): Promise<PageCursor> {
+  const customerId = String(after);
+  const interval = customerId === '' ? null : await relationshipOn(ctx.db, customerId, filter.day);
+  if (
+    interval === null ||
+    (filter.accountManagerId !== undefined && interval.accountManagerId !== filter.accountManagerId)
+  ) {
+    throw badInput(`after must be the customerId of a relationship of this list on ${filter.day}`);
+  }
+  return { lastContactDate: interval.lastContactDate, customerId: interval.customerId };
+}
