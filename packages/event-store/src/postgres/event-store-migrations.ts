@@ -276,6 +276,52 @@ if (APPEND_EVENTS_RECHECKED_SQL === APPEND_EVENTS_ID_CONFLICT_SQL) {
   throw new Error('migration 006: the step it extends is not in append_events');
 }
 
+// 007: append_events as in 006, marked as appending before its first write.
+const APPENDING_MARK = `perform pg_advisory_xact_lock_shared(hashtext('crh.events.appending'), 0);`;
+const APPEND_EVENTS_MARKED_SQL = APPEND_EVENTS_RECHECKED_SQL.replace(
+  '-- 2. Lock the streams of the new events: no write before this.',
+  `-- 2a. Mark this transaction as appending, before it has a transaction id
+      --     (see crh.log_horizon): readers wait for appends, not for every
+      --     transaction on the server.
+      ${APPENDING_MARK}
+      -- 2. Lock the streams of the new events: no write before this.`,
+);
+if (APPEND_EVENTS_MARKED_SQL === APPEND_EVENTS_RECHECKED_SQL) {
+  throw new Error('migration 007: the step it marks is not in append_events');
+}
+
+/**
+ * The log position readers may read below (an xid8): every append that has
+ * or will have a smaller transaction id has ended. The snapshot's xmax
+ * bounds the ids assigned so far; a transaction still marked as appending
+ * (the marker is taken before its id exists, and held to its end) bounds
+ * it by its id. Read the rows in a later statement: its snapshot then sees
+ * every append below the horizon committed or gone.
+ */
+const LOG_HORIZON_SQL = `
+  create function crh.log_horizon() returns xid8 language sql volatile as $fn$
+    with now as (select pg_snapshot_xmax(pg_current_snapshot())::text::bigint as xmax),
+    appending as (
+      select t.transactionid::text::bigint as x
+      from pg_locks m
+      join pg_locks t on t.pid = m.pid and t.locktype = 'transactionid' and t.mode = 'ExclusiveLock' and t.granted
+      where m.locktype = 'advisory' and m.granted and m.objsubid = 2
+        and m.classid = hashtext('crh.events.appending')::oid and m.objid = 0
+        and m.database = (select oid from pg_database where datname = current_database())
+    )
+    select least(
+      now.xmax,
+      -- pg_locks shows 32-bit ids: each is the 64-bit id nearest to xmax
+      -- with those low 32 bits (a running id may be above xmax, or below it
+      -- across an epoch boundary).
+      (select min(now.xmax + (((a.x - (now.xmax & 4294967295) + 2147483648) % 4294967296 + 4294967296)
+                              % 4294967296) - 2147483648)
+         from appending a)
+    )::text::xid8
+    from now
+  $fn$;
+`;
+
 // Released migrations are never edited: add a new one instead.
 export const eventStoreMigrations: readonly Migration[] = [
   {
@@ -365,5 +411,13 @@ export const eventStoreMigrations: readonly Migration[] = [
     // "duplicate" (see APPEND_EVENTS_RECHECKED_SQL); now it is refused.
     name: '006_append_events_recheck_duplicates',
     sql: APPEND_EVENTS_RECHECKED_SQL,
+  },
+  {
+    // Readers waited for every transaction on the server older than an
+    // append (pg_snapshot_xmin), a projector's batch or another database's
+    // work included, so an event became readable only after the longest of
+    // them; now they wait only for appends (issue 18).
+    name: '007_readable_horizon',
+    sql: `${APPEND_EVENTS_MARKED_SQL}\n${LOG_HORIZON_SQL}`,
   },
 ];

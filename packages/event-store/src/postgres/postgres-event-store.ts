@@ -30,7 +30,7 @@ import { EVENT_STORE_MIGRATIONS_TABLE, eventStoreMigrations } from './event-stor
 import { newestFirstQuery } from './newest-first-query.ts';
 import { NotificationWaker } from './notification-waker.ts';
 import { decodePosition, encodePosition } from './position.ts';
-import { READABLE, readAllQuery } from './read-all-query.ts';
+import { HORIZON_SQL, parameters, readAllQuery, readableBelow } from './read-all-query.ts';
 import { countQuery, replayPageQuery } from './replay-query.ts';
 
 const REPLAY_PAGE = 2_000;
@@ -185,16 +185,25 @@ export class PostgresEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const { rows } = await this.#pool.query<EventRow>(readAllQuery(options));
+    const { rows } = await this.#pool.query<EventRow>(readAllQuery(options, await this.#horizon()));
     return rows.map(toRecordedEvent);
   }
 
   async headPosition(): Promise<string | null> {
+    const { values, param } = parameters();
+    const below = readableBelow(await this.#horizon(), param);
     const { rows } = await this.#pool.query<{ tx_id: string; position: string }>(
-      `select tx_id, position from crh.events where ${READABLE} order by tx_id desc, position desc limit 1`,
+      `select tx_id, position from crh.events where ${below} order by tx_id desc, position desc limit 1`,
+      values,
     );
     const row = rows[0];
     return row ? encodePosition(row.tx_id, row.position) : null;
+  }
+
+  /** The log's readable horizon, in a statement of its own (see read-all-query.ts). */
+  async #horizon(): Promise<string> {
+    const { rows } = await this.#pool.query<{ horizon: string }>(HORIZON_SQL);
+    return rows[0]!.horizon;
   }
 
   /**

@@ -52,6 +52,24 @@ describe('PostgreSQL event store internals', () => {
     }
   }
 
+  it('waits only for appends: an open transaction that appends nothing holds nothing back', async () => {
+    // A projector's batch, a report, another database's work on the same
+    // server: a transaction with an id, older than the append, still open.
+    const other = await pool.connect();
+    try {
+      await other.query('begin');
+      await other.query('select pg_current_xact_id()'); // it has an id now
+      const [outcome] = await store.append([newEvent(uniqueCustomer('while-open'))]);
+      // Readable at once (below pg_snapshot_xmin it would wait for the open one).
+      expect(await store.headPosition()).toBe(outcome!.position);
+      const read = await store.readAll({ after: null, limit: 100_000 });
+      expect(read.map((e) => e.position)).toContain(outcome!.position);
+    } finally {
+      await other.query('rollback');
+      other.release();
+    }
+  });
+
   it('never reads past a transaction still in flight (position > checkpoint would skip it for ever)', async () => {
     const [slow, fast] = [uniqueCustomer('slow'), uniqueCustomer('fast')];
     const start = await store.headPosition();

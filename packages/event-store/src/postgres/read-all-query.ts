@@ -3,14 +3,17 @@ import { EVENT_COLUMNS } from './event-row.ts';
 import { decodePosition } from './position.ts';
 
 /**
- * Only rows written by transactions below the snapshot's xmin are readable:
- * every transaction below xmin has finished and any new one gets a larger id,
- * so nothing can ever appear behind a position a reader has passed. Reading
- * `position > checkpoint` instead would skip a row whose (earlier) sequence
- * number was drawn by a transaction that commits after a later one.
- * The same statement snapshot decides both xmin and what rows are visible.
+ * Only rows written by transactions below the log's horizon are readable
+ * (`crh.log_horizon()`, taken in an earlier statement): every append below
+ * it has ended, and any new one gets a larger id, so nothing can ever appear
+ * behind a position a reader has passed. Reading `position > checkpoint`
+ * instead would skip a row whose (earlier) sequence number was drawn by a
+ * transaction that commits after a later one. The rows are read in a later
+ * statement than the horizon, so its snapshot sees every append below it.
  */
-export const READABLE = 'tx_id < pg_snapshot_xmin(pg_current_snapshot())';
+export const HORIZON_SQL = 'select crh.log_horizon()::text as horizon';
+
+export const readableBelow = (horizon: string, param: Param) => `tx_id < ${param(horizon, 'xid8')}`;
 
 export interface SqlQuery {
   text: string;
@@ -55,10 +58,10 @@ export function eventFilters(options: Omit<ReadAllOptions, 'limit'>, param: Para
   return where;
 }
 
-/** The readAll statement: readable rows after `after`, filtered, in log order. */
-export function readAllQuery(options: ReadAllOptions): SqlQuery {
+/** The readAll statement: rows below the horizon after `after`, filtered, in log order. */
+export function readAllQuery(options: ReadAllOptions, horizon: string): SqlQuery {
   const { values, param } = parameters();
-  const where = [READABLE, ...eventFilters(options, param)];
+  const where = [readableBelow(horizon, param), ...eventFilters(options, param)];
   const limit = param(Math.max(0, Math.floor(options.limit)), 'integer');
   return {
     // trace_context: what the projector links its batch spans to (see trace-context.ts).
