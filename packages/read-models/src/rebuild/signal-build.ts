@@ -1,15 +1,14 @@
 import {
   customerSignals,
-  isActiveStatus,
   type LocalDate,
   mergeDayCounts,
-  ORGANISATION_SCOPE,
   type PositionedEvent,
   type ScopedDayCounts,
   type ScopedDelight,
   type StatusInterval,
   withSignals,
 } from '@crh/domain';
+import { addLevelChanges } from '../projection/kpi-changes.ts';
 import { addDelightChanges, NOTHING } from '../projection/signal-projection.ts';
 import { type CopyValue, copyInto } from '../schema/copy-rows.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
@@ -99,19 +98,7 @@ export class SignalBuild {
    * summed per (scope, day) before anything is written.
    */
   addIntervals(intervals: readonly StatusInterval[]): void {
-    for (const interval of intervals) {
-      const change = [
-        isActiveStatus(interval.status) ? 1 : 0,
-        interval.status === 'GOING_QUIET' ? 1 : 0,
-        interval.status === 'NEGLECTED' ? 1 : 0,
-        interval.openComplaints,
-      ];
-      for (const scope of [ORGANISATION_SCOPE, interval.accountManagerId]) {
-        if (scope === null) continue;
-        addLevelChange(this.levels, scope, interval.from, change, 1);
-        if (interval.to !== null) addLevelChange(this.levels, scope, interval.to, change, -1);
-      }
-    }
+    addLevelChanges(this.levels, intervals, 1);
   }
 
   /** The rows collected since the last take; the sums too when they are many, or `all`. */
@@ -148,23 +135,6 @@ const emptyRows = (): SignalRows => ({
   delightSums: [],
   levelSums: [],
 });
-
-function addLevelChange(
-  levels: ScopedDayCounts,
-  scope: string,
-  day: LocalDate,
-  change: readonly number[],
-  sign: 1 | -1,
-): void {
-  let byDay = levels.get(scope);
-  if (!byDay) {
-    byDay = new Map();
-    levels.set(scope, byDay);
-  }
-  const sums = byDay.get(day);
-  if (sums) for (let i = 0; i < change.length; i++) sums[i]! += sign * change[i]!;
-  else byDay.set(day, sign === 1 ? [...change] : change.map((n) => -n));
-}
 
 const entries = (byKey: ReadonlyMap<string, ReadonlyMap<LocalDate, unknown>>) => {
   let n = 0;
