@@ -213,7 +213,9 @@ async function faultUnderLoad(platform: Platform, fault: (notReady: () => Promis
       parked: 0,
       blockedCustomers: 0,
     });
-    expect(projector.output()).toMatch(/taking it again from the checkpoint/);
+    expect(projector.output()).toMatch(
+      /taking them again from their checkpoints|retrying from the checkpoints/,
+    );
     const metrics = await fetch(`${platform.projector}/metrics`, {
       headers: { authorization: await platform.auth.bearer('admin') },
     });

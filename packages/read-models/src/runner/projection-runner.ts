@@ -1,6 +1,6 @@
 import { type ComplaintSla, DEFAULT_COMPLAINT_SLA, type LocalDate, localDateOf } from '@crh/domain';
 import { type EventStore, type RecordedEvent, readAhead, readToEnd, traceLinksOf } from '@crh/event-store';
-import { createBackoff, sleep, whileHoldingLock } from '@crh/postgres';
+import { createBackoff, LockLostError, sleep, whileHoldingLock } from '@crh/postgres';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Pool } from 'pg';
 import { historyFromStore, withoutSkipped } from '../projection/customer-history.ts';
@@ -410,7 +410,12 @@ export function createProjector(deps: ProjectorDeps): Projector {
       } catch (error) {
         if (signal.aborted) break;
         const delay = backoff.next();
-        logger.error({ err: error }, `projection failed; retrying from the checkpoints in ${delay} ms`);
+        logger.error(
+          { err: error },
+          error instanceof LockLostError || leases?.lost.aborted
+            ? `projector lost the database or its partitions; taking them again from their checkpoints in ${delay} ms`
+            : `projection failed; retrying from the checkpoints in ${delay} ms`,
+        );
         await sleep(delay, signal);
       } finally {
         following = undefined;
