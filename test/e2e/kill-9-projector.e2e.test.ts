@@ -1,25 +1,17 @@
 import { dirname } from 'node:path';
-import { openTestAuth } from '@crh/auth/testing';
+import { openTestAuth, type TestAuth } from '@crh/auth/testing';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
+import { RELATIONSHIPS_PROJECTION, readCheckpoint } from '@crh/read-models/schema';
 import { createTestDatabase } from '@crh/testing';
 import getPort from 'get-port';
 import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { runRebuild, sessionsGone } from '../support/crash-checks.ts';
+import { partitionLocks } from '../support/partition-locks.ts';
 import { randomHistory } from '../support/random-history.ts';
 import { snapshot } from '../support/read-model-snapshot.ts';
 import { kill9, type ServiceProcess, startService, waitFor } from '../support/service-process.ts';
-
-/** The projection's checkpoint: the lowest of its partitions' (null while one has applied nothing). */
-async function overallCheckpoint(pool: Pool): Promise<string | null> {
-  const { rows } = await pool.query<{ position: string | null }>(
-    `select case when count(*) = 0 or count(position) < count(*) then null
-            else min(position collate "C") end as position
-       from crh.projection_partitions where projection = 'relationships'`,
-  );
-  return rows[0]?.position ?? null;
-}
 
 /** The log's last position, whatever readers may see yet. */
 async function lastPosition(pool: Pool): Promise<string> {
@@ -30,16 +22,17 @@ async function lastPosition(pool: Pool): Promise<string> {
   return rows[0]!.head;
 }
 
-/** Partition locks held, per projector backend. */
-async function partitionsPerProcess(pool: Pool): Promise<number[]> {
-  const { rows } = await pool.query<{ n: number }>(
-    `select count(*)::int as n from pg_locks
-      where locktype = 'advisory' and granted and objsubid = 2 and objid < 1000
-        and database = (select oid from pg_database where datname = current_database())
-      group by pid order by n`,
-  );
-  return rows.map((r) => r.n);
-}
+/** A projector process's environment over `url` (small batches: many commits to land a kill between). */
+const projectorEnv = (url: string, auth: TestAuth, port: number) => ({
+  DATABASE_URL: url,
+  HOST: '127.0.0.1',
+  CRH_DATA_DIR: dirname(auth.settings.localKeyDir),
+  PROJECTOR_PORT: String(port),
+  PROJECTOR_BATCH_SIZE: '25',
+});
+
+const partitionsPerProcess = async (pool: Pool) => (await partitionLocks(pool)).map((l) => l.held);
+const overallCheckpoint = (pool: Pool) => readCheckpoint(pool, RELATIONSHIPS_PROJECTION);
 
 // The projector is killed with -9 twice while it works through a backlog of
 // a few thousand events in small batches, and started again each time. Each
@@ -78,14 +71,7 @@ describe('projector killed with -9 while catching up', () => {
         ).rows[0]!.n;
 
       const port = await getPort();
-      const env = {
-        DATABASE_URL: database.url,
-        HOST: '127.0.0.1',
-        CRH_DATA_DIR: dirname(auth.settings.localKeyDir),
-        PROJECTOR_PORT: String(port),
-        // Small batches: many commits to land the kill between.
-        PROJECTOR_BATCH_SIZE: '25',
-      };
+      const env = projectorEnv(database.url, auth, port);
       // Started over an empty log (a log it finds full at its first start is
       // built in one go, not batch by batch), then the backlog arrives.
       projector = startService('projector', env);
@@ -181,15 +167,8 @@ describe('projector killed with -9 while catching up', () => {
         managers: 4,
         customerPrefix: 'k9s-',
       });
-      const env = (port: number) => ({
-        DATABASE_URL: database.url,
-        HOST: '127.0.0.1',
-        CRH_DATA_DIR: dirname(auth.settings.localKeyDir),
-        PROJECTOR_PORT: String(port),
-        PROJECTOR_BATCH_SIZE: '25',
-      });
-      projectors.push(startService('projector', env(await getPort())));
-      projectors.push(startService('projector', env(await getPort())));
+      projectors.push(startService('projector', projectorEnv(database.url, auth, await getPort())));
+      projectors.push(startService('projector', projectorEnv(database.url, auth, await getPort())));
       await waitFor(async () => ((await partitionsPerProcess(pool)).join() === '8,8' ? true : undefined), {
         timeoutMs: 30_000,
         what: 'the two projectors to hold 8 partitions each',

@@ -1,11 +1,13 @@
 import type { AppendEvent } from '@crh/event-store';
 import { createPgPool } from '@crh/postgres';
 import { createProjector } from '@crh/read-models/runner';
+import { RELATIONSHIPS_PROJECTION, readCheckpoint } from '@crh/read-models/schema';
 import { quietLogger } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import type { Pool } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { defaultContext } from '../support/domain-oracle.ts';
+import { partitionLocks } from '../support/partition-locks.ts';
 import { type HistoryEvent, randomHistory } from '../support/random-history.ts';
 import { snapshotByEventIds } from '../support/read-model-snapshot.ts';
 
@@ -80,16 +82,9 @@ async function send(database: PlatformTestDatabase, events: readonly HistoryEven
 }
 
 async function projectedUpTo(database: PlatformTestDatabase, position: string, withinMs = 30_000) {
-  const checkpoint = async () =>
-    (
-      await database.pool.query<{ position: string | null }>(
-        `select case when count(position) < count(*) then null else min(position collate "C") end as position
-           from crh.projection_partitions`,
-      )
-    ).rows[0]?.position ?? null;
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const at = await checkpoint();
+    const at = await readCheckpoint(database.pool, RELATIONSHIPS_PROJECTION);
     if (at !== null && at >= position) return;
     if (Date.now() > deadline) throw new Error(`projection at ${at}, not ${position}, after ${withinMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
@@ -103,16 +98,8 @@ const readModels = (database: PlatformTestDatabase) =>
   });
 
 /** Partitions held per projector session (by application name). */
-async function partitionsHeld(database: PlatformTestDatabase): Promise<Record<string, number>> {
-  const { rows } = await database.pool.query<{ name: string; n: number }>(
-    `select a.application_name as name, count(*)::int as n
-       from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.objid < 1000
-        and l.database = (select oid from pg_database where datname = current_database())
-      group by 1`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.name, r.n]));
-}
+const partitionsHeld = async (database: PlatformTestDatabase) =>
+  Object.fromEntries((await partitionLocks(database.pool)).map((l) => [l.name, l.held]));
 
 describe('projector processes sharing the partitions', () => {
   it('leave the read models one projector leaves, also when one of them dies', async () => {

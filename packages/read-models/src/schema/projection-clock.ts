@@ -47,19 +47,21 @@ export async function shareClock(
   projection: string,
   today: LocalDate,
 ): Promise<ProjectionClock> {
-  await db.query(
-    `insert into crh.projection_checkpoints (projection, turned_day) values ($1, $2)
-     on conflict (projection) do nothing`,
-    [projection, today],
-  );
-  const { rows } = await db.query<{
-    turned_day: string | null;
-    position: string | null;
-    fingerprint: string | null;
-  }>(
-    'select turned_day::text, position, fingerprint from crh.projection_checkpoints where projection = $1 for share',
-    [projection],
-  );
+  const select = () =>
+    db.query<{ turned_day: string | null; position: string | null; fingerprint: string | null }>(
+      'select turned_day::text, position, fingerprint from crh.projection_checkpoints where projection = $1 for share',
+      [projection],
+    );
+  let { rows } = await select();
+  // Once, for the projection's first batch: no insert on every batch's path.
+  if (rows.length === 0) {
+    await db.query(
+      `insert into crh.projection_checkpoints (projection, turned_day) values ($1, $2)
+       on conflict (projection) do nothing`,
+      [projection, today],
+    );
+    ({ rows } = await select());
+  }
   const row = rows[0]!;
   return { turnedDay: row.turned_day ?? today, position: row.position, fingerprint: row.fingerprint };
 }
