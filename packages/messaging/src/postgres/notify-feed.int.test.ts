@@ -41,7 +41,8 @@ describe('change feed over PostgreSQL LISTEN/NOTIFY', () => {
     const values = Array.from({ length: 3_000 }, (_, i) => ({
       kind: 'event',
       i,
-      text: `é-${'x'.repeat(100)}`,
+      // Quotes, backslashes, a newline and non-ASCII: what escaping on the way could break.
+      text: `é-"q" \\ \n ${'x'.repeat(90)}`,
     }));
     await publisher.publish(values.slice(0, 1_500).map((value) => ({ key: 'k', value })));
     await publisher.publish(values.slice(1_500).map((value) => ({ key: 'k', value })));

@@ -35,9 +35,13 @@ export function createNotifyPublisher(options: { pool: Pool; channel?: string })
         messages.map((m) => m.value),
         PAYLOAD_LIMIT - (traceparent ? traceparent.length + 1 : 0),
       ).map((p) => `${++sequence}${traceparent ? `:${traceparent}` : ''} ${p}`);
+      // One JSON array rather than a text[]: node-pg escapes every element of
+      // an array parameter character by character, and then measures the
+      // joined string; JSON.stringify is native (measured: the escaping was
+      // about a tenth of a projector's CPU when it published a backlog).
       await options.pool.query(
-        'select pg_notify($1, p) from unnest($2::text[]) with ordinality as t(p, n) order by n',
-        [channel, payloads],
+        'select pg_notify($1, p) from json_array_elements_text($2::json) with ordinality as t(p, n) order by n',
+        [channel, JSON.stringify(payloads)],
       );
     },
     async close() {},

@@ -328,6 +328,22 @@ function report(results: BenchResults): void {
 function reportSustained(s: SustainedFigures): void {
   const n = (x: number | null) => (x === null ? '?' : x.toLocaleString('en-US'));
   const c = (x: number | null) => (x === null ? '?' : x.toFixed(2));
+  // The services' backends by name (crh-ingest 0.41, crh-projector 0.52); others summed.
+  const clients = (by: Record<string, number>) => {
+    const named = Object.entries(by)
+      .filter(
+        ([client]) =>
+          (client.startsWith('crh-') && !client.startsWith('crh-bench')) || client === 'autovacuum worker',
+      )
+      .sort(([a], [b]) => a.localeCompare(b));
+    const rest = Object.entries(by)
+      .filter(([client]) => !named.some(([n]) => n === client))
+      .reduce((sum, [, cores]) => sum + cores, 0);
+    return [
+      ...named.map(([client, cores]) => `${client.replace(/^crh-| worker$/g, '')} ${c(cores)}`),
+      `other ${c(rest)}`,
+    ].join(', ');
+  };
   const rows: [string, (r: SustainedRun) => string][] = [
     ['events ingested', (r) => n(r.eventsIngested) + (r.bookExhausted ? ' (book exhausted)' : '')],
     ['batches refused', (r) => n(Object.values(r.refused).reduce((a, b) => a + b, 0))],
@@ -361,9 +377,11 @@ function reportSustained(s: SustainedFigures): void {
     ['CPU in the load, cores: ingest', (r) => c(r.cpu.load.ingest)],
     ['  projectors', (r) => r.cpu.load.projectors.map(c).join(' + ')],
     ['  postgres', (r) => c(r.cpu.load.postgres)],
+    ['    of which backends of', (r) => clients(r.postgresByClient.load)],
     ['  gateway / bench', (r) => `${c(r.cpu.load.gateway)} / ${c(r.cpu.load.bench)}`],
     ['CPU in the drain, cores: projectors', (r) => r.cpu.drain.projectors.map(c).join(' + ')],
     ['  postgres', (r) => c(r.cpu.drain.postgres)],
+    ['    of which backends of', (r) => clients(r.postgresByClient.drain)],
   ];
   const heads = s.runs.map((r) => `${r.projectors} projector${r.projectors === 1 ? '' : 's'}`);
   const title = `sustained ingest, ${s.seconds} s, ${s.clients} clients x ${s.batch}, ${n(s.customers)} customers`;

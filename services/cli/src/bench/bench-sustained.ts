@@ -5,7 +5,7 @@ import { measureProjectionLag } from '@crh/read-models/runner';
 import { withServices } from '../platform/service-processes.ts';
 import { generateBook } from './book-generator.ts';
 import { type LagSample, type LagTrend, lagTrend } from './lag-trend.ts';
-import { cpuSecondsOf, postgresCpuSeconds, postmasterPid } from './process-cpu.ts';
+import { cpuSecondsOf, postgresCpuByClient, postgresCpuSeconds, postmasterPid } from './process-cpu.ts';
 
 export interface SustainedOptions {
   /** How long the clients post. */
@@ -66,6 +66,12 @@ export interface SustainedRun {
   bookExhausted: boolean;
   /** CPU in cores, over the load and over the drain. */
   cpu: { load: PerProcess; drain: PerProcess };
+  /**
+   * PostgreSQL's CPU in cores per client program (its backends'
+   * application_name: crh-ingest, crh-projector, ...), over the load and the
+   * drain: whose work the database's share is (see postgresCpuByClient).
+   */
+  postgresByClient: { load: Record<string, number>; drain: Record<string, number> };
   samples: SustainedSample[];
 }
 
@@ -187,6 +193,8 @@ async function sustainedRun(
             ingested,
           };
         };
+        const byClient = postgresCpuByClient(pool);
+        await byClient.sample();
         const cpuAtStart = cpuNow();
 
         let next = 0;
@@ -226,6 +234,7 @@ async function sustainedRun(
             const wait = started + k * 1000 - performance.now();
             await Promise.race([sleep(wait), stopped]);
             if (loadDone) break;
+            await byClient.sample().catch(() => undefined);
             const sample = await measure().catch((error: unknown) => {
               log(`sustained, ${label}: lag not measured at ${k} s: ${String(error)}`);
               return null;
@@ -243,6 +252,8 @@ async function sustainedRun(
         const [end, projectedAtLoadEnd] = await Promise.all([measure(), projectedTotal()]);
         const cpuAtLoadEnd = cpuNow();
         await sampling;
+        await byClient.sample();
+        const byClientAtLoadEnd = byClient.seconds();
         samples.push(end);
 
         log(`sustained, ${label}: load over, ${end.events} events behind; waiting for the projection ...`);
@@ -250,11 +261,14 @@ async function sustainedRun(
         for (let k = 1; drainSeconds === null && k <= options.drainCapSeconds; k++) {
           await sleep(started + loadSeconds * 1000 + k * 1000 - performance.now());
           const sample = await measure();
+          await byClient.sample();
           samples.push(sample);
           if (sample.events === 0) drainSeconds = round(sample.second - loadSeconds, 1);
         }
         const drainEnd = at();
         const cpuAtDrainEnd = cpuNow();
+        await byClient.sample();
+        const byClientAtDrainEnd = byClient.seconds();
         const projectedAtDrainEnd = await projectedTotal();
         samples.sort((a, b) => a.second - b.second);
 
@@ -281,6 +295,10 @@ async function sustainedRun(
           cpu: {
             load: cores(cpuAtStart, cpuAtLoadEnd, loadSeconds),
             drain: cores(cpuAtLoadEnd, cpuAtDrainEnd, drainTime),
+          },
+          postgresByClient: {
+            load: clientCores({}, byClientAtLoadEnd, loadSeconds),
+            drain: clientCores(byClientAtLoadEnd, byClientAtDrainEnd, drainTime),
           },
           samples,
         };
@@ -329,6 +347,20 @@ function cores(from: PerProcess, to: PerProcess, wallSeconds: number): PerProces
     gateway: share(from.gateway, to.gateway),
     bench: share(from.bench, to.bench),
   };
+}
+
+function clientCores(
+  from: Record<string, number>,
+  to: Record<string, number>,
+  wallSeconds: number,
+): Record<string, number> {
+  if (wallSeconds <= 0) return {};
+  return Object.fromEntries(
+    Object.entries(to).map(([client, seconds]) => [
+      client,
+      round((seconds - (from[client] ?? 0)) / wallSeconds, 2),
+    ]),
+  );
 }
 
 const cpuSecondsOfThisProcess = () => {

@@ -51,3 +51,39 @@ export function postgresCpuSeconds(postmaster: number | null): number | null {
   }
   return ticks / TICKS;
 }
+
+/**
+ * PostgreSQL's CPU per client program: each backend's CPU from /proc, grouped
+ * by the `application_name` its pool set (crh-ingest, crh-projector, ...), so
+ * the database's work can be told apart per service. Sampled now and then
+ * (`sample`); a backend seen first after `start` counts from 0 (it began
+ * then), and one that ends between samples loses its last stretch, so the
+ * figures are a lower bound when pools close connections.
+ */
+export function postgresCpuByClient(pool: Pool) {
+  const backends = new Map<number, { client: string; first: number; last: number }>();
+  let started = false;
+  const sample = async (): Promise<void> => {
+    const { rows } = await pool.query<{ pid: number; client: string }>(
+      `select pid, coalesce(nullif(application_name, ''), backend_type) as client
+       from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+    );
+    for (const { pid, client } of rows) {
+      const cpu = cpuSecondsOf(pid);
+      if (cpu === null) continue;
+      const known = backends.get(pid);
+      if (known) known.last = cpu;
+      else backends.set(pid, { client, first: started ? 0 : cpu, last: cpu });
+    }
+    started = true;
+  };
+  return {
+    sample,
+    /** CPU seconds per client since the first sample. */
+    seconds(): Record<string, number> {
+      const by: Record<string, number> = {};
+      for (const { client, first, last } of backends.values()) by[client] = (by[client] ?? 0) + last - first;
+      return by;
+    },
+  };
+}
