@@ -8,7 +8,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jo
 import Provider from 'oidc-provider';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CRH_RESOURCE, crhResourceIndicators } from '../support/oidc-resource.ts';
+import { crhResourceIndicators } from '../support/oidc-resource.ts';
 
 // A person signs in to the dashboard with the organisation's identity
 // provider, for real: oidc-provider in this process (its development login
@@ -18,7 +18,6 @@ import { CRH_RESOURCE, crhResourceIndicators } from '../support/oidc-resource.ts
 // gateway allows no clock leeway, so a session that was not renewed would
 // be refused within the test.
 
-const RESOURCE = CRH_RESOURCE;
 const CLIENT_ID = 'crh-dashboard';
 const ACCESS_TOKEN_TTL_S = 10;
 const DEEP_LINK = '/relationships/cust-42?tab=timeline';
