@@ -4,7 +4,13 @@ import type { Pool } from 'pg';
 // What a rebuild must reproduce: the live read models compared with the ones
 // built again from the log.
 
-/** Every read-model row (all-zero sums aside: a sum row of zero and no row mean the same; quiet_until is the build's own mark). */
+/**
+ * Every read-model row (all-zero sums aside: a sum row of zero and no row
+ * mean the same). Two marks are left out: quiet_until is the build's own,
+ * and alerts_until says up to when the running projector has announced missed
+ * deadlines: it moves with the clock at that projector's next check, whenever
+ * that falls (a rebuild while the platform runs saw it move under it).
+ */
 export async function snapshot(pool: Pool): Promise<Record<string, string[]>> {
   const zeroRows: Record<string, string> = {
     'crh.rm_kpi_levels':
@@ -27,7 +33,7 @@ export async function snapshot(pool: Pool): Promise<Record<string, string[]>> {
   ]) {
     const skip = zeroRows[table] ? `where not (${zeroRows[table]})` : '';
     const { rows } = await pool.query<{ row: string }>(
-      `select (to_jsonb(t) - 'updated_at' - 'parked_at' - 'quiet_until')::text as row from ${table} t ${skip}`,
+      `select (to_jsonb(t) - 'updated_at' - 'parked_at' - 'quiet_until' - 'alerts_until')::text as row from ${table} t ${skip}`,
     );
     tables[table] = rows.map((r) => r.row).sort();
   }
