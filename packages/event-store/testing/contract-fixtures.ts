@@ -11,7 +11,8 @@ export function newEvent(customerId: string, overrides: Partial<AppendEvent> = {
     type: 'ContactLogged',
     customerId,
     occurredAt: '2026-03-01T10:15:00.000Z',
-    data: { channel: 'call', direction: 'outbound' },
+    // A personal field too: with sealing on, the suite reads it back opened.
+    data: { channel: 'call', direction: 'outbound', summary: `Called ${customerId} about the renewal` },
     ...overrides,
   };
 }

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { createPgPool } from '@crh/postgres';
+import { createTestDatabase, type TestDatabase } from '@crh/testing';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresEventStore } from '../postgres/postgres-event-store.ts';
+import { CustomerErasedError, CustomerKeys } from './customer-keys.ts';
+import { masterKeyOf } from './master-key.ts';
+
+const EVENT = '7a0b3c1e-2f4d-4e5a-9b6c-1d2e3f4a5b6c';
+const newMaster = () => masterKeyOf(randomBytes(32));
+
+describe('customer data keys in PostgreSQL', () => {
+  let database: TestDatabase;
+  let pool: Pool;
+  const master = newMaster();
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPgPool(database.url, { max: 8 });
+    await createPostgresEventStore({ pool }).migrate();
+  });
+  afterAll(async () => {
+    await pool.end();
+    await database.drop();
+  });
+
+  const wrappedOf = async (customerId: string) =>
+    (
+      await pool.query(
+        'select wrapped, master_key_id, erased_at from crh.customer_keys where customer_id = $1',
+        [customerId],
+      )
+    ).rows[0];
+
+  it('creates one key per customer, however many processes ask at once, and stores it only wrapped', async () => {
+    const processes = Array.from({ length: 6 }, () => new CustomerKeys(pool, { master }));
+    const ciphers = await Promise.all(processes.map((keys) => keys.forSealing(['k-1', 'k-2'])));
+    const sealed = ciphers[0]!.get('k-1')!.seal('Anna', EVENT, 'name');
+    for (const c of ciphers) expect(c.get('k-1')!.open(sealed, EVENT, 'name')).toBe('Anna');
+    const { rows } = await pool.query(
+      `select count(*)::int as n from crh.customer_keys where customer_id in ('k-1', 'k-2')`,
+    );
+    expect(rows[0].n).toBe(2);
+    const row = await wrappedOf('k-1');
+    expect(row.wrapped).toHaveLength(12 + 32 + 16);
+    expect(row.master_key_id).toBe(master.id);
+    // Opening needs the master key: another one does not open the stored key.
+    await expect(new CustomerKeys(pool, { master: newMaster() }).forOpening(['k-1'])).rejects.toThrow(
+      /wrapped by master key/,
+    );
+  });
+
+  it('gives no key to open with for a customer that never had one, and does not create one for reading', async () => {
+    const opened = await new CustomerKeys(pool, { master }).forOpening(['k-never']);
+    expect(opened.get('k-never')).toBeNull();
+    expect(await wrappedOf('k-never')).toBeUndefined();
+  });
+
+  it('erases a key for good: its values open no more, no new key is made, and erasing again is harmless', async () => {
+    const keys = new CustomerKeys(pool, { master });
+    const elsewhere = new CustomerKeys(pool, { master }); // another process, its cache cold
+    const sealed = (await keys.forSealing(['k-3'])).get('k-3')!.seal('Jan', EVENT, 'name');
+    const first = await keys.erase('k-3');
+    expect(first.first).toBe(true);
+    const row = await wrappedOf('k-3');
+    expect(row.wrapped).toBeNull();
+    expect(row.erased_at).not.toBeNull();
+    expect((await elsewhere.forOpening(['k-3'])).get('k-3')).toBeNull();
+    expect((await keys.forOpening(['k-3'])).get('k-3')).toBeNull();
+    await expect(elsewhere.forSealing(['k-3', 'k-4'])).rejects.toEqual(new CustomerErasedError(['k-3']));
+    expect((await wrappedOf('k-3')).wrapped).toBeNull();
+    const again = await keys.erase('k-3');
+    expect(again).toEqual({ erasedAt: first.erasedAt, first: false });
+    // The sealed value stays sealed: nothing here opens it.
+    expect(sealed).not.toMatch(/Jan/);
+  });
+
+  it('erases a customer that never had a key, so none is made later', async () => {
+    const keys = new CustomerKeys(pool, { master });
+    expect((await keys.erase('k-5')).first).toBe(true);
+    await expect(keys.forSealing(['k-5'])).rejects.toBeInstanceOf(CustomerErasedError);
+  });
+
+  it('never creates a key for a customer erased while the key was being created', async () => {
+    for (let i = 0; i < 20; i++) {
+      const id = `race-${i}`;
+      const [sealing, erasing] = await Promise.allSettled([
+        new CustomerKeys(pool, { master }).forSealing([id]),
+        new CustomerKeys(pool, { master }).erase(id),
+      ]);
+      expect(erasing.status).toBe('fulfilled');
+      expect((await wrappedOf(id)).wrapped).toBeNull();
+      if (sealing.status === 'rejected') expect(sealing.reason).toBeInstanceOf(CustomerErasedError);
+    }
+  });
+
+  it('re-wraps every data key under a new master key without changing what they open', async () => {
+    const keys = new CustomerKeys(pool, { master });
+    const sealed = (await keys.forSealing(['k-6'])).get('k-6')!.seal('Piet', EVENT, 'name');
+    const next = newMaster();
+    const rotating = new CustomerKeys(pool, { master: next, previous: [master] });
+    expect(await rotating.rewrapAll(2)).toBeGreaterThanOrEqual(3);
+    const { rows } = await pool.query(
+      'select count(*)::int as n from crh.customer_keys where wrapped is not null and master_key_id <> $1',
+      [next.id],
+    );
+    expect(rows[0].n).toBe(0);
+    expect(await rotating.rewrapAll()).toBe(0);
+    // The new master alone opens them; the old one no longer does.
+    const opened = await new CustomerKeys(pool, { master: next }).forOpening(['k-6']);
+    expect(opened.get('k-6')!.open(sealed, EVENT, 'name')).toBe('Piet');
+    await expect(new CustomerKeys(pool, { master }).forOpening(['k-6'])).rejects.toThrow(/master key/);
+  });
+});

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import type { Queryable } from '@crh/postgres';
+import { LRUCache } from 'lru-cache';
+import { FieldCipher } from './field-cipher.ts';
+import { type MasterKey, unwrapDataKey, wrapDataKey } from './master-key.ts';
+
+/** Appending personal data for a customer whose data was erased (the ingest answers 409). */
+export class CustomerErasedError extends Error {
+  readonly code = 'CUSTOMER_ERASED';
+  readonly customerIds: readonly string[];
+  constructor(customerIds: readonly string[]) {
+    super(
+      `the personal data of customer(s) ${customerIds.join(', ')} was erased; no new personal data is taken`,
+    );
+    this.name = 'CustomerErasedError';
+    this.customerIds = customerIds;
+  }
+}
+
+export interface CustomerKeysOptions {
+  /** The master key that wraps new data keys; older ones (`previous`) still open the keys they wrapped. */
+  master: MasterKey;
+  previous?: readonly MasterKey[] | undefined;
+  /** Customers' ciphers kept in memory (least recently used go first); default 10,000. */
+  cacheSize?: number | undefined;
+  /**
+   * How long a cached cipher is used before its key is read again; default
+   * 60 s. The bound on how long another process may still open a customer
+   * erased meanwhile, should it miss the erasure's notice.
+   */
+  cacheTtlMs?: number | undefined;
+}
+
+/** What an erasure did: when the key was destroyed, and whether this call did it (false: erased before). */
+export interface KeyErasure {
+  erasedAt: string;
+  first: boolean;
+}
+
+/**
+ * The customers' data keys (crh.customer_keys): created with a customer's
+ * first sealed event, unwrapped with the master key when read, cached with
+ * a bound, and destroyed by an erasure. A customer without a key row had
+ * no sealed event; one whose row is empty was erased.
+ */
+export class CustomerKeys {
+  readonly #db: Queryable;
+  readonly #master: MasterKey;
+  readonly #masters: ReadonlyMap<string, MasterKey>;
+  // null: erased. Absent: not known here yet (or no key yet).
+  readonly #cache: LRUCache<string, { cipher: FieldCipher | null }>;
+
+  constructor(db: Queryable, options: CustomerKeysOptions) {
+    this.#db = db;
+    this.#master = options.master;
+    this.#masters = new Map([options.master, ...(options.previous ?? [])].map((m) => [m.id, m]));
+    this.#cache = new LRUCache({ max: options.cacheSize ?? 10_000, ttl: options.cacheTtlMs ?? 60_000 });
+  }
+
+  /**
+   * Each customer's cipher, creating keys for those without one; throws
+   * CustomerErasedError naming those erased (what an append of personal
+   * data asks).
+   */
+  async forSealing(customerIds: readonly string[]): Promise<Map<string, FieldCipher>> {
+    const ciphers = await this.#ciphers(customerIds, true);
+    const erased = [...ciphers].filter(([, c]) => c === null).map(([id]) => id);
+    if (erased.length > 0) throw new CustomerErasedError(erased);
+    return ciphers as Map<string, FieldCipher>;
+  }
+
+  /** Each customer's cipher to open stored events with: null when erased or never given a key. */
+  forOpening(customerIds: readonly string[]): Promise<Map<string, FieldCipher | null>> {
+    return this.#ciphers(customerIds, false);
+  }
+
+  async #ciphers(customerIds: readonly string[], create: boolean): Promise<Map<string, FieldCipher | null>> {
+    const out = new Map<string, FieldCipher | null>();
+    const missing: string[] = [];
+    for (const id of new Set(customerIds)) {
+      // Only customers with a row are cached: a cached null is an erasure (final).
+      const cached = this.#cache.get(id);
+      if (cached) out.set(id, cached.cipher);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    if (create) {
+      const fresh = missing.map((id) => ({ id, wrapped: wrapDataKey(this.#master, id, randomBytes(32)) }));
+      // The empty row of an erased customer conflicts: no new key for it.
+      await this.#db.query(
+        `insert into crh.customer_keys (customer_id, wrapped, master_key_id)
+         select * from unnest($1::text[], $2::bytea[], array_fill($3::text, array[cardinality($1::text[])]))
+         on conflict (customer_id) do nothing`,
+        [fresh.map((f) => f.id), fresh.map((f) => f.wrapped), this.#master.id],
+      );
+    }
+    const { rows } = await this.#db.query<{
+      customer_id: string;
+      wrapped: Buffer | null;
+      master_key_id: string | null;
+    }>(
+      'select customer_id, wrapped, master_key_id from crh.customer_keys where customer_id = any($1::text[])',
+      [missing],
+    );
+    const found = new Map(rows.map((r) => [r.customer_id, r]));
+    for (const id of missing) {
+      const row = found.get(id);
+      const cipher = row?.wrapped ? new FieldCipher(this.#unwrap(id, row.wrapped, row.master_key_id!)) : null;
+      out.set(id, cipher);
+      if (row) this.#cache.set(id, { cipher });
+    }
+    return out;
+  }
+
+  #unwrap(customerId: string, wrapped: Buffer, masterId: string): Buffer {
+    const master = this.#masters.get(masterId);
+    if (!master)
+      throw new Error(
+        `the data key of customer ${customerId} is wrapped by master key ${masterId}, which is not loaded`,
+      );
+    return unwrapDataKey(master, customerId, wrapped);
+  }
+
+  /**
+   * Destroys the customer's data key: its row is emptied (or, for a customer
+   * that never had one, written empty), so its sealed values open no more and
+   * no key is created for it again. Idempotent: a second call answers the
+   * first erasure's time.
+   */
+  async erase(customerId: string): Promise<KeyErasure> {
+    const { rows } = await this.#db.query<{ erased_at: string; first: boolean }>(
+      `with erased as (
+         insert into crh.customer_keys as k (customer_id, wrapped, master_key_id, erased_at)
+         values ($1, null, null, now())
+         on conflict (customer_id) do update set wrapped = null, master_key_id = null, erased_at = now()
+           where k.erased_at is null
+         returning k.erased_at, true as first
+       )
+       select to_json(erased_at)#>>'{}' as erased_at, first from erased
+       union all
+       select to_json(erased_at)#>>'{}', false from crh.customer_keys
+       where customer_id = $1 and not exists (select 1 from erased)`,
+      [customerId],
+    );
+    this.#cache.set(customerId, { cipher: null });
+    return { erasedAt: rows[0]!.erased_at, first: rows[0]!.first };
+  }
+
+  /** Forgets what this process cached of these customers (another process erased them). */
+  evict(customerIds: readonly string[]): void {
+    for (const id of customerIds) this.#cache.delete(id);
+  }
+
+  /**
+   * Master-key rotation: every data key wrapped by another master is
+   * unwrapped and wrapped again by the current one, in batches of `batch`,
+   * without touching a single event. Returns how many were re-wrapped.
+   */
+  async rewrapAll(batch = 1_000): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const { rows } = await this.#db.query<{ customer_id: string; wrapped: Buffer; master_key_id: string }>(
+        `select customer_id, wrapped, master_key_id from crh.customer_keys
+         where wrapped is not null and master_key_id <> $1 limit $2`,
+        [this.#master.id, batch],
+      );
+      if (rows.length === 0) return done;
+      const ids = rows.map((r) => r.customer_id);
+      const rewrapped = rows.map((r) =>
+        wrapDataKey(this.#master, r.customer_id, this.#unwrap(r.customer_id, r.wrapped, r.master_key_id)),
+      );
+      // Only rows still as read: one erased meanwhile stays erased.
+      const { rowCount } = await this.#db.query(
+        `update crh.customer_keys k set wrapped = t.wrapped, master_key_id = $3
+         from unnest($1::text[], $2::bytea[]) as t(customer_id, wrapped)
+         where k.customer_id = t.customer_id and k.wrapped is not null and k.master_key_id <> $3`,
+        [ids, rewrapped, this.#master.id],
+      );
+      done += rowCount ?? 0;
+      this.evict(ids);
+    }
+  }
+}

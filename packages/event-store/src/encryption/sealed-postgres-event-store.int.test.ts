@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { createPgPool } from '@crh/postgres';
+import { createTestDatabase } from '@crh/testing';
+import { describe, expect, it } from 'vitest';
+import { newEvent, uniqueCustomer } from '../../testing/contract-fixtures.ts';
+import { describeEventStoreContract } from '../../testing/contract-suite.ts';
+import { createPostgresEventStore } from '../postgres/postgres-event-store.ts';
+import { CustomerErasedError, CustomerKeys } from './customer-keys.ts';
+import { masterKeyOf } from './master-key.ts';
+import { createSealingEventStore } from './sealing-event-store.ts';
+
+const sealedStore = async () => {
+  const database = await createTestDatabase();
+  const pool = createPgPool(database.url, { max: 12, applicationName: 'crh-event-store-test' });
+  const keys = new CustomerKeys(pool, { master: masterKeyOf(randomBytes(32)) });
+  const store = createSealingEventStore(createPostgresEventStore({ pool, pollIntervalMs: 50 }), keys);
+  return {
+    store,
+    pool,
+    keys,
+    cleanup: async () => {
+      await pool.end();
+      await database.drop();
+    },
+  };
+};
+
+const replayText = async (chunks: AsyncIterable<string>) => {
+  let text = '';
+  for await (const chunk of chunks) text += chunk;
+  return text;
+};
+
+describeEventStoreContract('postgres, personal data sealed', sealedStore);
+
+describe('postgres, personal data sealed', () => {
+  it('stores no personal value in the clear, reads every one back, and reads an erased customer as erased', async () => {
+    const { store, pool, keys, cleanup } = await sealedStore();
+    try {
+      await store.migrate();
+      const [anna, jan] = [uniqueCustomer('anna'), uniqueCustomer('jan')];
+      const marker = `Anna-${randomBytes(6).toString('hex')}`;
+      const events = [
+        newEvent(anna, {
+          data: { channel: 'call', direction: 'inbound', summary: `${marker} asked for a discount` },
+        }),
+        newEvent(anna, { metadata: { operator: `${marker}-operator` } }),
+        newEvent(jan, { data: { channel: 'email', direction: 'outbound', summary: 'Jan: the usual' } }),
+      ];
+      await store.append(events);
+      const { rows } = await pool.query<{ n: number }>(
+        `select count(*)::int as n from crh.events where data::text like $1 or metadata::text like $1`,
+        [`%${marker}%`],
+      );
+      expect(rows[0]!.n).toBe(0);
+      expect((await store.readStream(anna)).map((e) => [e.data, e.metadata])).toEqual([
+        [events[0]!.data, null],
+        [events[1]!.data, events[1]!.metadata],
+      ]);
+      const replayed = await replayText(store.replay({}));
+      expect(replayed).toContain(`${marker} asked for a discount`);
+      expect(replayed).not.toContain('enc:v1:');
+
+      await keys.erase(anna);
+      const erased = await store.readStream(anna);
+      expect(
+        erased.map((e) => [(e.data as { summary: unknown }).summary, e.metadata, 'erased' in e]),
+      ).toEqual([
+        [null, null, true],
+        [null, null, true],
+      ]);
+      expect((await store.readStream(jan))[0]!.data).toEqual(events[2]!.data);
+      expect(await replayText(store.replay({}))).not.toContain(marker);
+      // New personal data for the erased customer is refused; an event without any is taken.
+      await expect(store.append([newEvent(anna)])).rejects.toBeInstanceOf(CustomerErasedError);
+      await store.append([newEvent(anna, { data: { channel: 'call', direction: 'outbound' } })]);
+      expect(await store.readStream(anna)).toHaveLength(3);
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
+});

@@ -1,0 +1,113 @@
+import type {
+  AppendEvent,
+  AppendOutcome,
+  EventStore,
+  NewestFirstPage,
+  ReadAllOptions,
+  RecordedEvent,
+  ReplayOptions,
+  SubscribeOptions,
+} from '../port.ts';
+import type { CustomerKeys } from './customer-keys.ts';
+import { openEvent, sealEvent } from './event-sealing.ts';
+import { ENCRYPTED_PREFIX } from './field-cipher.ts';
+import { holdsPersonalData } from './personal-fields.ts';
+
+/**
+ * An event store whose personal fields are sealed with their customer's
+ * key on the way in and opened on every way out (crypto-shredding, see
+ * docs/erasure.md), around any adapter: what the adapter stores, indexes,
+ * copies and backs up is ciphertext. Appending personal data for an erased
+ * customer throws CustomerErasedError; reading an erased customer's events
+ * gives their personal fields as null and `erased: true`.
+ */
+export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): EventStore {
+  const open = async (events: readonly RecordedEvent[]): Promise<RecordedEvent[]> => {
+    if (events.length === 0) return [];
+    const ciphers = await keys.forOpening(events.map((e) => e.customerId));
+    return events.map((e) => openEvent(e, ciphers.get(e.customerId) ?? null));
+  };
+  return {
+    migrate: () => inner.migrate(),
+    pendingMigrations: () => inner.pendingMigrations(),
+    async append(events: readonly AppendEvent[]): Promise<AppendOutcome[]> {
+      const personal = events.filter((e) => holdsPersonalData(e.data, e.metadata));
+      if (personal.length === 0) return inner.append(events);
+      const ciphers = await keys.forSealing(personal.map((e) => e.customerId));
+      return inner.append(
+        events.map((e) => {
+          const cipher = ciphers.get(e.customerId);
+          return cipher && holdsPersonalData(e.data, e.metadata) ? sealEvent(e, cipher) : e;
+        }),
+      );
+    },
+    readStream: async (customerId, options) => open(await inner.readStream(customerId, options)),
+    async readStreams(customerIds) {
+      const streams = await inner.readStreams(customerIds);
+      const opened = await open([...streams.values()].flat());
+      const out = new Map<string, RecordedEvent[]>();
+      for (const event of opened) {
+        const list = out.get(event.customerId);
+        if (list) list.push(event);
+        else out.set(event.customerId, [event]);
+      }
+      return out;
+    },
+    async readNewestFirst(pages: readonly NewestFirstPage[]) {
+      const lists = await inner.readNewestFirst(pages);
+      return regroup(lists, await open(lists.flat()));
+    },
+    async *readStreamsUpTo(upTo, options) {
+      for await (const streams of inner.readStreamsUpTo(upTo, options)) {
+        yield regroup(streams, await open(streams.flat()));
+      }
+    },
+    readAll: async (options: ReadAllOptions) => open(await inner.readAll(options)),
+    headPosition: () => inner.headPosition(),
+    async *replay(options: ReplayOptions) {
+      for await (const chunk of inner.replay(options)) yield await openLines(chunk, keys);
+    },
+    countEvents: (options) => inner.countEvents(options),
+    async *subscribeAll(options: SubscribeOptions) {
+      for await (const batch of inner.subscribeAll(options)) yield await open(batch);
+    },
+    close: () => inner.close(),
+  };
+}
+
+/** `flat` (the lists one after the other) cut back into lists of the same lengths. */
+function regroup<T>(lists: readonly (readonly unknown[])[], flat: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let start = 0;
+  for (const list of lists) {
+    out.push(flat.slice(start, start + list.length));
+    start += list.length;
+  }
+  return out;
+}
+
+/**
+ * A replay chunk (NDJSON of stored envelopes) with its sealed values opened:
+ * only lines that hold a sealed value are parsed and printed again, so a log
+ * of events without personal data streams as the adapter prints it.
+ */
+async function openLines(chunk: string, keys: CustomerKeys): Promise<string> {
+  if (!chunk.includes(ENCRYPTED_PREFIX)) return chunk;
+  const lines = chunk.split('\n');
+  const sealed = new Map<
+    number,
+    Record<string, unknown> & { id: string; customerId: string; data: unknown }
+  >();
+  lines.forEach((line, i) => {
+    if (line.includes(ENCRYPTED_PREFIX)) sealed.set(i, JSON.parse(line));
+  });
+  const ciphers = await keys.forOpening([...sealed.values()].map((e) => e.customerId));
+  for (const [i, envelope] of sealed) {
+    const { metadata, ...opened } = openEvent(
+      { ...envelope, metadata: (envelope.metadata as Record<string, unknown> | undefined) ?? null },
+      ciphers.get(envelope.customerId) ?? null,
+    );
+    lines[i] = JSON.stringify(metadata === null ? opened : { ...opened, metadata });
+  }
+  return lines.join('\n');
+}
