@@ -48,9 +48,10 @@ WORKDIR /app
 COPY --from=install /app .
 # Where CRH_GRAPHIQL_DIR and CRH_DASHBOARD_DIR look by default (services/*/dist under /app).
 COPY --from=web /out/ /app/
-# The local signing key goes to /data/auth (docs/operations.md). Owned by the
-# user the services run as, so a new volume mounted there inherits the owner.
-RUN mkdir -p /data/auth /data/metrics && chown -R node:node /data && chmod 700 /data/auth
+# The local signing key goes to /data/auth, the master key to /data/keys
+# (docs/operations.md). Owned by the user the services run as, so a new
+# volume mounted there inherits the owner.
+RUN mkdir -p /data/auth /data/keys /data/metrics && chown -R node:node /data && chmod 700 /data/auth /data/keys
 USER node
 # The tracing preload loads nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set
 # (docs/operations.md#traces); it must come before the service's modules load.

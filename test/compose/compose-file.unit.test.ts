@@ -154,8 +154,21 @@ describe('docker-compose.yml', () => {
     expect(compose.services.cli?.profiles).toEqual(['tools']);
     // A new named volume takes the owner of the image's folder: the user the services run as.
     const dockerfile = read('infra/docker/service.Dockerfile');
-    expect(dockerfile).toMatch(/mkdir -p \/data\/auth \/data\/metrics && chown -R node:node \/data/);
+    expect(dockerfile).toMatch(
+      /mkdir -p \/data\/auth \/data\/keys \/data\/metrics && chown -R node:node \/data/,
+    );
     expect(dockerfile.indexOf('chown -R node:node /data')).toBeLessThan(dockerfile.indexOf('USER node'));
+  });
+
+  it('gives every service that opens the log, and the cli, one master key in a volume of its own', () => {
+    for (const name of ['ingest', 'gateway', 'projector', 'relay', 'cli']) {
+      const service = compose.services[name]!;
+      expect(service.environment?.CRH_DATA_DIR, name).toBe('/data');
+      expect(service.volumes, name).toContain('crh-keys:/data/keys');
+    }
+    // Only what opens the log holds the key.
+    expect(compose.services['metrics-token']?.volumes).not.toContain('crh-keys:/data/keys');
+    expect(Object.keys(compose.volumes)).toContain('crh-keys');
   });
 
   it('probes health on /readyz, which needs no token', () => {

@@ -125,6 +125,17 @@ export const envSchema = z.object({
     .min(1024)
     .default(4 * 1024 * 1024),
   CRH_SUBSCRIBER_STALL_MS: z.coerce.number().int().min(100).default(30_000),
+  // --- personal data (docs/erasure.md) ---
+  // The master key that wraps every customer's data key: a file holding base64 of 32 bytes
+  // (openssl rand -base64 32). Unset: CRH_DATA_DIR/keys/master.key, created on first start.
+  CRH_MASTER_KEY_FILE: z.string().min(1).optional(),
+  // Older master keys (comma-separated files) that still open the data keys they wrapped, while
+  // `crh rotate-master-key` re-wraps them under CRH_MASTER_KEY_FILE.
+  CRH_PREVIOUS_MASTER_KEY_FILES: z.string().min(1).optional(),
+  // Customers' data keys kept in memory per process, and how long one is used before it is read
+  // again (the bound on how long another process may still open a customer erased meanwhile).
+  CRH_KEY_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
+  CRH_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   // --- access control (docs/access.md) ---
   // on: every request needs a bearer token; off: every caller is admin (local experiments only).
   CRH_AUTH: z.enum(['on', 'off']).default('on'),

@@ -1,16 +1,33 @@
 import type { Pool } from 'pg';
+import { CustomerKeys, type CustomerKeysOptions } from './encryption/customer-keys.ts';
+import { createSealingEventStore } from './encryption/sealing-event-store.ts';
 import type { EventStore } from './port.ts';
 import { createPostgresEventStore } from './postgres/postgres-event-store.ts';
 
 /**
  * The one place an event store adapter is chosen (EVENT_STORE). The
  * EventStoreDB client (gRPC) is loaded only when it is the one asked for.
+ * With `sealing`, customers' personal fields are sealed with their keys on
+ * the way in and opened on the way out (docs/erasure.md); the keys live in
+ * `pool`'s database whichever adapter holds the log.
  */
 export async function openEventStore(options: {
   kind: 'postgres' | 'eventstoredb';
   /** PostgreSQL: the log's database (the read models' one too). */
   pool: Pool;
   /** EventStoreDB / KurrentDB: esdb://host:2113?tls=false */
+  esdbUrl?: string | undefined;
+  sealing?: CustomerKeysOptions | undefined;
+}): Promise<EventStore> {
+  const store = await openAdapter(options);
+  return options.sealing
+    ? createSealingEventStore(store, new CustomerKeys(options.pool, options.sealing))
+    : store;
+}
+
+async function openAdapter(options: {
+  kind: 'postgres' | 'eventstoredb';
+  pool: Pool;
   esdbUrl?: string | undefined;
 }): Promise<EventStore> {
   if (options.kind === 'postgres') return createPostgresEventStore({ pool: options.pool });

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig, requireDatabaseUrl } from '@crh/config';
 import type { EventStore } from '@crh/event-store';
+import { CUSTOMER_KEYS_MIGRATION_PLAN } from '@crh/event-store/encryption';
 import { openEventStore } from '@crh/event-store/open';
 import { createLogger, type Logger, onShutdown, tracingActive, tracingRequested } from '@crh/observability';
 import {
@@ -10,6 +11,7 @@ import {
   runMigrations,
 } from '@crh/postgres';
 import type { Pool } from 'pg';
+import { sealingOptionsOf } from './sealing-options.ts';
 
 export type ServiceName = 'ingest' | 'projector' | 'gateway' | 'relay';
 
@@ -74,8 +76,14 @@ export async function startService<Required = undefined>(
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'database connection lost; reconnecting on demand'),
   });
-  const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
-  await migrateOrCheck(options.name, pool, store, options.schema ?? []);
+  const store = await openEventStore({
+    kind: config.env.EVENT_STORE,
+    pool,
+    esdbUrl: config.env.ESDB_URL,
+    sealing: await sealingOptionsOf(config),
+  });
+  // Every service opens the log through the customers' keys: their table is part of its schema.
+  await migrateOrCheck(options.name, pool, store, [CUSTOMER_KEYS_MIGRATION_PLAN, ...(options.schema ?? [])]);
   return {
     config,
     required,

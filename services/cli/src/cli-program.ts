@@ -19,6 +19,7 @@ export interface CliActions {
   replay(flags: ReplayFlags): Promise<number>;
   rebuild(): Promise<number>;
   migrate(flags: MigrateFlags): Promise<number>;
+  rotateMasterKey(): Promise<number>;
   parked(request: ParkedRequest): Promise<number>;
   bench(flags: BenchFlags): Promise<number>;
   token(flags: TokenFlags): Promise<number>;
@@ -109,6 +110,13 @@ export async function runCli(
     )
     .option('--no-roles', 'the migrations only: no service roles, no grants')
     .action(async (flags: MigrateFlags) => done(await actions.migrate(flags)));
+
+  program
+    .command('rotate-master-key')
+    .description(
+      "re-wrap every customer's data key under CRH_MASTER_KEY_FILE's key, opening them with CRH_PREVIOUS_MASTER_KEY_FILES (no event changes)",
+    )
+    .action(async () => done(await actions.rotateMasterKey()));
 
   const parked = program
     .command('parked')

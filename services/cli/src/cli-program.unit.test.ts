@@ -16,6 +16,7 @@ async function run(argv: string[], actionCode = 0) {
     replay: record('replay'),
     rebuild: record('rebuild'),
     migrate: record('migrate'),
+    rotateMasterKey: record('rotate-master-key'),
     parked: record('parked'),
     bench: record('bench'),
     token: record('token'),
@@ -45,6 +46,7 @@ describe('crh command line', () => {
     { argv: ['rebuild', 'relationships'], command: 'rebuild', flags: undefined },
     { argv: ['migrate'], command: 'migrate', flags: { roles: true } },
     { argv: ['migrate', '--no-roles'], command: 'migrate', flags: { roles: false } },
+    { argv: ['rotate-master-key'], command: 'rotate-master-key', flags: undefined },
     { argv: ['parked', 'list'], command: 'parked', flags: { action: 'list' } },
     { argv: ['parked', 'retry'], command: 'parked', flags: { action: 'retry', customer: undefined } },
     {

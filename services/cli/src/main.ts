@@ -8,6 +8,7 @@ import { migrateCommand } from './migrate-command.ts';
 import { parkedCommand } from './parked-command.ts';
 import { rebuildCommand } from './rebuild-command.ts';
 import { replayCommand } from './replay/replay-command.ts';
+import { rotateMasterKeyCommand } from './rotate-master-key-command.ts';
 import { startCommand } from './start-command.ts';
 import { tokenCommand } from './token-command.ts';
 
@@ -26,6 +27,7 @@ try {
     replay: (flags) => replayCommand(config(), flags),
     rebuild: () => rebuildCommand(config()),
     migrate: (flags) => migrateCommand(config(), flags),
+    rotateMasterKey: () => rotateMasterKeyCommand(config()),
     parked: (request) =>
       parkedCommand(config(), request, {
         out: (text) => process.stdout.write(text),

@@ -12,7 +12,7 @@ import {
   skipParked,
 } from '@crh/read-models/runner';
 import { migrateReadModels } from '@crh/read-models/schema';
-import { openFeedPublisher } from '@crh/service-runtime';
+import { openFeedPublisher, sealingOptionsOf } from '@crh/service-runtime';
 import type { Pool } from 'pg';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 
@@ -46,7 +46,12 @@ export async function parkedCommand(
     true,
   );
   const pool = createPgPool(database.url, { max: 2, applicationName: 'crh-parked' });
-  const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
+  const store = await openEventStore({
+    kind: config.env.EVENT_STORE,
+    pool,
+    esdbUrl: config.env.ESDB_URL,
+    sealing: await sealingOptionsOf(config),
+  });
   const push = pushToSubscribers(config, pool, output);
   try {
     await migrateReadModels(pool);

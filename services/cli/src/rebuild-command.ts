@@ -7,6 +7,7 @@ import {
   readCheckpoint,
   readModelsBuiltWithOtherRules,
 } from '@crh/read-models/schema';
+import { sealingOptionsOf } from '@crh/service-runtime';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 import { migrateDatabase, projectorRoleToActAs, serviceRoleNames } from './platform/service-roles.ts';
 
@@ -38,7 +39,12 @@ export async function rebuildCommand(config: PlatformConfig): Promise<number> {
     await owner.end();
   }
   const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-rebuild', role });
-  const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
+  const store = await openEventStore({
+    kind: config.env.EVENT_STORE,
+    pool,
+    esdbUrl: config.env.ESDB_URL,
+    sealing: await sealingOptionsOf(config),
+  });
   try {
     if (role) log(`building as the projector's database role ${role}`);
     if (await readModelsBuiltWithOtherRules(pool, config.rules)) {

@@ -5,6 +5,7 @@ import type { PlatformConfig } from '@crh/config';
 import { openEventStore } from '@crh/event-store/open';
 import { createPgPool } from '@crh/postgres';
 import type { ServiceName } from '@crh/service-runtime';
+import { sealingOptionsOf } from '@crh/service-runtime';
 import type { Pool } from 'pg';
 import { generateBook } from './bench/book-generator.ts';
 import { dataDir } from './platform/data-dir.ts';
@@ -44,7 +45,12 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
   // Migrate once here so the services don't all race for it on first start.
   const pool = createPgPool(database.url, { max: 4, applicationName: 'crh-cli' });
   // The log where the services keep it (EVENT_STORE), so the demo lands there too.
-  const store = await openEventStore({ kind: config.env.EVENT_STORE, pool, esdbUrl: config.env.ESDB_URL });
+  const store = await openEventStore({
+    kind: config.env.EVENT_STORE,
+    pool,
+    esdbUrl: config.env.ESDB_URL,
+    sealing: await sealingOptionsOf(config),
+  });
   await migrateDatabase(pool, config.env.EVENT_STORE);
   // On the embedded server each service logs in as its own role, with a
   // password made for this start and handed only to that process.

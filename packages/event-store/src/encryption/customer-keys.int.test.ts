@@ -3,8 +3,8 @@ import { createPgPool } from '@crh/postgres';
 import { createTestDatabase, type TestDatabase } from '@crh/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresEventStore } from '../postgres/postgres-event-store.ts';
 import { CustomerErasedError, CustomerKeys } from './customer-keys.ts';
+import { migrateCustomerKeys } from './customer-keys-schema.ts';
 import { masterKeyOf } from './master-key.ts';
 
 const EVENT = '7a0b3c1e-2f4d-4e5a-9b6c-1d2e3f4a5b6c';
@@ -18,7 +18,7 @@ describe('customer data keys in PostgreSQL', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     pool = createPgPool(database.url, { max: 8 });
-    await createPostgresEventStore({ pool }).migrate();
+    await migrateCustomerKeys(pool);
   });
   afterAll(async () => {
     await pool.end();

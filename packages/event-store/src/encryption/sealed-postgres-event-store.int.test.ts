@@ -6,6 +6,7 @@ import { newEvent, uniqueCustomer } from '../../testing/contract-fixtures.ts';
 import { describeEventStoreContract } from '../../testing/contract-suite.ts';
 import { createPostgresEventStore } from '../postgres/postgres-event-store.ts';
 import { CustomerErasedError, CustomerKeys } from './customer-keys.ts';
+import { migrateCustomerKeys } from './customer-keys-schema.ts';
 import { masterKeyOf } from './master-key.ts';
 import { createSealingEventStore } from './sealing-event-store.ts';
 
@@ -13,6 +14,7 @@ const sealedStore = async () => {
   const database = await createTestDatabase();
   const pool = createPgPool(database.url, { max: 12, applicationName: 'crh-event-store-test' });
   const keys = new CustomerKeys(pool, { master: masterKeyOf(randomBytes(32)) });
+  await migrateCustomerKeys(pool);
   const store = createSealingEventStore(createPostgresEventStore({ pool, pollIntervalMs: 50 }), keys);
   return {
     store,

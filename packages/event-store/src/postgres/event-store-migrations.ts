@@ -420,25 +420,4 @@ export const eventStoreMigrations: readonly Migration[] = [
     name: '007_readable_horizon',
     sql: `${APPEND_EVENTS_MARKED_SQL}\n${LOG_HORIZON_SQL}`,
   },
-  {
-    // Each customer's data key, wrapped by the master key, in a table of its
-    // own (never beside the events it opens). Erasure keeps the row and
-    // empties it (wrapped null, erased_at set): the row is the tombstone
-    // that stops a key being created again for an erased customer, and an
-    // insert racing an erasure conflicts with it rather than slipping in
-    // after a delete.
-    name: '008_customer_keys',
-    sql: `
-      create table crh.customer_keys (
-        customer_id text collate "C" primary key,
-        wrapped bytea,
-        master_key_id text,
-        created_at timestamptz not null default now(),
-        erased_at timestamptz,
-        constraint customer_keys_key_or_erased check ((wrapped is null) = (erased_at is not null)),
-        constraint customer_keys_wrapped_by check ((wrapped is null) = (master_key_id is null))
-      );
-      create index customer_keys_by_master on crh.customer_keys (master_key_id) where wrapped is not null;
-    `,
-  },
 ];

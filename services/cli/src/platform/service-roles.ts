@@ -1,5 +1,6 @@
 import type { PlatformConfig } from '@crh/config';
 import { grantRelayCheckpoints, migrateRelayCheckpoints } from '@crh/event-relay';
+import { grantCustomerKeys, migrateCustomerKeys } from '@crh/event-store/encryption';
 import { createPostgresEventStore, grantEventLog } from '@crh/event-store/postgres';
 import { ensureLoginRole, quoteIdent } from '@crh/postgres';
 import { grantReadModels, migrateReadModels } from '@crh/read-models/schema';
@@ -37,6 +38,8 @@ export function rolePasswordsFrom(env: PlatformConfig['env']): Partial<ServiceRo
  */
 export async function migrateDatabase(pool: Pool, eventStore: EventStoreKind): Promise<void> {
   if (eventStore === 'postgres') await createPostgresEventStore({ pool }).migrate();
+  // The customers' data keys: in PostgreSQL whichever store holds the log.
+  await migrateCustomerKeys(pool);
   await migrateReadModels(pool);
   await migrateRelayCheckpoints(pool);
 }
@@ -50,10 +53,10 @@ const LOCK_SQL = `select pg_advisory_xact_lock(hashtextextended('crh.migrations'
  * transaction, as the owner, after the migrations (docs/operations.md,
  * "Database roles"):
  *
- * - ingest: read and append the event log;
- * - gateway: read and append the event log (mutations), read the read models;
- * - projector: read the event log, own and rebuild the read models;
- * - relay: read the event log, read and move its checkpoints.
+ * - ingest: read and append the event log, read and create customers' keys;
+ * - gateway: read and append the event log (mutations), read and create keys, read the read models;
+ * - projector: read the event log and the keys, own and rebuild the read models;
+ * - relay: read the event log and the keys, read and move its checkpoints.
  *
  * Run again after every upgrade (`crh migrate` does): a migration may add tables.
  */
@@ -82,6 +85,11 @@ export async function setUpServiceRoles(
         readers: [roles.projector, roles.relay],
       });
     }
+    // Appenders seal (and so create keys), readers open.
+    await grantCustomerKeys(client, {
+      sealers: [roles.ingest, roles.gateway],
+      openers: [roles.projector, roles.relay],
+    });
     await grantReadModels(client, { projector: roles.projector, readers: [roles.gateway] });
     if (rows[0]?.relay) await grantRelayCheckpoints(client, roles.relay);
     await client.query('commit');

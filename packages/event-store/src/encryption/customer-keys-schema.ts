@@ -1,0 +1,62 @@
+import { checkRoleName, type MigrationPlan, type Queryable, quoteIdent, runMigrations } from '@crh/postgres';
+import type { Pool } from 'pg';
+
+/**
+ * The customers' data keys live in PostgreSQL whichever store holds the
+ * log (EventStoreDB too), in a table of their own, never beside the events
+ * they open. Released migrations are never edited: add a new one instead.
+ */
+export const CUSTOMER_KEYS_MIGRATION_PLAN: MigrationPlan = {
+  table: 'crh.customer_keys_migrations',
+  migrations: [
+    {
+      // Each customer's data key, wrapped by the master key. Erasure keeps
+      // the row and empties it (wrapped null, erased_at set): the row is the
+      // tombstone that stops a key being created again for an erased
+      // customer, and an insert racing an erasure conflicts with it rather
+      // than slipping in after a delete.
+      name: '001_customer_keys',
+      sql: `
+        create table crh.customer_keys (
+          customer_id text collate "C" primary key,
+          wrapped bytea,
+          master_key_id text,
+          created_at timestamptz not null default now(),
+          erased_at timestamptz,
+          constraint customer_keys_key_or_erased check ((wrapped is null) = (erased_at is not null)),
+          constraint customer_keys_wrapped_by check ((wrapped is null) = (master_key_id is null))
+        );
+        create index customer_keys_by_master on crh.customer_keys (master_key_id) where wrapped is not null;
+      `,
+    },
+  ],
+};
+
+export function migrateCustomerKeys(pool: Pool): Promise<void> {
+  return runMigrations(pool, CUSTOMER_KEYS_MIGRATION_PLAN);
+}
+
+export interface CustomerKeyGrants {
+  /** Roles that append personal data: read keys and create them. */
+  sealers: readonly string[];
+  /** Roles that only read the log: read keys. */
+  openers: readonly string[];
+}
+
+/**
+ * What the services may do with the keys, run by the owner after the
+ * migrations: appenders read and insert, readers read; no service role may
+ * delete a row (an erasure empties it), and each role's privileges are set
+ * exactly (what it held before is revoked first).
+ */
+export async function grantCustomerKeys(db: Queryable, grants: CustomerKeyGrants): Promise<void> {
+  const sealers = grants.sealers.map(checkRoleName).map(quoteIdent);
+  const all = [...new Set([...grants.sealers, ...grants.openers])].map(checkRoleName).map(quoteIdent);
+  if (all.length === 0) return;
+  await db.query(`grant usage on schema crh to ${all.join(', ')}`);
+  await db.query(`revoke all on crh.customer_keys from ${all.join(', ')}`);
+  await db.query(
+    `grant select on crh.customer_keys, ${CUSTOMER_KEYS_MIGRATION_PLAN.table} to ${all.join(', ')}`,
+  );
+  if (sealers.length > 0) await db.query(`grant insert on crh.customer_keys to ${sealers.join(', ')}`);
+}
