@@ -1,3 +1,4 @@
+import { migrateCustomerKeys } from '@crh/event-store/encryption';
 import { createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import { migrateReadModels } from '@crh/read-models/schema';
@@ -12,12 +13,13 @@ export interface PlatformTestDatabase {
   close(): Promise<void>;
 }
 
-/** A fresh database with the event log and read models migrated, as the services see it. */
+/** A fresh database with the event log, the customers' keys and the read models migrated, as the services see it. */
 export async function openPlatformTestDatabase(poolSize = 4): Promise<PlatformTestDatabase> {
   const database = await createTestDatabase();
   const pool = createPgPool(database.url, { max: poolSize });
   const store = createPostgresEventStore({ pool });
   await store.migrate();
+  await migrateCustomerKeys(pool);
   await migrateReadModels(pool);
   return {
     url: database.url,

@@ -1,4 +1,5 @@
 import type { PlatformConfig } from '@crh/config';
+import { migrateCustomerKeys } from '@crh/event-store/encryption';
 import { openEventStore } from '@crh/event-store/open';
 import type { ChangeFeedPublisher } from '@crh/messaging';
 import { createLogger } from '@crh/observability';
@@ -54,6 +55,7 @@ export async function parkedCommand(
   });
   const push = pushToSubscribers(config, pool, output);
   try {
+    await migrateCustomerKeys(pool);
     await migrateReadModels(pool);
     const deps: ParkedDeps = { pool, store, context: config.rules, onCommitted: push };
     switch (request.action) {
