@@ -237,7 +237,12 @@ async function faultUnderLoad(platform: Platform, fault: (notReady: () => Promis
     const live = await snapshot(pool);
     expect(live['crh.rm_relationship_intervals']!.length).toBeGreaterThan(acked.length / 4);
     const rebuild = spawn(process.execPath, [join(root, 'services/cli/src/main.ts'), 'rebuild'], {
-      env: { ...process.env, DATABASE_URL: platform.databaseUrl, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: platform.databaseUrl,
+        CRH_DATA_DIR: platform.dataDir,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

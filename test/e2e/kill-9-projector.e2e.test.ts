@@ -136,7 +136,7 @@ describe('projector killed with -9 while catching up', () => {
 
       const live = await snapshot(pool);
       expect(live['crh.rm_relationships']).toHaveLength(200);
-      await runRebuild(database.url);
+      await runRebuild(database.url, dirname(auth.settings.localKeyDir));
       expect(await snapshot(pool)).toEqual(live);
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- projector ---\n${projector?.output().slice(-3000)}`, {
@@ -197,7 +197,7 @@ describe('projector killed with -9 while catching up', () => {
 
       const live = await snapshot(pool);
       expect(live['crh.rm_relationships']).toHaveLength(200);
-      await runRebuild(database.url);
+      await runRebuild(database.url, dirname(auth.settings.localKeyDir));
       expect(await snapshot(pool)).toEqual(live);
     } catch (error) {
       const output = projectors

@@ -105,7 +105,7 @@ describe('crh rebuild under live load', () => {
       }
     })();
 
-    await runRebuild(databaseUrl);
+    await runRebuild(databaseUrl, platform.dataDir);
 
     await new Promise((r) => setTimeout(r, 300));
     loading = false;

@@ -90,9 +90,10 @@ export function expectStreams(
 }
 
 /** `crh rebuild` over the database, as an operator runs it; its output. */
-export async function runRebuild(databaseUrl: string): Promise<string> {
+export async function runRebuild(databaseUrl: string, dataDir: string): Promise<string> {
+  // The platform's data directory: its master key opens the customers' keys.
   const rebuild = spawn(process.execPath, [join(root, 'services/cli/src/main.ts'), 'rebuild'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, CRH_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

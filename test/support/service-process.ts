@@ -70,6 +70,8 @@ export async function waitFor<T>(
 
 export interface Platform {
   databaseUrl: string;
+  /** The services' CRH_DATA_DIR (their local auth key and master key): a cli run beside them needs the same. */
+  dataDir: string;
   ingest: string;
   /** The projector's ops endpoints (/healthz, /readyz, /metrics). */
   projector: string;
@@ -118,6 +120,7 @@ export async function startPlatform(
   }
   return {
     databaseUrl,
+    dataDir: env.CRH_DATA_DIR,
     ingest,
     projector: `http://127.0.0.1:${projectorPort}`,
     graphql,

@@ -1,6 +1,10 @@
 import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig, requireDatabaseUrl } from '@crh/config';
 import type { EventStore } from '@crh/event-store';
-import { CUSTOMER_KEYS_MIGRATION_PLAN } from '@crh/event-store/encryption';
+import {
+  CUSTOMER_KEYS_MIGRATION_PLAN,
+  type CustomerKeysOptions,
+  MasterKeyMismatchError,
+} from '@crh/event-store/encryption';
 import { openEventStore } from '@crh/event-store/open';
 import { createLogger, type Logger, onShutdown, tracingActive, tracingRequested } from '@crh/observability';
 import {
@@ -11,7 +15,7 @@ import {
   runMigrations,
 } from '@crh/postgres';
 import type { Pool } from 'pg';
-import { sealingOptionsOf } from './sealing-options.ts';
+import { sealingOptionsOf, verifyMasterKey } from './sealing-options.ts';
 
 export type ServiceName = 'ingest' | 'projector' | 'gateway' | 'relay';
 
@@ -76,14 +80,16 @@ export async function startService<Required = undefined>(
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'database connection lost; reconnecting on demand'),
   });
+  const sealing = await sealingOptionsOf(config);
   const store = await openEventStore({
     kind: config.env.EVENT_STORE,
     pool,
     esdbUrl: config.env.ESDB_URL,
-    sealing: await sealingOptionsOf(config),
+    sealing,
   });
   // Every service opens the log through the customers' keys: their table is part of its schema.
   await migrateOrCheck(options.name, pool, store, [CUSTOMER_KEYS_MIGRATION_PLAN, ...(options.schema ?? [])]);
+  await masterKeyOrExit(options.name, pool, sealing);
   return {
     config,
     required,
@@ -134,6 +140,18 @@ async function migrateOrCheck(
   );
   await pool.end().catch(() => undefined);
   process.exit(1);
+}
+
+/** Another master key than the database's: one line saying which to give it, exit code 1. */
+async function masterKeyOrExit(name: ServiceName, pool: Pool, sealing: CustomerKeysOptions): Promise<void> {
+  try {
+    await verifyMasterKey(pool, sealing);
+  } catch (error) {
+    if (!(error instanceof MasterKeyMismatchError)) throw error;
+    console.error(`crh ${name}: ${error.message}`);
+    await pool.end().catch(() => undefined);
+    process.exit(1);
+  }
 }
 
 function configOrExit<Required>(options: ServiceOptions<Required>): {

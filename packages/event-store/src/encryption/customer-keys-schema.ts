@@ -27,6 +27,15 @@ export const CUSTOMER_KEYS_MIGRATION_PLAN: MigrationPlan = {
           constraint customer_keys_wrapped_by check ((wrapped is null) = (master_key_id is null))
         );
         create index customer_keys_by_master on crh.customer_keys (master_key_id) where wrapped is not null;
+        -- The master key this database's data keys are wrapped by, recorded by
+        -- the first process that opens them: one started with another key
+        -- (another CRH_DATA_DIR, a wrong CRH_MASTER_KEY_FILE) stops at once
+        -- rather than wrap new keys that the others cannot open.
+        create table crh.customer_keys_master (
+          singleton boolean primary key default true check (singleton),
+          master_key_id text not null,
+          recorded_at timestamptz not null default now()
+        );
       `,
     },
   ],
@@ -55,8 +64,11 @@ export async function grantCustomerKeys(db: Queryable, grants: CustomerKeyGrants
   if (all.length === 0) return;
   await db.query(`grant usage on schema crh to ${all.join(', ')}`);
   await db.query(`revoke all on crh.customer_keys from ${all.join(', ')}`);
+  await db.query(`revoke all on crh.customer_keys_master from ${all.join(', ')}`);
   await db.query(
-    `grant select on crh.customer_keys, ${CUSTOMER_KEYS_MIGRATION_PLAN.table} to ${all.join(', ')}`,
+    `grant select on crh.customer_keys, crh.customer_keys_master, ${CUSTOMER_KEYS_MIGRATION_PLAN.table} to ${all.join(', ')}`,
   );
+  // Any service may record the master key first (a new database); only the owner changes it (rotation).
+  await db.query(`grant insert on crh.customer_keys_master to ${all.join(', ')}`);
   if (sealers.length > 0) await db.query(`grant insert on crh.customer_keys to ${sealers.join(', ')}`);
 }

@@ -3,7 +3,7 @@ import { createPgPool } from '@crh/postgres';
 import { createTestDatabase, type TestDatabase } from '@crh/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CustomerErasedError, CustomerKeys } from './customer-keys.ts';
+import { CustomerErasedError, CustomerKeys, MasterKeyMismatchError } from './customer-keys.ts';
 import { migrateCustomerKeys } from './customer-keys-schema.ts';
 import { masterKeyOf } from './master-key.ts';
 
@@ -45,10 +45,11 @@ describe('customer data keys in PostgreSQL', () => {
     const row = await wrappedOf('k-1');
     expect(row.wrapped).toHaveLength(12 + 32 + 16);
     expect(row.master_key_id).toBe(master.id);
-    // Opening needs the master key: another one does not open the stored key.
-    await expect(new CustomerKeys(pool, { master: newMaster() }).forOpening(['k-1'])).rejects.toThrow(
-      /wrapped by master key/,
-    );
+    // A process with another master key is stopped before it opens or makes a key.
+    const stranger = new CustomerKeys(pool, { master: newMaster() });
+    await expect(stranger.forOpening(['k-1'])).rejects.toBeInstanceOf(MasterKeyMismatchError);
+    await expect(stranger.forSealing(['k-new'])).rejects.toThrow(/wrapped by master key .*, and this process has/);
+    expect(await wrappedOf('k-new')).toBeUndefined();
   });
 
   it('gives no key to open with for a customer that never had one, and does not create one for reading', async () => {

@@ -31,6 +31,18 @@ export interface CustomerKeysOptions {
   cacheTtlMs?: number | undefined;
 }
 
+/** This process's master key is not the one the database's data keys are wrapped by. */
+export class MasterKeyMismatchError extends Error {
+  readonly code = 'MASTER_KEY_MISMATCH';
+  constructor(recorded: string, loaded: readonly string[]) {
+    super(
+      `this database's customer keys are wrapped by master key ${recorded}, and this process has ${loaded.join(', ')}: ` +
+        "give it the platform's master key (CRH_MASTER_KEY_FILE, or the CRH_DATA_DIR the platform runs with; docs/erasure.md)",
+    );
+    this.name = 'MasterKeyMismatchError';
+  }
+}
+
 /** What an erasure did: when the key was destroyed, and whether this call did it (false: erased before). */
 export interface KeyErasure {
   erasedAt: string;
@@ -49,12 +61,31 @@ export class CustomerKeys {
   readonly #masters: ReadonlyMap<string, MasterKey>;
   // null: erased. Absent: not known here yet (or no key yet).
   readonly #cache: LRUCache<string, { cipher: FieldCipher | null }>;
+  #verified: Promise<void> | undefined;
 
   constructor(db: Queryable, options: CustomerKeysOptions) {
     this.#db = db;
     this.#master = options.master;
     this.#masters = new Map([options.master, ...(options.previous ?? [])].map((m) => [m.id, m]));
     this.#cache = new LRUCache({ max: options.cacheSize ?? 10_000, ttl: options.cacheTtlMs ?? 60_000 });
+  }
+
+  /**
+   * Checks, before anything is sealed or opened, that this process has the
+   * master key the database's data keys are wrapped by (the current one, or
+   * one being rotated away); a new database records this process's. Throws
+   * MasterKeyMismatchError otherwise.
+   */
+  async verifyMaster(): Promise<void> {
+    await this.#db.query(
+      'insert into crh.customer_keys_master (master_key_id) values ($1) on conflict (singleton) do nothing',
+      [this.#master.id],
+    );
+    const { rows } = await this.#db.query<{ master_key_id: string }>(
+      'select master_key_id from crh.customer_keys_master',
+    );
+    const recorded = rows[0]!.master_key_id;
+    if (!this.#masters.has(recorded)) throw new MasterKeyMismatchError(recorded, [...this.#masters.keys()]);
   }
 
   /**
@@ -75,6 +106,12 @@ export class CustomerKeys {
   }
 
   async #ciphers(customerIds: readonly string[], create: boolean): Promise<Map<string, FieldCipher | null>> {
+    // Once per process, before the first key is made or read (a failure to ask is asked again).
+    this.#verified ??= this.verifyMaster().catch((error: unknown) => {
+      if (!(error instanceof MasterKeyMismatchError)) this.#verified = undefined;
+      throw error;
+    });
+    await this.#verified;
     const out = new Map<string, FieldCipher | null>();
     const missing: string[] = [];
     for (const id of new Set(customerIds)) {
@@ -164,7 +201,13 @@ export class CustomerKeys {
          where wrapped is not null and master_key_id <> $1 limit $2`,
         [this.#master.id, batch],
       );
-      if (rows.length === 0) return done;
+      if (rows.length === 0) {
+        // Every key is wrapped by the current master now: it is the database's.
+        await this.#db.query('update crh.customer_keys_master set master_key_id = $1, recorded_at = now()', [
+          this.#master.id,
+        ]);
+        return done;
+      }
       const ids = rows.map((r) => r.customer_id);
       const rewrapped = rows.map((r) =>
         wrapDataKey(this.#master, r.customer_id, this.#unwrap(r.customer_id, r.wrapped, r.master_key_id)),

@@ -3,6 +3,7 @@ export {
   CustomerKeys,
   type CustomerKeysOptions,
   type KeyErasure,
+  MasterKeyMismatchError,
 } from './customer-keys.ts';
 export {
   CUSTOMER_KEYS_MIGRATION_PLAN,

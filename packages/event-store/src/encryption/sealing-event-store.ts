@@ -8,6 +8,7 @@ import type {
   ReplayOptions,
   SubscribeOptions,
 } from '../port.ts';
+import { rememberTraceContext, traceContextOf } from '../trace-context.ts';
 import type { CustomerKeys } from './customer-keys.ts';
 import { openEvent, sealEvent } from './event-sealing.ts';
 import { ENCRYPTED_PREFIX } from './field-cipher.ts';
@@ -25,7 +26,10 @@ export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): 
   const open = async (events: readonly RecordedEvent[]): Promise<RecordedEvent[]> => {
     if (events.length === 0) return [];
     const ciphers = await keys.forOpening(events.map((e) => e.customerId));
-    return events.map((e) => openEvent(e, ciphers.get(e.customerId) ?? null));
+    // The trace context an adapter read travels with the event object (see trace-context.ts).
+    return events.map((e) =>
+      rememberTraceContext(openEvent(e, ciphers.get(e.customerId) ?? null), traceContextOf(e)),
+    );
   };
   return {
     migrate: () => inner.migrate(),
