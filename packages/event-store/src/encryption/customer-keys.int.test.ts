@@ -48,7 +48,9 @@ describe('customer data keys in PostgreSQL', () => {
     // A process with another master key is stopped before it opens or makes a key.
     const stranger = new CustomerKeys(pool, { master: newMaster() });
     await expect(stranger.forOpening(['k-1'])).rejects.toBeInstanceOf(MasterKeyMismatchError);
-    await expect(stranger.forSealing(['k-new'])).rejects.toThrow(/wrapped by master key .*, and this process has/);
+    await expect(stranger.forSealing(['k-new'])).rejects.toThrow(
+      /wrapped by master key .*, and this process has/,
+    );
     expect(await wrappedOf('k-new')).toBeUndefined();
   });
 
