@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { CustomerKeys, loadMasterKey } from '@crh/event-store/encryption';
 import { createTestDatabase } from '@crh/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,5 +101,34 @@ describe('personal data across the service processes', () => {
       { what: 'the relationship' },
     );
     expect(name).toBe(`${marker} BV`);
+
+    // Once the customer's key is destroyed (with the platform's master key, as an erasure will),
+    // new personal data for it is refused, and an event without any is taken.
+    const keys = new CustomerKeys(db, { master: await loadMasterKey({ dataDir: platform.dataDir }) });
+    await keys.erase(customer);
+    const refused = await postEvents(platform.ingest, ingestToken, [
+      event('ContactLogged', '2026-01-22T10:00:00Z', {
+        channel: 'call',
+        direction: 'outbound',
+        summary: 'again',
+      }),
+    ]);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({
+      type: 'urn:crh:problem:customer-erased',
+      customerIds: [customer],
+    });
+    const taken = await postEvents(platform.ingest, ingestToken, [
+      event('ContactLogged', '2026-01-23T10:00:00Z', { channel: 'call', direction: 'outbound' }),
+    ]);
+    expect(taken.status).toBe(200);
+    // Reads give the erased fields as null.
+    const after = (await (
+      await fetch(`${platform.ingest}/v1/customers/${customer}/events`, {
+        headers: { authorization: analyst },
+      })
+    ).json()) as { events: { data: Record<string, unknown> }[] };
+    expect(after.events.map((e) => e.data.summary ?? e.data.name ?? null)).toEqual([null, null, null]);
+    expect(JSON.stringify(after)).not.toContain(marker);
   });
 });

@@ -135,7 +135,8 @@ export const envSchema = z.object({
   // Customers' data keys kept in memory per process, and how long one is used before it is read
   // again (the bound on how long another process may still open a customer erased meanwhile).
   CRH_KEY_CACHE_SIZE: z.coerce.number().int().min(1).default(100_000),
-  CRH_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  // At least 1 ms: lru-cache reads a TTL of 0 as no expiry at all.
+  CRH_KEY_CACHE_TTL_MS: z.coerce.number().int().min(1).default(60_000),
   // --- access control (docs/access.md) ---
   // on: every request needs a bearer token; off: every caller is admin (local experiments only).
   CRH_AUTH: z.enum(['on', 'off']).default('on'),

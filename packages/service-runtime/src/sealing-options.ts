@@ -8,8 +8,11 @@ import type { Pool } from 'pg';
  * created on first start), the older ones still being rotated away, and the
  * key cache's bounds.
  */
-export async function sealingOptionsOf(config: PlatformConfig): Promise<CustomerKeysOptions> {
-  const dataDir = config.env.CRH_DATA_DIR ?? '.crh';
+export async function sealingOptionsOf(
+  config: PlatformConfig,
+  /** The data directory the platform's processes share; a service's is CRH_DATA_DIR (else `.crh`), the cli passes its own. */
+  dataDir = config.env.CRH_DATA_DIR ?? '.crh',
+): Promise<CustomerKeysOptions> {
   const previousFiles = (config.env.CRH_PREVIOUS_MASTER_KEY_FILES ?? '')
     .split(',')
     .map((file) => file.trim())

@@ -15,6 +15,7 @@ import {
 import { migrateReadModels } from '@crh/read-models/schema';
 import { openFeedPublisher, sealingOptionsOf } from '@crh/service-runtime';
 import type { Pool } from 'pg';
+import { dataDir } from './platform/data-dir.ts';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 
 /** Where the command writes (stdout and stderr in main.ts). */
@@ -51,7 +52,7 @@ export async function parkedCommand(
     kind: config.env.EVENT_STORE,
     pool,
     esdbUrl: config.env.ESDB_URL,
-    sealing: await sealingOptionsOf(config),
+    sealing: await sealingOptionsOf(config, dataDir()),
   });
   const push = pushToSubscribers(config, pool, output);
   try {

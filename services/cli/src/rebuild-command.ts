@@ -8,6 +8,7 @@ import {
   readModelsBuiltWithOtherRules,
 } from '@crh/read-models/schema';
 import { sealingOptionsOf } from '@crh/service-runtime';
+import { dataDir } from './platform/data-dir.ts';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 import { migrateDatabase, projectorRoleToActAs, serviceRoleNames } from './platform/service-roles.ts';
 
@@ -43,7 +44,7 @@ export async function rebuildCommand(config: PlatformConfig): Promise<number> {
     kind: config.env.EVENT_STORE,
     pool,
     esdbUrl: config.env.ESDB_URL,
-    sealing: await sealingOptionsOf(config),
+    sealing: await sealingOptionsOf(config, dataDir()),
   });
   try {
     if (role) log(`building as the projector's database role ${role}`);

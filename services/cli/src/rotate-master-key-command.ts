@@ -2,6 +2,7 @@ import type { PlatformConfig } from '@crh/config';
 import { CustomerKeys, migrateCustomerKeys } from '@crh/event-store/encryption';
 import { createPgPool } from '@crh/postgres';
 import { sealingOptionsOf } from '@crh/service-runtime';
+import { dataDir } from './platform/data-dir.ts';
 import { openPlatformDatabase } from './platform/platform-database.ts';
 
 const log = (line: string) => console.log(`[crh rotate-master-key] ${line}`);
@@ -14,7 +15,7 @@ const log = (line: string) => console.log(`[crh rotate-master-key] ${line}`);
  * exit code.
  */
 export async function rotateMasterKeyCommand(config: PlatformConfig): Promise<number> {
-  const sealing = await sealingOptionsOf(config);
+  const sealing = await sealingOptionsOf(config, dataDir());
   const database = await openPlatformDatabase(config, log, 'crh', true);
   const pool = createPgPool(database.url, { max: 2, applicationName: 'crh-rotate-master-key' });
   try {

@@ -49,7 +49,7 @@ export async function startCommand(config: PlatformConfig, flags: StartFlags): P
     kind: config.env.EVENT_STORE,
     pool,
     esdbUrl: config.env.ESDB_URL,
-    sealing: await sealingOptionsOf(config),
+    sealing: await sealingOptionsOf(config, dataDir()),
   });
   await migrateDatabase(pool, config.env.EVENT_STORE);
   // On the embedded server each service logs in as its own role, with a

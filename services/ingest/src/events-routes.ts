@@ -1,5 +1,6 @@
 import { CUSTOMER_ID_PATTERN as CUSTOMER_ID, MAX_EVENTS_PER_REQUEST, validateEventBatch } from '@crh/domain';
 import { type EventStore, IdConflictError, toEnvelope, WrongExpectedRevisionError } from '@crh/event-store';
+import { CustomerErasedError } from '@crh/event-store/encryption';
 import express, { type Request, type RequestHandler, Router } from 'express';
 import type { AccessControl } from './access-control.ts';
 import { ProblemError, problemTypes, sendProblem } from './problem-details.ts';
@@ -62,6 +63,15 @@ export function eventsRoutes({ store, bodyLimit, maxEventsPerRequest, access }: 
           customerId: error.customerId,
           expectedRevision: error.expected,
           actualRevision: error.actual,
+        });
+      }
+      if (error instanceof CustomerErasedError) {
+        throw new ProblemError({
+          type: problemTypes.customerErased,
+          title: "Customer's personal data erased",
+          status: 409,
+          detail: `the personal data of customer(s) ${error.customerIds.join(', ')} was erased: events for them are taken only without personal fields (docs/erasure.md); nothing was recorded`,
+          customerIds: error.customerIds,
         });
       }
       if (error instanceof IdConflictError) {

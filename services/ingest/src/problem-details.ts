@@ -26,6 +26,7 @@ export const problemTypes = {
   unsupportedMediaType: 'urn:crh:problem:unsupported-media-type',
   conflict: 'urn:crh:problem:wrong-expected-revision',
   idConflict: 'urn:crh:problem:id-conflict',
+  customerErased: 'urn:crh:problem:customer-erased',
   notFound: 'urn:crh:problem:not-found',
   unauthenticated: 'urn:crh:problem:unauthenticated',
   forbidden: 'urn:crh:problem:forbidden',

@@ -56,7 +56,7 @@ describe('customer data keys in PostgreSQL', () => {
 
   it('gives no key to open with for a customer that never had one, and does not create one for reading', async () => {
     const opened = await new CustomerKeys(pool, { master }).forOpening(['k-never']);
-    expect(opened.get('k-never')).toBeNull();
+    expect(opened.has('k-never')).toBe(false); // no key, and no erasure either
     expect(await wrappedOf('k-never')).toBeUndefined();
   });
 
@@ -77,6 +77,26 @@ describe('customer data keys in PostgreSQL', () => {
     expect(again).toEqual({ erasedAt: first.erasedAt, first: false });
     // The sealed value stays sealed: nothing here opens it.
     expect(sealed).not.toMatch(/Jan/);
+  });
+
+  it('refuses new personal data for a customer another process erased, though this one still caches its key', async () => {
+    const ingest = new CustomerKeys(pool, { master });
+    await ingest.forSealing(['k-7']); // cached here for the TTL
+    await new CustomerKeys(pool, { master }).erase('k-7');
+    await expect(ingest.forSealing(['k-7'])).rejects.toEqual(new CustomerErasedError(['k-7']));
+  });
+
+  it('answers two erasures at once, of a customer with or without a key, with one first erasure and one time', async () => {
+    await new CustomerKeys(pool, { master }).forSealing(['k-8']);
+    for (const id of ['k-8', 'k-9']) {
+      const both = await Promise.all([
+        new CustomerKeys(pool, { master }).erase(id),
+        new CustomerKeys(pool, { master }).erase(id),
+      ]);
+      expect(both.map((e) => e.first).sort()).toEqual([false, true]);
+      expect(both[0]!.erasedAt).toBe(both[1]!.erasedAt);
+      expect(both[0]!.erasedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    }
   });
 
   it('erases a customer that never had a key, so none is made later', async () => {

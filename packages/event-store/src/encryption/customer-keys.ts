@@ -95,12 +95,26 @@ export class CustomerKeys {
    */
   async forSealing(customerIds: readonly string[]): Promise<Map<string, FieldCipher>> {
     const ciphers = await this.#ciphers(customerIds, true);
+    // Never from the cache alone: another process may have erased a customer
+    // this one still holds a key of (the cache keeps it up to its TTL).
+    const { rows } = await this.#db.query<{ customer_id: string }>(
+      'select customer_id from crh.customer_keys where customer_id = any($1::text[]) and erased_at is not null',
+      [[...ciphers.keys()].filter((id) => ciphers.get(id) !== null)],
+    );
+    for (const { customer_id } of rows) {
+      ciphers.set(customer_id, null);
+      this.#cache.set(customer_id, { cipher: null });
+    }
     const erased = [...ciphers].filter(([, c]) => c === null).map(([id]) => id);
     if (erased.length > 0) throw new CustomerErasedError(erased);
     return ciphers as Map<string, FieldCipher>;
   }
 
-  /** Each customer's cipher to open stored events with: null when erased or never given a key. */
+  /**
+   * Each customer's cipher to open stored events with: null when erased;
+   * absent when the customer never had a key (its events hold nothing sealed,
+   * or the keys' table lost it: openEvent tells the two apart).
+   */
   forOpening(customerIds: readonly string[]): Promise<Map<string, FieldCipher | null>> {
     return this.#ciphers(customerIds, false);
   }
@@ -142,9 +156,10 @@ export class CustomerKeys {
     const found = new Map(rows.map((r) => [r.customer_id, r]));
     for (const id of missing) {
       const row = found.get(id);
-      const cipher = row?.wrapped ? new FieldCipher(this.#unwrap(id, row.wrapped, row.master_key_id!)) : null;
+      if (!row) continue; // no key, and no erasure
+      const cipher = row.wrapped ? new FieldCipher(this.#unwrap(id, row.wrapped, row.master_key_id!)) : null;
       out.set(id, cipher);
-      if (row) this.#cache.set(id, { cipher });
+      this.#cache.set(id, { cipher });
     }
     return out;
   }
@@ -165,22 +180,28 @@ export class CustomerKeys {
    * first erasure's time.
    */
   async erase(customerId: string): Promise<KeyErasure> {
-    const { rows } = await this.#db.query<{ erased_at: string; first: boolean }>(
-      `with erased as (
-         insert into crh.customer_keys as k (customer_id, wrapped, master_key_id, erased_at)
-         values ($1, null, null, now())
-         on conflict (customer_id) do update set wrapped = null, master_key_id = null, erased_at = now()
-           where k.erased_at is null
-         returning k.erased_at, true as first
-       )
-       select to_json(erased_at)#>>'{}' as erased_at, first from erased
-       union all
-       select to_json(erased_at)#>>'{}', false from crh.customer_keys
-       where customer_id = $1 and not exists (select 1 from erased)`,
+    const { rows } = await this.#db.query<{ erased_at: string }>(
+      `insert into crh.customer_keys as k (customer_id, wrapped, master_key_id, erased_at)
+       values ($1, null, null, now())
+       on conflict (customer_id) do update set wrapped = null, master_key_id = null, erased_at = now()
+         where k.erased_at is null
+       returning to_json(k.erased_at)#>>'{}' as erased_at`,
       [customerId],
     );
     this.#cache.set(customerId, { cipher: null });
-    return { erasedAt: rows[0]!.erased_at, first: rows[0]!.first };
+    if (rows[0]) return { erasedAt: rows[0].erased_at, first: true };
+    // Erased before, or by a concurrent erasure that committed first: read
+    // its time in a statement of its own (the insert's snapshot may predate it).
+    const { rows: before } = await this.#db.query<{ erased_at: string | null }>(
+      `select to_json(erased_at)#>>'{}' as erased_at from crh.customer_keys where customer_id = $1`,
+      [customerId],
+    );
+    const erasedAt = before[0]?.erased_at;
+    if (!erasedAt)
+      throw new Error(
+        `the key of customer ${customerId} was not erased (no row, or one still holding a key)`,
+      );
+    return { erasedAt, first: false };
   }
 
   /** Forgets what this process cached of these customers (another process erased them). */

@@ -28,24 +28,43 @@ export function sealEvent<E extends Sealable>(event: E, cipher: FieldCipher): E 
   return { ...event, data, metadata };
 }
 
+/** A stored event holds sealed values, and its customer has no key row at all (neither a key nor an erasure). */
+export class MissingKeyError extends Error {
+  readonly code = 'MISSING_CUSTOMER_KEY';
+  constructor(customerId: string, eventId: string) {
+    super(
+      `event ${eventId} of customer ${customerId} holds sealed values, and the customer has no key: ` +
+        'the keys table (crh.customer_keys) lost it, or was restored from an older backup than the log (docs/erasure.md)',
+    );
+    this.name = 'MissingKeyError';
+  }
+}
+
 /**
  * The event as it was sent, from what is stored: sealed values opened with
- * the customer's key. Without a key (`null`: the customer's data was erased)
- * every personal field and the metadata read null and the event says
- * `erased: true`. Values that are not sealed (events stored before
- * encryption) are given as they are.
+ * the customer's key. With `null` (the customer's data was erased) every
+ * personal field and the metadata read null and the event says `erased:
+ * true`. Values that are not sealed (events stored before encryption) are
+ * given as they are. Sealed values with no key at all (`undefined`) throw
+ * MissingKeyError: that is a lost key, never taken for an erasure.
  */
-export function openEvent<E extends Sealable>(event: E, cipher: FieldCipher | null): E & { erased?: true } {
+export function openEvent<E extends Sealable & { customerId?: string }>(
+  event: E,
+  cipher: FieldCipher | null | undefined,
+): E & { erased?: true } {
+  const missing = () => new MissingKeyError(event.customerId ?? '?', event.id);
   let sealedAny = false;
   const data = mapPersonalFields(event.data, (value, field) => {
     if (!isSealed(value)) return value;
     sealedAny = true;
+    if (cipher === undefined) throw missing();
     return cipher === null ? null : cipher.open(value, event.id, field);
   });
   let metadata = event.metadata;
   const sealedMetadata = metadata?.[SEALED_METADATA_KEY];
   if (isSealed(sealedMetadata) && Object.keys(metadata!).length === 1) {
     sealedAny = true;
+    if (cipher === undefined) throw missing();
     metadata =
       cipher === null
         ? null

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { openEvent, SEALED_METADATA_KEY, sealEvent } from './event-sealing.ts';
+import { MissingKeyError, openEvent, SEALED_METADATA_KEY, sealEvent } from './event-sealing.ts';
 import { ENCRYPTED_PREFIX, FieldCipher, FieldIntegrityError } from './field-cipher.ts';
 
 const EVENT = '7a0b3c1e-2f4d-4e5a-9b6c-1d2e3f4a5b6c';
@@ -78,6 +78,11 @@ describe('sealing an event', () => {
       metadata: null,
       erased: true,
     });
+  });
+
+  it('refuses sealed values whose customer has no key at all (a lost key is not an erasure)', () => {
+    expect(() => openEvent(sealEvent(event, cipher), undefined)).toThrow(MissingKeyError);
+    expect(openEvent(event, undefined)).toEqual(event); // nothing sealed: nothing to open
   });
 
   it('gives an event stored before encryption as it is, and one without personal fields the same with or without a key', () => {

@@ -11,6 +11,7 @@ export {
   grantCustomerKeys,
   migrateCustomerKeys,
 } from './customer-keys-schema.ts';
+export { MissingKeyError } from './event-sealing.ts';
 export { ENCRYPTED_PREFIX, isSealed } from './field-cipher.ts';
 export { loadMasterKey, type MasterKey } from './master-key.ts';
 export { PERSONAL_DATA_FIELDS } from './personal-fields.ts';

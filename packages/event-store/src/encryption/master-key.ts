@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -38,13 +38,20 @@ export async function loadMasterKey(options: {
   if (options.file) return readMasterKey(options.file);
   const file = defaultMasterKeyFile(options.dataDir);
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  // Written whole under a name of its own, then linked into place: a process
+  // that starts at the same moment finds either no file or the whole key,
+  // never a half-written one, and of two new keys only one is linked.
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, `${randomBytes(MASTER_KEY_BYTES).toString('base64')}\n`, {
+    flag: 'wx',
+    mode: 0o600,
+  });
   try {
-    await writeFile(file, `${randomBytes(MASTER_KEY_BYTES).toString('base64')}\n`, {
-      flag: 'wx',
-      mode: 0o600,
-    });
+    await link(draft, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(draft);
   }
   return readMasterKey(file);
 }
@@ -59,9 +66,10 @@ async function readMasterKey(file: string): Promise<MasterKey> {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== MASTER_KEY_BYTES || key.toString('base64') !== text.trim())
     throw new Error(`the master key file ${file} must hold base64 of ${MASTER_KEY_BYTES} bytes`);
-  // Readable by its owner only: a key others may read protects nothing.
-  const { mode } = await stat(file);
-  if ((mode & 0o077) !== 0) await chmod(file, 0o600);
+  // Readable by its owner only, where this process owns it (a secret mounted
+  // read-only, a Kubernetes secret, is as its platform made it).
+  const { mode, uid } = await stat(file);
+  if ((mode & 0o077) !== 0 && uid === process.getuid?.()) await chmod(file, 0o600).catch(() => undefined);
   return masterKeyOf(key);
 }
 

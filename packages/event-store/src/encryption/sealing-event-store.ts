@@ -28,7 +28,7 @@ export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): 
     const ciphers = await keys.forOpening(events.map((e) => e.customerId));
     // The trace context an adapter read travels with the event object (see trace-context.ts).
     return events.map((e) =>
-      rememberTraceContext(openEvent(e, ciphers.get(e.customerId) ?? null), traceContextOf(e)),
+      rememberTraceContext(openEvent(e, ciphers.get(e.customerId)), traceContextOf(e)),
     );
   };
   return {
@@ -109,7 +109,7 @@ async function openLines(chunk: string, keys: CustomerKeys): Promise<string> {
   for (const [i, envelope] of sealed) {
     const { metadata, ...opened } = openEvent(
       { ...envelope, metadata: (envelope.metadata as Record<string, unknown> | undefined) ?? null },
-      ciphers.get(envelope.customerId) ?? null,
+      ciphers.get(envelope.customerId),
     );
     lines[i] = JSON.stringify(metadata === null ? opened : { ...opened, metadata });
   }
