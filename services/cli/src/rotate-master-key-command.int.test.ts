@@ -61,6 +61,8 @@ describe('crh rotate-master-key as a process', () => {
     const refused = await crh({ CRH_MASTER_KEY_FILE: newFile });
     expect(refused.code).not.toBe(0);
     expect(refused.out).toMatch(/wrapped by master key/);
+    const recorded = await pool.query('select master_key_id from crh.customer_keys_master');
+    expect(recorded.rows[0].master_key_id).toBe(oldMaster.id); // not switched
 
     const first = await crh({ CRH_MASTER_KEY_FILE: newFile, CRH_PREVIOUS_MASTER_KEY_FILES: oldFile });
     expect(first.code, first.out).toBe(0);

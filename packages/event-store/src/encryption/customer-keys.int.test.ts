@@ -136,3 +136,41 @@ describe('customer data keys in PostgreSQL', () => {
     await expect(new CustomerKeys(pool, { master }).forOpening(['k-6'])).rejects.toThrow(/master key/);
   });
 });
+
+describe('customer data keys across a master-key rotation', () => {
+  it('wraps new keys by the database master until the switch, then by the new one; a process with only the old key stops', async () => {
+    const database = await createTestDatabase();
+    const pool = createPgPool(database.url, { max: 6 });
+    try {
+      await migrateCustomerKeys(pool);
+      const [old, next] = [newMaster(), newMaster()];
+      const stale = new CustomerKeys(pool, { master: old }); // a process never restarted
+      await stale.forSealing(['r-1']);
+      // Restarted with the new key and the old one: new keys still under the recorded (old) master,
+      // so processes not yet restarted open them.
+      const restarted = new CustomerKeys(pool, { master: next, previous: [old] });
+      await restarted.forSealing(['r-2']);
+      const masterOf = async (id: string) =>
+        (await pool.query('select master_key_id from crh.customer_keys where customer_id = $1', [id])).rows[0]
+          ?.master_key_id;
+      expect(await masterOf('r-2')).toBe(old.id);
+      expect((await stale.forOpening(['r-2'])).get('r-2')).toBeDefined();
+
+      expect(await new CustomerKeys(pool, { master: next, previous: [old] }).rewrapAll()).toBe(2);
+      // After the switch: the restarted process learns it at its next new key ...
+      await restarted.forSealing(['r-3']);
+      expect(await masterOf('r-3')).toBe(next.id);
+      // ... and the stale one, whose check passed long ago, cannot wrap one by the old key any more.
+      await expect(stale.forSealing(['r-4'])).rejects.toBeInstanceOf(MasterKeyMismatchError);
+      expect(await masterOf('r-4')).toBeUndefined();
+      const { rows } = await pool.query<{ n: number }>(
+        'select count(*)::int as n from crh.customer_keys where master_key_id <> $1',
+        [next.id],
+      );
+      expect(rows[0]!.n).toBe(0);
+    } finally {
+      await pool.end();
+      await database.drop();
+    }
+  });
+});

@@ -62,6 +62,9 @@ export class CustomerKeys {
   // null: erased. Absent: not known here yet (or no key yet).
   readonly #cache: LRUCache<string, { cipher: FieldCipher | null }>;
   #verified: Promise<void> | undefined;
+  // The database's recorded master: what new data keys are wrapped by (during
+  // a rotation that may be an older one this process still holds).
+  #wrapping: MasterKey | undefined;
 
   constructor(db: Queryable, options: CustomerKeysOptions) {
     this.#db = db;
@@ -85,7 +88,9 @@ export class CustomerKeys {
       'select master_key_id from crh.customer_keys_master',
     );
     const recorded = rows[0]!.master_key_id;
-    if (!this.#masters.has(recorded)) throw new MasterKeyMismatchError(recorded, [...this.#masters.keys()]);
+    const master = this.#masters.get(recorded);
+    if (!master) throw new MasterKeyMismatchError(recorded, [...this.#masters.keys()]);
+    this.#wrapping = master;
   }
 
   /**
@@ -135,15 +140,12 @@ export class CustomerKeys {
       else missing.push(id);
     }
     if (missing.length === 0) return out;
-    if (create) {
-      const fresh = missing.map((id) => ({ id, wrapped: wrapDataKey(this.#master, id, randomBytes(32)) }));
-      // The empty row of an erased customer conflicts: no new key for it.
-      await this.#db.query(
-        `insert into crh.customer_keys (customer_id, wrapped, master_key_id)
-         select * from unnest($1::text[], $2::bytea[], array_fill($3::text, array[cardinality($1::text[])]))
-         on conflict (customer_id) do nothing`,
-        [fresh.map((f) => f.id), fresh.map((f) => f.wrapped), this.#master.id],
-      );
+    if (create && !(await this.#createKeys(missing))) {
+      // The database's master changed (a rotation): learn it, and once more.
+      this.#verified = this.verifyMaster();
+      await this.#verified;
+      if (!(await this.#createKeys(missing)))
+        throw new Error('the master key changed twice while keys were being created; try again');
     }
     const { rows } = await this.#db.query<{
       customer_id: string;
@@ -162,6 +164,32 @@ export class CustomerKeys {
       this.#cache.set(id, { cipher });
     }
     return out;
+  }
+
+  /**
+   * New keys for these customers, wrapped by the database's recorded master;
+   * false when that is no longer the recorded one. The recorded row is read
+   * in share mode, so a rotation's switch (an update of it) waits for these
+   * inserts and they for it: no key is wrapped by a master the rotation has
+   * already left behind. The empty row of an erased customer conflicts: no
+   * new key for it.
+   */
+  async #createKeys(customerIds: readonly string[]): Promise<boolean> {
+    const master = this.#wrapping!;
+    const fresh = customerIds.map((id) => ({ id, wrapped: wrapDataKey(master, id, randomBytes(32)) }));
+    const { rows } = await this.#db.query<{ current: boolean }>(
+      `with current as (
+         select true as current from crh.customer_keys_master where master_key_id = $3 for share
+       ), inserted as (
+         insert into crh.customer_keys (customer_id, wrapped, master_key_id)
+         select t.* from unnest($1::text[], $2::bytea[], array_fill($3::text, array[cardinality($1::text[])])) as t
+         where exists (select 1 from current)
+         on conflict (customer_id) do nothing
+       )
+       select exists (select 1 from current) as current`,
+      [fresh.map((f) => f.id), fresh.map((f) => f.wrapped), master.id],
+    );
+    return rows[0]!.current;
   }
 
   #unwrap(customerId: string, wrapped: Buffer, masterId: string): Buffer {
@@ -215,6 +243,24 @@ export class CustomerKeys {
    * without touching a single event. Returns how many were re-wrapped.
    */
   async rewrapAll(batch = 1_000): Promise<number> {
+    // Nothing changes unless every key in use can be opened here.
+    const { rows: inUse } = await this.#db.query<{ master_key_id: string }>(
+      'select distinct master_key_id from crh.customer_keys where wrapped is not null',
+    );
+    const unknown = inUse.map((r) => r.master_key_id).filter((id) => !this.#masters.has(id));
+    if (unknown.length > 0)
+      throw new Error(
+        `data keys are wrapped by master key ${unknown.join(', ')}, which is not loaded: give it in CRH_PREVIOUS_MASTER_KEY_FILES`,
+      );
+    // The switch first: from here on new keys are wrapped by the current
+    // master (processes that create keys learn it at their next insert), and
+    // what is left under older ones is re-wrapped below.
+    await this.#db.query(
+      `insert into crh.customer_keys_master (master_key_id) values ($1)
+       on conflict (singleton) do update set master_key_id = excluded.master_key_id, recorded_at = now()`,
+      [this.#master.id],
+    );
+    this.#wrapping = this.#master;
     let done = 0;
     for (;;) {
       const { rows } = await this.#db.query<{ customer_id: string; wrapped: Buffer; master_key_id: string }>(
@@ -222,13 +268,7 @@ export class CustomerKeys {
          where wrapped is not null and master_key_id <> $1 limit $2`,
         [this.#master.id, batch],
       );
-      if (rows.length === 0) {
-        // Every key is wrapped by the current master now: it is the database's.
-        await this.#db.query('update crh.customer_keys_master set master_key_id = $1, recorded_at = now()', [
-          this.#master.id,
-        ]);
-        return done;
-      }
+      if (rows.length === 0) return done;
       const ids = rows.map((r) => r.customer_id);
       const rewrapped = rows.map((r) =>
         wrapDataKey(this.#master, r.customer_id, this.#unwrap(r.customer_id, r.wrapped, r.master_key_id)),
