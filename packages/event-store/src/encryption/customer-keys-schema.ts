@@ -70,5 +70,10 @@ export async function grantCustomerKeys(db: Queryable, grants: CustomerKeyGrants
   );
   // Any service may record the master key first (a new database); only the owner changes it (rotation).
   await db.query(`grant insert on crh.customer_keys_master to ${all.join(', ')}`);
-  if (sealers.length > 0) await db.query(`grant insert on crh.customer_keys to ${sealers.join(', ')}`);
+  if (sealers.length > 0) {
+    await db.query(`grant insert on crh.customer_keys to ${sealers.join(', ')}`);
+    // A new key reads the recorded master FOR SHARE (see CustomerKeys), which
+    // PostgreSQL allows only with UPDATE on some column: this harmless one.
+    await db.query(`grant update (recorded_at) on crh.customer_keys_master to ${sealers.join(', ')}`);
+  }
 }

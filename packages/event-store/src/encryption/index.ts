@@ -13,5 +13,5 @@ export {
 } from './customer-keys-schema.ts';
 export { MissingKeyError } from './event-sealing.ts';
 export { ENCRYPTED_PREFIX, isSealed } from './field-cipher.ts';
-export { loadMasterKey, type MasterKey } from './master-key.ts';
+export { loadMasterKey, type MasterKey, masterKeyOf } from './master-key.ts';
 export { PERSONAL_DATA_FIELDS } from './personal-fields.ts';

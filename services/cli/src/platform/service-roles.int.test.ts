@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@crh/config';
+import { CustomerKeys, masterKeyOf } from '@crh/event-store/encryption';
 import { createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import { buildRelationships } from '@crh/read-models/rebuild';
@@ -123,6 +124,16 @@ describe('ingest', () => {
   it('reads no read model', async () => {
     await expect(as('ingest', 'select * from crh.rm_relationships')).rejects.toMatchObject(DENIED);
   });
+
+  it("creates customers' keys through the sealing store, and may neither empty nor change one", async () => {
+    const sealing = new CustomerKeys(pools.ingest, { master: masterKeyOf(randomBytes(32)) });
+    expect((await sealing.forSealing(['r-key'])).get('r-key')).toBeDefined();
+    await expect(as('ingest', 'update crh.customer_keys set wrapped = null')).rejects.toMatchObject(DENIED);
+    await expect(as('ingest', 'delete from crh.customer_keys')).rejects.toMatchObject(DENIED);
+    await expect(
+      as('ingest', `update crh.customer_keys_master set master_key_id = 'x'`),
+    ).rejects.toMatchObject(DENIED);
+  });
 });
 
 describe('relay', () => {
@@ -137,8 +148,14 @@ describe('relay', () => {
     ]);
   });
 
-  it('writes no event', async () => {
+  it('writes no event, and creates no customer key', async () => {
     await expect(stores.relay.append([onboarded('r-relay')])).rejects.toMatchObject(DENIED);
+    await expect(
+      as(
+        'relay',
+        `insert into crh.customer_keys (customer_id, wrapped, master_key_id) values ('x', '\\x00', 'm')`,
+      ),
+    ).rejects.toMatchObject(DENIED);
     await expect(as('relay', 'delete from crh.events')).rejects.toMatchObject(DENIED);
   });
 });
