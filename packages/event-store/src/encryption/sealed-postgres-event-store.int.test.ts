@@ -36,6 +36,27 @@ const replayText = async (chunks: AsyncIterable<string>) => {
 describeEventStoreContract('postgres, personal data sealed', sealedStore);
 
 describe('postgres, personal data sealed', () => {
+  it('answers a retry of an event stored before sealing as a duplicate, and other content as a conflict', async () => {
+    const { store, pool, cleanup } = await sealedStore();
+    const plain = createPostgresEventStore({ pool }); // the version before sealing
+    try {
+      await store.migrate();
+      const customer = uniqueCustomer('before');
+      const old = newEvent(customer, { metadata: { source: 'crm' } });
+      await plain.append([old]);
+      const fresh = newEvent(customer);
+      const outcomes = await store.append([old, fresh]);
+      expect(outcomes.map((o) => o.status)).toEqual(['duplicate', 'recorded']);
+      await expect(
+        store.append([{ ...old, data: { channel: 'call', direction: 'outbound', summary: 'other' } }]),
+      ).rejects.toMatchObject({ name: 'IdConflictError', ids: [old.id] });
+      expect((await store.readStream(customer)).map((e) => e.id)).toEqual([old.id, fresh.id]);
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
+
   it('stores no personal value in the clear, reads every one back, and reads an erased customer as erased', async () => {
     const { store, pool, keys, cleanup } = await sealedStore();
     try {

@@ -1,12 +1,14 @@
-import type {
-  AppendEvent,
-  AppendOutcome,
-  EventStore,
-  NewestFirstPage,
-  ReadAllOptions,
-  RecordedEvent,
-  ReplayOptions,
-  SubscribeOptions,
+import { envelopeContent } from '@crh/domain';
+import {
+  type AppendEvent,
+  type AppendOutcome,
+  type EventStore,
+  IdConflictError,
+  type NewestFirstPage,
+  type ReadAllOptions,
+  type RecordedEvent,
+  type ReplayOptions,
+  type SubscribeOptions,
 } from '../port.ts';
 import { rememberTraceContext, traceContextOf } from '../trace-context.ts';
 import type { CustomerKeys } from './customer-keys.ts';
@@ -38,12 +40,20 @@ export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): 
       const personal = events.filter((e) => holdsPersonalData(e.data, e.metadata));
       if (personal.length === 0) return inner.append(events);
       const ciphers = await keys.forSealing(personal.map((e) => e.customerId));
-      return inner.append(
-        events.map((e) => {
-          const cipher = ciphers.get(e.customerId);
-          return cipher && holdsPersonalData(e.data, e.metadata) ? sealEvent(e, cipher) : e;
-        }),
-      );
+      const sealed = events.map((e) => {
+        const cipher = ciphers.get(e.customerId);
+        return cipher && holdsPersonalData(e.data, e.metadata) ? sealEvent(e, cipher) : e;
+      });
+      try {
+        return await inner.append(sealed);
+      } catch (error) {
+        if (!(error instanceof IdConflictError)) throw error;
+        // A retry of an event stored before sealing (plaintext) differs from
+        // it in bytes only: sent as it was stored, it is the duplicate it is.
+        const stored = await plaintextDuplicates(inner, events, error.ids);
+        if (stored.size < error.ids.length) throw error;
+        return inner.append(sealed.map((e, i) => (stored.has(e.id) ? events[i]! : e)));
+      }
     },
     readStream: async (customerId, options) => open(await inner.readStream(customerId, options)),
     async readStreams(customerIds) {
@@ -77,6 +87,27 @@ export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): 
     },
     close: () => inner.close(),
   };
+}
+
+/**
+ * Of the ids the adapter refused, those stored in plaintext (before sealing)
+ * with the same content as the event sent now.
+ */
+async function plaintextDuplicates(
+  inner: EventStore,
+  events: readonly AppendEvent[],
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const sent = new Map(events.filter((e) => ids.includes(e.id)).map((e) => [e.id, e]));
+  const same = new Set<string>();
+  for (const customerId of new Set([...sent.values()].map((e) => e.customerId))) {
+    for (const stored of await inner.readStream(customerId)) {
+      const event = sent.get(stored.id);
+      if (!event || JSON.stringify(stored).includes(ENCRYPTED_PREFIX)) continue;
+      if (envelopeContent(stored) === envelopeContent(event)) same.add(stored.id);
+    }
+  }
+  return same;
 }
 
 /** `flat` (the lists one after the other) cut back into lists of the same lengths. */
