@@ -17,12 +17,16 @@ export async function openEventStore(options: {
   pool: Pool;
   /** EventStoreDB / KurrentDB: esdb://host:2113?tls=false */
   esdbUrl?: string | undefined;
-  sealing?: CustomerKeysOptions | undefined;
+  /** The customers' keys, or the options to open them with in `pool`. */
+  sealing?: CustomerKeys | CustomerKeysOptions | undefined;
 }): Promise<EventStore> {
   const store = await openAdapter(options);
-  return options.sealing
-    ? createSealingEventStore(store, new CustomerKeys(options.pool, options.sealing))
-    : store;
+  if (!options.sealing) return store;
+  const keys =
+    options.sealing instanceof CustomerKeys
+      ? options.sealing
+      : new CustomerKeys(options.pool, options.sealing);
+  return createSealingEventStore(store, keys);
 }
 
 async function openAdapter(options: {

@@ -1,6 +1,5 @@
 import type { PlatformConfig } from '@crh/config';
-import { CustomerKeys, type CustomerKeysOptions, loadMasterKey } from '@crh/event-store/encryption';
-import type { Pool } from 'pg';
+import { type CustomerKeysOptions, loadMasterKey } from '@crh/event-store/encryption';
 
 /**
  * How a process seals and opens customers' personal data (docs/erasure.md):
@@ -23,13 +22,4 @@ export async function sealingOptionsOf(
     cacheSize: config.env.CRH_KEY_CACHE_SIZE,
     cacheTtlMs: config.env.CRH_KEY_CACHE_TTL_MS,
   };
-}
-
-/**
- * Stops a process whose master key is not the one the database's customer
- * keys are wrapped by (MasterKeyMismatchError, saying what to give it),
- * before it seals or opens anything; a new database records this one's.
- */
-export async function verifyMasterKey(pool: Pool, sealing: CustomerKeysOptions): Promise<void> {
-  await new CustomerKeys(pool, sealing).verifyMaster();
 }

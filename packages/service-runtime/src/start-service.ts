@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig, requireDataba
 import type { EventStore } from '@crh/event-store';
 import {
   CUSTOMER_KEYS_MIGRATION_PLAN,
-  type CustomerKeysOptions,
+  CustomerKeys,
   MasterKeyMismatchError,
 } from '@crh/event-store/encryption';
 import { openEventStore } from '@crh/event-store/open';
@@ -15,7 +15,7 @@ import {
   runMigrations,
 } from '@crh/postgres';
 import type { Pool } from 'pg';
-import { sealingOptionsOf, verifyMasterKey } from './sealing-options.ts';
+import { sealingOptionsOf } from './sealing-options.ts';
 
 export type ServiceName = 'ingest' | 'projector' | 'gateway' | 'relay';
 
@@ -80,16 +80,16 @@ export async function startService<Required = undefined>(
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'database connection lost; reconnecting on demand'),
   });
-  const sealing = await sealingOptionsOf(config);
+  const keys = new CustomerKeys(pool, await sealingOptionsOf(config));
   const store = await openEventStore({
     kind: config.env.EVENT_STORE,
     pool,
     esdbUrl: config.env.ESDB_URL,
-    sealing,
+    sealing: keys,
   });
   // Every service opens the log through the customers' keys: their table is part of its schema.
   await migrateOrCheck(options.name, pool, store, [CUSTOMER_KEYS_MIGRATION_PLAN, ...(options.schema ?? [])]);
-  await masterKeyOrExit(options.name, pool, sealing);
+  await masterKeyOrExit(options.name, pool, keys);
   return {
     config,
     required,
@@ -143,9 +143,10 @@ async function migrateOrCheck(
 }
 
 /** Another master key than the database's: one line saying which to give it, exit code 1. */
-async function masterKeyOrExit(name: ServiceName, pool: Pool, sealing: CustomerKeysOptions): Promise<void> {
+async function masterKeyOrExit(name: ServiceName, pool: Pool, keys: CustomerKeys): Promise<void> {
   try {
-    await verifyMasterKey(pool, sealing);
+    // The store's own keys: the check they make before their first key, made here once.
+    await keys.verifyMaster();
   } catch (error) {
     if (!(error instanceof MasterKeyMismatchError)) throw error;
     console.error(`crh ${name}: ${error.message}`);

@@ -79,7 +79,16 @@ export class CustomerKeys {
    * one being rotated away); a new database records this process's. Throws
    * MasterKeyMismatchError otherwise.
    */
-  async verifyMaster(): Promise<void> {
+  verifyMaster(): Promise<void> {
+    // Once per process (a failure to ask is asked again; a mismatch stays one).
+    this.#verified ??= this.#readRecordedMaster().catch((error: unknown) => {
+      if (!(error instanceof MasterKeyMismatchError)) this.#verified = undefined;
+      throw error;
+    });
+    return this.#verified;
+  }
+
+  async #readRecordedMaster(): Promise<void> {
     await this.#db.query(
       'insert into crh.customer_keys_master (master_key_id) values ($1) on conflict (singleton) do nothing',
       [this.#master.id],
@@ -100,16 +109,6 @@ export class CustomerKeys {
    */
   async forSealing(customerIds: readonly string[]): Promise<Map<string, FieldCipher>> {
     const ciphers = await this.#ciphers(customerIds, true);
-    // Never from the cache alone: another process may have erased a customer
-    // this one still holds a key of (the cache keeps it up to its TTL).
-    const { rows } = await this.#db.query<{ customer_id: string }>(
-      'select customer_id from crh.customer_keys where customer_id = any($1::text[]) and erased_at is not null',
-      [[...ciphers.keys()].filter((id) => ciphers.get(id) !== null)],
-    );
-    for (const { customer_id } of rows) {
-      ciphers.set(customer_id, null);
-      this.#cache.set(customer_id, { cipher: null });
-    }
     const erased = [...ciphers].filter(([, c]) => c === null).map(([id]) => id);
     if (erased.length > 0) throw new CustomerErasedError(erased);
     return ciphers as Map<string, FieldCipher>;
@@ -125,12 +124,7 @@ export class CustomerKeys {
   }
 
   async #ciphers(customerIds: readonly string[], create: boolean): Promise<Map<string, FieldCipher | null>> {
-    // Once per process, before the first key is made or read (a failure to ask is asked again).
-    this.#verified ??= this.verifyMaster().catch((error: unknown) => {
-      if (!(error instanceof MasterKeyMismatchError)) this.#verified = undefined;
-      throw error;
-    });
-    await this.#verified;
+    await this.verifyMaster(); // before the first key is made or read
     const out = new Map<string, FieldCipher | null>();
     const missing: string[] = [];
     for (const id of new Set(customerIds)) {
@@ -139,11 +133,14 @@ export class CustomerKeys {
       if (cached) out.set(id, cached.cipher);
       else missing.push(id);
     }
+    // Sealing never trusts a cached key alone: another process may have
+    // erased the customer since (the cache keeps a key up to its TTL).
+    if (create) await this.#forgetErased(out);
     if (missing.length === 0) return out;
     if (create && !(await this.#createKeys(missing))) {
       // The database's master changed (a rotation): learn it, and once more.
-      this.#verified = this.verifyMaster();
-      await this.#verified;
+      this.#verified = undefined;
+      await this.verifyMaster();
       if (!(await this.#createKeys(missing)))
         throw new Error('the master key changed twice while keys were being created; try again');
     }
@@ -164,6 +161,20 @@ export class CustomerKeys {
       this.#cache.set(id, { cipher });
     }
     return out;
+  }
+
+  /** Sets to null (erased) the cached keys of customers whose row is empty now. */
+  async #forgetErased(cached: Map<string, FieldCipher | null>): Promise<void> {
+    const held = [...cached].filter(([, cipher]) => cipher !== null).map(([id]) => id);
+    if (held.length === 0) return;
+    const { rows } = await this.#db.query<{ customer_id: string }>(
+      'select customer_id from crh.customer_keys where customer_id = any($1::text[]) and erased_at is not null',
+      [held],
+    );
+    for (const { customer_id } of rows) {
+      cached.set(customer_id, null);
+      this.#cache.set(customer_id, { cipher: null });
+    }
   }
 
   /**

@@ -37,13 +37,10 @@ export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): 
     migrate: () => inner.migrate(),
     pendingMigrations: () => inner.pendingMigrations(),
     async append(events: readonly AppendEvent[]): Promise<AppendOutcome[]> {
-      const personal = events.filter((e) => holdsPersonalData(e.data, e.metadata));
-      if (personal.length === 0) return inner.append(events);
-      const ciphers = await keys.forSealing(personal.map((e) => e.customerId));
-      const sealed = events.map((e) => {
-        const cipher = ciphers.get(e.customerId);
-        return cipher && holdsPersonalData(e.data, e.metadata) ? sealEvent(e, cipher) : e;
-      });
+      const personal = events.map((e) => holdsPersonalData(e.data, e.metadata));
+      if (!personal.includes(true)) return inner.append(events);
+      const ciphers = await keys.forSealing(events.filter((_, i) => personal[i]).map((e) => e.customerId));
+      const sealed = events.map((e, i) => (personal[i] ? sealEvent(e, ciphers.get(e.customerId)!) : e));
       try {
         return await inner.append(sealed);
       } catch (error) {
