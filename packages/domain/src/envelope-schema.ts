@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { EVENT_TYPES, type EventType, eventDataSchemas } from './event-catalogue.ts';
+import {
+  EVENT_TYPES,
+  type EventType,
+  eventDataSchemas,
+  RECORDED_EVENT_TYPES,
+  type RecordedEventType,
+  recordedDataSchemas,
+} from './event-catalogue.ts';
 import { EVENT_MEANINGS } from './event-meanings.ts';
 import { sentInstantSchema } from './instant-schema.ts';
 
@@ -55,11 +62,27 @@ export const namedEventDataSchemas = Object.fromEntries(
 ) as { [T in EventType]: (typeof eventDataSchemas)[T] };
 
 /**
- * One envelope schema per event type (each with its own `data`), told apart
- * by `type`: the shape of every envelope schema, sent or stored.
+ * Each stored type's data as every reader gets it, under its own name: as
+ * sent, except that personal fields read null once the customer's data was
+ * erased (docs/erasure.md).
  */
-export function unionByEventType<Envelope extends z.ZodObject>(envelopeOf: (type: EventType) => Envelope) {
-  return z.discriminatedUnion('type', EVENT_TYPES.map(envelopeOf) as unknown as [Envelope, ...Envelope[]]);
+export const namedRecordedDataSchemas = Object.fromEntries(
+  RECORDED_EVENT_TYPES.map((type) => [
+    type,
+    recordedDataSchemas[type].meta({ id: `${type}StoredData`, description: EVENT_MEANINGS[type] }),
+  ]),
+) as Record<RecordedEventType, z.ZodType>;
+
+/**
+ * One envelope schema per event type (each with its own `data`), told apart
+ * by `type`: the shape of every envelope schema, sent (the catalogue's
+ * types) or stored (RECORDED_EVENT_TYPES, the platform's own too).
+ */
+export function unionByEventType<T extends RecordedEventType, Envelope extends z.ZodObject>(
+  envelopeOf: (type: T) => Envelope,
+  types: readonly T[],
+) {
+  return z.discriminatedUnion('type', types.map(envelopeOf) as unknown as [Envelope, ...Envelope[]]);
 }
 
 const sentEnvelopeOf = <T extends EventType>(type: T) =>
@@ -80,7 +103,7 @@ const sentEnvelopeOf = <T extends EventType>(type: T) =>
  * One event as a client sends it, `data` by `type`. The description of what
  * validateEnvelope accepts (it reports every problem in its own words).
  */
-export const eventEnvelopeSchema = unionByEventType(sentEnvelopeOf).meta({
+export const eventEnvelopeSchema = unionByEventType(sentEnvelopeOf, EVENT_TYPES).meta({
   id: 'EventEnvelope',
   description: 'One event as a client sends it; its data by its type.',
 });

@@ -7,12 +7,23 @@ import {
   MAX_METADATA_BYTES,
   EVENT_ID_PATTERN as UUID,
 } from './envelope-schema.ts';
-import { type DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType } from './event-catalogue.ts';
+import {
+  type DomainEvent,
+  EVENT_TYPES,
+  type EventType,
+  eventDataSchemas,
+  isEventType,
+  isPlatformEventType,
+  isRecordedEventType,
+  type RecordedEventType,
+  recordedDataSchemas,
+  type SentEvent,
+} from './event-catalogue.ts';
 import { issueTail } from './issue-message.ts';
 import { normaliseRfc3339 } from './rfc3339.ts';
 import { unstorableJson } from './storable-json.ts';
 
-export type IncomingEvent = DomainEvent & { expectedRevision?: number };
+export type IncomingEvent = SentEvent & { expectedRevision?: number };
 
 export interface ValidationIssue {
   /** The envelope's index in the batch; absent for problems of the batch itself. */
@@ -99,17 +110,25 @@ function batchIssue(message: string): BatchValidation {
   return { ok: false, issues: [{ path: 'events', message }] };
 }
 
-type EnvelopeResult =
-  | { ok: true; event: IncomingEvent }
+type EnvelopeResult<E = IncomingEvent> =
+  | { ok: true; event: E }
   | { ok: false; issues: Omit<ValidationIssue, 'index'>[] };
 
 /**
- * One envelope: every field checked, every problem reported. `storable`
- * (default on) also refuses what the store cannot keep exactly; off for
- * events read back from the store, which were accepted when they came and
- * must not be parked by a rule added later.
+ * One envelope as a client sends it: every field checked, every problem
+ * reported, and what the store cannot keep exactly refused.
  */
-export function validateEnvelope(envelope: unknown, options: { storable?: boolean } = {}): EnvelopeResult {
+export function validateEnvelope(envelope: unknown): EnvelopeResult {
+  return checkEnvelope(envelope, false) as EnvelopeResult;
+}
+
+/**
+ * The checks of both directions. `recorded`: an event read back from the
+ * store, which was accepted when it came and must not be parked by a rule
+ * added later: storability is not asked again, the platform's own types are
+ * known, and personal fields may be null (erased).
+ */
+function checkEnvelope(envelope: unknown, recorded: boolean): EnvelopeResult<IncomingEvent | DomainEvent> {
   if (!isPlainObject(envelope)) {
     return { ok: false, issues: [{ path: '', message: 'An event envelope must be a JSON object.' }] };
   }
@@ -129,9 +148,15 @@ export function validateEnvelope(envelope: unknown, options: { storable?: boolea
     problem('id', 'id must be a UUID, e.g. 6f1c2a0e-4b7e-4f8e-9a51-0c2b4d1e9f00.');
   }
 
-  const eventType = typeof type === 'string' && isEventType(type) ? type : null;
+  const known = recorded ? isRecordedEventType : isEventType;
+  const eventType: RecordedEventType | null = typeof type === 'string' && known(type) ? type : null;
   if (type === undefined) required('type', `one of ${EVENT_TYPES.join(', ')}`);
-  else if (eventType === null) {
+  else if (typeof type === 'string' && isPlatformEventType(type) && !recorded) {
+    problem(
+      'type',
+      `type "${type}" is recorded by the platform itself (POST /v1/customers/{customerId}/erasure); a client cannot send it.`,
+    );
+  } else if (eventType === null) {
     const shown = typeof type === 'string' ? `"${type}"` : JSON.stringify(type);
     problem('type', `type ${shown} is not an event type; expected one of ${EVENT_TYPES.join(', ')}.`);
   }
@@ -179,7 +204,8 @@ export function validateEnvelope(envelope: unknown, options: { storable?: boolea
   if (data === undefined) required('data', 'an object, empty for types without fields');
   else if (!isPlainObject(data)) problem('data', 'data must be a JSON object.');
   else if (eventType !== null) {
-    const parsed = (eventDataSchemas[eventType] as z.ZodType).safeParse(data, { error: issueTail });
+    const schema = recorded ? recordedDataSchemas[eventType] : eventDataSchemas[eventType as EventType];
+    const parsed = (schema as z.ZodType).safeParse(data, { error: issueTail });
     if (parsed.success) parsedData = parsed.data;
     else {
       for (const issue of parsed.error.issues) {
@@ -196,7 +222,7 @@ export function validateEnvelope(envelope: unknown, options: { storable?: boolea
 
   // Text or numbers the store cannot keep exactly: refused, never changed.
   // Such a place's own issue replaces what the field checks said of it.
-  const unstorable = options.storable === false ? [] : unstorableJson(envelope, '');
+  const unstorable = recorded ? [] : unstorableJson(envelope, '');
   if (unstorable.length > 0) {
     const places = new Set(unstorable.map((issue) => issue.path));
     return { ok: false, issues: [...unstorable, ...issues.filter((issue) => !places.has(issue.path))] };
@@ -212,7 +238,7 @@ export function validateEnvelope(envelope: unknown, options: { storable?: boolea
     ...(metadata === undefined ? {} : { metadata }),
     ...(expectedRevision === undefined ? {} : { expectedRevision }),
   };
-  return { ok: true, event: event as IncomingEvent };
+  return { ok: true, event: event as IncomingEvent | DomainEvent };
 }
 
 /** UTF-8 size of the value's JSON, or null when it has none (e.g. a BigInt inside). */
@@ -234,7 +260,7 @@ export function parseRecordedEvent(record: {
   data: unknown;
   metadata: Record<string, unknown> | null;
 }): { ok: true; event: DomainEvent } | { ok: false; reason: string } {
-  const result = validateEnvelope(
+  const result = checkEnvelope(
     {
       id: record.id,
       type: record.type,
@@ -244,8 +270,8 @@ export function parseRecordedEvent(record: {
       ...(record.actorId === null ? {} : { actorId: record.actorId }),
       ...(record.metadata === null ? {} : { metadata: record.metadata }),
     },
-    { storable: false },
+    true,
   );
-  if (result.ok) return { ok: true, event: result.event };
+  if (result.ok) return { ok: true, event: result.event as DomainEvent };
   return { ok: false, reason: result.issues.map((i) => i.message).join(' ') };
 }

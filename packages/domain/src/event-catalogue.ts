@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { keptInstantSchema, sentInstantSchema } from './instant-schema.ts';
+import { type Erasable, PERSONAL_DATA_FIELDS } from './personal-fields.ts';
 import { normaliseRfc3339 } from './rfc3339.ts';
 
 export const TIERS = ['strategic', 'key', 'standard', 'long-tail'] as const;
@@ -32,6 +33,17 @@ export const EVENT_TYPES = [
   'CustomerReactivated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Events the platform records itself and no client may send:
+ * CustomerDataErased is written by the erasure call (docs/erasure.md).
+ */
+export const PLATFORM_EVENT_TYPES = ['CustomerDataErased'] as const;
+export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];
+
+/** Every type a stored event may have: the catalogue's, then the platform's own. */
+export const RECORDED_EVENT_TYPES = [...EVENT_TYPES, ...PLATFORM_EVENT_TYPES] as const;
+export type RecordedEventType = (typeof RECORDED_EVENT_TYPES)[number];
 
 // Messages are sentence tails: validation puts the field's path in front.
 const id = z.string().min(1).max(128);
@@ -133,23 +145,68 @@ export const eventDataSchemas = {
 
 export type EventDataMap = { [T in EventType]: z.output<(typeof eventDataSchemas)[T]> };
 
-interface EnvelopeOf<T extends EventType> {
+/** The platform's own events' data: nothing personal, so they never need a key. */
+export const platformEventDataSchemas = {
+  // Who asked and why are in the erasure's audit trail, not in the log.
+  CustomerDataErased: z.strictObject({}),
+} as const satisfies Record<PlatformEventType, z.ZodType>;
+
+/**
+ * Each stored type's data as it is read back: as accepted, except that a
+ * personal field may be null (its customer's key was erased) and the
+ * refinements of accepted events (at least one field set) are not asked
+ * again; an event accepted once is never refused on reading.
+ */
+export const recordedDataSchemas = Object.fromEntries(
+  RECORDED_EVENT_TYPES.map((type) => {
+    const schema: z.ZodObject =
+      type in eventDataSchemas
+        ? eventDataSchemas[type as EventType]
+        : platformEventDataSchemas[type as PlatformEventType];
+    const shape = Object.fromEntries(
+      Object.entries(schema.shape).map(([field, fieldSchema]) => [
+        field,
+        PERSONAL_DATA_FIELDS.has(field) ? (fieldSchema as z.ZodType).nullable() : fieldSchema,
+      ]),
+    );
+    return [type, z.strictObject(shape)];
+  }),
+) as unknown as Record<RecordedEventType, z.ZodType>;
+
+export type RecordedDataMap = { [T in EventType]: Erasable<EventDataMap[T]> } & {
+  [T in PlatformEventType]: z.output<(typeof platformEventDataSchemas)[T]>;
+};
+
+interface EnvelopeOf<T extends RecordedEventType, Data extends Record<T, unknown>> {
   id: string;
   type: T;
   customerId: string;
   /** ISO 8601 UTC with milliseconds (normalised on the way in). */
   occurredAt: string;
   actorId?: string;
-  data: EventDataMap[T];
+  data: Data[T];
   metadata?: Record<string, unknown>;
 }
 
-/** Any valid event: a union discriminated by `type`. */
-export type DomainEvent = { [T in EventType]: EnvelopeOf<T> }[EventType];
-export type EventOf<T extends EventType> = EnvelopeOf<T>;
+/** An event as a client sends it, once validated: a union discriminated by `type`. */
+export type SentEvent = { [T in EventType]: EnvelopeOf<T, EventDataMap> }[EventType];
+
+/**
+ * A stored event as the rules read it: any recorded type, its personal
+ * fields null when its customer's data was erased (metadata then absent).
+ */
+export type DomainEvent = { [T in RecordedEventType]: EnvelopeOf<T, RecordedDataMap> }[RecordedEventType];
+export type EventOf<T extends RecordedEventType> = EnvelopeOf<T, RecordedDataMap>;
 
 const eventTypes: ReadonlySet<string> = new Set(EVENT_TYPES);
+/** Whether a client may send this type. */
 export const isEventType = (type: string): type is EventType => eventTypes.has(type);
+
+const recordedTypes: ReadonlySet<string> = new Set(RECORDED_EVENT_TYPES);
+/** Whether a stored event of this type can be read. */
+export const isRecordedEventType = (type: string): type is RecordedEventType => recordedTypes.has(type);
+const platformTypes: ReadonlySet<string> = new Set(PLATFORM_EVENT_TYPES);
+export const isPlatformEventType = (type: string): type is PlatformEventType => platformTypes.has(type);
 
 /** Events that are a contact with the customer (docs/rules.md, "Contacts and silence"). */
 export const CONTACT_EVENT_TYPES = [

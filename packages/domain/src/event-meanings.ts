@@ -1,7 +1,7 @@
-import type { EventType } from './event-catalogue.ts';
+import type { RecordedEventType } from './event-catalogue.ts';
 
 /** One line per event type: what happened. The schemas and the API documents show them. */
-export const EVENT_MEANINGS: Record<EventType, string> = {
+export const EVENT_MEANINGS: Record<RecordedEventType, string> = {
   CustomerOnboarded:
     'The customer became a customer: starts its relationship clock. A second onboarding of the same customer is ignored.',
   CustomerProfileUpdated: 'Name, segment or contract value changed (at least one of them).',
@@ -25,4 +25,6 @@ export const EVENT_MEANINGS: Record<EventType, string> = {
   CustomerChurned: 'The customer left.',
   ContractRenewed: 'The customer renewed; a churned customer is active again.',
   CustomerReactivated: 'A churned customer is back.',
+  CustomerDataErased:
+    "Recorded by the platform when an admin erased the customer's personal data (docs/erasure.md): its personal fields read null from then on; nothing else changes.",
 };

@@ -44,6 +44,7 @@ export {
   MAX_METADATA_BYTES,
   metadataSchema,
   namedEventDataSchemas,
+  namedRecordedDataSchemas,
   unionByEventType,
 } from './envelope-schema.ts';
 export {
@@ -64,6 +65,16 @@ export {
   eventDataSchemas,
   isContactEvent,
   isEventType,
+  isPlatformEventType,
+  isRecordedEventType,
+  PLATFORM_EVENT_TYPES,
+  type PlatformEventType,
+  platformEventDataSchemas,
+  RECORDED_EVENT_TYPES,
+  type RecordedDataMap,
+  type RecordedEventType,
+  recordedDataSchemas,
+  type SentEvent,
   TIERS,
   type Tier,
 } from './event-catalogue.ts';
@@ -91,6 +102,12 @@ export {
   npsOf,
 } from './nps.ts';
 export { type Measured, type Outlier, outliersAbove, outliersAmong } from './outlier-stats.ts';
+export {
+  type Erasable,
+  PERSONAL_DATA_FIELDS,
+  PERSONAL_FIELD_NAMES,
+  type PersonalField,
+} from './personal-fields.ts';
 export { RECENT_DAYS, recentWindowStart } from './recent-window.ts';
 export {
   byOccurrence,

@@ -7,7 +7,8 @@ export type SettledPromise = 'KEPT_ON_TIME' | 'KEPT_LATE' | 'CANCELLED';
 /** One promise ("keep what you promise"), from its entries in occurrence order. */
 export interface PromiseLifecycle {
   promiseId: string;
-  description: string;
+  /** Null once the customer's personal data was erased. */
+  description: string | null;
   madeAt: string;
   dueAt: string;
   /** The first PromiseKept, by occurrence. */
@@ -39,7 +40,7 @@ export function promiseLifecycles(history: readonly SignalEntry[]): PromiseLifec
             : 'KEPT_ON_TIME';
     result.push({
       promiseId,
-      description: made.what ?? '',
+      description: made.what ?? null,
       madeAt: made.at,
       dueAt: made.due,
       keptAt,

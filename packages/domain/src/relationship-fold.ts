@@ -105,6 +105,11 @@ export function foldEvent(
   event: PositionedEvent,
   timeZone: string,
 ): RelationshipFold {
+  // The erasure changes no fact of the rules (the projection nulls the
+  // personal text the read models keep), and it is dated when it was made:
+  // it leaves the fold as it was, `through` too, so the customer's next
+  // event is not taken for a late one.
+  if (event.type === 'CustomerDataErased') return fold;
   const next: RelationshipFold = {
     ...fold,
     through: { occurredAt: event.occurredAt, position: event.position },

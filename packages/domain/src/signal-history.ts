@@ -108,7 +108,8 @@ export function signalEntryOf(event: PositionedEvent): SignalEntry | null {
         id: event.data.promiseId,
         step: 'made',
         due: event.data.dueAt,
-        what: event.data.description,
+        // Absent once erased, as the erasure leaves a stored entry (see the projection).
+        ...(event.data.description === null ? {} : { what: event.data.description }),
       };
     case 'PromiseKept':
       return { ...base, k: 'promise', id: event.data.promiseId, step: 'kept' };

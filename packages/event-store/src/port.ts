@@ -40,6 +40,11 @@ export interface RecordedEvent {
   /** Per stream, from 0. */
   revision: number;
   recordedAt: string;
+  /**
+   * Set when the event held personal data and its customer's key was erased
+   * since: its personal fields and metadata read null (docs/erasure.md).
+   */
+  erased?: true;
 }
 
 export interface AppendOutcome {

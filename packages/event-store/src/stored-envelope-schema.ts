@@ -2,10 +2,11 @@ import {
   actorIdSchema,
   customerIdSchema,
   EVENT_MEANINGS,
-  type EventType,
   keptInstantSchema,
   metadataSchema,
-  namedEventDataSchemas,
+  namedRecordedDataSchemas,
+  RECORDED_EVENT_TYPES,
+  type RecordedEventType,
   unionByEventType,
 } from '@crh/domain';
 import { z } from 'zod';
@@ -32,7 +33,13 @@ export const revisionSchema = z
   .min(0)
   .meta({ id: 'Revision', description: "The event's place in its customer's stream, from 0." });
 
-const storedEnvelopeOf = <T extends EventType>(type: T) =>
+export const erasedSchema = z.literal(true).meta({
+  id: 'Erased',
+  description:
+    "Present (true) when the event held personal data and its customer's data was erased since: its personal fields and metadata read null (docs/erasure.md).",
+});
+
+const storedEnvelopeOf = <T extends RecordedEventType>(type: T) =>
   z
     .strictObject({
       id: storedEventIdSchema,
@@ -40,11 +47,12 @@ const storedEnvelopeOf = <T extends EventType>(type: T) =>
       customerId: customerIdSchema,
       occurredAt: keptInstantSchema,
       actorId: actorIdSchema.optional(),
-      data: namedEventDataSchemas[type],
+      data: namedRecordedDataSchemas[type],
       metadata: metadataSchema.optional(),
       recordedAt: keptInstantSchema,
       position: positionSchema,
       revision: revisionSchema,
+      erased: erasedSchema.optional(),
     })
     .meta({ id: `${type}StoredEvent`, description: EVENT_MEANINGS[type] });
 
@@ -52,7 +60,7 @@ const storedEnvelopeOf = <T extends EventType>(type: T) =>
  * A recorded event as every reader gets it: a stream read, a replay line, a
  * Kafka message's value. Optional fields are absent, never null.
  */
-export const storedEnvelopeSchema = unionByEventType(storedEnvelopeOf).meta({
+export const storedEnvelopeSchema = unionByEventType(storedEnvelopeOf, RECORDED_EVENT_TYPES).meta({
   id: 'StoredEnvelope',
   description:
     'A recorded event: the envelope as validated (id lower case, instants in UTC, defaults filled) plus recordedAt, position and revision.',

@@ -1,6 +1,10 @@
 import type { RecordedEvent } from './port.ts';
 
-/** The stored envelope as docs/api/events.md shows it: optional fields are omitted, not null. */
+/**
+ * The stored envelope as docs/api/events.md shows it: optional fields are
+ * omitted, not null; `erased: true` last, on an erased customer's events
+ * that held personal data.
+ */
 export function toEnvelope(event: RecordedEvent): Record<string, unknown> {
   return {
     id: event.id,
@@ -13,5 +17,6 @@ export function toEnvelope(event: RecordedEvent): Record<string, unknown> {
     recordedAt: event.recordedAt,
     position: event.position,
     revision: event.revision,
+    ...(event.erased ? { erased: true } : {}),
   };
 }

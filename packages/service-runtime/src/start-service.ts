@@ -3,9 +3,11 @@ import type { EventStore } from '@crh/event-store';
 import {
   CUSTOMER_KEYS_MIGRATION_PLAN,
   CustomerKeys,
+  ERASURE_CHANNEL,
   MasterKeyMismatchError,
 } from '@crh/event-store/encryption';
 import { openEventStore } from '@crh/event-store/open';
+import { createNotifySubscriber } from '@crh/messaging/postgres';
 import { createLogger, type Logger, onShutdown, tracingActive, tracingRequested } from '@crh/observability';
 import {
   canChangeSchema,
@@ -43,6 +45,8 @@ export interface ServiceRuntime<Required> {
   /** The service's PostgreSQL pool (read models, checkpoints; the log too on EVENT_STORE=postgres). */
   pool: Pool;
   store: EventStore;
+  /** The customers' data keys `store` seals and opens with (the erasure call destroys them). */
+  keys: CustomerKeys;
   /**
    * What SIGTERM/SIGINT runs: the service's own draining first (stop
    * accepting, finish in-flight work), then the store and the pool close.
@@ -90,15 +94,18 @@ export async function startService<Required = undefined>(
   // Every service opens the log through the customers' keys: their table is part of its schema.
   await migrateOrCheck(options.name, pool, store, [CUSTOMER_KEYS_MIGRATION_PLAN, ...(options.schema ?? [])]);
   await masterKeyOrExit(options.name, pool, keys);
+  const erasures = await listenForErasures(config, keys, logger);
   return {
     config,
     required,
     logger,
     pool,
     store,
+    keys,
     onShutdown(drain) {
       onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
         await drain();
+        await erasures.close();
         await store.close();
         await pool.end();
       });
@@ -140,6 +147,24 @@ async function migrateOrCheck(
   );
   await pool.end().catch(() => undefined);
   process.exit(1);
+}
+
+/**
+ * Every service forgets a customer's cached key as soon as another process
+ * erases the customer (CustomerKeys announces each erasure), so no read
+ * here opens the customer's fields after the erasure answered. A notice
+ * missed while the connection is down is bounded by CRH_KEY_CACHE_TTL_MS;
+ * readers of the log also forget on the erasure event itself.
+ */
+async function listenForErasures(config: PlatformConfig, keys: CustomerKeys, logger: Logger) {
+  const subscriber = createNotifySubscriber({
+    connectionString: requireDatabaseUrl(config),
+    channel: ERASURE_CHANNEL,
+    logger,
+    connectTimeoutMs: config.env.PG_CONNECT_TIMEOUT_MS,
+  });
+  await subscriber.start((values) => keys.evict(values.filter((v): v is string => typeof v === 'string')));
+  return subscriber;
 }
 
 /** Another master key than the database's: one line saying which to give it, exit code 1. */

@@ -1,5 +1,7 @@
+import { CUSTOMER_ID_PATTERN } from '@crh/domain';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BENCH_PARTS, type BenchFlags } from './bench/bench-command.ts';
+import type { ForgetFlags } from './forget-command.ts';
 import type { MigrateFlags } from './migrate-command.ts';
 import type { ParkedRequest } from './parked-command.ts';
 import { PROJECTIONS } from './rebuild-command.ts';
@@ -20,6 +22,7 @@ export interface CliActions {
   rebuild(): Promise<number>;
   migrate(flags: MigrateFlags): Promise<number>;
   rotateMasterKey(): Promise<number>;
+  forget(flags: ForgetFlags): Promise<number>;
   parked(request: ParkedRequest): Promise<number>;
   bench(flags: BenchFlags): Promise<number>;
   token(flags: TokenFlags): Promise<number>;
@@ -36,6 +39,12 @@ export const USAGE_EXIT_CODE = 2;
 const wholeNumber = (value: string): number => {
   if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('must be a whole number of at least 1');
   return Number(value);
+};
+
+const customerId = (value: string): string => {
+  if (!CUSTOMER_ID_PATTERN.test(value))
+    throw new InvalidArgumentError('must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+  return value;
 };
 
 /** `1,2`: whole numbers of at least 1, comma-separated. */
@@ -117,6 +126,18 @@ export async function runCli(
       "re-wrap every customer's data key under CRH_MASTER_KEY_FILE's key, opening them with CRH_PREVIOUS_MASTER_KEY_FILES (no event changes)",
     )
     .action(async () => done(await actions.rotateMasterKey()));
+
+  program
+    .command('forget')
+    .description(
+      "erase a customer's personal data (docs/erasure.md): its key destroyed, a CustomerDataErased event recorded, the audit line written; idempotent",
+    )
+    .addArgument(new Argument('<customerId>', 'the customer').argParser(customerId))
+    .option('--reason <text>', 'why (e.g. a ticket reference; not the person), for the audit trail')
+    .option('--by <who>', 'who asks, for the audit trail (default cli:<your user name>)')
+    .action(async (id: string, flags: { reason?: string; by?: string }) =>
+      done(await actions.forget({ customerId: id, reason: flags.reason, by: flags.by })),
+    );
 
   const parked = program
     .command('parked')

@@ -17,6 +17,7 @@ async function run(argv: string[], actionCode = 0) {
     rebuild: record('rebuild'),
     migrate: record('migrate'),
     rotateMasterKey: record('rotate-master-key'),
+    forget: record('forget'),
     parked: record('parked'),
     bench: record('bench'),
     token: record('token'),
@@ -47,6 +48,16 @@ describe('crh command line', () => {
     { argv: ['migrate'], command: 'migrate', flags: { roles: true } },
     { argv: ['migrate', '--no-roles'], command: 'migrate', flags: { roles: false } },
     { argv: ['rotate-master-key'], command: 'rotate-master-key', flags: undefined },
+    {
+      argv: ['forget', 'c-7'],
+      command: 'forget',
+      flags: { customerId: 'c-7', reason: undefined, by: undefined },
+    },
+    {
+      argv: ['forget', 'c-7', '--reason', 'DSR-1042', '--by', 'dpo@example.org'],
+      command: 'forget',
+      flags: { customerId: 'c-7', reason: 'DSR-1042', by: 'dpo@example.org' },
+    },
     { argv: ['parked', 'list'], command: 'parked', flags: { action: 'list' } },
     { argv: ['parked', 'retry'], command: 'parked', flags: { action: 'retry', customer: undefined } },
     {
@@ -115,6 +126,11 @@ describe('crh command line', () => {
     { argv: ['rebuild', 'everything'], says: /'everything' is invalid[\s\S]*Usage: crh rebuild/ },
     { argv: ['parked', 'skip'], says: /missing required argument 'eventId'[\s\S]*Usage: crh parked skip/ },
     { argv: ['parked', 'drop'], says: /unknown command 'drop'/ },
+    { argv: ['forget'], says: /missing required argument 'customerId'[\s\S]*Usage: crh forget/ },
+    {
+      argv: ['forget', 'c 7'],
+      says: /'c 7' is invalid for argument 'customerId'\. must be 1-128 characters[\s\S]*Usage: crh forget/,
+    },
     { argv: ['token'], says: /required option '--role <role>' not specified[\s\S]*Usage: crh token/ },
     {
       argv: ['token', '--role', 'superuser'],

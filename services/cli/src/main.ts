@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig } from '@crh/config';
 import { benchCommand } from './bench/bench-command.ts';
 import { runCli } from './cli-program.ts';
+import { forgetCommand } from './forget-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { parkedCommand } from './parked-command.ts';
 import { rebuildCommand } from './rebuild-command.ts';
@@ -28,6 +29,11 @@ try {
     rebuild: () => rebuildCommand(config()),
     migrate: (flags) => migrateCommand(config(), flags),
     rotateMasterKey: () => rotateMasterKeyCommand(config()),
+    forget: (flags) =>
+      forgetCommand(config(), flags, {
+        out: (text) => process.stdout.write(text),
+        err: (text) => process.stderr.write(text),
+      }),
     parked: (request) =>
       parkedCommand(config(), request, {
         out: (text) => process.stdout.write(text),

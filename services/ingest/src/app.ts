@@ -1,10 +1,12 @@
 import { createRateLimit, type TokenVerifier } from '@crh/auth';
 import type { EventStore } from '@crh/event-store';
+import type { CustomerKeys, ErasureAudit } from '@crh/event-store/encryption';
 import type { Logger, Registry } from '@crh/observability';
 import express, { type Express } from 'express';
 import { accessControl, type RateClass } from './access-control.ts';
 import { corsPolicy } from './cors-policy.ts';
 import { createDrain, type Drain } from './drain.ts';
+import { erasureRoutes } from './erasure-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
 import { httpMetrics } from './http-metrics.ts';
 import { openApiDocument } from './openapi-document.ts';
@@ -32,6 +34,11 @@ export interface IngestDeps {
   corsOrigins?: readonly string[];
   /** Graceful shutdown (main.ts begins it on SIGTERM); default: one never begun. */
   drain?: Drain;
+  /**
+   * The customers' keys `store` seals with, and the database of the erasure
+   * audit trail: with them POST /v1/customers/{customerId}/erasure is served.
+   */
+  erasure?: { keys: CustomerKeys; audit: ErasureAudit };
 }
 
 /** The ingest HTTP app; no listening, no env reading (see main.ts). */
@@ -73,6 +80,8 @@ export function createApp(deps: IngestDeps): Express {
 
   app.use(replayRoutes(deps.store, access, drain.signal));
   app.use(eventsRoutes({ store: deps.store, bodyLimit: deps.bodyLimit ?? '8mb', access }));
+  if (deps.erasure)
+    app.use(erasureRoutes({ store: deps.store, ...deps.erasure, access, logger: deps.logger }));
 
   app.use((req, res) => {
     sendProblem(res, {

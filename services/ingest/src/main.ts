@@ -4,7 +4,7 @@ import { startService } from '@crh/service-runtime';
 import { createApp } from './app.ts';
 import { closeServer, createDrain } from './drain.ts';
 
-const { config, logger, pool, store, onShutdown } = await startService({ name: 'ingest' });
+const { config, logger, pool, store, keys, onShutdown } = await startService({ name: 'ingest' });
 const registry = createMetricsRegistry('ingest');
 registerPoolMetrics(registry, pool);
 
@@ -25,6 +25,8 @@ const app = createApp({
     read: config.env.CRH_RATE_LIMIT,
   },
   corsOrigins: config.env.CRH_CORS_ORIGINS,
+  // The erasure call (admins): the keys the store seals with, the audit trail in the pool's database.
+  erasure: { keys, audit: pool },
   // Ready when the event store answers (whichever adapter it is).
   ready: async () => {
     await store.headPosition();

@@ -1,5 +1,10 @@
 import { envSchema } from '@crh/config';
-import { customerIdSchema, ingestRequestSchema, MAX_EVENTS_PER_REQUEST } from '@crh/domain';
+import {
+  customerIdSchema,
+  ingestRequestSchema,
+  keptInstantSchema,
+  MAX_EVENTS_PER_REQUEST,
+} from '@crh/domain';
 import {
   POSITION_PATTERN,
   positionSchema,
@@ -10,11 +15,14 @@ import {
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
 import packageJson from '../package.json' with { type: 'json' };
+import { MAX_ERASURE_REASON } from './erasure-routes.ts';
 import {
+  customerErasedProblem,
   forbiddenProblem,
   idConflictProblem,
   internalProblem,
   invalidCustomerIdProblem,
+  invalidErasureProblem,
   invalidEventsProblem,
   invalidReplayParametersProblem,
   malformedJsonProblem,
@@ -24,6 +32,7 @@ import {
   tooManyRequestsProblem,
   unauthenticatedProblem,
   undecodableBodyProblem,
+  unknownCustomerProblem,
   unsupportedMediaTypeProblem,
   wrongExpectedRevisionProblem,
 } from './problem-schemas.ts';
@@ -140,6 +149,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
     tags: [
       { name: 'events', description: 'Record events; read one customer’s stream.' },
       { name: 'replay', description: 'The whole log, in order, for data teams.' },
+      { name: 'erasure', description: "Erase a customer's personal data (docs/erasure.md)." },
       { name: 'operations', description: 'Health, readiness, metrics and this document.' },
     ],
     paths: {
@@ -168,8 +178,12 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
               ]),
             ),
             '409': problemResponse(
-              'An expectedRevision did not hold, or an id is already recorded with other content.',
-              z.discriminatedUnion('type', [wrongExpectedRevisionProblem, idConflictProblem]),
+              'An expectedRevision did not hold, an id is already recorded with other content, or personal data was sent for a customer whose personal data was erased.',
+              z.discriminatedUnion('type', [
+                wrongExpectedRevisionProblem,
+                idConflictProblem,
+                customerErasedProblem,
+              ]),
             ),
             '413': problemResponse('The body is too large.', payloadTooLargeProblem),
             '415': problemResponse(
@@ -250,6 +264,58 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
               },
             },
             '400': problemResponse('The customer id is invalid.', invalidCustomerIdProblem),
+            ...guarded,
+            '500': internal,
+          },
+        },
+      },
+      '/v1/customers/{customerId}/erasure': {
+        post: {
+          operationId: 'eraseCustomer',
+          tags: ['erasure'],
+          summary: 'Erase a customer’s personal data (GDPR article 17)',
+          description:
+            "Destroys the customer's data key, so every personal field of its events (in the log, its copies and backups, and the Kafka topic) opens no more, and records a `CustomerDataErased` event in its stream. From then on every read gives those fields as null and the event as `\"erased\": true`, the read models drop the customer's personal text, and new personal data for the customer is refused (409 customer-erased). Counts, statuses and KPIs stay as they were. Idempotent: a repeat answers the first erasure's time and position and records nothing new. Every request is written to the audit trail (who, when, why). docs/erasure.md.\n\nRoles: `admin`. Rate limit: CRH_INGEST_RATE_LIMIT per token subject.",
+          requestParams: { path: z.object({ customerId: customerIdSchema }) },
+          requestBody: {
+            required: false,
+            content: {
+              'application/json': {
+                schema: z
+                  .strictObject({
+                    reason: z.string().min(1).max(MAX_ERASURE_REASON).optional().meta({
+                      description:
+                        'Why, for the audit trail: a ticket reference or a sentence. It should not name the person.',
+                    }),
+                  })
+                  .meta({ id: 'ErasureRequest' }),
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'Erased (now, or before: the same answer).',
+              content: {
+                'application/json': {
+                  schema: z
+                    .strictObject({
+                      customerId: customerIdSchema,
+                      erasedAt: keptInstantSchema.meta({
+                        description: "When the customer's key was destroyed (the first erasure's time).",
+                      }),
+                      position: positionSchema,
+                    })
+                    .meta({ id: 'Erasure' }),
+                },
+              },
+            },
+            '400': problemResponse(
+              'The customer id or the body is invalid.',
+              z.discriminatedUnion('type', [invalidErasureProblem, malformedJsonProblem]),
+            ),
+            '404': problemResponse('The customer has no events.', unknownCustomerProblem),
+            '413': problemResponse('A body larger than 16 kB.', payloadTooLargeProblem),
+            '415': problemResponse('A body that is not JSON.', unsupportedMediaTypeProblem),
             ...guarded,
             '500': internal,
           },

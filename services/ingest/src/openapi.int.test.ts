@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { CustomerKeys, createSealingEventStore, masterKeyOf } from '@crh/event-store/encryption';
 import { openApiSchemas } from '@crh/testing/json-schemas';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -305,6 +306,74 @@ describe('the OpenAPI document of the ingest, against the running service', () =
       }
     } finally {
       await limited.close();
+    }
+  });
+
+  it('erases as the document says, and refuses what it names', async () => {
+    const keys = new CustomerKeys(database.pool, { master: masterKeyOf(randomBytes(32)) });
+    const sealed = await listenIngest(createSealingEventStore(database.store, keys), {
+      auth: ingest.auth,
+      erasure: { keys, audit: database.pool },
+    });
+    try {
+      const customerId = `openapi-erased-${randomUUID().slice(0, 8)}`;
+      const contact = (summary?: string) => ({
+        id: randomUUID(),
+        type: 'ContactLogged',
+        customerId,
+        occurredAt: '2026-03-01T10:15:00Z',
+        data: { channel: 'call', direction: 'outbound', ...(summary ? { summary } : {}) },
+      });
+      await answer(
+        '/v1/events',
+        '/v1/events',
+        { status: 200, mediaType: 'application/json' },
+        json({ events: [contact('asked for Anna')] }),
+        sealed.base,
+      );
+      const path = `/v1/customers/${customerId}/erasure`;
+      const template = '/v1/customers/{customerId}/erasure';
+      const erased = await answer(
+        path,
+        template,
+        { status: 200, mediaType: 'application/json' },
+        json({ reason: 'DSR-7' }),
+        sealed.base,
+      );
+      expect(
+        await answer(
+          path,
+          template,
+          { status: 200, mediaType: 'application/json' },
+          { method: 'POST' },
+          sealed.base,
+        ),
+      ).toEqual(erased);
+      const refusals: [string, number, RequestInit, string][] = [
+        [path, 400, json({ reason: '' }), 'validation-failed'],
+        [path, 400, json({ why: 'x' }), 'validation-failed'],
+        [path, 400, json('{"reason":'), 'malformed-json'],
+        [path, 415, json('reason=x', 'text/plain'), 'unsupported-media-type'],
+        [path, 403, json({}, 'application/json', await ingest.auth.bearer('lead')), 'forbidden'],
+        ['/v1/customers/nobody-here/erasure', 404, { method: 'POST' }, 'unknown-customer'],
+        ['/v1/customers/no%20spaces/erasure', 400, { method: 'POST' }, 'validation-failed'],
+      ];
+      for (const [url, status, init, type] of refusals) {
+        const body = (await answer(url, template, { status, mediaType: problem }, init, sealed.base)) as {
+          type: string;
+        };
+        expect(body.type).toBe(`urn:crh:problem:${type}`);
+      }
+      const refused = (await answer(
+        '/v1/events',
+        '/v1/events',
+        { status: 409, mediaType: problem },
+        json({ events: [contact('again')] }),
+        sealed.base,
+      )) as { type: string; customerIds: string[] };
+      expect(refused).toMatchObject({ type: 'urn:crh:problem:customer-erased', customerIds: [customerId] });
+    } finally {
+      await sealed.close();
     }
   });
 

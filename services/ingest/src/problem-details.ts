@@ -27,6 +27,7 @@ export const problemTypes = {
   conflict: 'urn:crh:problem:wrong-expected-revision',
   idConflict: 'urn:crh:problem:id-conflict',
   customerErased: 'urn:crh:problem:customer-erased',
+  unknownCustomer: 'urn:crh:problem:unknown-customer',
   notFound: 'urn:crh:problem:not-found',
   unauthenticated: 'urn:crh:problem:unauthenticated',
   forbidden: 'urn:crh:problem:forbidden',

@@ -92,6 +92,32 @@ export const idConflictProblem = problem(
   },
 );
 
+export const customerErasedProblem = problem(
+  'CustomerErasedProblem',
+  problemTypes.customerErased,
+  409,
+  'The batch holds personal fields (or metadata) for a customer whose personal data was erased: such events are taken only without them (docs/erasure.md). Nothing of the batch was recorded.',
+  {
+    customerIds: z.array(z.string()).meta({ description: 'The erased customers the batch named.' }),
+  },
+);
+
+export const invalidErasureProblem = problem(
+  'InvalidErasureProblem',
+  problemTypes.validation,
+  400,
+  'The customer id is invalid, or the body is not {"reason": "..."} with a reason of 1 to 1,000 characters. Nothing was erased.',
+  {},
+);
+
+export const unknownCustomerProblem = problem(
+  'UnknownCustomerProblem',
+  problemTypes.unknownCustomer,
+  404,
+  'The log holds no event of this customer: there is nothing to erase, and nothing was recorded.',
+  { customerId: z.string() },
+);
+
 export const undecodableBodyProblem = problem(
   'UndecodableBodyProblem',
   problemTypes.undecodableBody,

@@ -38,6 +38,52 @@ export const CUSTOMER_KEYS_MIGRATION_PLAN: MigrationPlan = {
         );
       `,
     },
+    {
+      // The erasures' audit trail (GDPR article 30): who asked, when, why;
+      // never what was erased. One row per request, repeats included.
+      name: '002_customer_erasures',
+      sql: `
+        create table crh.customer_erasures (
+          id bigint generated always as identity primary key,
+          customer_id text collate "C" not null,
+          requested_at timestamptz not null default now(),
+          requested_by text not null,
+          reason text,
+          erased_at timestamptz not null,
+          -- false: the customer was erased before, this request changed nothing.
+          first boolean not null,
+          position text not null
+        );
+        create index customer_erasures_by_customer on crh.customer_erasures (customer_id, requested_at);
+
+        -- Destroys a customer's data key: empties its row, or writes an empty
+        -- one for a customer that never had a key. The row stays as the
+        -- tombstone that stops a key being made again. Answers when the key
+        -- was destroyed and whether this call did it (false: erased before,
+        -- maybe by a concurrent call that committed first, which the second
+        -- statement's fresh snapshot sees). A function of the owner's, so the
+        -- role serving erasures may destroy a key and do nothing else to one.
+        create function crh.erase_customer_key(erased_customer text)
+          returns table (erased_at timestamptz, first boolean)
+          language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
+        declare
+          destroyed timestamptz;
+        begin
+          insert into crh.customer_keys as k (customer_id, wrapped, master_key_id, erased_at)
+          values (erased_customer, null, null, now())
+          on conflict (customer_id) do update set wrapped = null, master_key_id = null, erased_at = now()
+            where k.erased_at is null
+          returning k.erased_at into destroyed;
+          if destroyed is not null then
+            return query select destroyed, true;
+          else
+            return query select k.erased_at, false from crh.customer_keys k where k.customer_id = erased_customer;
+          end if;
+        end
+        $fn$;
+        revoke all on function crh.erase_customer_key(text) from public;
+      `,
+    },
   ],
 };
 
@@ -50,21 +96,27 @@ export interface CustomerKeyGrants {
   sealers: readonly string[];
   /** Roles that only read the log: read keys. */
   openers: readonly string[];
+  /** Roles that serve the erasure call: destroy keys and write the audit trail (not read it). */
+  erasers?: readonly string[];
 }
 
 /**
  * What the services may do with the keys, run by the owner after the
- * migrations: appenders read and insert, readers read; no service role may
- * delete a row (an erasure empties it), and each role's privileges are set
+ * migrations: appenders read and insert, readers read, erasers empty a key
+ * and add to the audit trail; no service role may delete a row, and each role's privileges are set
  * exactly (what it held before is revoked first).
  */
 export async function grantCustomerKeys(db: Queryable, grants: CustomerKeyGrants): Promise<void> {
   const sealers = grants.sealers.map(checkRoleName).map(quoteIdent);
-  const all = [...new Set([...grants.sealers, ...grants.openers])].map(checkRoleName).map(quoteIdent);
+  const erasers = (grants.erasers ?? []).map(checkRoleName).map(quoteIdent);
+  const all = [...new Set([...grants.sealers, ...grants.openers, ...(grants.erasers ?? [])])]
+    .map(checkRoleName)
+    .map(quoteIdent);
   if (all.length === 0) return;
   await db.query(`grant usage on schema crh to ${all.join(', ')}`);
   await db.query(`revoke all on crh.customer_keys from ${all.join(', ')}`);
   await db.query(`revoke all on crh.customer_keys_master from ${all.join(', ')}`);
+  await db.query(`revoke all on crh.customer_erasures from ${all.join(', ')}`);
   await db.query(
     `grant select on crh.customer_keys, crh.customer_keys_master, ${CUSTOMER_KEYS_MIGRATION_PLAN.table} to ${all.join(', ')}`,
   );
@@ -75,5 +127,11 @@ export async function grantCustomerKeys(db: Queryable, grants: CustomerKeyGrants
     // A new key reads the recorded master FOR SHARE (see CustomerKeys), which
     // PostgreSQL allows only with UPDATE on some column: this harmless one.
     await db.query(`grant update (recorded_at) on crh.customer_keys_master to ${sealers.join(', ')}`);
+  }
+  await db.query(`revoke all on function crh.erase_customer_key(text) from ${all.join(', ')}`);
+  if (erasers.length > 0) {
+    // Destroying a key is the owner's function: no eraser may change a key otherwise.
+    await db.query(`grant execute on function crh.erase_customer_key(text) to ${erasers.join(', ')}`);
+    await db.query(`grant insert on crh.customer_erasures to ${erasers.join(', ')}`);
   }
 }

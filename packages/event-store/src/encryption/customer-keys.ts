@@ -4,6 +4,9 @@ import { LRUCache } from 'lru-cache';
 import { FieldCipher } from './field-cipher.ts';
 import { type MasterKey, unwrapDataKey, wrapDataKey } from './master-key.ts';
 
+/** The NOTIFY channel of erasures: its values are the erased customers' ids. */
+export const ERASURE_CHANNEL = 'crh_erasures';
+
 /** Appending personal data for a customer whose data was erased (the ingest answers 409). */
 export class CustomerErasedError extends Error {
   readonly code = 'CUSTOMER_ERASED';
@@ -219,28 +222,30 @@ export class CustomerKeys {
    * first erasure's time.
    */
   async erase(customerId: string): Promise<KeyErasure> {
-    const { rows } = await this.#db.query<{ erased_at: string }>(
-      `insert into crh.customer_keys as k (customer_id, wrapped, master_key_id, erased_at)
-       values ($1, null, null, now())
-       on conflict (customer_id) do update set wrapped = null, master_key_id = null, erased_at = now()
-         where k.erased_at is null
-       returning to_json(k.erased_at)#>>'{}' as erased_at`,
+    const { rows } = await this.#db.query<{ erased_at: string | null; first: boolean }>(
+      `select to_json(erased_at)#>>'{}' as erased_at, first from crh.erase_customer_key($1)`,
       [customerId],
     );
-    this.#cache.set(customerId, { cipher: null });
-    if (rows[0]) return { erasedAt: rows[0].erased_at, first: true };
-    // Erased before, or by a concurrent erasure that committed first: read
-    // its time in a statement of its own (the insert's snapshot may predate it).
-    const { rows: before } = await this.#db.query<{ erased_at: string | null }>(
-      `select to_json(erased_at)#>>'{}' as erased_at from crh.customer_keys where customer_id = $1`,
-      [customerId],
-    );
-    const erasedAt = before[0]?.erased_at;
+    const erasedAt = rows[0]?.erased_at;
     if (!erasedAt)
       throw new Error(
         `the key of customer ${customerId} was not erased (no row, or one still holding a key)`,
       );
-    return { erasedAt, first: false };
+    this.#cache.set(customerId, { cipher: null });
+    await this.#noticeErasure(customerId);
+    return { erasedAt, first: rows[0]!.first };
+  }
+
+  /**
+   * Tells every process that listens on ERASURE_CHANNEL (each service does,
+   * see startService) to forget the key it may hold in its cache, so reads
+   * there stop opening the customer's fields at once, not after the cache's
+   * TTL. The payload is the change feed's (a prefix, a space, a JSON array),
+   * so its subscriber listens. Sent on every erasure, repeats too: a process
+   * that missed one while reconnecting hears the next.
+   */
+  async #noticeErasure(customerId: string): Promise<void> {
+    await this.#db.query('select pg_notify($1, $2)', [ERASURE_CHANNEL, `0 ${JSON.stringify([customerId])}`]);
   }
 
   /** Forgets what this process cached of these customers (another process erased them). */

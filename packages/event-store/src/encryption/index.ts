@@ -1,7 +1,16 @@
 export {
+  type ErasureAudit,
+  type ErasureOutcome,
+  type ErasureRequest,
+  eraseCustomer,
+  erasureEventId,
+  UnknownCustomerError,
+} from './customer-erasure.ts';
+export {
   CustomerErasedError,
   CustomerKeys,
   type CustomerKeysOptions,
+  ERASURE_CHANNEL,
   type KeyErasure,
   MasterKeyMismatchError,
 } from './customer-keys.ts';
@@ -14,4 +23,4 @@ export {
 export { MissingKeyError } from './event-sealing.ts';
 export { ENCRYPTED_PREFIX, isSealed } from './field-cipher.ts';
 export { loadMasterKey, type MasterKey, masterKeyOf } from './master-key.ts';
-export { PERSONAL_DATA_FIELDS } from './personal-fields.ts';
+export { createSealingEventStore } from './sealing-event-store.ts';

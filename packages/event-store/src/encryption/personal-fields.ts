@@ -1,22 +1,6 @@
-/**
- * What is personal in an event (docs/erasure.md): these fields of `data`,
- * wherever they appear in it, and all of `metadata`. Everything else (ids,
- * types, instants, tiers, channels, scores, severities, kinds, amounts) is
- * not, and stays readable, so every count, status and KPI is the same before
- * and after an erasure.
- */
-export const PERSONAL_DATA_FIELDS: ReadonlySet<string> = new Set([
-  'name',
-  'summary',
-  'message',
-  'resolution',
-  'reason',
-  'note',
-  'improvement',
-  'about',
-  'comment',
-  'description',
-]);
+import { PERSONAL_DATA_FIELDS } from '@crh/domain';
+
+// What is personal is the domain's to say (docs/erasure.md); this file finds it in an event.
 
 /** Whether an event's data or metadata carries anything personal (a refused append after erasure needs one). */
 export function holdsPersonalData(

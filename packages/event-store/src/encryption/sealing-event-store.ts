@@ -1,4 +1,4 @@
-import { envelopeContent } from '@crh/domain';
+import { envelopeContent, type PlatformEventType } from '@crh/domain';
 import {
   type AppendEvent,
   type AppendOutcome,
@@ -10,11 +10,15 @@ import {
   type ReplayOptions,
   type SubscribeOptions,
 } from '../port.ts';
+import { toEnvelope } from '../stored-envelope.ts';
 import { rememberTraceContext, traceContextOf } from '../trace-context.ts';
 import type { CustomerKeys } from './customer-keys.ts';
 import { openEvent, sealEvent } from './event-sealing.ts';
 import { ENCRYPTED_PREFIX } from './field-cipher.ts';
 import { holdsPersonalData } from './personal-fields.ts';
+
+/** The event the erasure call records (docs/erasure.md). */
+const ERASURE_EVENT_TYPE: PlatformEventType = 'CustomerDataErased';
 
 /**
  * An event store whose personal fields are sealed with their customer's
@@ -27,6 +31,7 @@ import { holdsPersonalData } from './personal-fields.ts';
 export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): EventStore {
   const open = async (events: readonly RecordedEvent[]): Promise<RecordedEvent[]> => {
     if (events.length === 0) return [];
+    forgetErasedKeys(keys, events);
     const ciphers = await keys.forOpening(events.map((e) => e.customerId));
     // The trace context an adapter read travels with the event object (see trace-context.ts).
     return events.map((e) =>
@@ -87,6 +92,18 @@ export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): 
 }
 
 /**
+ * A reader that meets a customer's erasure event stops using the key it may
+ * still hold in its cache (the erasure destroyed it in another process):
+ * the customer's events, in this read and after it, open as erased. The
+ * erasure's notice (see CustomerKeys) usually came first; this makes it
+ * certain for every reader of the log.
+ */
+function forgetErasedKeys(keys: CustomerKeys, events: readonly { type: string; customerId: string }[]): void {
+  const erased = events.filter((e) => e.type === ERASURE_EVENT_TYPE).map((e) => e.customerId);
+  if (erased.length > 0) keys.evict(erased);
+}
+
+/**
  * Of the ids the adapter refused, those stored in plaintext (before sealing)
  * with the same content as the event sent now.
  */
@@ -120,26 +137,31 @@ function regroup<T>(lists: readonly (readonly unknown[])[], flat: readonly T[]):
 
 /**
  * A replay chunk (NDJSON of stored envelopes) with its sealed values opened:
- * only lines that hold a sealed value are parsed and printed again, so a log
- * of events without personal data streams as the adapter prints it.
+ * only lines that hold a sealed value (or an erasure) are parsed and
+ * printed again, through toEnvelope as every other line was, so a log of
+ * events without personal data streams as the adapter prints it.
  */
 async function openLines(chunk: string, keys: CustomerKeys): Promise<string> {
-  if (!chunk.includes(ENCRYPTED_PREFIX)) return chunk;
+  const erasures = chunk.includes(ERASURE_EVENT_TYPE);
+  if (!chunk.includes(ENCRYPTED_PREFIX) && !erasures) return chunk;
   const lines = chunk.split('\n');
-  const sealed = new Map<
-    number,
-    Record<string, unknown> & { id: string; customerId: string; data: unknown }
-  >();
-  lines.forEach((line, i) => {
-    if (line.includes(ENCRYPTED_PREFIX)) sealed.set(i, JSON.parse(line));
-  });
-  const ciphers = await keys.forOpening([...sealed.values()].map((e) => e.customerId));
-  for (const [i, envelope] of sealed) {
-    const { metadata, ...opened } = openEvent(
-      { ...envelope, metadata: (envelope.metadata as Record<string, unknown> | undefined) ?? null },
-      ciphers.get(envelope.customerId),
+  if (erasures) {
+    const erasureLines = lines.filter((line) => line.includes(ERASURE_EVENT_TYPE));
+    forgetErasedKeys(
+      keys,
+      erasureLines.map((line) => JSON.parse(line) as RecordedEvent),
     );
-    lines[i] = JSON.stringify(metadata === null ? opened : { ...opened, metadata });
+  }
+  const sealed = new Map<number, RecordedEvent>();
+  lines.forEach((line, i) => {
+    if (!line.includes(ENCRYPTED_PREFIX)) return;
+    const envelope = JSON.parse(line) as RecordedEvent;
+    sealed.set(i, { ...envelope, actorId: envelope.actorId ?? null, metadata: envelope.metadata ?? null });
+  });
+  if (sealed.size === 0) return chunk;
+  const ciphers = await keys.forOpening([...sealed.values()].map((e) => e.customerId));
+  for (const [i, event] of sealed) {
+    lines[i] = JSON.stringify(toEnvelope(openEvent(event, ciphers.get(event.customerId))));
   }
   return lines.join('\n');
 }

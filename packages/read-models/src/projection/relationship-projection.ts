@@ -30,6 +30,7 @@ import {
 } from '../schema/interval-rows.ts';
 import type { HistoryLoader } from './customer-history.ts';
 import { addLevelChanges, noKpiChanges, writeKpiChanges } from './kpi-changes.ts';
+import { erasedIn, erasePersonalText } from './personal-text-erasure.ts';
 import type { SignalAlert } from './signal-alerts.ts';
 import { applySignalBatch } from './signal-projection.ts';
 import { recordStatusChanges, type StatusChange } from './status-changes.ts';
@@ -178,9 +179,14 @@ export async function applyToReadModels(
   const updates = new Map<string, CustomerUpdate>();
   const extended = new Map<string, { walk: IntervalWalk; day: LocalDate }>();
   const refold: string[] = [];
+  // An erased customer is folded again from its history, which now reads
+  // erased: its intervals become what a rebuild would make of them (an
+  // interval that differed from the next only by the name merges with it).
+  const erased = erasedIn(byCustomer);
   for (const [customerId, events] of byCustomer) {
     const fold = stored.get(customerId)?.fold;
-    if (!fold) {
+    if (fold && erased.includes(customerId)) refold.push(customerId);
+    else if (!fold) {
       const walk = walkIntervals(emptyFold(customerId), events, context);
       updates.set(customerId, { fold: walk.fold, replaceFrom: ALL_DAYS, intervals: walk.intervals });
     } else if (extendsFold(fold, events[0]!)) {
@@ -246,6 +252,9 @@ export async function applyToReadModels(
   const changes = announcements(updates, stored, turnedDay, options.now().toISOString());
   await saveRelationships(client, updates, stored, changes);
   if (options.announce) await recordStatusChanges(client, changes);
+  // Last, over what this batch wrote too: events read before the erasure
+  // (an earlier batch, or this one) may have brought the text.
+  await erasePersonalText(client, erased);
   clock.lap('saveMs');
   await writeKpiChanges(client, kpi);
   clock.lap('kpiMs');

@@ -90,7 +90,8 @@ export interface PromiseRowOut {
   customer_id: string;
   promise_id: string;
   account_manager_id: string;
-  description: string;
+  /** Null once the customer's personal data was erased. */
+  description: string | null;
   made_at: Date;
   due_at: Date;
   kept_at: Date | null;

@@ -499,4 +499,12 @@ export const readModelMigrations = [
         referencing old table as old_rows for each statement execute function crh.rm_kpi_level_months_deleted();
     `,
   },
+  {
+    name: '009_erasable_personal_text',
+    sql: `
+      -- A promise's description is personal: the erasure of its customer
+      -- nulls it (docs/erasure.md), as a rebuild after the erasure leaves it.
+      alter table crh.rm_promises alter column description drop not null;
+    `,
+  },
 ] as const;

@@ -134,6 +134,30 @@ describe('ingest', () => {
       as('ingest', `update crh.customer_keys_master set master_key_id = 'x'`),
     ).rejects.toMatchObject(DENIED);
   });
+
+  it("destroys a customer's key only through the erasure function, and writes the audit trail it may not read", async () => {
+    const keys = new CustomerKeys(pools.ingest, { master: masterKeyOf(randomBytes(32)) });
+    await as(
+      'ingest',
+      `insert into crh.customer_keys (customer_id, wrapped, master_key_id) values ('r-erased', '\\x00', 'm')`,
+    );
+    expect((await keys.erase('r-erased')).first).toBe(true);
+    expect((await keys.erase('r-erased')).first).toBe(false);
+    const { rows } = await as(
+      'ingest',
+      `select wrapped, erased_at from crh.customer_keys where customer_id = 'r-erased'`,
+    );
+    expect(rows).toEqual([{ wrapped: null, erased_at: expect.any(Date) }]);
+    await as(
+      'ingest',
+      `insert into crh.customer_erasures (customer_id, requested_by, erased_at, first, position)
+       values ('r-erased', 'admin', now(), true, '0')`,
+    );
+    await expect(as('ingest', 'select * from crh.customer_erasures')).rejects.toMatchObject(DENIED);
+    for (const role of ['gateway', 'projector', 'relay'] as const) {
+      await expect(as(role, `select * from crh.erase_customer_key('r-key')`)).rejects.toMatchObject(DENIED);
+    }
+  });
 });
 
 describe('relay', () => {

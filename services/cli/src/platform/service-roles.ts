@@ -85,10 +85,11 @@ export async function setUpServiceRoles(
         readers: [roles.projector, roles.relay],
       });
     }
-    // Appenders seal (and so create keys), readers open.
+    // Appenders seal (and so create keys), readers open; ingest serves the erasure call.
     await grantCustomerKeys(client, {
       sealers: [roles.ingest, roles.gateway],
       openers: [roles.projector, roles.relay],
+      erasers: [roles.ingest],
     });
     await grantReadModels(client, { projector: roles.projector, readers: [roles.gateway] });
     if (rows[0]?.relay) await grantRelayCheckpoints(client, roles.relay);

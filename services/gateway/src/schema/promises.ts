@@ -22,7 +22,10 @@ export const CustomerPromise = builder.objectRef<PromiseRowOut>('Promise').imple
     customerId: t.id({ resolve: (p) => p.customer_id }),
     promiseId: t.id({ resolve: (p) => p.promise_id }),
     accountManagerId: t.id({ resolve: (p) => p.account_manager_id }),
-    description: t.exposeString('description'),
+    description: t.exposeString('description', {
+      nullable: true,
+      description: "What was promised; null once the customer's personal data was erased",
+    }),
     madeAt: t.field({ type: 'DateTime', resolve: (p) => p.made_at }),
     dueAt: t.field({ type: 'DateTime', resolve: (p) => p.due_at }),
     keptAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.kept_at }),

@@ -18,6 +18,11 @@ export const RecordedEvent = builder.objectRef<RecordedEventShape>('RecordedEven
     recordedAt: t.field({ type: 'DateTime', resolve: (e) => e.recordedAt }),
     position: t.exposeString('position'),
     revision: t.exposeInt('revision'),
+    erased: t.boolean({
+      description:
+        "The customer's personal data was erased: its personal fields (and metadata) read null (docs/erasure.md)",
+      resolve: (e) => e.erased === true,
+    }),
   }),
 });
 

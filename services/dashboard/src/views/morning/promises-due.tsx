@@ -24,6 +24,9 @@ const Due = graphql(`
   }
 `);
 
+/** What a promise says, or that its customer's personal data was erased (docs/erasure.md). */
+export const promiseText = (description: string | null): string => description ?? '(erased)';
+
 export function KeepButton({
   customerId,
   promiseId,
@@ -83,11 +86,15 @@ export function PromisesDue({ manager }: { manager: string }) {
           {promises.map((p) => (
             <li key={p.promiseId} class={p.status === 'OVERDUE' ? 'overdue' : ''}>
               <a href={`/relationships/${encodeURIComponent(p.customerId)}`}>{p.customerId}</a>:{' '}
-              {p.description}{' '}
+              {promiseText(p.description)}{' '}
               <span class="due">
                 {p.status === 'OVERDUE' ? 'overdue since' : 'due'} {formatTime(p.dueAt)}
               </span>{' '}
-              <KeepButton customerId={p.customerId} promiseId={p.promiseId} label={p.description} />
+              <KeepButton
+                customerId={p.customerId}
+                promiseId={p.promiseId}
+                label={promiseText(p.description)}
+              />
             </li>
           ))}
         </ul>

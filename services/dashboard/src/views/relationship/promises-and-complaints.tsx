@@ -3,7 +3,7 @@ import { formatTime } from '../../day.ts';
 import { graphql } from '../../graphql/graphql.ts';
 import { useLiveQuery } from '../../graphql/live-query.ts';
 import { SlaClock } from '../morning/open-complaints.tsx';
-import { KeepButton } from '../morning/promises-due.tsx';
+import { KeepButton, promiseText } from '../morning/promises-due.tsx';
 
 const Signals = graphql(`
   query RelationshipSignals($customerId: ID!, $asOf: Date) {
@@ -69,10 +69,14 @@ export function PromisesAndComplaints({ customerId, asOf }: { customerId: string
         <ul class="plain-list">
           {promises.map((p) => (
             <li key={p.promiseId} class={p.status === 'OVERDUE' ? 'overdue' : ''}>
-              {p.description} — <span class="due">{PROMISE_WORD[p.status] ?? p.status}</span>, due{' '}
-              {formatTime(p.dueAt)}{' '}
+              {promiseText(p.description)} — <span class="due">{PROMISE_WORD[p.status] ?? p.status}</span>,
+              due {formatTime(p.dueAt)}{' '}
               {(p.status === 'OPEN' || p.status === 'OVERDUE') && (
-                <KeepButton customerId={customerId} promiseId={p.promiseId} label={p.description} />
+                <KeepButton
+                  customerId={customerId}
+                  promiseId={p.promiseId}
+                  label={promiseText(p.description)}
+                />
               )}
             </li>
           ))}
