@@ -3,10 +3,11 @@
 // example of each type) matches envelope.json and its type's data schema;
 // every one it refuses, envelope.json refuses too; what the store and the
 // relay make of them matches stored-envelope.json and the Kafka schema.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { EVENT_TYPES, type EventType, validateEnvelope } from '@crh/domain';
 import { toRelayMessage } from '@crh/event-relay';
 import { type RecordedEvent, toEnvelope } from '@crh/event-store';
+import { FieldCipher, openEvent, sealEvent } from '@crh/event-store/encryption';
 import { jsonSchemaValidator } from '@crh/testing/json-schemas';
 import { describe, expect, it } from 'vitest';
 import { contractFiles, paths } from '../../scripts/contract-files.ts';
@@ -214,5 +215,36 @@ describe('the JSON Schemas of the events, against the code', () => {
     expect(isMessage({ ...decoded, headers: withoutPosition })).toBe(false);
     expect(isMessage({ ...decoded, headers: { ...message.headers, extra: 'x' } })).toBe(false);
     expect(isMessage({ ...decoded, timestamp: stored.recordedAt })).toBe(false);
+  });
+
+  it('accept sealed messages, erased stored envelopes and the stored erasure event, which no client may send', () => {
+    const cipher = new FieldCipher(randomBytes(32));
+    valid.forEach((sent, index) => {
+      const event = recorded(sent, index);
+      const sealed = sealEvent(event, cipher);
+      const message = toRelayMessage(sealed, 0);
+      const decoded = {
+        key: message.key,
+        value: JSON.parse(String(message.value)),
+        headers: message.headers,
+        timestamp: message.timestamp,
+      };
+      expect(isMessage(decoded), errorsOf(isMessage)).toBe(true);
+      const erased = JSON.parse(JSON.stringify(toEnvelope(openEvent(sealed, null))));
+      expect(isStored(erased), errorsOf(isStored)).toBe(true);
+    });
+    const erasure = {
+      id: randomUUID(),
+      type: 'CustomerDataErased',
+      customerId: 'cust-0042',
+      occurredAt: '2026-12-05T09:12:44.517Z',
+      data: {},
+      recordedAt: '2026-12-05T09:12:44.530Z',
+      position: '0'.repeat(31) + '1',
+      revision: 7,
+    };
+    expect(isStored(erasure), errorsOf(isStored)).toBe(true);
+    expect(isSent(erasure)).toBe(false);
+    expect(validateEnvelope(erasure).ok).toBe(false);
   });
 });

@@ -82,7 +82,7 @@ describe('crh start --kafka', () => {
       await sse.next((d) => d.eventRecorded.id === event.id, 30_000);
       sse.close();
 
-      const relayed: { key: string; value: { id: string; customerId: string } }[] = [];
+      const relayed: { key: string; value: { id: string; customerId: string; data: unknown } }[] = [];
       await consumer.connect();
       const admin = kafka.admin();
       await admin.connect();
@@ -101,8 +101,10 @@ describe('crh start --kafka', () => {
       });
       expect(relayed.find((r) => r.value.id === event.id)).toMatchObject({
         key: 'start-kafka-1',
-        value: { customerId: 'start-kafka-1' },
+        // The name is personal: the topic carries it sealed (docs/erasure.md).
+        value: { customerId: 'start-kafka-1', data: { name: expect.stringMatching(/^enc:v1:/) } },
       });
+      expect(JSON.stringify(relayed)).not.toContain('Via Kafka');
     } finally {
       await consumer.disconnect().catch(() => undefined);
       cli.interrupt();

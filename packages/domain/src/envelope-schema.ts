@@ -23,6 +23,11 @@ export const MAX_METADATA_BYTES = 4096;
 export const MAX_EVENTS_PER_REQUEST = 1000;
 
 export const eventTypeSchema = z.enum(EVENT_TYPES).meta({ id: 'EventType', description: 'The event type.' });
+export const recordedEventTypeSchema = z.enum(RECORDED_EVENT_TYPES).meta({
+  id: 'RecordedEventType',
+  description:
+    "A stored event's type: the catalogue's, or one the platform records itself (CustomerDataErased).",
+});
 
 export const customerIdSchema = z.string().regex(CUSTOMER_ID_PATTERN).meta({
   id: 'CustomerId',

@@ -45,6 +45,7 @@ export {
   metadataSchema,
   namedEventDataSchemas,
   namedRecordedDataSchemas,
+  recordedEventTypeSchema,
   unionByEventType,
 } from './envelope-schema.ts';
 export {

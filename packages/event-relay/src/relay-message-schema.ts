@@ -1,5 +1,5 @@
-import { CUSTOMER_ID_PATTERN, eventTypeSchema, keptInstantSchema } from '@crh/domain';
-import { positionSchema, storedEnvelopeSchema, storedEventIdSchema } from '@crh/event-store';
+import { CUSTOMER_ID_PATTERN, keptInstantSchema, recordedEventTypeSchema } from '@crh/domain';
+import { positionSchema, sealedEnvelopeSchema, storedEventIdSchema } from '@crh/event-store';
 import { z } from 'zod';
 
 /**
@@ -12,12 +12,13 @@ export const relayMessageSchema = z.strictObject({
     description:
       "The customerId: a customer's events share one partition (the Java client's murmur2 partitioner), in stream order.",
   }),
-  value: storedEnvelopeSchema.meta({
-    description: 'The stored envelope as JSON, exactly as the replay API returns it.',
+  value: sealedEnvelopeSchema.meta({
+    description:
+      "The stored envelope as JSON, as the log holds it: its personal fields and metadata sealed with the customer's key (docs/erasure.md; createTopicDecryptor opens them), everything else as the replay API returns it.",
   }),
   headers: z
     .strictObject({
-      type: eventTypeSchema,
+      type: recordedEventTypeSchema,
       position: positionSchema,
       id: storedEventIdSchema,
       occurredAt: keptInstantSchema,

@@ -1,5 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type AppendEvent, type RecordedEvent, toEnvelope } from '@crh/event-store';
+import {
+  CustomerKeys,
+  createSealedEnvelopeReader,
+  createSealingEventStore,
+  masterKeyOf,
+  migrateCustomerKeys,
+  type SealedEnvelope,
+} from '@crh/event-store/encryption';
 import { createPostgresEventStore, type PostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import { createTestDatabase, quietLogger, runKafkaBrokers, type TestDatabase, testEvent } from '@crh/testing';
@@ -9,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRelay, type Relay, type RelayDeps } from './relay.ts';
 import { migrateRelayCheckpoints } from './relay-checkpoint.ts';
 import { customerPartitioner } from './relay-message.ts';
+import { relayMessageSchema } from './relay-message-schema.ts';
 
 interface Consumed {
   partition: number;
@@ -313,3 +322,78 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+describe('relay: personal data stays sealed on the topic (docs/erasure.md)', () => {
+  const context = useStore();
+  const topic = uniqueTopic();
+
+  it('publishes personal fields sealed; a reader with the keys opens them, and after an erasure reads them erased', async () => {
+    await migrateCustomerKeys(context.pool);
+    const keys = new CustomerKeys(context.pool, { master: masterKeyOf(randomBytes(32)) });
+    const sealing = createSealingEventStore(context.store, keys);
+    const marker = `Hendrika-${randomBytes(4).toString('hex')}`;
+    const events = [
+      testEvent('s-1', 'CustomerOnboarded', '2026-03-01T09:00:00Z', {
+        name: `${marker} BV`,
+        accountManagerId: 'am-1',
+      }),
+      {
+        ...testEvent('s-1', 'ContactLogged', '2026-03-02T09:00:00Z', {
+          channel: 'call',
+          direction: 'inbound',
+          summary: `${marker} called`,
+        }),
+        metadata: { crmNote: `${marker} prefers mornings` },
+      },
+      testEvent('s-2', 'ContactLogged', '2026-03-02T10:00:00Z', { channel: 'email', direction: 'outbound' }),
+    ];
+    await sealing.append(events);
+    const relay = createRelay({
+      store: context.store,
+      pool: context.pool,
+      kafka,
+      topic,
+      partitions: 2,
+      batchSize: 100,
+      logger: quietLogger,
+    });
+    expect(await relay.catchUp()).toBe(3);
+
+    const messages = (await readTopic(topic)).sort((a, b) =>
+      a.headers.position! < b.headers.position! ? -1 : 1,
+    );
+    expect(JSON.stringify(messages)).not.toContain(marker);
+    for (const m of messages) {
+      const parsed = relayMessageSchema.safeParse({
+        key: m.key,
+        value: m.value,
+        headers: m.headers,
+        timestamp: m.timestamp,
+      });
+      expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    }
+    expect((messages[1]!.value.data as Record<string, unknown>).summary).toMatch(/^enc:v1:/);
+
+    const source = async (ids: readonly string[]) => ({ keys: await keys.dataKeys(ids), cacheSeconds: 60 });
+    const opened = await createSealedEnvelopeReader({ keys: source }).open(
+      messages.map((m) => m.value as SealedEnvelope),
+    );
+    expect(opened.map((e) => [e.data, e.metadata ?? null, e.erased ?? false])).toEqual(
+      events.map((e) => [JSON.parse(JSON.stringify(e.data)), e.metadata ?? null, false]),
+    );
+    // Key order as the replay gives it.
+    expect(Object.keys(opened[1]!)).toEqual(
+      Object.keys(toEnvelope((await context.store.readAll({ limit: 3 }))[1]!)),
+    );
+
+    await keys.erase('s-1');
+    const erased = await createSealedEnvelopeReader({ keys: source }).open(
+      messages.map((m) => m.value as SealedEnvelope),
+    );
+    expect(erased.map((e) => [e.data, e.metadata ?? null, e.erased ?? false])).toEqual([
+      [{ name: null, accountManagerId: 'am-1' }, null, true],
+      [{ channel: 'call', direction: 'inbound', summary: null }, null, true],
+      [events[2]!.data, null, false],
+    ]);
+  });
+});

@@ -35,6 +35,13 @@ export interface ServiceOptions<Required> {
    * role may change the schema, else checked to be up to date.
    */
   schema?: readonly MigrationPlan[];
+  /**
+   * `sealed`: the service reads the log as it is stored, personal fields
+   * sealed, and holds no key at all (the relay: what it copies to Kafka
+   * stays sealed, docs/erasure.md). Default `opened`: sealed on the way in,
+   * opened on the way out, with the customers' keys.
+   */
+  personalData?: 'opened' | 'sealed';
 }
 
 export interface ServiceRuntime<Required> {
@@ -45,8 +52,8 @@ export interface ServiceRuntime<Required> {
   /** The service's PostgreSQL pool (read models, checkpoints; the log too on EVENT_STORE=postgres). */
   pool: Pool;
   store: EventStore;
-  /** The customers' data keys `store` seals and opens with (the erasure call destroys them). */
-  keys: CustomerKeys;
+  /** The customers' data keys `store` seals and opens with (the erasure call destroys them); null with `personalData: 'sealed'`. */
+  keys: CustomerKeys | null;
   /**
    * What SIGTERM/SIGINT runs: the service's own draining first (stop
    * accepting, finish in-flight work), then the store and the pool close.
@@ -84,17 +91,19 @@ export async function startService<Required = undefined>(
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'database connection lost; reconnecting on demand'),
   });
-  const keys = new CustomerKeys(pool, await sealingOptionsOf(config));
+  const opened = options.personalData !== 'sealed';
+  const keys = opened ? new CustomerKeys(pool, await sealingOptionsOf(config)) : null;
   const store = await openEventStore({
     kind: config.env.EVENT_STORE,
     pool,
     esdbUrl: config.env.ESDB_URL,
-    sealing: keys,
+    sealing: keys ?? undefined,
   });
-  // Every service opens the log through the customers' keys: their table is part of its schema.
-  await migrateOrCheck(options.name, pool, store, [CUSTOMER_KEYS_MIGRATION_PLAN, ...(options.schema ?? [])]);
-  await masterKeyOrExit(options.name, pool, keys);
-  const erasures = await listenForErasures(config, keys, logger);
+  // A service that opens the log does so through the customers' keys: their table is part of its schema.
+  const keysSchema = opened ? [CUSTOMER_KEYS_MIGRATION_PLAN] : [];
+  await migrateOrCheck(options.name, pool, store, [...keysSchema, ...(options.schema ?? [])]);
+  if (keys) await masterKeyOrExit(options.name, pool, keys);
+  const erasures = keys ? await listenForErasures(config, keys, logger) : null;
   return {
     config,
     required,
@@ -105,7 +114,7 @@ export async function startService<Required = undefined>(
     onShutdown(drain) {
       onShutdown(logger, config.env.SHUTDOWN_TIMEOUT_MS, async () => {
         await drain();
-        await erasures.close();
+        await erasures?.close();
         await store.close();
         await pool.end();
       });

@@ -5,6 +5,7 @@ import type { Logger, Registry } from '@crh/observability';
 import express, { type Express } from 'express';
 import { accessControl, type RateClass } from './access-control.ts';
 import { corsPolicy } from './cors-policy.ts';
+import { customerKeysRoutes } from './customer-keys-routes.ts';
 import { createDrain, type Drain } from './drain.ts';
 import { erasureRoutes } from './erasure-routes.ts';
 import { eventsRoutes } from './events-routes.ts';
@@ -35,10 +36,11 @@ export interface IngestDeps {
   /** Graceful shutdown (main.ts begins it on SIGTERM); default: one never begun. */
   drain?: Drain;
   /**
-   * The customers' keys `store` seals with, and the database of the erasure
-   * audit trail: with them POST /v1/customers/{customerId}/erasure is served.
+   * The customers' keys `store` seals with, the database of the erasure
+   * audit trail, and how long a consumer may keep a key: with them POST
+   * /v1/customers/{customerId}/erasure and POST /v1/customer-keys are served.
    */
-  erasure?: { keys: CustomerKeys; audit: ErasureAudit };
+  personalData?: { keys: CustomerKeys; audit: ErasureAudit; keyCacheSeconds: number };
 }
 
 /** The ingest HTTP app; no listening, no env reading (see main.ts). */
@@ -80,8 +82,12 @@ export function createApp(deps: IngestDeps): Express {
 
   app.use(replayRoutes(deps.store, access, drain.signal));
   app.use(eventsRoutes({ store: deps.store, bodyLimit: deps.bodyLimit ?? '8mb', access }));
-  if (deps.erasure)
-    app.use(erasureRoutes({ store: deps.store, ...deps.erasure, access, logger: deps.logger }));
+  const personal = deps.personalData;
+  if (personal) {
+    const { keys, audit, keyCacheSeconds } = personal;
+    app.use(erasureRoutes({ store: deps.store, keys, audit, access, logger: deps.logger }));
+    app.use(customerKeysRoutes({ keys, access, logger: deps.logger, cacheSeconds: keyCacheSeconds }));
+  }
 
   app.use((req, res) => {
     sendProblem(res, {

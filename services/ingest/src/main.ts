@@ -5,6 +5,8 @@ import { createApp } from './app.ts';
 import { closeServer, createDrain } from './drain.ts';
 
 const { config, logger, pool, store, keys, onShutdown } = await startService({ name: 'ingest' });
+// Ingest seals what it records: it always has the keys (startService's default).
+if (!keys) throw new Error("ingest started without the customers' keys");
 const registry = createMetricsRegistry('ingest');
 registerPoolMetrics(registry, pool);
 
@@ -25,8 +27,8 @@ const app = createApp({
     read: config.env.CRH_RATE_LIMIT,
   },
   corsOrigins: config.env.CRH_CORS_ORIGINS,
-  // The erasure call (admins): the keys the store seals with, the audit trail in the pool's database.
-  erasure: { keys, audit: pool },
+  // The erasure call (admins) and the keys for readers of the sealed topic (analysts).
+  personalData: { keys, audit: pool, keyCacheSeconds: Math.ceil(config.env.CRH_KEY_CACHE_TTL_MS / 1000) },
   // Ready when the event store answers (whichever adapter it is).
   ready: async () => {
     await store.headPosition();

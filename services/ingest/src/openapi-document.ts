@@ -15,6 +15,7 @@ import {
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
 import packageJson from '../package.json' with { type: 'json' };
+import { MAX_KEYS_PER_REQUEST } from './customer-keys-routes.ts';
 import { MAX_ERASURE_REASON } from './erasure-routes.ts';
 import {
   customerErasedProblem,
@@ -24,6 +25,7 @@ import {
   invalidCustomerIdProblem,
   invalidErasureProblem,
   invalidEventsProblem,
+  invalidKeyRequestProblem,
   invalidReplayParametersProblem,
   malformedJsonProblem,
   notFoundProblem,
@@ -316,6 +318,64 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
             '404': problemResponse('The customer has no events.', unknownCustomerProblem),
             '413': problemResponse('A body larger than 16 kB.', payloadTooLargeProblem),
             '415': problemResponse('A body that is not JSON.', unsupportedMediaTypeProblem),
+            ...guarded,
+            '500': internal,
+          },
+        },
+      },
+      '/v1/customer-keys': {
+        post: {
+          operationId: 'customerKeys',
+          tags: ['erasure'],
+          summary: 'Customers’ data keys, to open the sealed fields of the Kafka topic',
+          description: `The topic carries personal fields sealed with each customer's data key (docs/erasure.md). A data team opens them with these keys (createSealedEnvelopeReader does, with customerKeysFromApi). An erased customer answers \`erased\`, one with nothing sealed answers neither a key nor \`erased\`. Keep a key no longer than \`cacheSeconds\` (CRH_KEY_CACHE_TTL_MS): that is how soon an erasure reaches a reader. Every request is logged with who asked for which customers.\n\nRoles: \`analyst\`, \`admin\`. Rate limit: CRH_REPLAY_RATE_LIMIT per token subject.`,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: z
+                  .strictObject({
+                    customerIds: z.array(customerIdSchema).min(1).max(MAX_KEYS_PER_REQUEST),
+                  })
+                  .meta({ id: 'CustomerKeysRequest' }),
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'One answer per customer asked, in the order asked (repeats once).',
+              content: {
+                'application/json': {
+                  schema: z
+                    .strictObject({
+                      keys: z.array(
+                        z.strictObject({
+                          customerId: customerIdSchema,
+                          key: z
+                            .string()
+                            .regex(/^[A-Za-z0-9_-]{43}$/)
+                            .optional()
+                            .meta({ description: 'base64url of the 32-byte data key.' }),
+                          erased: z
+                            .literal(true)
+                            .optional()
+                            .meta({ description: "The customer's personal data was erased: no key." }),
+                        }),
+                      ),
+                      cacheSeconds: z
+                        .int()
+                        .min(1)
+                        .meta({ description: 'How long a reader may keep these keys before asking again.' }),
+                    })
+                    .meta({ id: 'CustomerKeys' }),
+                },
+              },
+            },
+            '400': problemResponse(
+              'The body is not {"customerIds": [...]} with 1 to 1,000 valid customer ids.',
+              z.discriminatedUnion('type', [invalidKeyRequestProblem, malformedJsonProblem]),
+            ),
+            '413': problemResponse('A body larger than 256 kB.', payloadTooLargeProblem),
             ...guarded,
             '500': internal,
           },

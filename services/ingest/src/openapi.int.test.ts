@@ -1,6 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CustomerKeys, createSealingEventStore, masterKeyOf } from '@crh/event-store/encryption';
+import { toEnvelope } from '@crh/event-store';
+import {
+  CustomerKeys,
+  createSealedEnvelopeReader,
+  createSealingEventStore,
+  customerKeysFromApi,
+  masterKeyOf,
+  type SealedEnvelope,
+} from '@crh/event-store/encryption';
 import { openApiSchemas } from '@crh/testing/json-schemas';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -313,7 +321,7 @@ describe('the OpenAPI document of the ingest, against the running service', () =
     const keys = new CustomerKeys(database.pool, { master: masterKeyOf(randomBytes(32)) });
     const sealed = await listenIngest(createSealingEventStore(database.store, keys), {
       auth: ingest.auth,
-      erasure: { keys, audit: database.pool },
+      personalData: { keys, audit: database.pool, keyCacheSeconds: 60 },
     });
     try {
       const customerId = `openapi-erased-${randomUUID().slice(0, 8)}`;
@@ -371,6 +379,58 @@ describe('the OpenAPI document of the ingest, against the running service', () =
         json({ events: [contact('again')] }),
         sealed.base,
       )) as { type: string; customerIds: string[] };
+      const analyst = await ingest.auth.bearer('analyst');
+      const keyAnswer = await answer(
+        '/v1/customer-keys',
+        '/v1/customer-keys',
+        { status: 200, mediaType: 'application/json' },
+        json({ customerIds: [customerId, 'never-sealed', customerId] }, 'application/json', analyst),
+        sealed.base,
+      );
+      expect(keyAnswer).toEqual({
+        keys: [{ customerId, erased: true }, { customerId: 'never-sealed' }],
+        cacheSeconds: 60,
+      });
+      // A customer not erased: its key, fetched as a data team's reader does, opens its sealed event.
+      const kept = `openapi-kept-${randomUUID().slice(0, 8)}`;
+      await answer(
+        '/v1/events',
+        '/v1/events',
+        { status: 200, mediaType: 'application/json' },
+        json({ events: [{ ...contact('Bram asked twice'), customerId: kept }] }),
+        sealed.base,
+      );
+      const stored = (await database.store.readStream(kept)).map((e) => toEnvelope(e) as SealedEnvelope);
+      expect(JSON.stringify(stored)).not.toContain('Bram');
+      const reader = createSealedEnvelopeReader({
+        keys: customerKeysFromApi({ url: sealed.base, authorization: analyst }),
+      });
+      expect((await reader.open(stored))[0]!.data).toEqual({
+        channel: 'call',
+        direction: 'outbound',
+        summary: 'Bram asked twice',
+      });
+      for (const [body, status, type] of [
+        [{ customerIds: [] }, 400, 'validation-failed'],
+        [{ customerIds: ['a b'] }, 400, 'validation-failed'],
+        ['{"customerIds":', 400, 'malformed-json'],
+      ] as const) {
+        const refusal = (await answer(
+          '/v1/customer-keys',
+          '/v1/customer-keys',
+          { status, mediaType: problem },
+          json(body, 'application/json', analyst),
+          sealed.base,
+        )) as { type: string };
+        expect(refusal.type).toBe(`urn:crh:problem:${type}`);
+      }
+      await answer(
+        '/v1/customer-keys',
+        '/v1/customer-keys',
+        { status: 403, mediaType: problem },
+        json({ customerIds: ['x'] }, 'application/json', await ingest.auth.bearer('lead')),
+        sealed.base,
+      );
       expect(refused).toMatchObject({ type: 'urn:crh:problem:customer-erased', customerIds: [customerId] });
     } finally {
       await sealed.close();

@@ -110,6 +110,14 @@ export const invalidErasureProblem = problem(
   {},
 );
 
+export const invalidKeyRequestProblem = problem(
+  'InvalidKeyRequestProblem',
+  problemTypes.validation,
+  400,
+  'The body is not {"customerIds": [...]} with 1 to 1,000 customer ids.',
+  {},
+);
+
 export const unknownCustomerProblem = problem(
   'UnknownCustomerProblem',
   problemTypes.unknownCustomer,

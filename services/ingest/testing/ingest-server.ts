@@ -33,8 +33,8 @@ export async function listenIngest(
     limits?: Partial<IngestDeps['limits']>;
     corsOrigins?: readonly string[];
     logger?: Logger;
-    /** Serve the erasure call: `store` must seal with these keys. */
-    erasure?: IngestDeps['erasure'];
+    /** Serve the erasure call and the keys: `store` must seal with these keys. */
+    personalData?: IngestDeps['personalData'];
   } = {},
 ): Promise<IngestServer> {
   const auth = options.auth ?? (await openTestAuth());
@@ -44,7 +44,7 @@ export async function listenIngest(
     registry: createMetricsRegistry('ingest-test'),
     ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}),
-    ...(options.erasure !== undefined ? { erasure: options.erasure } : {}),
+    ...(options.personalData !== undefined ? { personalData: options.personalData } : {}),
     auth: auth.verifier,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     ready: async () => true,

@@ -22,6 +22,9 @@ const {
   name: 'relay',
   require: (config) => requireKafkaBrokers(config, 'the relay'),
   schema: [RELAY_MIGRATION_PLAN],
+  // The topic gets the log as stored, personal fields sealed: an erasure
+  // reaches messages already published, and the relay holds no key.
+  personalData: 'sealed',
 });
 const kafka = createKafkaClient({ brokers, clientId: `${config.env.KAFKA_CLIENT_ID}-relay`, logger });
 

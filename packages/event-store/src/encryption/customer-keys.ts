@@ -216,6 +216,29 @@ export class CustomerKeys {
   }
 
   /**
+   * The customers' data keys themselves, read afresh (never from the cache):
+   * null for an erased customer; absent for one without a key. What a
+   * reader of the sealed Kafka topic asks for (POST /v1/customer-keys).
+   */
+  async dataKeys(customerIds: readonly string[]): Promise<Map<string, Buffer | null>> {
+    await this.verifyMaster();
+    const { rows } = await this.#db.query<{
+      customer_id: string;
+      wrapped: Buffer | null;
+      master_key_id: string | null;
+    }>(
+      'select customer_id, wrapped, master_key_id from crh.customer_keys where customer_id = any($1::text[])',
+      [[...new Set(customerIds)]],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.customer_id,
+        r.wrapped ? this.#unwrap(r.customer_id, r.wrapped, r.master_key_id!) : null,
+      ]),
+    );
+  }
+
+  /**
    * Destroys the customer's data key: its row is emptied (or, for a customer
    * that never had one, written empty), so its sealed values open no more and
    * no key is created for it again. Idempotent: a second call answers the

@@ -20,7 +20,13 @@ export {
   grantCustomerKeys,
   migrateCustomerKeys,
 } from './customer-keys-schema.ts';
-export { MissingKeyError } from './event-sealing.ts';
-export { ENCRYPTED_PREFIX, isSealed } from './field-cipher.ts';
+export { MissingKeyError, openEvent, sealEvent } from './event-sealing.ts';
+export { ENCRYPTED_PREFIX, FieldCipher, isSealed } from './field-cipher.ts';
 export { loadMasterKey, type MasterKey, masterKeyOf } from './master-key.ts';
+export {
+  type CustomerKeySource,
+  createSealedEnvelopeReader,
+  customerKeysFromApi,
+  type SealedEnvelope,
+} from './sealed-envelope-reader.ts';
 export { createSealingEventStore } from './sealing-event-store.ts';

@@ -172,8 +172,9 @@ describe('relay', () => {
     ]);
   });
 
-  it('writes no event, and creates no customer key', async () => {
+  it('writes no event, and neither reads nor creates a customer key (it copies the log sealed)', async () => {
     await expect(stores.relay.append([onboarded('r-relay')])).rejects.toMatchObject(DENIED);
+    await expect(as('relay', 'select customer_id from crh.customer_keys')).rejects.toMatchObject(DENIED);
     await expect(
       as(
         'relay',

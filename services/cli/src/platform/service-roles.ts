@@ -86,9 +86,10 @@ export async function setUpServiceRoles(
       });
     }
     // Appenders seal (and so create keys), readers open; ingest serves the erasure call.
+    // The relay copies the log as stored (sealed): it gets no key at all.
     await grantCustomerKeys(client, {
       sealers: [roles.ingest, roles.gateway],
-      openers: [roles.projector, roles.relay],
+      openers: [roles.projector],
       erasers: [roles.ingest],
     });
     await grantReadModels(client, { projector: roles.projector, readers: [roles.gateway] });
