@@ -60,7 +60,7 @@ describe('personal data across the service processes', () => {
     );
     expect(rows.map((r) => r.data.channel ?? r.data.tier)).toEqual(['standard', 'call']);
     expect(rows[1]!.data.summary).toMatch(/^enc:v1:/);
-    expect(rows[1]!.metadata).toEqual({ $sealed: expect.stringMatching(/^enc:v1:/) });
+    expect(rows[1]!.metadata).toEqual({ $crh: 'sealed-v1', $sealed: expect.stringMatching(/^enc:v1:/) });
     const { rows: leaks } = await db.query<{ n: number }>(
       `select count(*)::int as n from crh.events where data::text like $1 or metadata::text like $1`,
       [`%${marker}%`],

@@ -174,6 +174,14 @@ export interface EventStore {
    * then keeps yielding new batches as they are committed, until aborted.
    */
   subscribeAll(options: SubscribeOptions): AsyncIterable<RecordedEvent[]>;
+  /**
+   * An erased customer's personal values stored before sealing (plaintext)
+   * replaced by null in place; returns how many events changed. The one
+   * rewrite of stored events besides `crh encrypt-existing`
+   * (docs/erasure.md). Absent where the log cannot be rewritten
+   * (EventStoreDB): there such plaintext stays until the stream is dropped.
+   */
+  eraseStoredPlaintext?(customerId: string): Promise<number>;
   close(): Promise<void>;
 }
 

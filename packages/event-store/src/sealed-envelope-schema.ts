@@ -27,10 +27,13 @@ export const sealedValueSchema = z
       "A personal value sealed with its customer's data key: `enc:v1:` and base64url of the IV, the AES-256-GCM ciphertext of the value's JSON and the tag; the event's id and the field's name are its associated data (docs/erasure.md).",
   });
 
-const sealedMetadataSchema = z.strictObject({ $sealed: sealedValueSchema }).meta({
-  id: 'SealedMetadata',
-  description: "The event's metadata, sealed whole.",
-});
+const sealedMetadataSchema = z
+  .strictObject({ $crh: z.literal('sealed-v1'), $sealed: sealedValueSchema.optional() })
+  .meta({
+    id: 'SealedMetadata',
+    description:
+      "The stored format's mark (`$crh`, on every event whose personal fields are sealed) and the event's metadata, sealed whole (`$sealed`, when it had any).",
+  });
 
 const sealedDataOf = (type: RecordedEventType) => {
   const { shape } = recordedDataSchemas[type] as z.ZodObject;

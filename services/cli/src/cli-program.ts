@@ -1,6 +1,7 @@
 import { CUSTOMER_ID_PATTERN } from '@crh/domain';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BENCH_PARTS, type BenchFlags } from './bench/bench-command.ts';
+import type { EncryptExistingFlags } from './encrypt-existing-command.ts';
 import type { ForgetFlags } from './forget-command.ts';
 import type { MigrateFlags } from './migrate-command.ts';
 import type { ParkedRequest } from './parked-command.ts';
@@ -23,6 +24,7 @@ export interface CliActions {
   migrate(flags: MigrateFlags): Promise<number>;
   rotateMasterKey(): Promise<number>;
   forget(flags: ForgetFlags): Promise<number>;
+  encryptExisting(flags: EncryptExistingFlags): Promise<number>;
   parked(request: ParkedRequest): Promise<number>;
   bench(flags: BenchFlags): Promise<number>;
   token(flags: TokenFlags): Promise<number>;
@@ -126,6 +128,14 @@ export async function runCli(
       "re-wrap every customer's data key under CRH_MASTER_KEY_FILE's key, opening them with CRH_PREVIOUS_MASTER_KEY_FILES (no event changes)",
     )
     .action(async () => done(await actions.rotateMasterKey()));
+
+  program
+    .command('encrypt-existing')
+    .description(
+      'seal, in place, the personal fields of events stored before sealing (PostgreSQL; resumable, safe while the platform runs; docs/erasure.md)',
+    )
+    .option('--batch <n>', 'events per transaction (default 1,000)', wholeNumber)
+    .action(async (flags: { batch?: number }) => done(await actions.encryptExisting({ batch: flags.batch })));
 
   program
     .command('forget')

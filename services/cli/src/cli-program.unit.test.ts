@@ -18,6 +18,7 @@ async function run(argv: string[], actionCode = 0) {
     migrate: record('migrate'),
     rotateMasterKey: record('rotate-master-key'),
     forget: record('forget'),
+    encryptExisting: record('encrypt-existing'),
     parked: record('parked'),
     bench: record('bench'),
     token: record('token'),
@@ -48,6 +49,8 @@ describe('crh command line', () => {
     { argv: ['migrate'], command: 'migrate', flags: { roles: true } },
     { argv: ['migrate', '--no-roles'], command: 'migrate', flags: { roles: false } },
     { argv: ['rotate-master-key'], command: 'rotate-master-key', flags: undefined },
+    { argv: ['encrypt-existing'], command: 'encrypt-existing', flags: { batch: undefined } },
+    { argv: ['encrypt-existing', '--batch', '500'], command: 'encrypt-existing', flags: { batch: 500 } },
     {
       argv: ['forget', 'c-7'],
       command: 'forget',
@@ -126,6 +129,10 @@ describe('crh command line', () => {
     { argv: ['rebuild', 'everything'], says: /'everything' is invalid[\s\S]*Usage: crh rebuild/ },
     { argv: ['parked', 'skip'], says: /missing required argument 'eventId'[\s\S]*Usage: crh parked skip/ },
     { argv: ['parked', 'drop'], says: /unknown command 'drop'/ },
+    {
+      argv: ['encrypt-existing', '--batch', '0'],
+      says: /must be a whole number[\s\S]*Usage: crh encrypt-existing/,
+    },
     { argv: ['forget'], says: /missing required argument 'customerId'[\s\S]*Usage: crh forget/ },
     {
       argv: ['forget', 'c 7'],

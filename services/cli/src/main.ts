@@ -4,6 +4,7 @@
 import { ConfigError, loadConfig, loadDotEnv, type PlatformConfig } from '@crh/config';
 import { benchCommand } from './bench/bench-command.ts';
 import { runCli } from './cli-program.ts';
+import { encryptExistingCommand } from './encrypt-existing-command.ts';
 import { forgetCommand } from './forget-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { parkedCommand } from './parked-command.ts';
@@ -29,6 +30,7 @@ try {
     rebuild: () => rebuildCommand(config()),
     migrate: (flags) => migrateCommand(config(), flags),
     rotateMasterKey: () => rotateMasterKeyCommand(config()),
+    encryptExisting: (flags) => encryptExistingCommand(config(), flags),
     forget: (flags) =>
       forgetCommand(config(), flags, {
         out: (text) => process.stdout.write(text),

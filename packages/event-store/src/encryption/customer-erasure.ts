@@ -75,6 +75,9 @@ export async function eraseCustomer(
     throw new UnknownCustomerError(customerId);
   }
   const erasure = await keys.erase(customerId);
+  // Its events stored before sealing hold plaintext no key protects: nulled
+  // in place where the log can be rewritten (PostgreSQL; docs/erasure.md).
+  await store.eraseStoredPlaintext?.(customerId);
   // The event's instant is the key's destruction, to the millisecond, so a
   // repeat sends the very same event.
   const erasedAt = new Date(erasure.erasedAt).toISOString();

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MissingKeyError, openEvent, SEALED_METADATA_KEY, sealEvent } from './event-sealing.ts';
+import {
+  FORMAT_KEY,
+  isSealedFormat,
+  MissingKeyError,
+  openEvent,
+  SEALED_FORMAT,
+  SEALED_METADATA_KEY,
+  sealEvent,
+} from './event-sealing.ts';
 import { ENCRYPTED_PREFIX, FieldCipher, FieldIntegrityError } from './field-cipher.ts';
 
 const EVENT = '7a0b3c1e-2f4d-4e5a-9b6c-1d2e3f4a5b6c';
@@ -65,7 +73,10 @@ describe('sealing an event', () => {
     const sealed = sealEvent(event, cipher);
     expect(JSON.stringify(sealed)).not.toMatch(/Jan Jansen|Piet|crm/);
     expect(sealed.data).toMatchObject({ complaintId: 'k-1', severity: 'high', channel: 'email' });
-    expect(Object.keys(sealed.metadata!)).toEqual([SEALED_METADATA_KEY]);
+    expect(sealed.metadata).toEqual({
+      [FORMAT_KEY]: SEALED_FORMAT,
+      [SEALED_METADATA_KEY]: expect.any(String),
+    });
     expect(openEvent(sealed, cipher)).toEqual(event);
     expect(event.data.summary).toBe('Jan Jansen: the delivery was late'); // the input is not changed
   });
@@ -87,7 +98,74 @@ describe('sealing an event', () => {
 
   it('gives an event stored before encryption as it is, and one without personal fields the same with or without a key', () => {
     expect(openEvent(event, cipher)).toEqual(event);
+    expect(openEvent(event, undefined)).toEqual(event);
     const plain = { id: EVENT, data: { tier: 'gold' }, metadata: null };
-    expect(openEvent(sealEvent(plain, cipher), null)).toEqual(plain);
+    expect(openEvent(plain, null)).toEqual(plain);
+  });
+});
+
+describe('the stored versions (openEvent is their upcaster)', () => {
+  const cipher = new FieldCipher(randomBytes(32));
+  const sent = {
+    id: EVENT,
+    customerId: 'c-1',
+    data: { channel: 'call', direction: 'inbound', summary: 'Marieke asked for a call back' },
+    metadata: { source: 'crm' },
+  };
+  // Version 1 as the first sealing release wrote it: values sealed, no mark.
+  const unmarked = {
+    ...sent,
+    data: { ...sent.data, summary: cipher.seal(sent.data.summary, EVENT, 'summary') },
+    metadata: { [SEALED_METADATA_KEY]: cipher.seal(sent.metadata, EVENT, '$metadata') },
+  };
+
+  it('opens version 1 sealed without the mark, and reads it erased without the key', () => {
+    expect(openEvent(unmarked, cipher)).toEqual(sent);
+    expect(openEvent(unmarked, null)).toEqual({
+      ...sent,
+      data: { ...sent.data, summary: null },
+      metadata: null,
+      erased: true,
+    });
+    expect(() => openEvent(unmarked, undefined)).toThrow(MissingKeyError);
+  });
+
+  it('gives version 1 plaintext that merely starts like a sealed value as it is', () => {
+    const lookalike = { ...sent, data: { ...sent.data, summary: `${ENCRYPTED_PREFIX}not-sealed` } };
+    expect(openEvent(lookalike, cipher)).toEqual(lookalike);
+  });
+
+  it("reads an erased customer's version 1 plaintext as erased", () => {
+    expect(openEvent(sent, null)).toEqual({
+      ...sent,
+      data: { ...sent.data, summary: null },
+      metadata: null,
+      erased: true,
+    });
+  });
+
+  it('seals into version 2, which holds nothing in the clear and opens strictly', () => {
+    const sealed = sealEvent(sent, cipher);
+    expect(isSealedFormat(sealed.metadata)).toBe(true);
+    expect(openEvent(sealed, cipher)).toEqual(sent);
+    const tampered = { ...sealed, data: { ...sealed.data, summary: `${ENCRYPTED_PREFIX}not-sealed` } };
+    expect(() => openEvent(tampered, cipher)).toThrow(FieldIntegrityError);
+    const plaintext = { ...sealed, data: sent.data };
+    expect(() => openEvent(plaintext, cipher)).toThrow(FieldIntegrityError);
+  });
+
+  it("stores an erased customer's personal values as null in version 2, and reads them erased", () => {
+    const nulled = sealEvent(sent, null);
+    expect(nulled).toEqual({
+      ...sent,
+      data: { ...sent.data, summary: null },
+      metadata: { [FORMAT_KEY]: SEALED_FORMAT },
+    });
+    expect(openEvent(nulled, null)).toEqual({
+      ...sent,
+      data: { ...sent.data, summary: null },
+      metadata: null,
+      erased: true,
+    });
   });
 });

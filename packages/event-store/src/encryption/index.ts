@@ -20,6 +20,11 @@ export {
   grantCustomerKeys,
   migrateCustomerKeys,
 } from './customer-keys-schema.ts';
+export {
+  type EncryptExistingOptions,
+  type EncryptExistingProgress,
+  encryptExistingEvents,
+} from './encrypt-existing.ts';
 export { MissingKeyError, openEvent, sealEvent } from './event-sealing.ts';
 export { ENCRYPTED_PREFIX, FieldCipher, isSealed } from './field-cipher.ts';
 export { loadMasterKey, type MasterKey, masterKeyOf } from './master-key.ts';

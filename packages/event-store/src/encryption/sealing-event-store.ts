@@ -13,9 +13,12 @@ import {
 import { toEnvelope } from '../stored-envelope.ts';
 import { rememberTraceContext, traceContextOf } from '../trace-context.ts';
 import type { CustomerKeys } from './customer-keys.ts';
-import { openEvent, sealEvent } from './event-sealing.ts';
+import { FORMAT_KEY, isSealedFormat, openEvent, sealEvent } from './event-sealing.ts';
 import { ENCRYPTED_PREFIX } from './field-cipher.ts';
 import { holdsPersonalData } from './personal-fields.ts';
+
+/** What a replay line of the sealed format holds even with nothing sealed in it (an erased customer's). */
+const FORMAT_MARK = `"${FORMAT_KEY}"`;
 
 /** The event the erasure call records (docs/erasure.md). */
 const ERASURE_EVENT_TYPE: PlatformEventType = 'CustomerDataErased';
@@ -50,11 +53,11 @@ export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): 
         return await inner.append(sealed);
       } catch (error) {
         if (!(error instanceof IdConflictError)) throw error;
-        // A retry of an event stored before sealing (plaintext) differs from
-        // it in bytes only: sent as it was stored, it is the duplicate it is.
-        const stored = await plaintextDuplicates(inner, events, error.ids);
+        // A retry of an event stored in an earlier stored version differs
+        // from it in bytes only: sent as it was stored, it is the duplicate it is.
+        const stored = await earlierVersionDuplicates(inner, keys, events, error.ids);
         if (stored.size < error.ids.length) throw error;
-        return inner.append(sealed.map((e, i) => (stored.has(e.id) ? events[i]! : e)));
+        return inner.append(sealed.map((e) => asStored(stored.get(e.id)) ?? e));
       }
     },
     readStream: async (customerId, options) => open(await inner.readStream(customerId, options)),
@@ -87,6 +90,9 @@ export function createSealingEventStore(inner: EventStore, keys: CustomerKeys): 
     async *subscribeAll(options: SubscribeOptions) {
       for await (const batch of inner.subscribeAll(options)) yield await open(batch);
     },
+    ...(inner.eraseStoredPlaintext
+      ? { eraseStoredPlaintext: (customerId: string) => inner.eraseStoredPlaintext!(customerId) }
+      : {}),
     close: () => inner.close(),
   };
 }
@@ -104,24 +110,44 @@ function forgetErasedKeys(keys: CustomerKeys, events: readonly { type: string; c
 }
 
 /**
- * Of the ids the adapter refused, those stored in plaintext (before sealing)
- * with the same content as the event sent now.
+ * Of the ids the adapter refused, those stored in an earlier stored version
+ * (plaintext, or sealed without the format's mark) whose content, opened,
+ * is the event sent now: the same event, sent again after an upgrade.
+ * Returned as they are stored, so the adapter takes them as duplicates.
  */
-async function plaintextDuplicates(
+async function earlierVersionDuplicates(
   inner: EventStore,
+  keys: CustomerKeys,
   events: readonly AppendEvent[],
   ids: readonly string[],
-): Promise<Set<string>> {
+): Promise<Map<string, RecordedEvent>> {
   const sent = new Map(events.filter((e) => ids.includes(e.id)).map((e) => [e.id, e]));
-  const same = new Set<string>();
-  for (const customerId of new Set([...sent.values()].map((e) => e.customerId))) {
+  const customers = [...new Set([...sent.values()].map((e) => e.customerId))];
+  const ciphers = await keys.forOpening(customers);
+  const same = new Map<string, RecordedEvent>();
+  for (const customerId of customers) {
     for (const stored of await inner.readStream(customerId)) {
       const event = sent.get(stored.id);
-      if (!event || JSON.stringify(stored).includes(ENCRYPTED_PREFIX)) continue;
-      if (envelopeContent(stored) === envelopeContent(event)) same.add(stored.id);
+      if (!event || isSealedFormat(stored.metadata)) continue;
+      const opened = openEvent(stored, ciphers.get(customerId));
+      if (envelopeContent(opened) === envelopeContent(event)) same.set(stored.id, stored);
     }
   }
   return same;
+}
+
+/** A stored event as an append sends it (what the store assigned left out). */
+function asStored(stored: RecordedEvent | undefined): AppendEvent | undefined {
+  if (!stored) return undefined;
+  return {
+    id: stored.id,
+    type: stored.type,
+    customerId: stored.customerId,
+    occurredAt: stored.occurredAt,
+    ...(stored.actorId === null ? {} : { actorId: stored.actorId }),
+    data: stored.data,
+    ...(stored.metadata === null ? {} : { metadata: stored.metadata }),
+  };
 }
 
 /** `flat` (the lists one after the other) cut back into lists of the same lengths. */
@@ -143,7 +169,8 @@ function regroup<T>(lists: readonly (readonly unknown[])[], flat: readonly T[]):
  */
 async function openLines(chunk: string, keys: CustomerKeys): Promise<string> {
   const erasures = chunk.includes(ERASURE_EVENT_TYPE);
-  if (!chunk.includes(ENCRYPTED_PREFIX) && !erasures) return chunk;
+  const stored = (line: string) => line.includes(ENCRYPTED_PREFIX) || line.includes(FORMAT_MARK);
+  if (!stored(chunk) && !erasures) return chunk;
   const lines = chunk.split('\n');
   if (erasures) {
     const erasureLines = lines.filter((line) => line.includes(ERASURE_EVENT_TYPE));
@@ -154,7 +181,7 @@ async function openLines(chunk: string, keys: CustomerKeys): Promise<string> {
   }
   const sealed = new Map<number, RecordedEvent>();
   lines.forEach((line, i) => {
-    if (!line.includes(ENCRYPTED_PREFIX)) return;
+    if (!stored(line)) return;
     const envelope = JSON.parse(line) as RecordedEvent;
     sealed.set(i, { ...envelope, actorId: envelope.actorId ?? null, metadata: envelope.metadata ?? null });
   });

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { containerRuntimeAvailable, KURRENTDB_IMAGE } from '@crh/testing';
+import { createPgPool } from '@crh/postgres';
+import { containerRuntimeAvailable, createTestDatabase, KURRENTDB_IMAGE } from '@crh/testing';
 import { describe } from 'vitest';
 import { describeEventStoreContract, type EventStoreFactory } from '../../testing/contract-suite.ts';
+import { CustomerKeys } from '../encryption/customer-keys.ts';
+import { migrateCustomerKeys } from '../encryption/customer-keys-schema.ts';
+import { masterKeyOf } from '../encryption/master-key.ts';
+import { createSealingEventStore } from '../encryption/sealing-event-store.ts';
 import { createEventStoreDbEventStore } from './eventstoredb-event-store.ts';
 
 interface EsdbServer {
@@ -52,4 +57,23 @@ if (server === null) {
     }),
     cleanup: () => server.stop(),
   }));
+  // Personal data sealed, its keys in PostgreSQL (docs/erasure.md).
+  describeEventStoreContract('eventstoredb, personal data sealed', async () => {
+    const database = await createTestDatabase();
+    const pool = createPgPool(database.url, { max: 4 });
+    await migrateCustomerKeys(pool);
+    const keys = new CustomerKeys(pool, { master: masterKeyOf(randomBytes(32)) });
+    const store = createEventStoreDbEventStore({
+      connectionString: server.connectionString,
+      streamPrefix: `test${randomBytes(5).toString('hex')}-customer-`,
+      batchLingerMs: 2,
+    });
+    return {
+      store: createSealingEventStore(store, keys),
+      cleanup: async () => {
+        await pool.end();
+        await database.drop();
+      },
+    };
+  });
 }

@@ -6,6 +6,8 @@ export interface EventLogGrants {
   appenders: readonly string[];
   /** Roles that only read the log (projector, relay). */
   readers: readonly string[];
+  /** Roles that serve the erasure call: may null an erased customer's plaintext (crh.erase_stored_plaintext), nothing else. */
+  erasers?: readonly string[];
 }
 
 /**
@@ -19,7 +21,9 @@ export interface EventLogGrants {
  * check the schema's version at start).
  */
 export async function grantEventLog(db: Queryable, grants: EventLogGrants): Promise<void> {
-  const all = [...new Set([...grants.appenders, ...grants.readers])].map(checkRoleName).map(quoteIdent);
+  const all = [...new Set([...grants.appenders, ...grants.readers, ...(grants.erasers ?? [])])]
+    .map(checkRoleName)
+    .map(quoteIdent);
   if (all.length === 0) return;
   const appenders = grants.appenders.map(quoteIdent).join(', ');
   const { rows } = await db.query<{ sequence: string }>(
@@ -28,9 +32,15 @@ export async function grantEventLog(db: Queryable, grants: EventLogGrants): Prom
   const sequence = rows[0]!.sequence;
   await db.query(`grant usage on schema crh to ${all.join(', ')}`);
   await db.query(`revoke all on crh.events, ${sequence} from ${all.join(', ')}`);
-  await db.query(`grant select on crh.events, ${EVENT_STORE_MIGRATIONS_TABLE} to ${all.join(', ')}`);
+  // The progress of crh encrypt-existing (the owner runs it) is readable: how far the log is sealed.
+  await db.query(
+    `grant select on crh.events, ${EVENT_STORE_MIGRATIONS_TABLE}, crh.event_format_progress to ${all.join(', ')}`,
+  );
   if (appenders) {
     await db.query(`grant insert on crh.events to ${appenders}`);
     await db.query(`grant usage on sequence ${sequence} to ${appenders}`);
   }
+  await db.query(`revoke all on function crh.erase_stored_plaintext(text) from ${all.join(', ')}`);
+  const erasers = (grants.erasers ?? []).map(quoteIdent).join(', ');
+  if (erasers) await db.query(`grant execute on function crh.erase_stored_plaintext(text) to ${erasers}`);
 }

@@ -420,4 +420,45 @@ export const eventStoreMigrations: readonly Migration[] = [
     name: '007_readable_horizon',
     sql: `${APPEND_EVENTS_MARKED_SQL}\n${LOG_HORIZON_SQL}`,
   },
+  {
+    // Personal fields sealed (docs/erasure.md, issue 19). Events stored
+    // before sealing hold them in plaintext: `crh encrypt-existing` seals
+    // them in place (its progress below, so it resumes), and an erasure
+    // nulls an erased customer's at once (the function below). The
+    // personal fields are written out here as they were when this ran.
+    name: '008_sealed_format',
+    sql: `
+      create table crh.event_format_progress (
+        singleton boolean primary key default true check (singleton),
+        after_position bigint not null,
+        updated_at timestamptz not null default now()
+      );
+
+      -- An erased customer's personal values stored in plaintext (before
+      -- sealing), nulled in place and the event marked as the sealed format
+      -- (what sealing with no key gives). The owner's function: the role
+      -- that serves erasures may do this, and change nothing else of the log.
+      create function crh.erase_stored_plaintext(erased_customer text) returns integer
+        language sql security definer set search_path = pg_catalog, pg_temp as $fn$
+        with personal(fields) as (
+          select array['name', 'summary', 'message', 'resolution', 'reason', 'note',
+                       'improvement', 'about', 'comment', 'description']
+        ), changed as (
+          update crh.events e set
+            data = coalesce((
+              select jsonb_object_agg(d.k, case when d.k = any(p.fields) then 'null'::jsonb else d.v end)
+              from jsonb_each(e.data) as d(k, v)
+            ), '{}'::jsonb),
+            metadata = '{"$crh": "sealed-v1"}'::jsonb
+          from personal p
+          where e.stream_id = 'customer-' || erased_customer
+            and not coalesce(e.metadata ? '$crh', false)
+            and (e.data ?| p.fields or e.metadata is not null)
+          returning 1
+        )
+        select count(*)::integer from changed
+      $fn$;
+      revoke all on function crh.erase_stored_plaintext(text) from public;
+    `,
+  },
 ];

@@ -78,6 +78,13 @@ export class PostgresEventStore implements EventStore {
     return pendingMigrations(this.#pool, EVENT_STORE_PLAN);
   }
 
+  async eraseStoredPlaintext(customerId: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ n: number }>('select crh.erase_stored_plaintext($1) as n', [
+      customerId,
+    ]);
+    return rows[0]!.n;
+  }
+
   async append(events: readonly AppendEvent[]): Promise<AppendOutcome[]> {
     if (events.length === 0) return [];
     // Under a span (tracing on), the span's context goes beside the events.

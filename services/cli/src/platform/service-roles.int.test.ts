@@ -154,8 +154,13 @@ describe('ingest', () => {
        values ('r-erased', 'admin', now(), true, '0')`,
     );
     await expect(as('ingest', 'select * from crh.customer_erasures')).rejects.toMatchObject(DENIED);
+    // An erased customer's plaintext (stored before sealing) nulled, by ingest only.
+    expect((await as('ingest', `select crh.erase_stored_plaintext('r-erased') as n`)).rows).toEqual([
+      { n: 0 },
+    ]);
     for (const role of ['gateway', 'projector', 'relay'] as const) {
       await expect(as(role, `select * from crh.erase_customer_key('r-key')`)).rejects.toMatchObject(DENIED);
+      await expect(as(role, `select crh.erase_stored_plaintext('r-1')`)).rejects.toMatchObject(DENIED);
     }
   });
 });

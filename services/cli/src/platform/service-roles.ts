@@ -83,6 +83,7 @@ export async function setUpServiceRoles(
       await grantEventLog(client, {
         appenders: [roles.ingest, roles.gateway],
         readers: [roles.projector, roles.relay],
+        erasers: [roles.ingest],
       });
     }
     // Appenders seal (and so create keys), readers open; ingest serves the erasure call.
