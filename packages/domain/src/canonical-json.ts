@@ -4,6 +4,8 @@
  * canonical texts are equal. What idempotency compares a re-sent envelope by.
  */
 export function canonicalJson(value: unknown): string {
+  // Nothing to sort in a string or number: the replacer would only cost (sealing calls this per field).
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   return JSON.stringify(value, (_key, current: unknown) => {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return current;
     const sorted: Record<string, unknown> = {};

@@ -201,6 +201,7 @@ export async function runCli(
     .option('--live-events <n>', 'live: events posted (default 300)', wholeNumber)
     .option('--relay-events <n>', 'relay: events (default 200,000)', wholeNumber)
     .option('--replay-events <n>', 'replay: events (default 1,000,000)', wholeNumber)
+    .option('--sealing-events <n>', 'sealing: events (default 100,000)', wholeNumber)
     .option('--page-loads <n>', 'dashboard: cold page loads per view (default 10)', wholeNumber)
     .option('--soak-minutes <n>', 'soak: how long (default 30)', wholeNumber)
     .option('--soak-rate <n>', 'soak: events posted per second (default 50)', wholeNumber)

@@ -54,6 +54,17 @@ describe('customer data keys in PostgreSQL', () => {
     expect(await wrappedOf('k-new')).toBeUndefined();
   });
 
+  it('creates keys for the same new customers asked in opposite orders at once, without a deadlock', async () => {
+    const [one, two] = [new CustomerKeys(pool, { master }), new CustomerKeys(pool, { master })];
+    await Promise.all([one.verifyMaster(), two.verifyMaster()]);
+    for (let round = 0; round < 5; round++) {
+      const ids = Array.from({ length: 3_000 }, (_, i) => `order-${round}-${i}`);
+      const [a, b] = await Promise.all([one.forSealing(ids), two.forSealing([...ids].reverse())]);
+      expect(a.size).toBe(3_000);
+      expect(b.size).toBe(3_000);
+    }
+  });
+
   it('gives no key to open with for a customer that never had one, and does not create one for reading', async () => {
     const opened = await new CustomerKeys(pool, { master }).forOpening(['k-never']);
     expect(opened.has('k-never')).toBe(false); // no key, and no erasure either

@@ -190,7 +190,12 @@ export class CustomerKeys {
    */
   async #createKeys(customerIds: readonly string[]): Promise<boolean> {
     const master = this.#wrapping!;
-    const fresh = customerIds.map((id) => ({ id, wrapped: wrapDataKey(master, id, randomBytes(32)) }));
+    // In one order everywhere: two appends creating keys for the same new
+    // customers would otherwise take their index entries in opposite orders
+    // and deadlock (the sealing bench's four appenders did).
+    const fresh = [...customerIds]
+      .sort()
+      .map((id) => ({ id, wrapped: wrapDataKey(master, id, randomBytes(32)) }));
     const { rows } = await this.#db.query<{ current: boolean }>(
       `with current as (
          select true as current from crh.customer_keys_master where master_key_id = $3 for share

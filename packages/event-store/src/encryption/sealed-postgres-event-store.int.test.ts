@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { newEvent, uniqueCustomer } from '../../testing/contract-fixtures.ts';
 import { describeEventStoreContract } from '../../testing/contract-suite.ts';
 import { createPostgresEventStore } from '../postgres/postgres-event-store.ts';
+import { eraseCustomer } from './customer-erasure.ts';
 import { CustomerErasedError, CustomerKeys } from './customer-keys.ts';
 import { migrateCustomerKeys } from './customer-keys-schema.ts';
 import { masterKeyOf } from './master-key.ts';
@@ -36,6 +37,38 @@ const replayText = async (chunks: AsyncIterable<string>) => {
 describeEventStoreContract('postgres, personal data sealed', sealedStore);
 
 describe('postgres, personal data sealed', () => {
+  it('reads the rest of a replay under way erased once the customer is erased, and its start as it was', async () => {
+    const { store, pool, keys, cleanup } = await sealedStore();
+    try {
+      await store.migrate();
+      const customer = uniqueCustomer('mid-replay');
+      const marker = `Zeeland-${randomBytes(5).toString('hex')}`;
+      const said = (n: number) => ({ channel: 'call', direction: 'inbound', summary: `${marker} ${n}` });
+      // The customer's first and last events, 6,000 others between: three pages of the replay at least.
+      await store.append([newEvent(customer, { data: said(0) })]);
+      for (let i = 0; i < 6; i++) {
+        await store.append(Array.from({ length: 1_000 }, () => newEvent(uniqueCustomer('other'))));
+      }
+      await store.append([newEvent(customer, { data: said(1) })]);
+      const replay = store.replay({})[Symbol.asyncIterator]();
+      const start = await replay.next();
+      expect(start.value).toContain(`${marker} 0`);
+      await eraseCustomer(store, keys, pool, { customerId: customer, requestedBy: 'test' });
+      let rest = '';
+      for (let chunk = await replay.next(); !chunk.done; chunk = await replay.next()) rest += chunk.value;
+      expect(rest).not.toContain(marker);
+      const last = rest
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { customerId: string })
+        .filter((e) => e.customerId === customer);
+      expect(last).toEqual([expect.objectContaining({ data: { ...said(1), summary: null }, erased: true })]);
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
+
   it('answers a retry of an event stored before sealing as a duplicate, and other content as a conflict', async () => {
     const { store, pool, cleanup } = await sealedStore();
     const plain = createPostgresEventStore({ pool }); // the version before sealing

@@ -10,15 +10,12 @@ import {
   type ReplayOptions,
   type SubscribeOptions,
 } from '../port.ts';
-import { toEnvelope } from '../stored-envelope.ts';
 import { rememberTraceContext, traceContextOf } from '../trace-context.ts';
 import type { CustomerKeys } from './customer-keys.ts';
-import { FORMAT_KEY, isSealedFormat, openEvent, sealEvent } from './event-sealing.ts';
+import { isSealedFormat, openEvent, sealEvent } from './event-sealing.ts';
 import { ENCRYPTED_PREFIX } from './field-cipher.ts';
 import { holdsPersonalData } from './personal-fields.ts';
-
-/** What a replay line of the sealed format holds even with nothing sealed in it (an erased customer's). */
-const FORMAT_MARK = `"${FORMAT_KEY}"`;
+import { customerOfLine, mayBeSealed, openReplayLine } from './replay-line-opening.ts';
 
 /** The event the erasure call records (docs/erasure.md). */
 const ERASURE_EVENT_TYPE: PlatformEventType = 'CustomerDataErased';
@@ -161,34 +158,35 @@ function regroup<T>(lists: readonly (readonly unknown[])[], flat: readonly T[]):
   return out;
 }
 
+/** A sealed value, the sealed format's mark, or an erasure: what makes a replay chunk more than passed on. */
+const ANYTHING_TO_OPEN = new RegExp(`${ENCRYPTED_PREFIX}|"\\$crh"|${ERASURE_EVENT_TYPE}`);
+
 /**
  * A replay chunk (NDJSON of stored envelopes) with its sealed values opened:
- * only lines that hold a sealed value (or an erasure) are parsed and
- * printed again, through toEnvelope as every other line was, so a log of
- * events without personal data streams as the adapter prints it.
+ * only lines that hold a sealed value (or the sealed format's mark) are
+ * touched, so a log of events without personal data streams as the adapter
+ * prints it.
  */
 async function openLines(chunk: string, keys: CustomerKeys): Promise<string> {
-  const erasures = chunk.includes(ERASURE_EVENT_TYPE);
-  const stored = (line: string) => line.includes(ENCRYPTED_PREFIX) || line.includes(FORMAT_MARK);
-  if (!stored(chunk) && !erasures) return chunk;
+  // One scan of the chunk for all three (measured: half the time of three includes).
+  if (!ANYTHING_TO_OPEN.test(chunk)) return chunk;
   const lines = chunk.split('\n');
-  if (erasures) {
+  if (chunk.includes(ERASURE_EVENT_TYPE)) {
     const erasureLines = lines.filter((line) => line.includes(ERASURE_EVENT_TYPE));
     forgetErasedKeys(
       keys,
       erasureLines.map((line) => JSON.parse(line) as RecordedEvent),
     );
   }
-  const sealed = new Map<number, RecordedEvent>();
+  const sealed: number[] = [];
   lines.forEach((line, i) => {
-    if (!stored(line)) return;
-    const envelope = JSON.parse(line) as RecordedEvent;
-    sealed.set(i, { ...envelope, actorId: envelope.actorId ?? null, metadata: envelope.metadata ?? null });
+    if (mayBeSealed(line)) sealed.push(i);
   });
-  if (sealed.size === 0) return chunk;
-  const ciphers = await keys.forOpening([...sealed.values()].map((e) => e.customerId));
-  for (const [i, event] of sealed) {
-    lines[i] = JSON.stringify(toEnvelope(openEvent(event, ciphers.get(event.customerId))));
-  }
+  if (sealed.length === 0) return chunk;
+  const customers = sealed.map((i) => customerOfLine(lines[i]!));
+  const ciphers = await keys.forOpening(customers);
+  sealed.forEach((i, n) => {
+    lines[i] = openReplayLine(lines[i]!, ciphers.get(customers[n]!));
+  });
   return lines.join('\n');
 }

@@ -15,6 +15,7 @@ import { benchQueries } from './bench-queries.ts';
 import { benchRebuild, type RebuildFigure } from './bench-rebuild.ts';
 import { benchRelay, type RelayFigure } from './bench-relay.ts';
 import { benchReplay, type ReplayFigure } from './bench-replay.ts';
+import { benchSealing, type SealingFigures } from './bench-sealing.ts';
 import { benchSoak, type SoakFigures } from './bench-soak.ts';
 import { benchSubscriptions, type SubscriptionFigures } from './bench-subscriptions.ts';
 import { benchSustained, type SustainedFigures, type SustainedRun } from './bench-sustained.ts';
@@ -32,6 +33,7 @@ export const BENCH_PARTS = [
   'live',
   'relay',
   'replay',
+  'sealing',
   'rebuild',
   'dashboard',
   'soak',
@@ -51,6 +53,7 @@ export interface BenchFlags {
   liveEvents?: number;
   relayEvents?: number;
   replayEvents?: number;
+  sealingEvents?: number;
   pageLoads?: number;
   soakMinutes?: number;
   soakRate?: number;
@@ -70,6 +73,7 @@ interface BenchResults {
   live?: SubscriptionFigures[];
   relay?: { brokers: string; rounds: RelayFigure[] };
   replay?: ReplayFigure[];
+  sealing?: SealingFigures;
   rebuild?: RebuildFigure;
   dashboard?: DashboardFigures;
   soak?: SoakFigures;
@@ -91,6 +95,10 @@ interface BenchResults {
  * 4. relay: the event log copied to a Kafka topic (`--relay-events N`);
  * 5. replay: `GET /v1/events` read to the end over HTTP (`--replay-events N`,
  *    default 1,000,000), with the ingest process's memory.
+ * 5b. sealing: appends and a whole replay of a log with personal text,
+ *    by the plain store and by the sealing one in the same run
+ *    (`--sealing-events N`, default 100,000), and the erasure of customers
+ *    of 1,000 events each (docs/erasure.md).
  * 6. rebuild: every read model of the book rebuilt from its log into new
  *    tables and swapped in (`crh rebuild`), with this process's memory.
  * 7. access: what access control adds to a `relationships` page of the book,
@@ -109,7 +117,7 @@ interface BenchResults {
  * 10. soak (only with `--only soak`: 30 minutes by default): steady ingest,
  *    queries, 200 SSE subscribers and a day turn every 3 minutes (the
  *    projector's clock shifted), with every process's RSS sampled.
- * `--only throughput|sustained|book|access|live|relay|replay|rebuild|dashboard|soak` runs one part.
+ * `--only throughput|sustained|book|access|live|relay|replay|sealing|rebuild|dashboard|soak` runs one part.
  */
 export async function benchCommand(config: PlatformConfig, flags: BenchFlags): Promise<void> {
   // The soak takes half an hour: only when asked for by name.
@@ -218,6 +226,13 @@ export async function benchCommand(config: PlatformConfig, flags: BenchFlags): P
         log,
       });
     }
+    if (runs('sealing')) {
+      results.sealing = await benchSealing(adminUrl, {
+        events: flags.sealingEvents ?? 100_000,
+        erasures: 20,
+        log,
+      });
+    }
     if (runs('replay')) {
       results.replay = await benchReplay(adminUrl, {
         events: flags.replayEvents ?? 1_000_000,
@@ -286,6 +301,15 @@ function report(results: BenchResults): void {
     log(
       `replay NDJSON, ${r.name}: ${r.events} events (${r.megabytes} MiB) in ${r.seconds.toFixed(2)} s = ${r.eventsPerSecond} events/s; ingest RSS ${r.rssBeforeMiB} -> peak ${r.rssPeakMiB} MiB`,
     );
+  }
+  const sealing = results.sealing;
+  if (sealing) {
+    const { append, replay } = sealing;
+    log(
+      `sealing, ${sealing.events} events (${sealing.personalShare}% with personal data): append ${append.plainPerSecond} -> ${append.sealedPerSecond} events/s (${append.slowerPercent}% fewer); ` +
+        `store replay ${replay.plainPerSecond} -> ${replay.sealedPerSecond} events/s (${replay.slowerPercent}% fewer) (aim: at most 15%)`,
+    );
+    logLatencies([sealing.erase]);
   }
   const rebuild = results.rebuild;
   if (rebuild) {

@@ -1,11 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { type IncomingEvent, PERSONAL_DATA_FIELDS } from '@crh/domain';
 import { recreateDatabase } from '@crh/embedded-postgres';
+import {
+  CustomerKeys,
+  loadMasterKey,
+  type MasterKey,
+  migrateCustomerKeys,
+  sealEvent,
+} from '@crh/event-store/encryption';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
 import { createPgPool } from '@crh/postgres';
 import getPort from 'get-port';
 import { temporaryLocalAuth } from '../platform/local-auth.ts';
 import { spawnServices, stopServices, waitForHttp } from '../platform/service-processes.ts';
 import { copyRows, eventRows } from './bench-copy.ts';
+import { withPersonalText } from './bench-sealing.ts';
 import { benchLog } from './book-generator.ts';
 
 export interface ReplayFigure {
@@ -20,29 +29,87 @@ export interface ReplayFigure {
 }
 
 /**
- * Replay throughput as a data team sees it: `events` events COPY-loaded into
- * a fresh `crh_bench_replay` log, the ingest service as a process, and
- * `GET /v1/events` read to the end over HTTP by this process (counting
- * lines), whole and filtered; the ingest process's memory sampled meanwhile.
+ * Replay throughput as a data team sees it: `events` events (the book's,
+ * with the text a CRM records) COPY-loaded into a fresh `crh_bench_replay`
+ * log, the ingest service as a process, and `GET /v1/events` read to the end
+ * over HTTP by this process (counting lines), whole and filtered; the ingest
+ * process's memory sampled meanwhile. Then the same events stored sealed
+ * (as ingest stores them now), replayed whole: what sealing costs a replay.
  */
 export async function benchReplay(
   adminUrl: string,
   options: { events: number; log: (line: string) => void },
 ): Promise<ReplayFigure[]> {
-  const url = await recreateDatabase(adminUrl, 'crh_bench_replay');
+  const auth = await temporaryLocalAuth();
+  try {
+    const events = withPersonalText(benchLog(options.events));
+    const plain = await loadLog(adminUrl, 'crh_bench_replay', events, null, options.log);
+    const figures = await replayOver(
+      plain,
+      auth,
+      [
+        ['whole log', ''],
+        ['one type (ComplaintReceived)', '?types=ComplaintReceived'],
+        ['a quarter by occurredAt', '?from=2026-01-01T00:00:00Z&to=2026-03-31T23:59:59Z'],
+      ],
+      options.log,
+    );
+    // The same events stored sealed (as ingest stores them now), with the
+    // master key the ingest process reads from its data directory.
+    const master = await loadMasterKey({ dataDir: auth.env.CRH_DATA_DIR! });
+    const sealed = await loadLog(adminUrl, 'crh_bench_replay_sealed', events, master, options.log);
+    figures.push(
+      ...(await replayOver(sealed, auth, [['whole log, personal fields sealed', '']], options.log)),
+    );
+    return figures;
+  } finally {
+    await auth.remove();
+  }
+}
+
+/** A fresh log of `events`, loaded with COPY: as sent (plaintext), or sealed with keys under `master`. */
+async function loadLog(
+  adminUrl: string,
+  name: string,
+  events: readonly IncomingEvent[],
+  master: MasterKey | null,
+  log: (line: string) => void,
+): Promise<string> {
+  const url = await recreateDatabase(adminUrl, name);
   const pool = createPgPool(url, { max: 2, applicationName: 'crh-bench' });
   const store = createPostgresEventStore({ pool });
   try {
     await store.migrate();
-    options.log(`loading ${options.events} events with COPY ...`);
-    await copyRows(pool, 'crh.events', eventRows(benchLog(options.events)));
+    await migrateCustomerKeys(pool);
+    let rows = events;
+    if (master) {
+      log(`sealing ${events.length} events ...`);
+      const keys = new CustomerKeys(pool, { master, cacheSize: 1_000_000 });
+      const ciphers = await keys.forSealing([...new Set(events.map((e) => e.customerId))]);
+      rows = events.map((e) =>
+        holdsPersonal(e) ? (sealEvent(e, ciphers.get(e.customerId)!) as IncomingEvent) : e,
+      );
+    }
+    log(`loading ${events.length} events with COPY into ${name} ...`);
+    await copyRows(pool, 'crh.events', eventRows(rows));
     await pool.query('vacuum analyze crh.events');
+    return url;
   } finally {
     await store.close();
     await pool.end();
   }
+}
+
+const holdsPersonal = (e: IncomingEvent) =>
+  e.metadata !== undefined || Object.keys(e.data).some((field) => PERSONAL_DATA_FIELDS.has(field));
+
+async function replayOver(
+  url: string,
+  auth: Awaited<ReturnType<typeof temporaryLocalAuth>>,
+  rounds: readonly (readonly [string, string])[],
+  log: (line: string) => void,
+): Promise<ReplayFigure[]> {
   const port = await getPort();
-  const auth = await temporaryLocalAuth();
   const [ingest] = spawnServices(['ingest'], {
     ...process.env,
     DATABASE_URL: url,
@@ -55,19 +122,14 @@ export async function benchReplay(
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/readyz`);
     const figures: ReplayFigure[] = [];
-    for (const [name, query] of [
-      ['whole log', ''],
-      ['one type (ComplaintReceived)', '?types=ComplaintReceived'],
-      ['a quarter by occurredAt', '?from=2026-01-01T00:00:00Z&to=2026-03-31T23:59:59Z'],
-    ] as const) {
-      options.log(`replaying ${name} ...`);
+    for (const [name, query] of rounds) {
+      log(`replaying ${name} ...`);
       const authorization = await auth.bearer(['analyst'], { sub: 'crh-bench' });
       figures.push(await timeReplay(name, `${base}/v1/events${query}`, authorization, ingest!.pid!));
     }
     return figures;
   } finally {
     await stopServices([ingest!]);
-    await auth.remove();
   }
 }
 
