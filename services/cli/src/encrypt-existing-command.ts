@@ -53,9 +53,15 @@ export async function encryptExistingCommand(
       log(`stopped after row ${result.afterPosition}; run it again to go on`);
       return 130;
     }
+    const done = `done in ${seconds} s: ${result.sealed} event(s) sealed (${result.nulled} of erased customers, their values nulled)`;
+    if (result.remaining > 0) {
+      log(
+        `${done}; ${result.remaining} event(s) were being appended meanwhile by an older version: run it again`,
+      );
+      return 1;
+    }
     log(
-      `done in ${seconds} s: ${result.sealed} event(s) sealed (${result.nulled} of erased customers, their values nulled); ` +
-        'no event holds personal data in plaintext. VACUUM crh.events drops the old row versions now rather than at autovacuum',
+      `${done}; no event holds personal data in plaintext. VACUUM crh.events drops the old row versions now rather than at autovacuum`,
     );
     return 0;
   } finally {

@@ -65,6 +65,9 @@ export class CustomerKeys {
   // null: erased. Absent: not known here yet (or no key yet).
   readonly #cache: LRUCache<string, { cipher: FieldCipher | null }>;
   #verified: Promise<void> | undefined;
+  // Counts evictions: a key read while one happened is not cached, so an
+  // erasure's notice that arrives during the read is not undone by it.
+  #evictions = 0;
   // The database's recorded master: what new data keys are wrapped by (during
   // a rotation that may be an older one this process still holds).
   #wrapping: MasterKey | undefined;
@@ -147,6 +150,7 @@ export class CustomerKeys {
       if (!(await this.#createKeys(missing)))
         throw new Error('the master key changed twice while keys were being created; try again');
     }
+    const evictions = this.#evictions;
     const { rows } = await this.#db.query<{
       customer_id: string;
       wrapped: Buffer | null;
@@ -161,7 +165,7 @@ export class CustomerKeys {
       if (!row) continue; // no key, and no erasure
       const cipher = row.wrapped ? new FieldCipher(this.#unwrap(id, row.wrapped, row.master_key_id!)) : null;
       out.set(id, cipher);
-      this.#cache.set(id, { cipher });
+      if (evictions === this.#evictions || cipher === null) this.#cache.set(id, { cipher });
     }
     return out;
   }
@@ -278,6 +282,7 @@ export class CustomerKeys {
 
   /** Forgets what this process cached of these customers (another process erased them). */
   evict(customerIds: readonly string[]): void {
+    this.#evictions++;
     for (const id of customerIds) this.#cache.delete(id);
   }
 

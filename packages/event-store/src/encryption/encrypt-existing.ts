@@ -1,8 +1,8 @@
 import { PERSONAL_FIELD_NAMES } from '@crh/domain';
 import type { Pool } from 'pg';
 import { CustomerErasedError, type CustomerKeys } from './customer-keys.ts';
-import { openEvent, sealEvent } from './event-sealing.ts';
-import type { FieldCipher } from './field-cipher.ts';
+import { MissingKeyError, openEvent, sealEvent } from './event-sealing.ts';
+import { ENCRYPTED_PREFIX, type FieldCipher } from './field-cipher.ts';
 
 export interface EncryptExistingProgress {
   /** Events sealed by this run (their plaintext replaced). */
@@ -13,6 +13,8 @@ export interface EncryptExistingProgress {
   afterPosition: string;
   /** The log's last row position when the run started: what it covers. */
   endPosition: string;
+  /** Events up to endPosition still unsealed at the end (rows committed late twice over); a run again takes them. */
+  remaining: number;
 }
 
 export interface EncryptExistingOptions {
@@ -25,7 +27,9 @@ export interface EncryptExistingOptions {
 
 // Events in the stored version 1 with something to seal: no mark, and a
 // personal field or metadata. The rows of the sealed format are skipped.
-const UNSEALED = `not coalesce(metadata ? '$crh', false) and (data ?| $1::text[] or metadata is not null)`;
+// (An empty metadata object is nothing personal, as for the append.)
+const UNSEALED = `coalesce(metadata->>'$crh', '') <> 'sealed-v1'
+  and (data ?| $1::text[] or coalesce(metadata, '{}'::jsonb) <> '{}'::jsonb)`;
 
 interface Row {
   position: string;
@@ -73,6 +77,7 @@ export async function encryptExistingEvents(
     nulled: 0,
     afterPosition: marks[0]!.after,
     endPosition,
+    remaining: 0,
   };
   for (let pass = 0; pass < 2; pass++) {
     for (;;) {
@@ -87,7 +92,8 @@ export async function encryptExistingEvents(
       `select count(*)::int as n from crh.events where position <= $2 and ${UNSEALED}`,
       [PERSONAL_FIELD_NAMES, endPosition],
     );
-    if (late[0]!.n === 0) break;
+    progress.remaining = late[0]!.n;
+    if (progress.remaining === 0) break;
     progress.afterPosition = '0';
   }
   return progress;
@@ -110,7 +116,7 @@ async function sealBatch(
         order by e.position limit $4`,
       [PERSONAL_FIELD_NAMES, progress.afterPosition, progress.endPosition, batchSize],
     );
-    const ciphers = await ciphersFor(keys, [...new Set(rows.map((r) => r.customer_id))]);
+    const ciphers = await ciphersFor(keys, rows);
     const rewritten = rows.map((row) => {
       const cipher = ciphers.get(row.customer_id) ?? null;
       const { erased: _erased, ...opened } = openEvent(
@@ -153,13 +159,27 @@ async function sealBatch(
   }
 }
 
-/** Each customer's cipher: its key, one made now for a customer that has none, or null once erased. */
+/**
+ * Each customer's cipher: its key, one made now for a customer that has
+ * none, or null once erased. A customer without a key whose rows hold
+ * sealed values lost its key (MissingKeyError): a new key would take them
+ * for plaintext and seal them again, unreadable for good.
+ */
 async function ciphersFor(
   keys: CustomerKeys,
-  customerIds: readonly string[],
+  rows: readonly Row[],
 ): Promise<Map<string, FieldCipher | null>> {
+  const customerIds = [...new Set(rows.map((r) => r.customer_id))];
   const ciphers = await keys.forOpening(customerIds);
   let keyless = customerIds.filter((id) => !ciphers.has(id));
+  for (const row of rows) {
+    if (
+      keyless.includes(row.customer_id) &&
+      JSON.stringify([row.data, row.metadata]).includes(ENCRYPTED_PREFIX)
+    ) {
+      throw new MissingKeyError(row.customer_id, row.id);
+    }
+  }
   while (keyless.length > 0) {
     try {
       for (const [id, cipher] of await keys.forSealing(keyless)) ciphers.set(id, cipher);

@@ -7,18 +7,31 @@ import { ENCRYPTED_PREFIX } from './field-cipher.ts';
 
 type Cipher = FieldCipher | null | undefined;
 
-/** What a replay line of the stored format 2 holds (with or without jsonb's spaces). */
-const FORMAT_2 = /,"metadata":\{"\$crh": ?"sealed-v1"(?:, ?"\$sealed": ?"(enc:v1:[A-Za-z0-9_-]+)")?\}/;
-const SEALED_FIELD = new RegExp(
-  `"(${PERSONAL_FIELD_NAMES.join('|')})": ?(?:"(enc:v1:[A-Za-z0-9_-]+)"|null)`,
-  'g',
-);
+/**
+ * What a replay line of the stored format 2 holds (with or without jsonb's
+ * spaces), where toEnvelope prints the metadata: right before recordedAt, so
+ * a client's own metadata of format 1 that merely looks like it never matches.
+ */
+const FORMAT_2 =
+  /,"metadata":\{"\$crh": ?"sealed-v1"(?:, ?"\$sealed": ?"(enc:v1:[A-Za-z0-9_-]+)")?\}(?=,"recordedAt":)/;
+const PERSONAL_NAMES = PERSONAL_FIELD_NAMES.join('|');
+const SEALED_FIELD = new RegExp(`"(${PERSONAL_NAMES})": ?(?:"(enc:v1:[A-Za-z0-9_-]+)"|null)`, 'g');
 const CUSTOMER = /"customerId":"([A-Za-z0-9._:-]+)"/;
 const LINE_START = '{"id":"';
 
-/** Whether a replay line may hold something to open: a sealed value, or the stored format's mark. */
-export const mayBeSealed = (line: string): boolean =>
-  line.includes(ENCRYPTED_PREFIX) || line.includes('"$crh"');
+/**
+ * What makes a replay line (or a chunk of them) more than passed on: a
+ * sealed value, the sealed format's mark, a personal value in plaintext
+ * (format 1: nulled when its customer was erased), metadata, or an erasure.
+ * One scan (measured: half the time of one includes per pattern).
+ */
+export const ANYTHING_TO_OPEN = new RegExp(
+  `${ENCRYPTED_PREFIX}|"\\$crh"|"(?:${PERSONAL_NAMES})": ?"|,"metadata":|CustomerDataErased`,
+);
+const PERSONAL_LINE = new RegExp(`${ENCRYPTED_PREFIX}|"\\$crh"|"(?:${PERSONAL_NAMES})": ?"|,"metadata":`);
+
+/** Whether a replay line holds personal data, sealed or in plaintext (what its customer's key decides about). */
+export const holdsPersonalLine = (line: string): boolean => PERSONAL_LINE.test(line);
 
 /** The customer of a replay line, read without parsing it. */
 export function customerOfLine(line: string): string {
@@ -35,7 +48,11 @@ export function customerOfLine(line: string): string {
  * values). Any other line (format 1) goes through openEvent whole.
  */
 export function openReplayLine(line: string, cipher: Cipher): string {
-  return (line.startsWith(LINE_START) && openInPlace(line, cipher)) || openParsed(line, cipher);
+  const format2 = line.startsWith(LINE_START) && openInPlace(line, cipher);
+  if (format2) return format2;
+  // Format 1 in plaintext is given as it is, unless its customer was erased.
+  if (cipher !== null && !line.includes(ENCRYPTED_PREFIX)) return line;
+  return openParsed(line, cipher);
 }
 
 function openInPlace(line: string, cipher: Cipher): string | null {
@@ -57,7 +74,8 @@ function openInPlace(line: string, cipher: Cipher): string | null {
     if (cipher !== null)
       metadata = `,"metadata":${JSON.stringify(cipher.open(sealedMetadata, id, '$metadata'))}`;
   }
-  const withMetadata = opened.replace(FORMAT_2, metadata);
+  // A function, not the string: `$&`, `$'` in a client's metadata are no patterns.
+  const withMetadata = opened.replace(FORMAT_2, () => metadata);
   return cipher === null && personal ? `${withMetadata.slice(0, -1)},"erased":true}` : withMetadata;
 }
 

@@ -37,6 +37,41 @@ const replayText = async (chunks: AsyncIterable<string>) => {
 describeEventStoreContract('postgres, personal data sealed', sealedStore);
 
 describe('postgres, personal data sealed', () => {
+  it("replays an erased customer's plaintext stored before sealing as erased, and metadata holding `$&` as it was", async () => {
+    const { store, pool, keys, cleanup } = await sealedStore();
+    const plain = createPostgresEventStore({ pool }); // the version before sealing
+    try {
+      await store.migrate();
+      const [old, other] = [uniqueCustomer('old'), uniqueCustomer('other')];
+      const before = newEvent(old, {
+        data: { channel: 'call', direction: 'inbound', summary: 'Marijke, before' },
+      });
+      await plain.append([before]);
+      const dollars = newEvent(other, { metadata: { note: "a $' b $& c $1 $$ d $`" } });
+      await store.append([dollars]);
+      await keys.erase(old); // the key only: the plaintext is still in the log
+      const lines = (await replayText(store.replay({})))
+        .trim()
+        .split('\n')
+        .map(
+          (line) => JSON.parse(line) as { id: string; data: unknown; metadata?: unknown; erased?: boolean },
+        );
+      expect(lines.find((l) => l.id === before.id)).toMatchObject({
+        data: { channel: 'call', direction: 'inbound', summary: null },
+        erased: true,
+      });
+      expect(lines.find((l) => l.id === dollars.id)?.metadata).toEqual(dollars.metadata);
+      // Nulling stored plaintext is for erased customers only.
+      await expect(pool.query('select crh.erase_stored_plaintext($1)', [other])).rejects.toThrow(
+        /not erased/,
+      );
+      expect(await store.eraseStoredPlaintext!(old)).toBe(1);
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
+
   it('reads the rest of a replay under way erased once the customer is erased, and its start as it was', async () => {
     const { store, pool, keys, cleanup } = await sealedStore();
     try {

@@ -438,25 +438,31 @@ export const eventStoreMigrations: readonly Migration[] = [
       -- sealing), nulled in place and the event marked as the sealed format
       -- (what sealing with no key gives). The owner's function: the role
       -- that serves erasures may do this, and change nothing else of the log.
+      -- Only for a customer whose key is destroyed (crh.customer_keys, in
+      -- the keys' own migrations: plpgsql resolves it when it runs).
       create function crh.erase_stored_plaintext(erased_customer text) returns integer
-        language sql security definer set search_path = pg_catalog, pg_temp as $fn$
-        with personal(fields) as (
-          select array['name', 'summary', 'message', 'resolution', 'reason', 'note',
-                       'improvement', 'about', 'comment', 'description']
-        ), changed as (
+        language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
+        declare
+          fields constant text[] := array['name', 'summary', 'message', 'resolution', 'reason', 'note',
+                                          'improvement', 'about', 'comment', 'description'];
+          changed integer;
+        begin
+          if not exists (select 1 from crh.customer_keys k
+                          where k.customer_id = erased_customer and k.erased_at is not null) then
+            raise exception 'customer % is not erased', erased_customer using errcode = '55000';
+          end if;
           update crh.events e set
             data = coalesce((
-              select jsonb_object_agg(d.k, case when d.k = any(p.fields) then 'null'::jsonb else d.v end)
+              select jsonb_object_agg(d.k, case when d.k = any(fields) then 'null'::jsonb else d.v end)
               from jsonb_each(e.data) as d(k, v)
             ), '{}'::jsonb),
             metadata = '{"$crh": "sealed-v1"}'::jsonb
-          from personal p
           where e.stream_id = 'customer-' || erased_customer
-            and not coalesce(e.metadata ? '$crh', false)
-            and (e.data ?| p.fields or e.metadata is not null)
-          returning 1
-        )
-        select count(*)::integer from changed
+            and coalesce(e.metadata->>'$crh', '') <> 'sealed-v1'
+            and (e.data ?| fields or coalesce(e.metadata, '{}'::jsonb) <> '{}'::jsonb);
+          get diagnostics changed = row_count;
+          return changed;
+        end
       $fn$;
       revoke all on function crh.erase_stored_plaintext(text) from public;
     `,

@@ -5,6 +5,7 @@ import { RELATIONSHIPS_PROJECTION } from '../schema/checkpoints.ts';
 import type { Queryable } from '../schema/interval-rows.ts';
 import type { HistoryLoader } from './customer-history.ts';
 import { byLogPosition } from './log-order.ts';
+import { erasedIn, erasePersonalText } from './personal-text-erasure.ts';
 import {
   applyToReadModels,
   type BatchOptions,
@@ -176,6 +177,12 @@ export async function applyWithBlocking(
         held.push({ record, state: 'held', reason: 'held behind a failed event of this customer' });
   }
   await parkBlocked(client, held);
+  // An erasure held behind a poison event still takes the customer's text
+  // out of the read models now: that does not wait for its views.
+  await erasePersonalText(
+    client,
+    erasedIn(new Map([...prepared.byCustomer].filter(([customerId]) => blocked.has(customerId)))),
+  );
 
   const whole = await inSavepoint(client, () =>
     applyToReadModels(
@@ -204,6 +211,8 @@ export async function applyWithBlocking(
     results.push(...outcome.results);
     if (outcome.failed) {
       const { index, reason } = outcome.failed;
+      // The customer's erasure among what is parked here: its text goes now all the same.
+      await erasePersonalText(client, erasedIn(new Map([[ordered[0]!.event.customerId, events]])));
       await parkBlocked(client, [
         { record: ordered[index]!.record, state: 'failed', reason },
         ...ordered.slice(index + 1).map(({ record }) => ({

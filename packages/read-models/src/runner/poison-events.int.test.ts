@@ -175,4 +175,25 @@ describe('a poison event stops only its customer (fault injected by a test-only 
     expect(await retryParked({ pool, store, context })).toEqual([{ customerId: 'd-1', applied: 2 }]);
     expect(await lastContact('d-1')).toBe('2026-01-04T00:00:00.000Z');
   });
+
+  it("takes an erased customer's name out of the read models though its erasure is held behind a poison event", async () => {
+    const poison = contact('e-1', '05');
+    poisoned.add(poison.id);
+    await store.append([onboard('e-1'), poison]);
+    await projector().catchUp();
+    expect(await relationshipOn(pool, 'e-1', '2026-02-28')).toMatchObject({ name: 'e-1' });
+    // The erasure event (the key destroyed is the sealing store's part, not this one's).
+    await store.append([testEvent('e-1', 'CustomerDataErased', '2026-03-01T00:00:00.000Z', {})]);
+    await projector().catchUp();
+    expect((await listParked(pool)).filter((p) => p.customerId === 'e-1').map((p) => p.state)).toEqual([
+      'failed',
+      'held',
+    ]);
+    expect(await relationshipOn(pool, 'e-1', '2026-02-28')).toMatchObject({ name: null });
+    const { rows } = await pool.query(
+      `select 1 from crh.rm_relationship_intervals where customer_id = 'e-1' and name is not null
+       union all select 1 from crh.rm_relationships where customer_id = 'e-1' and fold like '%"name":"e-1"%'`,
+    );
+    expect(rows).toEqual([]);
+  });
 });
