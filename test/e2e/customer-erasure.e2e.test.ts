@@ -1,20 +1,16 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { PERSONAL_DATA_FIELDS } from '@crh/domain';
 import { RELATIONSHIPS_PROJECTION, readCheckpoint } from '@crh/read-models/schema';
-import { createTestDatabase } from '@crh/testing';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runRebuild } from '../support/crash-checks.ts';
+import { databaseDump } from '../support/database-dump.ts';
+import { usePlatform } from '../support/platform-context.ts';
 import { snapshot } from '../support/read-model-snapshot.ts';
-import { type Platform, postEvents, startPlatform, waitFor } from '../support/service-process.ts';
+import { postEvents, waitFor } from '../support/service-process.ts';
 
 // An admin erases a customer with one call (docs/erasure.md): nothing in the
 // database, the stream API, the replay or GraphQL shows what was erased
 // any more, every number stays as it was, and a rebuild gives the same.
-
-const run = promisify(execFile);
 
 type Json = Record<string, unknown>;
 
@@ -126,50 +122,11 @@ const normalised = (tables: Record<string, string[]>) =>
     ]),
   );
 
-/** The whole database as text: pg_dump where this machine has one that can dump the server, else every row of every table. */
-async function wholeDatabase(db: pg.Pool, url: string): Promise<string> {
-  try {
-    const { stdout } = await run('pg_dump', ['--no-owner', url], { maxBuffer: 512 * 1024 * 1024 });
-    return stdout;
-  } catch (error) {
-    console.log(
-      `pg_dump could not dump the test database (${(error as Error).message.split('\n')[0]}): every table is read instead`,
-    );
-    const { rows: tables } = await db.query<{ name: string }>(
-      `select format('%I.%I', schemaname, tablename) as name from pg_tables
-        where schemaname not in ('pg_catalog', 'information_schema')`,
-    );
-    let text = '';
-    for (const { name } of tables) {
-      const { rows } = await db.query<{ row: string }>(`select t::text as row from ${name} t`);
-      text += rows.map((r) => r.row).join('\n');
-    }
-    return text;
-  }
-}
-
 describe('erasing a customer (docs/erasure.md)', () => {
-  let platform: Platform;
-  let drop: () => Promise<void>;
-  let db: pg.Pool;
-  let url: string;
-
-  beforeAll(async () => {
-    const database = await createTestDatabase();
-    url = database.url;
-    drop = database.drop;
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
-    platform = await startPlatform(database.url);
-  });
-  afterAll(async () => {
-    const codes = await platform?.stop();
-    await db?.end();
-    await drop?.();
-    expect(codes).toEqual([0, 0, 0]);
-  });
+  const ctx = usePlatform();
 
   const head = async () => {
-    const { rows } = await db.query<{ head: string }>(
+    const { rows } = await ctx.db.query<{ head: string }>(
       `select lpad(to_hex(tx_id::text::bigint), 16, '0') || lpad(to_hex(position), 16, '0') as head
          from crh.events order by tx_id desc, position desc limit 1`,
     );
@@ -178,22 +135,22 @@ describe('erasing a customer (docs/erasure.md)', () => {
   const projected = async () => {
     const target = await head();
     await waitFor(
-      async () => ((await readCheckpoint(db, RELATIONSHIPS_PROJECTION)) === target ? true : undefined),
+      async () => ((await readCheckpoint(ctx.db, RELATIONSHIPS_PROJECTION)) === target ? true : undefined),
       {
         what: 'the projector to catch up',
       },
     );
   };
   const erase = (customerId: string, authorization: string, body?: Json) =>
-    fetch(`${platform.ingest}/v1/customers/${customerId}/erasure`, {
+    fetch(`${ctx.platform.ingest}/v1/customers/${customerId}/erasure`, {
       method: 'POST',
       headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
   const gql = async (query: string, variables: Json) => {
-    const response = await fetch(platform.graphql[0]!, {
+    const response = await fetch(ctx.platform.graphql[0]!, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: await platform.auth.bearer('lead') },
+      headers: { 'content-type': 'application/json', authorization: await ctx.platform.auth.bearer('lead') },
       body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { data?: Json; errors?: unknown };
@@ -205,9 +162,9 @@ describe('erasing a customer (docs/erasure.md)', () => {
     const suffix = randomBytes(4).toString('hex');
     const [anna, carla, bert] = [`er-anna-${suffix}`, `er-carla-${suffix}`, `er-bert-${suffix}`];
     const [annaMark, carlaMark, bertMark] = [`Annadottir${suffix}`, `Carlasson${suffix}`, `Bertsen${suffix}`];
-    const ingest = await platform.auth.bearer('ingest');
+    const ingest = await ctx.platform.auth.bearer('ingest');
     const annaEvents = history(anna, annaMark);
-    const posted = await postEvents(platform.ingest, ingest, [
+    const posted = await postEvents(ctx.platform.ingest, ingest, [
       ...annaEvents,
       ...history(carla, carlaMark, { rename: true }),
       ...history(bert, bertMark),
@@ -219,17 +176,19 @@ describe('erasing a customer (docs/erasure.md)', () => {
     expect(personal).toContain(false); // ComplaintAcknowledged: nothing personal, nothing erased
     expect(posted.status, await posted.clone().text()).toBe(200);
     await projected();
-    const before = await snapshot(db);
-    expect((await wholeDatabase(db, url)).includes(`${annaMark} name`)).toBe(true); // the read models had it
+    const before = await snapshot(ctx.db);
+    expect((await databaseDump(ctx.db, ctx.url)).includes(`${annaMark} name`)).toBe(true); // the read models had it
 
     // Only an admin may erase; a bad body or an unknown customer changes nothing.
-    const admin = await platform.auth.bearer('admin');
-    expect((await erase(anna, await platform.auth.bearer('lead'))).status).toBe(403);
+    const admin = await ctx.platform.auth.bearer('admin');
+    expect((await erase(anna, await ctx.platform.auth.bearer('lead'))).status).toBe(403);
     expect((await erase(anna, admin, { reason: 'x', why: 'y' })).status).toBe(400);
     const unknown = await erase(`nobody-${suffix}`, admin);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ type: 'urn:crh:problem:unknown-customer' });
-    expect((await db.query('select 1 from crh.customer_keys where erased_at is not null')).rowCount).toBe(0);
+    expect((await ctx.db.query('select 1 from crh.customer_keys where erased_at is not null')).rowCount).toBe(
+      0,
+    );
 
     const first = await erase(anna, admin, { reason: 'DSR-2026-041' });
     expect(first.status, await first.clone().text()).toBe(200);
@@ -243,7 +202,8 @@ describe('erasing a customer (docs/erasure.md)', () => {
     expect(await again.json()).toEqual(answer);
     expect(
       Number(
-        (await db.query(`select count(*) from crh.events where type = 'CustomerDataErased'`)).rows[0].count,
+        (await ctx.db.query(`select count(*) from crh.events where type = 'CustomerDataErased'`)).rows[0]
+          .count,
       ),
     ).toBe(1);
     expect((await erase(carla, admin)).status).toBe(200);
@@ -252,7 +212,7 @@ describe('erasing a customer (docs/erasure.md)', () => {
     // Every number as it was; the personal text gone. Carla's rename made
     // two intervals of what is now one (the name was all they differed in):
     // her intervals are compared by the rebuild below.
-    const after = await snapshot(db);
+    const after = await snapshot(ctx.db);
     // The checkpoints moved on, as they should.
     const withoutCarla = ({
       'crh.projection_checkpoints': _checkpoints,
@@ -272,22 +232,24 @@ describe('erasing a customer (docs/erasure.md)', () => {
     }
 
     // Nothing of Anna's or Carla's in the whole database; Bert's name still in his read models.
-    const dump = await wholeDatabase(db, url);
+    const dump = await databaseDump(ctx.db, ctx.url);
     expect(dump).not.toContain(annaMark);
     expect(dump).not.toContain(carlaMark);
     expect(dump).toContain(`${bertMark} name`);
 
     // The stream API and the replay: fields null, events marked erased; Bert's intact.
-    const analyst = await platform.auth.bearer('analyst');
+    const analyst = await ctx.platform.auth.bearer('analyst');
     const stream = (await (
-      await fetch(`${platform.ingest}/v1/customers/${anna}/events`, { headers: { authorization: analyst } })
+      await fetch(`${ctx.platform.ingest}/v1/customers/${anna}/events`, {
+        headers: { authorization: analyst },
+      })
     ).json()) as { events: Json[] };
     expect(stream.events.at(-1)).toMatchObject({ type: 'CustomerDataErased', data: {} });
     expect(stream.events.map((e) => e.erased === true)).toEqual([...personal, false]);
     expect(stream.events[0]!.data).toEqual({ name: null, tier: 'key', accountManagerId: 'am-e' });
     expect(stream.events[1]).not.toHaveProperty('metadata');
     const replay = await (
-      await fetch(`${platform.ingest}/v1/events`, { headers: { authorization: analyst } })
+      await fetch(`${ctx.platform.ingest}/v1/events`, { headers: { authorization: analyst } })
     ).text();
     expect(replay).not.toContain(annaMark);
     expect(replay).not.toContain('enc:v1:');
@@ -327,13 +289,13 @@ describe('erasing a customer (docs/erasure.md)', () => {
     expect(bertName.name).toBe(`${bertMark} name`);
 
     // New personal data for Anna is refused; an event without any is taken.
-    const refused = await postEvents(platform.ingest, ingest, [
+    const refused = await postEvents(ctx.platform.ingest, ingest, [
       history(anna, 'again')[1]!, // ContactLogged, with a summary
     ]);
     expect(refused.status).toBe(409);
 
     // The audit trail: who, when, why; every request, repeats included.
-    const { rows: audit } = await db.query<{
+    const { rows: audit } = await ctx.db.query<{
       customer_id: string;
       requested_by: string;
       reason: string | null;
@@ -347,15 +309,15 @@ describe('erasing a customer (docs/erasure.md)', () => {
     expect(new Set(audit.map((a) => a.requested_by)).size).toBe(1);
 
     // A rebuild from the log (read erased) gives the very same read models.
-    await runRebuild(url, platform.dataDir);
-    expect(await snapshot(db)).toEqual(after);
+    await runRebuild(ctx.url, ctx.platform.dataDir);
+    expect(await snapshot(ctx.db)).toEqual(after);
   });
 
   it('erases a customer in the middle of a rebuild: no plaintext left, no projection stuck', async () => {
     const suffix = randomBytes(4).toString('hex');
     const target = `mid-${suffix}`;
     const mark = `Middelburg${suffix}`;
-    const ingest = await platform.auth.bearer('ingest');
+    const ingest = await ctx.platform.auth.bearer('ingest');
     // 1,200 customers of 10 events, the target's among them and one more at the log's end.
     for (let batch = 0; batch < 24; batch++) {
       const events = [];
@@ -363,10 +325,10 @@ describe('erasing a customer (docs/erasure.md)', () => {
         const customerId = batch === 6 && i === 0 ? target : `mid-${suffix}-${batch}-${i}`;
         events.push(...history(customerId, customerId === target ? mark : `Other${suffix}`).slice(0, 10));
       }
-      const posted = await postEvents(platform.ingest, ingest, events);
+      const posted = await postEvents(ctx.platform.ingest, ingest, events);
       expect(posted.status, await posted.clone().text()).toBe(200);
     }
-    const late = await postEvents(platform.ingest, ingest, [
+    const late = await postEvents(ctx.platform.ingest, ingest, [
       { ...history(target, mark)[1]!, id: randomUUID(), occurredAt: '2026-02-01T10:00:00Z' },
     ]);
     expect(late.status).toBe(200);
@@ -374,18 +336,18 @@ describe('erasing a customer (docs/erasure.md)', () => {
 
     // A rebuild under way when the erasure comes (a replay under way: see
     // the sealed store's test, where the moment is exact).
-    const rebuild = runRebuild(url, platform.dataDir);
+    const rebuild = runRebuild(ctx.url, ctx.platform.dataDir);
     await new Promise((r) => setTimeout(r, 300));
-    const erased = await erase(target, await platform.auth.bearer('admin'));
+    const erased = await erase(target, await ctx.platform.auth.bearer('admin'));
     expect(erased.status).toBe(200);
     await rebuild;
     await projected();
 
     // No plaintext anywhere in the database, nothing parked, and the read models are what a rebuild gives.
-    expect(await wholeDatabase(db, url)).not.toContain(mark);
-    expect((await db.query('select 1 from crh.parked_events')).rowCount).toBe(0);
-    const live = await snapshot(db);
-    await runRebuild(url, platform.dataDir);
-    expect(await snapshot(db)).toEqual(live);
+    expect(await databaseDump(ctx.db, ctx.url)).not.toContain(mark);
+    expect((await ctx.db.query('select 1 from crh.parked_events')).rowCount).toBe(0);
+    const live = await snapshot(ctx.db);
+    await runRebuild(ctx.url, ctx.platform.dataDir);
+    expect(await snapshot(ctx.db)).toEqual(live);
   });
 });

@@ -1,53 +1,20 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createPostgresEventStore } from '@crh/event-store/postgres';
-import { createTestDatabase } from '@crh/testing';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, postEvents, startPlatform } from '../support/service-process.ts';
+import { describe, expect, it } from 'vitest';
+import { databaseDump } from '../support/database-dump.ts';
+import { usePlatform } from '../support/platform-context.ts';
+import { postEvents } from '../support/service-process.ts';
 
 // A log written by a version before sealing, converted by `crh encrypt-existing`
 // while the platform runs and takes events (docs/erasure.md).
 
-const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** crh.events as text: pg_dump of the table where this machine can dump the server, else its rows. */
-async function dumpOfEvents(db: pg.Pool, url: string): Promise<string> {
-  try {
-    return (await run('pg_dump', ['--no-owner', '--table=crh.events', url], { maxBuffer: 256 * 1024 * 1024 }))
-      .stdout;
-  } catch (error) {
-    console.log(
-      `pg_dump could not dump the test database (${(error as Error).message.split('\n')[0]}): the rows are read instead`,
-    );
-    const { rows } = await db.query<{ row: string }>('select t::text as row from crh.events t');
-    return rows.map((r) => r.row).join('\n');
-  }
-}
-
 describe('crh encrypt-existing while the platform runs', () => {
-  let platform: Platform;
-  let drop: () => Promise<void>;
-  let db: pg.Pool;
-  let url: string;
-
-  beforeAll(async () => {
-    const database = await createTestDatabase();
-    url = database.url;
-    drop = database.drop;
-    db = new pg.Pool({ connectionString: database.url, max: 3 });
-    platform = await startPlatform(database.url);
-  });
-  afterAll(async () => {
-    const codes = await platform?.stop();
-    await db?.end();
-    await drop?.();
-    expect(codes).toEqual([0, 0, 0]);
-  });
+  const ctx = usePlatform();
 
   it('seals every plaintext personal field in place, reads the same before and after, and takes events meanwhile', async () => {
     const tag = randomBytes(4).toString('hex');
@@ -60,11 +27,15 @@ describe('crh encrypt-existing while the platform runs', () => {
       data: { channel: 'call', direction: 'outbound', summary: `Plaintext-${tag} note ${i}` },
       ...(i % 3 === 0 ? { metadata: { operator: `Operator-${tag}` } } : {}),
     }));
-    const old = createPostgresEventStore({ pool: db });
+    const old = createPostgresEventStore({ pool: ctx.db });
     await old.append(legacy);
-    const analyst = await platform.auth.bearer('analyst');
+    const analyst = await ctx.platform.auth.bearer('analyst');
     const replay = async () =>
-      (await (await fetch(`${platform.ingest}/v1/events`, { headers: { authorization: analyst } })).text())
+      (
+        await (
+          await fetch(`${ctx.platform.ingest}/v1/events`, { headers: { authorization: analyst } })
+        ).text()
+      )
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as { id: string; data: unknown; metadata?: unknown })
@@ -77,7 +48,7 @@ describe('crh encrypt-existing while the platform runs', () => {
       process.execPath,
       [join(root, 'services/cli/src/main.ts'), 'encrypt-existing', '--batch', '25'],
       {
-        env: { ...process.env, DATABASE_URL: url, CRH_DATA_DIR: platform.dataDir, LOG_LEVEL: 'warn' },
+        env: { ...process.env, DATABASE_URL: ctx.url, CRH_DATA_DIR: ctx.platform.dataDir, LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -85,12 +56,12 @@ describe('crh encrypt-existing while the platform runs', () => {
     cli.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((done) => cli.once('exit', done));
-    const ingest = await platform.auth.bearer('ingest');
+    const ingest = await ctx.platform.auth.bearer('ingest');
     let posted = 0;
     let running = true;
     void exited.then(() => (running = false));
     while (running) {
-      const response = await postEvents(platform.ingest, ingest, [
+      const response = await postEvents(ctx.platform.ingest, ingest, [
         {
           id: randomUUID(),
           type: 'ContactLogged',
@@ -106,7 +77,7 @@ describe('crh encrypt-existing while the platform runs', () => {
     expect(output).toMatch(/done in [\d.]+ s: 120 event\(s\) sealed/);
     expect(posted).toBeGreaterThan(0);
 
-    const dump = await dumpOfEvents(db, url);
+    const dump = await databaseDump(ctx.db, ctx.url, 'crh.events');
     expect(dump).toContain('"direction": "outbound"'); // the events are in it, their plain fields readable
     expect(dump).not.toContain(`Plaintext-${tag}`);
     expect(dump).not.toContain(`Operator-${tag}`);

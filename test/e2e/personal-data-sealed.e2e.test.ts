@@ -1,29 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CustomerKeys, loadMasterKey } from '@crh/event-store/encryption';
-import { createTestDatabase } from '@crh/testing';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Platform, postEvents, startPlatform, waitFor } from '../support/service-process.ts';
+import { describe, expect, it } from 'vitest';
+import { usePlatform } from '../support/platform-context.ts';
+import { postEvents, waitFor } from '../support/service-process.ts';
 
 // Personal fields as the services store them (docs/erasure.md): sealed with
 // the customer's key in the log, opened on every way out.
 describe('personal data across the service processes', () => {
-  let platform: Platform;
-  let drop: () => Promise<void>;
-  let db: pg.Pool;
-
-  beforeAll(async () => {
-    const database = await createTestDatabase();
-    drop = database.drop;
-    db = new pg.Pool({ connectionString: database.url, max: 2 });
-    platform = await startPlatform(database.url);
-  });
-  afterAll(async () => {
-    const codes = await platform?.stop();
-    await db?.end();
-    await drop?.();
-    expect(codes).toEqual([0, 0, 0]);
-  });
+  const ctx = usePlatform();
 
   it('stores no personal value in the clear, and gives every one back through the stream API, the replay and GraphQL', async () => {
     const customer = `pd-${randomUUID().slice(0, 8)}`;
@@ -49,28 +33,28 @@ describe('personal data across the service processes', () => {
         { crmNote: `${marker} prefers mornings` },
       ),
     ];
-    const ingestToken = await platform.auth.bearer('ingest');
-    const posted = await postEvents(platform.ingest, ingestToken, events);
+    const ingestToken = await ctx.platform.auth.bearer('ingest');
+    const posted = await postEvents(ctx.platform.ingest, ingestToken, events);
     expect(posted.status, await posted.clone().text()).toBe(200);
 
     // In the database: ids, types, channels as sent; nothing of the marker anywhere in the log.
-    const { rows } = await db.query<{ data: Record<string, unknown>; metadata: unknown }>(
+    const { rows } = await ctx.db.query<{ data: Record<string, unknown>; metadata: unknown }>(
       'select data, metadata from crh.events where customer_id = $1 order by position',
       [customer],
     );
     expect(rows.map((r) => r.data.channel ?? r.data.tier)).toEqual(['standard', 'call']);
     expect(rows[1]!.data.summary).toMatch(/^enc:v1:/);
     expect(rows[1]!.metadata).toEqual({ $crh: 'sealed-v1', $sealed: expect.stringMatching(/^enc:v1:/) });
-    const { rows: leaks } = await db.query<{ n: number }>(
+    const { rows: leaks } = await ctx.db.query<{ n: number }>(
       `select count(*)::int as n from crh.events where data::text like $1 or metadata::text like $1`,
       [`%${marker}%`],
     );
     expect(leaks[0]!.n).toBe(0);
 
     // Out again, opened: the customer's stream, the replay, the relationship's name.
-    const analyst = await platform.auth.bearer('analyst');
+    const analyst = await ctx.platform.auth.bearer('analyst');
     const stream = (await (
-      await fetch(`${platform.ingest}/v1/customers/${customer}/events`, {
+      await fetch(`${ctx.platform.ingest}/v1/customers/${customer}/events`, {
         headers: { authorization: analyst },
       })
     ).json()) as { events: { data: Record<string, unknown>; metadata?: unknown }[] };
@@ -78,16 +62,16 @@ describe('personal data across the service processes', () => {
       events.map((e) => [e.data, e.metadata ?? null]),
     );
     const replay = await (
-      await fetch(`${platform.ingest}/v1/events?customerId=${customer}`, {
+      await fetch(`${ctx.platform.ingest}/v1/events?customerId=${customer}`, {
         headers: { authorization: analyst },
       })
     ).text();
     expect(replay).toContain(`${marker} wants a call back`);
     expect(replay).not.toContain('enc:v1:');
-    const lead = await platform.auth.bearer('lead');
+    const lead = await ctx.platform.auth.bearer('lead');
     const name = await waitFor(
       async () => {
-        const response = await fetch(platform.graphql[0]!, {
+        const response = await fetch(ctx.platform.graphql[0]!, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: lead },
           body: JSON.stringify({
@@ -104,9 +88,9 @@ describe('personal data across the service processes', () => {
 
     // Once the customer's key is destroyed (with the platform's master key, as an erasure will),
     // new personal data for it is refused, and an event without any is taken.
-    const keys = new CustomerKeys(db, { master: await loadMasterKey({ dataDir: platform.dataDir }) });
+    const keys = new CustomerKeys(ctx.db, { master: await loadMasterKey({ dataDir: ctx.platform.dataDir }) });
     await keys.erase(customer);
-    const refused = await postEvents(platform.ingest, ingestToken, [
+    const refused = await postEvents(ctx.platform.ingest, ingestToken, [
       event('ContactLogged', '2026-01-22T10:00:00Z', {
         channel: 'call',
         direction: 'outbound',
@@ -118,13 +102,13 @@ describe('personal data across the service processes', () => {
       type: 'urn:crh:problem:customer-erased',
       customerIds: [customer],
     });
-    const taken = await postEvents(platform.ingest, ingestToken, [
+    const taken = await postEvents(ctx.platform.ingest, ingestToken, [
       event('ContactLogged', '2026-01-23T10:00:00Z', { channel: 'call', direction: 'outbound' }),
     ]);
     expect(taken.status).toBe(200);
     // Reads give the erased fields as null.
     const after = (await (
-      await fetch(`${platform.ingest}/v1/customers/${customer}/events`, {
+      await fetch(`${ctx.platform.ingest}/v1/customers/${customer}/events`, {
         headers: { authorization: analyst },
       })
     ).json()) as { events: { data: Record<string, unknown> }[] };

@@ -151,15 +151,7 @@ export class CustomerKeys {
         throw new Error('the master key changed twice while keys were being created; try again');
     }
     const evictions = this.#evictions;
-    const { rows } = await this.#db.query<{
-      customer_id: string;
-      wrapped: Buffer | null;
-      master_key_id: string | null;
-    }>(
-      'select customer_id, wrapped, master_key_id from crh.customer_keys where customer_id = any($1::text[])',
-      [missing],
-    );
-    const found = new Map(rows.map((r) => [r.customer_id, r]));
+    const found = await this.#keyRows(missing);
     for (const id of missing) {
       const row = found.get(id);
       if (!row) continue; // no key, and no erasure
@@ -231,20 +223,26 @@ export class CustomerKeys {
    */
   async dataKeys(customerIds: readonly string[]): Promise<Map<string, Buffer | null>> {
     await this.verifyMaster();
+    const rows = await this.#keyRows([...new Set(customerIds)]);
+    return new Map(
+      [...rows.values()].map((r) => [
+        r.customer_id,
+        r.wrapped ? this.#unwrap(r.customer_id, r.wrapped, r.master_key_id!) : null,
+      ]),
+    );
+  }
+
+  /** The key rows of these customers, by customer (none for a customer without one). */
+  async #keyRows(customerIds: readonly string[]) {
     const { rows } = await this.#db.query<{
       customer_id: string;
       wrapped: Buffer | null;
       master_key_id: string | null;
     }>(
       'select customer_id, wrapped, master_key_id from crh.customer_keys where customer_id = any($1::text[])',
-      [[...new Set(customerIds)]],
+      [customerIds],
     );
-    return new Map(
-      rows.map((r) => [
-        r.customer_id,
-        r.wrapped ? this.#unwrap(r.customer_id, r.wrapped, r.master_key_id!) : null,
-      ]),
-    );
+    return new Map(rows.map((r) => [r.customer_id, r]));
   }
 
   /**
