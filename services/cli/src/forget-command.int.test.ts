@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   CustomerKeys,
   createSealingEventStore,
@@ -15,8 +13,7 @@ import { createPgPool } from '@crh/postgres';
 import { createTestDatabase, type TestDatabase } from '@crh/testing';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const main = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
+import { runCrh } from '../testing/run-crh.ts';
 
 describe('crh forget as a process', () => {
   let database: TestDatabase;
@@ -34,20 +31,12 @@ describe('crh forget as a process', () => {
     await database.drop();
   });
 
-  const crh = (...args: string[]) => {
-    const child = spawn(process.execPath, [main, 'forget', ...args], {
-      cwd: dir, // no .env of the repository changes the configuration
+  const crh = (...args: string[]) =>
+    // In an empty directory: no .env of the repository changes the configuration.
+    runCrh(['forget', ...args], {
+      cwd: dir,
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, CRH_DATA_DIR: dir, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-      child.once('close', (code) => resolve({ code, out, err })),
-    );
-  };
 
   it("destroys the customer's key, records the erasure once, and writes who and why to the audit trail", async () => {
     // Events sealed with the platform's master key (the one under CRH_DATA_DIR).

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadConfig } from '@crh/config';
 import type { PositionedEvent } from '@crh/domain';
 import { createNotifySubscriber } from '@crh/messaging/postgres';
@@ -11,13 +9,12 @@ import { createProjector } from '@crh/read-models/runner';
 import { quietLogger, testEvent } from '@crh/testing';
 import { openPlatformTestDatabase, type PlatformTestDatabase } from '@crh/testing/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCrh } from '../testing/run-crh.ts';
 
 const eventOf = (value: unknown) => {
   const { event } = value as { event: { customerId: string; id: string } };
   return [event.customerId, event.id];
 };
-const main = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
-
 describe('crh parked list | retry | skip as a process (the poison injected by a test-only faultInjector)', () => {
   let database: PlatformTestDatabase;
   let env: Record<string, string>;
@@ -28,21 +25,9 @@ describe('crh parked list | retry | skip as a process (the poison injected by a 
   });
   afterAll(() => database.close());
 
-  function crh(args: string[]) {
-    // In an empty directory: no .env of the repository changes the configuration.
-    const child = spawn(process.execPath, [main, ...args], {
-      cwd: env.CRH_DATA_DIR,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-      child.once('close', (code) => resolve({ code, out, err })),
-    );
-  }
+  // In an empty directory: no .env of the repository changes the configuration.
+  const crh = (args: string[]) =>
+    runCrh(args, { cwd: env.CRH_DATA_DIR, env: { PATH: process.env.PATH ?? '', ...env } });
 
   it('lists the poison events with their errors and held counts; retry and skip release their customers', async () => {
     const { pool, store } = database;

@@ -1,27 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { authSettingsFrom, createTokenVerifier } from '@crh/auth';
 import { loadConfig } from '@crh/config';
 import { describe, expect, it } from 'vitest';
+import { runCrh } from '../testing/run-crh.ts';
 
-const main = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
-
-function crh(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [main, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-    child.once('close', (code) => resolve({ code, out, err })),
-  );
-}
+const crh = (args: string[], env: Record<string, string>) =>
+  runCrh(args, { env: { ...process.env, ...env } });
 
 // As a script runs it: TOKEN=$(crh token --role admin).
 describe('crh token as a process', () => {
