@@ -151,6 +151,14 @@ const recorded = (sent: object, revision: number): RecordedEvent => {
 
 const errorsOf = (validate: { errors?: unknown }) => JSON.stringify(validate.errors);
 
+/** A relayed message as a consumer decodes it: the value's JSON parsed. */
+const decode = (message: ReturnType<typeof toRelayMessage>) => ({
+  key: message.key,
+  value: JSON.parse(String(message.value)),
+  headers: message.headers,
+  timestamp: message.timestamp,
+});
+
 describe('the JSON Schemas of the events, against the code', () => {
   it('have a full example of every event type', () => {
     expect(Object.keys(fullExamples).sort()).toEqual([...EVENT_TYPES].sort());
@@ -179,12 +187,7 @@ describe('the JSON Schemas of the events, against the code', () => {
       expect(isStored(stored), errorsOf(isStored)).toBe(true);
       expect(isDataOf[event.type as EventType]!(stored.data)).toBe(true);
       const message = toRelayMessage(event, 0);
-      const decoded = {
-        key: message.key,
-        value: JSON.parse(String(message.value)),
-        headers: message.headers,
-        timestamp: message.timestamp,
-      };
+      const decoded = decode(message);
       expect(isMessage(decoded), errorsOf(isMessage)).toBe(true);
     });
   });
@@ -223,12 +226,7 @@ describe('the JSON Schemas of the events, against the code', () => {
       const event = recorded(sent, index);
       const sealed = sealEvent(event, cipher);
       const message = toRelayMessage(sealed, 0);
-      const decoded = {
-        key: message.key,
-        value: JSON.parse(String(message.value)),
-        headers: message.headers,
-        timestamp: message.timestamp,
-      };
+      const decoded = decode(message);
       expect(isMessage(decoded), errorsOf(isMessage)).toBe(true);
       const erased = JSON.parse(JSON.stringify(toEnvelope(openEvent(sealed, null))));
       expect(isStored(erased), errorsOf(isStored)).toBe(true);

@@ -1,8 +1,5 @@
 import {
-  actorIdSchema,
-  customerIdSchema,
   EVENT_MEANINGS,
-  keptInstantSchema,
   metadataSchema,
   PERSONAL_DATA_FIELDS,
   RECORDED_EVENT_TYPES,
@@ -12,7 +9,7 @@ import {
 } from '@crh/domain';
 import { z } from 'zod';
 import { ENCRYPTED_PREFIX } from './encryption/field-cipher.ts';
-import { positionSchema, revisionSchema, storedEventIdSchema } from './stored-envelope-schema.ts';
+import { recordedEnvelopeFields } from './stored-envelope-schema.ts';
 
 // What the log holds, and the Kafka topic carries: the stored envelope with
 // each personal field sealed with its customer's key (docs/erasure.md).
@@ -51,18 +48,9 @@ const sealedDataOf = (type: RecordedEventType) => {
 
 const sealedEnvelopeOf = <T extends RecordedEventType>(type: T) =>
   z
-    .strictObject({
-      id: storedEventIdSchema,
-      type: z.literal(type),
-      customerId: customerIdSchema,
-      occurredAt: keptInstantSchema,
-      actorId: actorIdSchema.optional(),
-      data: sealedDataOf(type),
-      metadata: z.union([sealedMetadataSchema, metadataSchema]).optional(),
-      recordedAt: keptInstantSchema,
-      position: positionSchema,
-      revision: revisionSchema,
-    })
+    .strictObject(
+      recordedEnvelopeFields(type, sealedDataOf(type), z.union([sealedMetadataSchema, metadataSchema])),
+    )
     .meta({ id: `${type}SealedEvent`, description: EVENT_MEANINGS[type] });
 
 /**

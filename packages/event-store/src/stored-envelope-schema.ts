@@ -39,19 +39,32 @@ export const erasedSchema = z.literal(true).meta({
     "Present (true) when the event held personal data and its customer's data was erased since: its personal fields and metadata read null (docs/erasure.md).",
 });
 
+/**
+ * The fields of a recorded envelope of one type, in toEnvelope's order,
+ * around its data and metadata: what the stored (opened) and the sealed
+ * forms share.
+ */
+export const recordedEnvelopeFields = <T extends RecordedEventType, D extends z.ZodType, M extends z.ZodType>(
+  type: T,
+  data: D,
+  metadata: M,
+) => ({
+  id: storedEventIdSchema,
+  type: z.literal(type),
+  customerId: customerIdSchema,
+  occurredAt: keptInstantSchema,
+  actorId: actorIdSchema.optional(),
+  data,
+  metadata: metadata.optional(),
+  recordedAt: keptInstantSchema,
+  position: positionSchema,
+  revision: revisionSchema,
+});
+
 const storedEnvelopeOf = <T extends RecordedEventType>(type: T) =>
   z
     .strictObject({
-      id: storedEventIdSchema,
-      type: z.literal(type),
-      customerId: customerIdSchema,
-      occurredAt: keptInstantSchema,
-      actorId: actorIdSchema.optional(),
-      data: namedRecordedDataSchemas[type],
-      metadata: metadataSchema.optional(),
-      recordedAt: keptInstantSchema,
-      position: positionSchema,
-      revision: revisionSchema,
+      ...recordedEnvelopeFields(type, namedRecordedDataSchemas[type], metadataSchema),
       erased: erasedSchema.optional(),
     })
     .meta({ id: `${type}StoredEvent`, description: EVENT_MEANINGS[type] });

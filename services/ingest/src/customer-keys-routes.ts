@@ -1,7 +1,8 @@
-import { CUSTOMER_ID_PATTERN as CUSTOMER_ID } from '@crh/domain';
+import { customerIdSchema } from '@crh/domain';
 import type { CustomerKeys } from '@crh/event-store/encryption';
 import type { Logger } from '@crh/observability';
 import express, { Router } from 'express';
+import { z } from 'zod';
 import { type AccessControl, callerOf } from './access-control.ts';
 import { ProblemError, problemTypes } from './problem-details.ts';
 
@@ -56,17 +57,14 @@ export function customerKeysRoutes({
   return router;
 }
 
+/** The body of a key request (and its OpenAPI schema). */
+export const customerKeysRequestSchema = z
+  .strictObject({ customerIds: z.array(customerIdSchema).min(1).max(MAX_KEYS_PER_REQUEST) })
+  .meta({ id: 'CustomerKeysRequest' });
+
 function customerIdsOf(body: unknown): string[] {
-  const ids = (body as { customerIds?: unknown } | undefined)?.customerIds;
-  const valid =
-    typeof body === 'object' &&
-    body !== null &&
-    Object.keys(body).every((key) => key === 'customerIds') &&
-    Array.isArray(ids) &&
-    ids.length >= 1 &&
-    ids.length <= MAX_KEYS_PER_REQUEST &&
-    ids.every((id) => typeof id === 'string' && CUSTOMER_ID.test(id));
-  if (!valid) {
+  const parsed = customerKeysRequestSchema.safeParse(body);
+  if (!parsed.success) {
     throw new ProblemError({
       type: problemTypes.validation,
       title: 'Invalid key request',
@@ -74,5 +72,5 @@ function customerIdsOf(body: unknown): string[] {
       detail: `the body must be {"customerIds": [...]} with 1 to ${MAX_KEYS_PER_REQUEST} customer ids (1-128 characters of A-Z a-z 0-9 . _ : -)`,
     });
   }
-  return [...new Set(ids as string[])];
+  return [...new Set(parsed.data.customerIds)];
 }

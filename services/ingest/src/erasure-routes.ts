@@ -8,6 +8,7 @@ import {
 } from '@crh/event-store/encryption';
 import type { Logger } from '@crh/observability';
 import express, { type Request, Router } from 'express';
+import { z } from 'zod';
 import { type AccessControl, callerOf } from './access-control.ts';
 import { ProblemError, problemTypes } from './problem-details.ts';
 
@@ -90,26 +91,30 @@ export function erasureRoutes({ store, keys, audit, access, logger }: ErasureRou
   return router;
 }
 
+/** The optional body of an erasure (and its OpenAPI schema). */
+export const erasureRequestSchema = z
+  .strictObject({
+    reason: z
+      .string()
+      .min(1)
+      .max(MAX_ERASURE_REASON)
+      .refine((reason) => reason.trim().length > 0)
+      .optional()
+      .meta({
+        description:
+          'Why, for the audit trail: a ticket reference or a sentence. It should not name the person.',
+      }),
+  })
+  .meta({ id: 'ErasureRequest' });
+
 /** The optional `{"reason": "..."}`; anything else is refused before anything is erased. */
 function reasonOf(body: unknown): string | undefined {
-  if (body === undefined || body === null) return undefined;
-  const problem = (detail: string) =>
-    new ProblemError({
-      type: problemTypes.validation,
-      title: 'Invalid erasure request',
-      status: 400,
-      detail: `${detail}; nothing was erased`,
-    });
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw problem('the body, when given, must be a JSON object {"reason": "..."}');
-  }
-  const unknown = Object.keys(body).filter((key) => key !== 'reason');
-  if (unknown.length > 0)
-    throw problem(`unknown field(s) ${unknown.join(', ')}; the body may hold only "reason"`);
-  const { reason } = body as { reason?: unknown };
-  if (reason === undefined) return undefined;
-  if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_ERASURE_REASON) {
-    throw problem(`reason must be a non-empty string of at most ${MAX_ERASURE_REASON} characters`);
-  }
-  return reason;
+  const parsed = erasureRequestSchema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data.reason;
+  throw new ProblemError({
+    type: problemTypes.validation,
+    title: 'Invalid erasure request',
+    status: 400,
+    detail: `the body, when given, must be a JSON object {"reason": "..."} with a reason of 1 to ${MAX_ERASURE_REASON} characters; nothing was erased`,
+  });
 }

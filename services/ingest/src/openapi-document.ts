@@ -15,8 +15,8 @@ import {
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
 import packageJson from '../package.json' with { type: 'json' };
-import { MAX_KEYS_PER_REQUEST } from './customer-keys-routes.ts';
-import { MAX_ERASURE_REASON } from './erasure-routes.ts';
+import { customerKeysRequestSchema } from './customer-keys-routes.ts';
+import { erasureRequestSchema } from './erasure-routes.ts';
 import {
   customerErasedProblem,
   forbiddenProblem,
@@ -283,14 +283,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
             required: false,
             content: {
               'application/json': {
-                schema: z
-                  .strictObject({
-                    reason: z.string().min(1).max(MAX_ERASURE_REASON).optional().meta({
-                      description:
-                        'Why, for the audit trail: a ticket reference or a sentence. It should not name the person.',
-                    }),
-                  })
-                  .meta({ id: 'ErasureRequest' }),
+                schema: erasureRequestSchema,
               },
             },
           },
@@ -333,11 +326,7 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
             required: true,
             content: {
               'application/json': {
-                schema: z
-                  .strictObject({
-                    customerIds: z.array(customerIdSchema).min(1).max(MAX_KEYS_PER_REQUEST),
-                  })
-                  .meta({ id: 'CustomerKeysRequest' }),
+                schema: customerKeysRequestSchema,
               },
             },
           },

@@ -28,6 +28,7 @@ export {
 export { MissingKeyError, openEvent, sealEvent } from './event-sealing.ts';
 export { ENCRYPTED_PREFIX, FieldCipher, isSealed } from './field-cipher.ts';
 export { loadMasterKey, type MasterKey, masterKeyOf } from './master-key.ts';
+export { holdsPersonalData } from './personal-fields.ts';
 export {
   type CustomerKeySource,
   createSealedEnvelopeReader,

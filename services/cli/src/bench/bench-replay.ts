@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { type IncomingEvent, PERSONAL_DATA_FIELDS } from '@crh/domain';
+import type { IncomingEvent } from '@crh/domain';
 import { recreateDatabase } from '@crh/embedded-postgres';
 import {
   CustomerKeys,
+  holdsPersonalData,
   loadMasterKey,
   type MasterKey,
   migrateCustomerKeys,
@@ -87,7 +88,9 @@ async function loadLog(
       const keys = new CustomerKeys(pool, { master, cacheSize: 1_000_000 });
       const ciphers = await keys.forSealing([...new Set(events.map((e) => e.customerId))]);
       rows = events.map((e) =>
-        holdsPersonal(e) ? (sealEvent(e, ciphers.get(e.customerId)!) as IncomingEvent) : e,
+        holdsPersonalData(e.data, e.metadata)
+          ? (sealEvent(e, ciphers.get(e.customerId)!) as IncomingEvent)
+          : e,
       );
     }
     log(`loading ${events.length} events with COPY into ${name} ...`);
@@ -99,9 +102,6 @@ async function loadLog(
     await pool.end();
   }
 }
-
-const holdsPersonal = (e: IncomingEvent) =>
-  e.metadata !== undefined || Object.keys(e.data).some((field) => PERSONAL_DATA_FIELDS.has(field));
 
 async function replayOver(
   url: string,

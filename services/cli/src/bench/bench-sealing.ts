@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type IncomingEvent, PERSONAL_DATA_FIELDS } from '@crh/domain';
+import type { IncomingEvent } from '@crh/domain';
 import { recreateDatabase } from '@crh/embedded-postgres';
 import type { EventStore } from '@crh/event-store';
 import {
   CustomerKeys,
   createSealingEventStore,
   eraseCustomer,
+  holdsPersonalData,
   masterKeyOf,
   migrateCustomerKeys,
 } from '@crh/event-store/encryption';
@@ -40,7 +41,7 @@ export async function benchSealing(
   options: { events: number; erasures: number; log: (line: string) => void },
 ): Promise<SealingFigures> {
   const events = withPersonalText(benchLog(options.events));
-  const personal = events.filter((e) => 'metadata' in e || personalIn(e.data)).length;
+  const personal = events.filter((e) => holdsPersonalData(e.data, e.metadata)).length;
   const plain = await freshLog(adminUrl, 'crh_bench_plain', false);
   const sealed = await freshLog(adminUrl, 'crh_bench_sealed', true);
   try {
@@ -97,9 +98,6 @@ async function freshLog(adminUrl: string, name: string, sealing: boolean) {
   const store: EventStore = keys ? createSealingEventStore(inner, keys) : inner;
   return { pool, store, keys };
 }
-
-const personalIn = (data: unknown) =>
-  Object.keys(data as object).some((field) => PERSONAL_DATA_FIELDS.has(field));
 
 /** The book's events with the text a CRM records: a summary on contacts and complaints, metadata on every fifth. */
 export function withPersonalText(events: IncomingEvent[]): IncomingEvent[] {
